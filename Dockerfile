@@ -1,0 +1,21 @@
+# The image behind docker-compose.yml's web, worker and beat services.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+COPY requirements.txt ./
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+# Static files are served by WhiteNoise from STATIC_ROOT; collect them once, at build time.
+RUN python manage.py collectstatic --no-input \
+    && useradd --system --uid 10001 --home-dir /app patchbay \
+    && mkdir -p /app/var \
+    && chown -R patchbay /app/var
+
+USER patchbay
+EXPOSE 8000
+CMD ["gunicorn", "controlplane.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

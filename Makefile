@@ -1,0 +1,49 @@
+# Patchbay: `make run` brings the whole control plane up on a laptop; `make test` runs the suite.
+# Both create the virtualenv on first use and reinstall requirements.txt only when it changed.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+# Touched after a successful install; newer requirements.txt means "install again".
+STAMP := $(VENV)/.requirements-installed
+PYTEST_ARGS ?=
+RUN_ARGS ?=
+
+.PHONY: run test lint format bench sandbox venv migrate seed
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check --no-input --quiet -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(PY) bin/run_all.py $(RUN_ARGS)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Benchmarks are bench/bench_*.py (pytest style); an empty bench/ is not an error.
+bench: $(STAMP)
+	$(PY) -m pytest bench -o python_files="bench_*.py" -o python_functions="bench_* test_*" -p no:cacheprovider -q; \
+	status=$$?; if [ $$status -eq 5 ]; then echo "bench/: no benchmarks yet"; exit 0; fi; exit $$status
+
+sandbox: $(STAMP)
+	$(PY) -m sandbox
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate
+
+seed: $(STAMP)
+	$(PY) manage.py seed_demo

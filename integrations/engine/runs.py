@@ -1,0 +1,275 @@
+"""Runs: one at a time per integration (the database enforces it), executed by a Celery worker.
+
+`request_run` is what the API, the dashboard and beat call; `execute_run` is
+what the worker calls. A run whose worker died (SIGKILL, lost node) stops
+sending heartbeats; the next request finds it stale, marks it failed, and
+starts a new one — which adopts whatever the dead run created.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
+from integrations.engine.executor import GraphExecutor, Recorder, WalkResult
+from integrations.engine.graph import IntegrationGraph
+from integrations.engine.planner import plan_graph
+from integrations.models.engine import ACTIVE_RUN_STATES, Run, RunEvent, RunKind, RunState
+
+logger = logging.getLogger(__name__)
+
+
+def _stale_before() -> Any:
+    return timezone.now() - timedelta(seconds=settings.ENGINE_RUN_STALE_SECONDS)
+
+
+def _is_stale(run: Run) -> bool:
+    if run.state == RunState.QUEUED:
+        # A queued run older than the stale window whose task never started (broker lost it).
+        return run.created_at < _stale_before() and run.heartbeat_at is None and run.started_at is None
+    beat = run.heartbeat_at or run.started_at or run.created_at
+    return beat < _stale_before()
+
+
+def _fail_stale(run: Run) -> None:
+    Run.objects.filter(pk=run.pk, state=run.state).update(
+        state=RunState.FAILED,
+        finished_at=timezone.now(),
+        message="the worker executing this run stopped (no heartbeat); a later run takes over",
+    )
+
+
+def request_run(
+    integration: Any,
+    kind: str,
+    *,
+    requested_by: Any = None,
+    enqueue: Callable[[int], None] | None = None,
+) -> tuple[Run, bool]:
+    """Queue a run, or return the integration's queued/running one: (run, created)."""
+    from integrations.tasks import execute_run_task
+
+    with transaction.atomic():
+        active = (
+            Run.objects.select_for_update()
+            .filter(integration=integration, state__in=ACTIVE_RUN_STATES)
+            .first()
+        )
+        if active is not None and _is_stale(active):
+            _fail_stale(active)
+            active = None
+        if active is not None:
+            return active, False
+        try:
+            with transaction.atomic():
+                run = Run.objects.create(
+                    tenant_id=integration.tenant_id,
+                    integration=integration,
+                    integration_name=integration.name,
+                    kind=kind,
+                    requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+                )
+        except IntegrityError:
+            # Another request won the race: the constraint allows one active run.
+            return Run.objects.get(integration=integration, state__in=ACTIVE_RUN_STATES), False
+        send = enqueue or (lambda run_id: execute_run_task.delay(run_id))
+        transaction.on_commit(lambda: send(run.pk))
+    return run, True
+
+
+class RunRecorder(Recorder):
+    """Events and progress of one run, written as they happen."""
+
+    def __init__(self, run: Run, total_nodes: int) -> None:
+        self.run = run
+        self.total = max(total_nodes, 1)
+        self.finished = 0
+        self._lock = threading.Lock()
+
+    def event(
+        self,
+        node: str,
+        action: str,
+        outcome: str,
+        *,
+        duration_ms: int = 0,
+        message: str = "",
+        request_id: str = "",
+    ) -> None:
+        RunEvent.objects.create(
+            tenant_id=self.run.tenant_id,
+            run=self.run,
+            node=node,
+            action=action,
+            outcome=outcome,
+            duration_ms=duration_ms,
+            message=message[:2000],
+            request_id=request_id[:128],
+        )
+
+    def node_done(self) -> None:
+        with self._lock:
+            self.finished += 1
+            progress = min(99, int(self.finished * 100 / self.total))
+        Run.objects.filter(pk=self.run.pk).update(progress=progress, heartbeat_at=timezone.now())
+
+
+class Heartbeat:
+    """Refreshes a run's heartbeat from a side thread while the run executes."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"heartbeat-{run_id}", daemon=True)
+
+    def _beat(self) -> None:
+        try:
+            while not self._stop.wait(settings.ENGINE_HEARTBEAT_SECONDS):
+                Run.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def _claim(run_id: int) -> Run | None:
+    """Move a queued run to running; None when it is not ours to run (done, or another worker has it)."""
+    now = timezone.now()
+    claimed = Run.objects.filter(pk=run_id, state=RunState.QUEUED).update(
+        state=RunState.RUNNING, started_at=now, heartbeat_at=now
+    )
+    if not claimed:
+        return None
+    return Run.objects.select_related("integration__tenant").get(pk=run_id)
+
+
+def execute_run(run_id: int) -> None:
+    """Execute one queued run to the end (the Celery task's whole body)."""
+    run = _claim(run_id)
+    if run is None:
+        logger.info("run %s is not queued any more; nothing to do", run_id)
+        return
+    integration = run.integration
+    if integration is None:
+        _finish(run, RunState.FAILED, "the integration no longer exists")
+        return
+    with Heartbeat(run.pk):
+        try:
+            graph = IntegrationGraph(integration)
+            recorder = RunRecorder(run, len(graph.blueprint.nodes))
+            recorder.event("", run.kind, "started")
+            if run.kind == RunKind.TEARDOWN:
+                _teardown(run, graph, recorder)
+            elif run.kind == RunKind.PLAN:
+                Run.objects.filter(pk=run.pk).update(plan=plan_graph(graph))
+                _finish(run, RunState.SUCCEEDED, "")
+            else:
+                heal = run.kind == RunKind.APPLY or integration.policy == "heal"
+                _apply(run, graph, recorder, heal=heal)
+        except Exception as error:  # recorded on the run, then re-raised for the worker's log
+            logger.exception("run %s failed", run.pk)
+            _finish(run, RunState.FAILED, f"internal error: {type(error).__name__}")
+            raise
+
+
+def _apply(run: Run, graph: IntegrationGraph, recorder: RunRecorder, *, heal: bool) -> None:
+    result = GraphExecutor(graph, recorder, heal=heal).apply()
+    integration = graph.integration
+    conditions = list(integration.conditions or [])
+    if result.failed:
+        message = "; ".join(f"{node}: {text}" for node, text in result.failed.items())
+        conditions = set_condition(
+            conditions, ConditionType.READY, ConditionStatus.FALSE, Reason.APPLY_FAILED, message
+        )
+        conditions = set_condition(
+            conditions, ConditionType.SYNCED, ConditionStatus.FALSE, Reason.RECONCILE_ERROR, message
+        )
+        _save_conditions(integration, conditions)
+        _finish(run, RunState.FAILED, message)
+        return
+    conditions = set_condition(conditions, ConditionType.READY, ConditionStatus.TRUE, Reason.AVAILABLE)
+    if result.drifted:
+        summary = "; ".join(f"{node}: {', '.join(sorted(diff))}" for node, diff in result.drifted.items())
+        conditions = set_condition(
+            conditions, ConditionType.SYNCED, ConditionStatus.FALSE, Reason.DRIFTED, summary
+        )
+        Run.objects.filter(pk=run.pk).update(plan={"drift": result.drifted})
+    else:
+        conditions = set_condition(
+            conditions, ConditionType.SYNCED, ConditionStatus.TRUE, Reason.RECONCILE_SUCCESS
+        )
+    _save_conditions(integration, conditions)
+    _finish(run, RunState.SUCCEEDED, f"{result.changed} change(s)")
+
+
+def _teardown(run: Run, graph: IntegrationGraph, recorder: RunRecorder) -> None:
+    integration = graph.integration
+    conditions = set_condition(
+        list(integration.conditions or []), ConditionType.READY, ConditionStatus.FALSE, Reason.DELETING
+    )
+    _save_conditions(integration, conditions)
+    result: WalkResult = GraphExecutor(graph, recorder).teardown()
+    if result.failed or result.skipped:
+        message = "; ".join(f"{node}: {text}" for node, text in result.failed.items()) or "blocked"
+        _finish(run, RunState.FAILED, message)
+        return
+    # The finalizer: the integration row goes only after every resource is gone.
+    _finish(run, RunState.SUCCEEDED, "every resource deleted")
+    integration.delete()
+
+
+def _save_conditions(integration: Any, conditions: list[dict[str, Any]]) -> None:
+    integration.conditions = conditions
+    integration.save(update_fields=["conditions", "updated_at"])
+
+
+def _finish(run: Run, state: str, message: str) -> None:
+    Run.objects.filter(pk=run.pk).update(
+        state=state,
+        message=message[:4000],
+        finished_at=timezone.now(),
+        progress=100 if state == RunState.SUCCEEDED else run.progress,
+    )
+    run.refresh_from_db()
+    RunEvent.objects.create(
+        tenant_id=run.tenant_id,
+        run=run,
+        node="",
+        action=run.kind,
+        outcome="ok" if state == RunState.SUCCEEDED else "failed",
+        message=message[:2000],
+    )
+
+
+def plan_integration(integration: Any, *, requested_by: Any = None) -> tuple[Run, dict[str, Any]]:
+    """Compute the plan now (nothing changes) and keep it as a finished plan run."""
+    graph = IntegrationGraph(integration)
+    plan = plan_graph(graph)
+    now = timezone.now()
+    run = Run.objects.create(
+        tenant_id=integration.tenant_id,
+        integration=integration,
+        integration_name=integration.name,
+        kind=RunKind.PLAN,
+        state=RunState.SUCCEEDED,
+        progress=100,
+        plan=plan,
+        started_at=now,
+        finished_at=now,
+        requested_by=requested_by if getattr(requested_by, "pk", None) else None,
+    )
+    return run, plan

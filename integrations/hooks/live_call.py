@@ -1,0 +1,115 @@
+"""What the voice webhook answers for one call: `<Dial><Sip>` to Synthflow, or the fallback.
+
+With prepare_inbound on, Synthflow is asked first (once, with a short
+timeout, PROVIDERS.md §1.5) and its call id travels as `X-EI: S.<id>;`;
+otherwise `X-EI: E.<CallSid>;` lets Synthflow's post-call data name the Twilio
+call. When Synthflow says `failed` (its outage signal), is slow, or errors,
+the caller hears the integration's fallback instead of silence.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import models
+
+from integrations.hooks import twiml
+from integrations.hooks.cache import WebhookTarget
+from integrations.vendors.errors import VendorError
+
+logger = logging.getLogger(__name__)
+
+# prepare_inbound takes E.164 numbers (§1.5); Twilio sends "anonymous" or an empty From for
+# withheld callers, and a sip: URI for SIP-originated calls.
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+# X-EI tokens end at `;`, so a value holding one would split (§1.5, docs x-ei-sip-header).
+_TOKEN_VALUE = re.compile(r"^[^;\s]+$")
+
+
+class CallOutcome(models.TextChoices):
+    """How the webhook answered a call."""
+
+    PREPARED = "prepared", "Dialled Synthflow with a prepared call id (X-EI S.)"
+    DIALLED = "dialled", "Dialled Synthflow with the Twilio CallSid (X-EI E.)"
+    FALLBACK = "fallback", "Answered the fallback"
+
+
+@dataclass(frozen=True)
+class CallAnswer:
+    """The TwiML for one call and why it is that."""
+
+    twiml: str
+    outcome: CallOutcome
+    reason: str = ""
+
+
+def answer_call(target: WebhookTarget, params: Mapping[str, str], status_callback: str) -> CallAnswer:
+    """The TwiML answer to Twilio's voice request `params` for `target`'s integration."""
+    call_sid = params.get("CallSid", "")
+    outcome = CallOutcome.DIALLED
+    if target.prepare_inbound and E164.match(params.get("From", "")):
+        prepared = _prepare_inbound(target, params)
+        if isinstance(prepared, str):
+            logger.warning(
+                "twilio webhook %s: call %s gets the fallback: %s", target.public_id, call_sid, prepared
+            )
+            return CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, prepared)
+        x_ei: str | None = f"S.{prepared.call_id};"
+        outcome = CallOutcome.PREPARED
+    else:
+        if target.prepare_inbound:
+            # A withheld or SIP caller has no E.164 number for prepare_inbound; connecting the
+            # call without custom variables beats sending the caller to the fallback.
+            logger.info(
+                "twilio webhook %s: call %s from a non-E.164 caller skips prepare_inbound",
+                target.public_id,
+                call_sid,
+            )
+        x_ei = f"E.{call_sid};" if _TOKEN_VALUE.match(call_sid) else None
+    headers = twiml.encode_sip_headers(
+        x_ei, [(name, params[param]) for name, param in target.sip_headers if param in params]
+    )
+    if headers.dropped or headers.refused:
+        logger.warning(
+            "twilio webhook %s: call %s: SIP headers %s dropped (over Twilio's %d-character limit), "
+            "%s refused (CR/LF/NUL in the value)",
+            target.public_id,
+            call_sid,
+            ", ".join(headers.dropped) or "none",
+            twiml.SIP_HEADERS_LIMIT,
+            ", ".join(headers.refused) or "none",
+        )
+    uri = twiml.sip_uri(target.twilio_number, target.sip_host, target.sip_port, headers)
+    return CallAnswer(twiml.dial_sip(uri, status_callback), outcome)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    call_id: str
+
+
+def _prepare_inbound(target: WebhookTarget, params: Mapping[str, str]) -> _Prepared | str:
+    """Synthflow's prepared call id, or why there is none (a reason for the log, never a secret)."""
+    variables = {name: params[param] for name, param in target.custom_variables if param in params}
+    try:
+        prepared = target.synthflow.prepare_inbound(
+            from_number=params["From"],
+            to_number=target.twilio_number,
+            model_id=target.assistant_id,
+            workspace_id=target.workspace_id,
+            custom_variables=variables,
+            timeout=settings.SYNTHFLOW_PREPARE_TIMEOUT,
+        )
+    except VendorError as error:
+        return f"prepare_inbound failed: {error}"
+    except (ValueError, KeyError, TypeError) as error:
+        return f"prepare_inbound answered something unreadable ({type(error).__name__})"
+    if not prepared.registered:
+        return f"prepare_inbound answered call_status {prepared.call_status or 'missing'!r}"
+    if not _TOKEN_VALUE.match(prepared.synthflow_call_id):
+        return "prepare_inbound answered a call id that cannot travel in X-EI"
+    return _Prepared(prepared.synthflow_call_id)

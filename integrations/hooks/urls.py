@@ -1,0 +1,10 @@
+"""Vendor webhook URLs, mounted under /hooks/ (DESIGN §8: `POST /hooks/twilio/voice/<public id>`)."""
+
+from django.urls import path
+
+from integrations.hooks import views
+
+urlpatterns = [
+    path("twilio/voice/<str:public_id>", views.voice_webhook, name="twilio-voice-webhook"),
+    path("twilio/status/<str:public_id>", views.sip_status_webhook, name="twilio-status-webhook"),
+]

@@ -1,0 +1,48 @@
+"""connect_synthflow: Amazon Connect → a number on the Voice Connector → Synthflow, and back.
+
+DESIGN §1: Connect transfers to a DID on the connector, which originates to
+Synthflow's SIP host; Synthflow calls back through the connector's termination.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from integrations.choices import AccountKind, ConnectTransport, IntegrationKind
+from integrations.kinds.fields import AreaCodeField, E164Field, VendorIdField
+from integrations.kinds.schema import StrictSerializer, validate_with
+
+KIND = IntegrationKind.CONNECT_SYNTHFLOW
+required_accounts = (AccountKind.AWS, AccountKind.SYNTHFLOW)
+
+
+@extend_schema_serializer(component_name="ConnectSynthflowConfig")
+class ConfigSerializer(StrictSerializer):
+    """Config of a connect_synthflow integration: give `area_code` (order a number) or `phone_number`."""
+
+    connect_instance_id = VendorIdField(help_text="Amazon Connect instance id.")
+    area_code = AreaCodeField(required=False, help_text="Order a new Chime number in this US area code.")
+    phone_number = E164Field(required=False, help_text="Or use this number already on the AWS account.")
+    synthflow_assistant_id = VendorIdField(help_text="Synthflow inbound assistant that answers.")
+    # Chime origination routes offer only UDP and TCP, no TLS (AWS.md §1.2).
+    transport = serializers.ChoiceField(choices=ConnectTransport.choices, default=ConnectTransport.UDP)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        has_area, has_number = "area_code" in attrs, "phone_number" in attrs
+        if has_area and has_number:
+            raise serializers.ValidationError(
+                {"phone_number": ["Give either area_code (to order a number) or phone_number, not both."]}
+            )
+        if not has_area and not has_number:
+            raise serializers.ValidationError(
+                {"area_code": ["Give area_code (to order a number) or phone_number (a number you have)."]}
+            )
+        return attrs
+
+
+def validate_config(data: object) -> dict[str, Any]:
+    """Checked config with defaults filled; `ValidationError` keyed by field."""
+    return validate_with(ConfigSerializer, data)

@@ -1,0 +1,75 @@
+"""connect_vapi: Amazon Connect → Chime number → SIP media application → Voice Connector → Vapi.
+
+DESIGN §1: the connect handler Lambda stores contact attributes in DynamoDB,
+the SMA handler answers CallAndBridge with `x-` SIP headers, and the Voice
+Connector originates to `<credential id>.sip.vapi.ai`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from integrations.choices import AccountKind, ConnectTransport, IntegrationKind
+from integrations.kinds.fields import AreaCodeField, VendorIdField, chime_header_problem
+from integrations.kinds.schema import StrictSerializer, validate_with
+
+KIND = IntegrationKind.CONNECT_VAPI
+required_accounts = (AccountKind.AWS, AccountKind.VAPI)
+
+# CallAndBridge's AWS endpoint Uri (the Request-URI user part): 1-30 of these
+# characters (AWS.md §3.3); Vapi's BYO number needs at least 3 (PROVIDERS.md §2.3).
+SIP_URI_USER_PATTERN = r"^[a-zA-Z0-9&=+$/%\-_!~*().]{3,30}$"
+# Unconfirmed third-party note of at most 20 SIP headers per CallAndBridge (AWS.md §3.3).
+MAX_FORWARD_ATTRIBUTES = 20
+
+
+@extend_schema_serializer(component_name="ConnectVapiConfig")
+class ConfigSerializer(StrictSerializer):
+    """Config of a connect_vapi integration."""
+
+    connect_instance_id = VendorIdField(help_text="Amazon Connect instance id.")
+    area_code = AreaCodeField(help_text="US area code of the Chime number Connect transfers to.")
+    vapi_assistant_id = VendorIdField(help_text="Vapi assistant that answers the calls.")
+    sip_uri_user = serializers.RegexField(
+        SIP_URI_USER_PATTERN,
+        help_text="User part of the SIP URI dialled at Vapi (the Vapi BYO phone number).",
+        error_messages={"invalid": "Use 3-30 characters: letters, digits and &=+$/%%-_!~*()."},
+    )
+    forward_attributes = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        default=list,
+        max_length=MAX_FORWARD_ATTRIBUTES,
+        help_text="Contact attributes sent as `x-<lowercased name>` SIP headers; empty = all.",
+    )
+    gateway_netmask = serializers.IntegerField(
+        min_value=24, max_value=32, default=32, help_text="Netmask of each Vapi gateway (24-32)."
+    )
+    transport = serializers.ChoiceField(choices=ConnectTransport.choices, default=ConnectTransport.UDP)
+    call_timeout_seconds = serializers.IntegerField(
+        min_value=1, max_value=120, default=30, help_text="CallAndBridge timeout (1-120 s, AWS.md §3.3)."
+    )
+
+    def validate_forward_attributes(self, names: list[str]) -> list[str]:
+        errors: dict[int, list[str]] = {}
+        seen: set[str] = set()
+        for index, name in enumerate(names):
+            header = f"x-{name.lower()}"
+            problem = chime_header_problem(header)
+            if problem:
+                errors[index] = [
+                    f"Attribute {name!r} would be sent as SIP header {header!r}, which {problem}."
+                ]
+            elif header in seen:
+                errors[index] = [f"Attribute {name!r} is listed twice (SIP header names ignore case)."]
+            seen.add(header)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return names
+
+
+def validate_config(data: object) -> dict[str, Any]:
+    """Checked config with defaults filled; `ValidationError` keyed by field."""
+    return validate_with(ConfigSerializer, data)

@@ -1,0 +1,44 @@
+"""genesys_synthflow: Genesys Cloud BYOC trunk ↔ Synthflow over SIP.
+
+DESIGN §1: Genesys routes to `sip.synthflow.ai:32681` over an external BYOC
+trunk; Synthflow calls back to `<inbound identifier>.byoc.<region domain>`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from integrations.choices import AccountKind, GenesysTransport, IntegrationKind
+from integrations.kinds.fields import DnsLabelField, E164Field, VendorIdField
+from integrations.kinds.schema import StrictSerializer, validate_with
+
+KIND = IntegrationKind.GENESYS_SYNTHFLOW
+required_accounts = (AccountKind.GENESYS, AccountKind.SYNTHFLOW)
+
+
+@extend_schema_serializer(component_name="GenesysSynthflowConfig")
+class ConfigSerializer(StrictSerializer):
+    """Config of a genesys_synthflow integration."""
+
+    site_id = VendorIdField(help_text="Genesys site whose outbound route gets the trunk.")
+    inbound_identifier = DnsLabelField(
+        help_text="Inbound SIP termination identifier: Synthflow calls <identifier>.byoc.<region domain>."
+    )
+    phone_number = E164Field(help_text="Number imported into Synthflow for this trunk.")
+    # Genesys `trunk_outboundIdentity_callingName` pattern (PROVIDERS.md §4.2).
+    caller_id_name = serializers.RegexField(
+        r"^[\S ]{0,40}$",
+        default="",
+        allow_blank=True,
+        error_messages={"invalid": "At most 40 characters, no tabs or line breaks."},
+    )
+    synthflow_assistant_id = VendorIdField(help_text="Synthflow inbound assistant that answers.")
+    transport = serializers.ChoiceField(choices=GenesysTransport.choices, default=GenesysTransport.UDP)
+
+
+def validate_config(data: object) -> dict[str, Any]:
+    """Checked config with defaults filled; `ValidationError` keyed by field."""
+    return validate_with(ConfigSerializer, data)

@@ -1,0 +1,111 @@
+"""twilio_synthflow: Twilio number → Patchbay's voice webhook → `<Dial><Sip>` to Synthflow.
+
+DESIGN §1 and §6: Patchbay serves the webhook itself, optionally calls
+Synthflow's `prepare_inbound` first, and answers TwiML (or the fallback).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from integrations.choices import AccountKind, IntegrationKind
+from integrations.kinds.fields import E164Field, VendorIdField
+from integrations.kinds.schema import StrictSerializer, non_field_error, validate_with
+
+KIND = IntegrationKind.TWILIO_SYNTHFLOW
+required_accounts = (AccountKind.TWILIO, AccountKind.SYNTHFLOW)
+
+# Twilio passes custom SIP headers as `X-...` URI parameters of <Sip> and forbids
+# `X-Twilio*` (PROVIDERS.md §3); Synthflow turns `X-*` headers into variables.
+SIP_HEADER_PATTERN = re.compile(r"^X-[A-Za-z0-9-]+$")
+RESERVED_HEADER_PREFIX = "x-twilio"
+# Names of Twilio voice webhook parameters (From, To, CallSid, SipHeader_X-Foo, ...).
+TWILIO_PARAMETER_PATTERN = r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"
+# Synthflow prompt variables (`{name}`) in custom_variables.
+VARIABLE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+# Twilio's headers part of a <Sip> URI must stay under 1024 characters (warning
+# 21227, PROVIDERS.md §3); 20 headers leave room for their values.
+MAX_SIP_HEADERS = 20
+MAX_CUSTOM_VARIABLES = 50
+DEFAULT_FALLBACK_SAY = "Sorry, our assistant cannot take your call right now. Please try again later."
+
+
+def _twilio_parameter() -> serializers.RegexField:
+    return serializers.RegexField(
+        TWILIO_PARAMETER_PATTERN,
+        error_messages={"invalid": "Name a Twilio request parameter, e.g. From, To or CallSid."},
+    )
+
+
+@extend_schema_serializer(component_name="TwilioFallback")
+class FallbackSerializer(StrictSerializer):
+    """What the webhook answers when Synthflow cannot take the call: dial a number or say a text."""
+
+    dial = E164Field(required=False)
+    say = serializers.CharField(required=False, min_length=1, max_length=500)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if len(attrs) != 1:
+            raise non_field_error('Give exactly one of "dial" (an E.164 number) or "say" (a text).')
+        return attrs
+
+
+@extend_schema_serializer(component_name="TwilioSynthflowConfig")
+class ConfigSerializer(StrictSerializer):
+    """Config of a twilio_synthflow integration."""
+
+    twilio_number = E164Field(
+        help_text="A number on the Twilio account; its VoiceUrl is pointed at Patchbay."
+    )
+    synthflow_assistant_id = VendorIdField(help_text="Synthflow inbound assistant that answers.")
+    prepare_inbound = serializers.BooleanField(
+        default=False, help_text="Call Synthflow's prepare_inbound first (needed for custom_variables)."
+    )
+    custom_variables = serializers.DictField(
+        child=_twilio_parameter(), default=dict, help_text="Synthflow variable → Twilio parameter."
+    )
+    sip_headers = serializers.DictField(
+        child=_twilio_parameter(), default=dict, help_text="`X-` SIP header → Twilio parameter."
+    )
+    fallback = FallbackSerializer(default={"say": DEFAULT_FALLBACK_SAY})
+
+    def validate_custom_variables(self, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > MAX_CUSTOM_VARIABLES:
+            raise serializers.ValidationError(f"At most {MAX_CUSTOM_VARIABLES} variables.")
+        errors = {
+            name: [f"Variable name {name!r} must match {VARIABLE_PATTERN.pattern}."]
+            for name in value
+            if not VARIABLE_PATTERN.fullmatch(name)
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def validate_sip_headers(self, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > MAX_SIP_HEADERS:
+            raise serializers.ValidationError(f"At most {MAX_SIP_HEADERS} headers.")
+        errors: dict[str, list[str]] = {}
+        for name in value:
+            if not SIP_HEADER_PATTERN.fullmatch(name):
+                errors[name] = [f"Header name {name!r} must match {SIP_HEADER_PATTERN.pattern}."]
+            elif name.lower().startswith(RESERVED_HEADER_PREFIX):
+                errors[name] = [f"Twilio does not allow headers starting X-Twilio ({name!r})."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("custom_variables") and not attrs.get("prepare_inbound"):
+            raise serializers.ValidationError(
+                {"custom_variables": ["Custom variables travel through prepare_inbound; set it to true."]}
+            )
+        return attrs
+
+
+def validate_config(data: object) -> dict[str, Any]:
+    """Checked config with defaults filled; `ValidationError` keyed by field."""
+    return validate_with(ConfigSerializer, data)

@@ -1,0 +1,51 @@
+"""Every resource type the engine knows, by `type_name` (one module per vendor object type)."""
+
+from __future__ import annotations
+
+from integrations.engine.types import ResourceType
+from integrations.resources.chime_logging import VoiceConnectorLogging
+from integrations.resources.chime_origination import VoiceConnectorOrigination
+from integrations.resources.chime_phone_number import PhoneNumber
+from integrations.resources.chime_phone_number_association import PhoneNumberAssociation
+from integrations.resources.chime_sip_media_application import SipMediaApplication
+from integrations.resources.chime_sip_rule import SipRule
+from integrations.resources.chime_termination import VoiceConnectorTermination
+from integrations.resources.chime_voice_connector import VoiceConnector
+from integrations.resources.connect_contact_flow import ConnectContactFlow
+from integrations.resources.connect_lambda_association import ConnectLambdaAssociation
+from integrations.resources.connector_ips import ConnectorIps
+from integrations.resources.dynamodb_table import DynamoDbTable
+from integrations.resources.iam_role import IamRole
+from integrations.resources.lambda_function import LambdaFunction
+from integrations.resources.lambda_permission import LambdaPermission
+from integrations.resources.vapi_credential import VapiCredential
+from integrations.resources.vapi_phone_number import VapiPhoneNumber
+
+RESOURCE_TYPES: dict[str, ResourceType] = {
+    "aws.iam_role": IamRole(),
+    "aws.dynamodb_table": DynamoDbTable(),
+    "aws.lambda_function": LambdaFunction(),
+    "aws.lambda_permission": LambdaPermission(),
+    "aws.connect_lambda_association": ConnectLambdaAssociation(),
+    "aws.connect_contact_flow": ConnectContactFlow(),
+    "chime.voice_connector": VoiceConnector(),
+    "chime.voice_connector_origination": VoiceConnectorOrigination(),
+    "chime.voice_connector_termination": VoiceConnectorTermination(),
+    "chime.voice_connector_logging": VoiceConnectorLogging(),
+    "chime.phone_number": PhoneNumber(),
+    "chime.sip_media_application": SipMediaApplication(),
+    "chime.sip_rule": SipRule(),
+    "chime.phone_number_association": PhoneNumberAssociation(),
+    "dns.connector_ips": ConnectorIps(),
+    "vapi.credential": VapiCredential(),
+    "vapi.phone_number": VapiPhoneNumber(),
+}
+
+
+def get_resource_type(name: str) -> ResourceType:
+    """The resource type registered under `name`; KeyError names the known ones."""
+    try:
+        return RESOURCE_TYPES[name]
+    except KeyError:
+        known = ", ".join(sorted(RESOURCE_TYPES))
+        raise KeyError(f"unknown resource type {name!r}; known: {known}") from None

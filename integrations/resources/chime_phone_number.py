@@ -1,0 +1,194 @@
+"""`chime.phone_number`: a Chime number found by search, ordered, and waited for until it is ours.
+
+Chime cannot search numbers by a name of ours, so the number about to be
+ordered is recorded as intent before the order is sent; a lost answer is
+then found again by that number (`get_phone_number`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
+from integrations.resources.chime_phone_number_association import connector_of, disassociate_from_connector
+from integrations.resources.chime_service import SERVICE
+from integrations.resources.waiting import wait_for
+from integrations.vendors.aws import AwsSession
+from integrations.vendors.errors import Conflict, InvalidSpec, NotFound
+
+ACQUIRING = "AcquireInProgress"
+DELETING = "DeleteInProgress"
+#: statuses of a number that is on its way out of (or never made it into) the account
+GONE = frozenset({DELETING, "ReleaseInProgress", "AcquireFailed", "Cancelled", "PortinCancelRequested"})
+#: order statuses that will not change any more (botocore:chime-sdk-voice PhoneNumberOrderStatus)
+ORDER_DONE = frozenset({"Successful", "Failed", "Partial", "Exception", "Cancelled"})
+#: how many candidates to ask a search for; the first is taken
+SEARCH_RESULTS = 5
+
+
+def _get_number(aws: AwsSession, e164: str) -> dict[str, Any] | None:
+    try:
+        return aws.call(SERVICE, "get_phone_number", PhoneNumberId=e164)["PhoneNumber"]
+    except NotFound:
+        return None
+
+
+def _area_code(e164: str) -> str | None:
+    # NANP numbers (+1) carry a three-digit area code; others have none to compare.
+    return e164[2:5] if e164.startswith("+1") and len(e164) == 12 else None
+
+
+class PhoneNumber(ResourceType):
+    """A number of the account, ordered under our name; the external id is its E.164 form."""
+
+    type_name = "chime.phone_number"
+    account_kind = "aws"
+    name_max_length = 256  # CreatePhoneNumberOrder Name limit
+
+    def _find(self, ctx: NodeContext) -> dict[str, Any] | None:
+        """Our number by external id or recorded intent; numbers leaving the account do not count."""
+        e164 = ctx.external_id or ctx.intent.get("e164") or ""
+        if not e164:
+            return None
+        number = _get_number(ctx.clients.aws, e164)
+        if number is None or number.get("Status") in GONE:
+            return None
+        if not ctx.external_id and number.get("Name") not in (None, "", ctx.external_name):
+            return None  # someone else's number (ordered between our search and our order)
+        return number
+
+    def observe(self, ctx: NodeContext) -> Observation:
+        """Find the number and compare its product type and area code (or exact number) with the spec."""
+        number = self._find(ctx)
+        if number is None:
+            return Observation(exists=False)
+        e164 = number["E164PhoneNumber"]
+        observed = {"product_type": number.get("ProductType"), "area_code": _area_code(e164), "e164": e164}
+        diff = spec_diff(ctx.spec, observed)
+        if number.get("Status") == ACQUIRING:
+            # The order is still running: update waits for it rather than ordering a second number.
+            diff["status"] = (ACQUIRING, "acquired")
+        return Observation(
+            exists=True,
+            up_to_date=not diff,
+            diff=diff,
+            outputs={
+                "e164": e164,
+                "phone_number_id": number.get("PhoneNumberId"),
+                "status": number.get("Status"),
+            },
+            external_id=e164,
+        )
+
+    def _wait_for_order(self, aws: AwsSession, order_id: str) -> None:
+        """Poll the order until it is done (AWS's sample polls about 10 times); fail on a failed order."""
+        order = wait_for(
+            lambda: aws.call(SERVICE, "get_phone_number_order", PhoneNumberOrderId=order_id)[
+                "PhoneNumberOrder"
+            ],
+            lambda o: o.get("Status") in ORDER_DONE,
+            what=f"phone number order {order_id}",
+            attempts=settings.CHIME_ORDER_WAIT_ATTEMPTS,
+        )
+        if order["Status"] != "Successful":
+            failed = [n.get("Status") for n in order.get("OrderedPhoneNumbers") or []]
+            raise InvalidSpec(
+                f"phone number order {order_id} ended {order['Status']} (numbers: {', '.join(failed)})",
+                vendor="aws",
+                field="area_code",
+            )
+
+    def _choose(self, ctx: NodeContext) -> str:
+        """The number to order: the spec's own, or the first one a search of the area code offers."""
+        if ctx.spec.get("e164"):
+            return ctx.spec["e164"]
+        area_code = ctx.spec["area_code"]
+        found = ctx.clients.aws.call(
+            SERVICE,
+            "search_available_phone_numbers",
+            AreaCode=area_code,
+            Country="US",
+            MaxResults=SEARCH_RESULTS,
+        ).get("E164PhoneNumbers")
+        if not found:
+            raise InvalidSpec(
+                f"no phone numbers are available in area code {area_code}", vendor="aws", field="area_code"
+            )
+        return found[0]
+
+    def create(self, ctx: NodeContext) -> str:
+        """Search, record the chosen number, order it under our name, and wait for the order."""
+        aws: AwsSession = ctx.clients.aws
+        e164 = self._choose(ctx)
+        existing = _get_number(aws, e164) if ctx.spec.get("e164") else None
+        if existing is not None:
+            return self._adopt_specific(ctx, existing)
+        ctx.record_intent(e164=e164)  # saved before the order: a lost answer is found by this number
+        order = aws.call(
+            SERVICE,
+            "create_phone_number_order",
+            create=True,
+            ProductType=ctx.spec["product_type"],
+            E164PhoneNumbers=[e164],
+            Name=ctx.external_name,
+        )["PhoneNumberOrder"]
+        ctx.record_intent(e164=e164, order_id=order["PhoneNumberOrderId"])
+        self._wait_for_order(aws, order["PhoneNumberOrderId"])
+        return e164
+
+    def _adopt_specific(self, ctx: NodeContext, number: dict[str, Any]) -> str:
+        """The spec names a number the account already has: take it back only if we ordered it."""
+        aws: AwsSession = ctx.clients.aws
+        e164 = number["E164PhoneNumber"]
+        if number.get("Name") != ctx.external_name:
+            raise Conflict(
+                f"{e164} is already in this AWS account and was not ordered by this integration; "
+                "use it through a phone number association instead",
+                vendor="aws",
+            )
+        ctx.record_intent(e164=e164)
+        if number.get("Status") == DELETING:
+            # Our own number, released by an earlier teardown: the 7-day queue lets us restore it.
+            aws.call(SERVICE, "restore_phone_number", PhoneNumberId=e164)
+        elif number.get("Status") == ACQUIRING and number.get("OrderId"):
+            self._wait_for_order(aws, number["OrderId"])
+        return e164
+
+    def update(self, ctx: NodeContext, diff: Diff) -> None:
+        """Wait for a running order, or change the product type; another number needs a new node."""
+        aws: AwsSession = ctx.clients.aws
+        e164 = ctx.external_id or ctx.intent.get("e164", "")
+        for key in ("area_code", "e164"):
+            if key in diff:
+                raise InvalidSpec(
+                    f"phone number {e164} cannot become another number ({key} {diff[key][1]}); "
+                    "tear the integration down and apply it again",
+                    vendor="aws",
+                    field=key,
+                )
+        if "status" in diff:
+            number = _get_number(aws, e164) or {}
+            order_id = number.get("OrderId") or ctx.intent.get("order_id")
+            if order_id:
+                self._wait_for_order(aws, order_id)
+        if "product_type" in diff:
+            aws.call(SERVICE, "update_phone_number", PhoneNumberId=e164, ProductType=ctx.spec["product_type"])
+
+    def delete(self, ctx: NodeContext) -> None:
+        """Take it off its connector, then release it (Chime keeps it 7 days in DeleteInProgress)."""
+        aws: AwsSession = ctx.clients.aws
+        number = self._find(ctx)
+        if number is None:
+            return
+        e164 = number["E164PhoneNumber"]
+        if number.get("Status") == ACQUIRING and number.get("OrderId"):
+            self._wait_for_order(aws, number["OrderId"])  # a number still being acquired cannot be deleted
+        connector_id = connector_of(number)
+        if connector_id:
+            disassociate_from_connector(aws, connector_id, [e164])
+        try:
+            aws.call(SERVICE, "delete_phone_number", PhoneNumberId=e164)
+        except NotFound:
+            return

@@ -1,0 +1,123 @@
+"""`chime.phone_number_association`: a Chime number riding a Voice Connector (Connect → Synthflow)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.engine.types import (
+    Diff,
+    NodeContext,
+    Observation,
+    ResourceType,
+    contains_unknown,
+    spec_diff,
+)
+from integrations.resources.chime_service import SERVICE, number_errors
+from integrations.vendors.aws import AwsSession
+from integrations.vendors.errors import NotFound
+
+VOICE_CONNECTOR_ID = "VoiceConnectorId"  # the association Name Chime uses for a connector
+
+
+def connector_of(number: dict[str, Any]) -> str | None:
+    """The Voice Connector a number is associated with, if any."""
+    for association in number.get("Associations") or []:
+        if association.get("Name") == VOICE_CONNECTOR_ID:
+            return association.get("Value")
+    return None
+
+
+def connector_numbers(aws: AwsSession, connector_id: str) -> list[str]:
+    """The E.164 numbers associated with a connector."""
+    numbers = aws.paginate(
+        SERVICE, "list_phone_numbers", "PhoneNumbers", FilterName=VOICE_CONNECTOR_ID, FilterValue=connector_id
+    )
+    return [n["E164PhoneNumber"] for n in numbers]
+
+
+def disassociate_from_connector(aws: AwsSession, connector_id: str, numbers: list[str]) -> None:
+    """Take numbers off a connector; a number already gone is fine."""
+    if not numbers:
+        return
+    answer = aws.call(
+        SERVICE,
+        "disassociate_phone_numbers_from_voice_connector",
+        VoiceConnectorId=connector_id,
+        E164PhoneNumbers=numbers,
+    )
+    number_errors(answer, "DisassociatePhoneNumbersFromVoiceConnector", ignore=frozenset({"NotFound"}))
+
+
+def association_id(connector_id: str, e164: str) -> str:
+    """The external id of an association: `<connector id>:<E.164>`."""
+    return f"{connector_id}:{e164}"
+
+
+class PhoneNumberAssociation(ResourceType):
+    """A number associated with a connector; the external id is `<connector id>:<E.164>`."""
+
+    type_name = "chime.phone_number_association"
+    account_kind = "aws"
+    name_max_length = 256  # nothing is named; kept at Chime's name limit
+
+    def _current(self, ctx: NodeContext) -> tuple[str, str] | None:
+        """The (connector, number) pair this node stands for now: the saved one, else the spec's."""
+        if ctx.external_id and ":" in ctx.external_id:
+            connector_id, e164 = ctx.external_id.split(":", 1)
+            return connector_id, e164
+        pair = (ctx.spec["voice_connector_id"], ctx.spec["e164"])
+        return None if contains_unknown(pair) else pair
+
+    def observe(self, ctx: NodeContext) -> Observation:
+        """Whether the number's associations contain the connector."""
+        current = self._current(ctx)
+        if current is None:
+            return Observation(exists=False)
+        connector_id, e164 = current
+        try:
+            number = ctx.clients.aws.call(SERVICE, "get_phone_number", PhoneNumberId=e164)["PhoneNumber"]
+        except NotFound:
+            return Observation(exists=False)
+        if connector_of(number) != connector_id:
+            return Observation(exists=False)
+        diff = spec_diff(ctx.spec, {"voice_connector_id": connector_id, "e164": e164})
+        return Observation(
+            exists=True,
+            up_to_date=not diff,
+            diff=diff,
+            outputs={"voice_connector_id": connector_id, "e164": e164},
+            external_id=association_id(connector_id, e164),
+        )
+
+    def _associate(self, ctx: NodeContext, *, create: bool) -> str:
+        connector_id, e164 = ctx.spec["voice_connector_id"], ctx.spec["e164"]
+        answer = ctx.clients.aws.call(
+            SERVICE,
+            "associate_phone_numbers_with_voice_connector",
+            create=create,
+            VoiceConnectorId=connector_id,
+            E164PhoneNumbers=[e164],
+            # Never take a number away from another connector silently.
+            ForceAssociate=False,
+        )
+        number_errors(answer, "AssociatePhoneNumbersWithVoiceConnector")
+        return association_id(connector_id, e164)
+
+    def create(self, ctx: NodeContext) -> str:
+        """Associate the number with the connector (associating it again is harmless)."""
+        return self._associate(ctx, create=True)
+
+    def update(self, ctx: NodeContext, diff: Diff) -> None:
+        """Move the association: off the old connector or number, onto the spec's."""
+        current = self._current(ctx)
+        if current is not None:
+            disassociate_from_connector(ctx.clients.aws, current[0], [current[1]])
+        ctx.external_id = self._associate(ctx, create=False)
+
+    def delete(self, ctx: NodeContext) -> None:
+        """Disassociate; a number not on the connector (or gone) is done."""
+        seen = self.observe(ctx)
+        if not seen.exists:
+            return
+        connector_id, e164 = seen.external_id.split(":", 1)
+        disassociate_from_connector(ctx.clients.aws, connector_id, [e164])

@@ -1,0 +1,191 @@
+"""`chime.voice_connector_termination`: who may send calls out through a connector (allow list, digest auth).
+
+Chime never returns termination passwords (only usernames, AWS.md §1.2), so a
+rotated password is detected by a keyed digest of what Patchbay last put,
+kept in the node's intent and outputs. Passwords never appear in outputs,
+diffs, events or error messages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+from typing import Any
+
+from django.conf import settings
+
+from integrations.engine.types import (
+    Diff,
+    NodeContext,
+    Observation,
+    ResourceType,
+    contains_unknown,
+    spec_diff,
+)
+from integrations.resources.chime_service import SERVICE
+from integrations.vendors.aws import AwsSession
+from integrations.vendors.errors import NotFound, VendorError
+
+REDACTED = "***"
+
+
+def credentials_digest(connector_id: str, credentials: list[dict[str, str]]) -> str:
+    """A keyed digest of usernames and passwords: changes when a password does, reveals nothing."""
+    pairs = sorted((c["username"], c["password"]) for c in credentials)
+    message = json.dumps([connector_id, pairs]).encode()
+    key = hashlib.sha256(("termination-credentials:" + settings.SECRET_KEY).encode()).digest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+class VoiceConnectorTermination(ResourceType):
+    """The termination settings (and credentials) of one connector; the external id is the connector's id."""
+
+    type_name = "chime.voice_connector_termination"
+    account_kind = "aws"
+    name_max_length = 256  # a singleton of the connector: nothing is named
+    sensitive_fields = frozenset({"credentials"})
+
+    def _connector_id(self, ctx: NodeContext) -> str:
+        wanted = ctx.spec["voice_connector_id"]
+        return ctx.external_id or ("" if contains_unknown(wanted) else wanted)
+
+    @staticmethod
+    def _usernames(aws: AwsSession, connector_id: str) -> list[str]:
+        answer = aws.call(
+            SERVICE, "list_voice_connector_termination_credentials", VoiceConnectorId=connector_id
+        )
+        return sorted(answer.get("Usernames") or [])
+
+    def _desired(self, ctx: NodeContext, connector_id: str) -> dict[str, Any]:
+        desired = {
+            **ctx.spec,
+            "cidr_allowed_list": sorted(ctx.spec.get("cidr_allowed_list") or []),
+            "calling_regions": sorted(ctx.spec.get("calling_regions") or []),
+        }
+        if "credentials" in ctx.spec:
+            credentials = ctx.spec["credentials"] or []
+            desired["credentials"] = {
+                "usernames": sorted(c["username"] for c in credentials),
+                "password_digest": credentials_digest(connector_id, credentials),
+            }
+        return desired
+
+    def observe(self, ctx: NodeContext) -> Observation:
+        """Read the termination and the credential usernames; compare passwords by the last digest put."""
+        aws: AwsSession = ctx.clients.aws
+        connector_id = self._connector_id(ctx)
+        if not connector_id:
+            return Observation(exists=False)
+        try:
+            termination = aws.call(SERVICE, "get_voice_connector_termination", VoiceConnectorId=connector_id)
+            usernames = self._usernames(aws, connector_id)
+        except NotFound:
+            return Observation(exists=False)
+        termination = termination.get("Termination") or {}
+        if not termination:
+            return Observation(exists=False)
+        digest = ctx.intent.get("credentials_digest") or ctx.outputs.get("credentials_digest")
+        observed = {
+            "voice_connector_id": connector_id,
+            "cidr_allowed_list": sorted(termination.get("CidrAllowedList") or []),
+            "calling_regions": sorted(termination.get("CallingRegions") or []),
+            "cps_limit": termination.get("CpsLimit"),
+            "disabled": bool(termination.get("Disabled", False)),
+            "credentials": {"usernames": usernames, "password_digest": digest},
+        }
+        diff = spec_diff(self._desired(ctx, connector_id), observed)
+        outputs: dict[str, Any] = {"cidr_allowed_list": observed["cidr_allowed_list"], "usernames": usernames}
+        if digest:
+            outputs["credentials_digest"] = digest
+        return Observation(
+            exists=True, up_to_date=not diff, diff=diff, outputs=outputs, external_id=connector_id
+        )
+
+    def _put(self, ctx: NodeContext, diff: Diff | None) -> str:
+        aws: AwsSession = ctx.clients.aws
+        spec = ctx.spec
+        connector_id = spec["voice_connector_id"]
+        if diff is None or any(k in diff for k in spec if k not in ("credentials", "voice_connector_id")):
+            aws.call(
+                SERVICE,
+                "put_voice_connector_termination",
+                VoiceConnectorId=connector_id,
+                Termination={
+                    "CidrAllowedList": list(spec.get("cidr_allowed_list") or []),
+                    "CallingRegions": list(spec.get("calling_regions") or []),
+                    "CpsLimit": int(spec.get("cps_limit", 1)),
+                    "Disabled": bool(spec.get("disabled", False)),
+                },
+            )
+        if "credentials" in spec and (diff is None or "credentials" in diff):
+            self._put_credentials(ctx, connector_id)
+        return connector_id
+
+    def _put_credentials(self, ctx: NodeContext, connector_id: str) -> None:
+        aws: AwsSession = ctx.clients.aws
+        credentials = ctx.spec["credentials"] or []
+        wanted = {c["username"] for c in credentials}
+        stale = [u for u in self._usernames(aws, connector_id) if u not in wanted]
+        if stale:
+            with contextlib.suppress(NotFound):
+                aws.call(
+                    SERVICE,
+                    "delete_voice_connector_termination_credentials",
+                    VoiceConnectorId=connector_id,
+                    Usernames=stale,
+                )
+        if credentials:
+            try:
+                aws.call(
+                    SERVICE,
+                    "put_voice_connector_termination_credentials",
+                    VoiceConnectorId=connector_id,
+                    Credentials=[{"Username": c["username"], "Password": c["password"]} for c in credentials],
+                )
+            except VendorError as error:
+                # botocore's parameter errors quote the values they reject: never let a password out.
+                error.args = (_redact(str(error.args[0]), [c["password"] for c in credentials]),)
+                raise error from None
+        # Recorded only once the put succeeded: a lost answer leaves the old digest, so we put again.
+        ctx.record_intent(credentials_digest=credentials_digest(connector_id, credentials))
+
+    def create(self, ctx: NodeContext) -> str:
+        """Put the termination settings and credentials (puts replace, so repeating is safe)."""
+        return self._put(ctx, None)
+
+    def update(self, ctx: NodeContext, diff: Diff) -> None:
+        """Put what differs: the settings, the credentials, or both."""
+        if ctx.external_id and ctx.external_id != ctx.spec["voice_connector_id"]:
+            self.delete(ctx)  # moved to another connector: leave nothing on the old one
+            diff = {}
+        ctx.external_id = self._put(ctx, diff or None)
+
+    def delete(self, ctx: NodeContext) -> None:
+        """Delete the credentials and the termination; never put (or no connector) is done."""
+        aws: AwsSession = ctx.clients.aws
+        connector_id = self._connector_id(ctx)
+        if not connector_id:
+            return
+        try:
+            usernames = self._usernames(aws, connector_id)
+            if usernames:
+                aws.call(
+                    SERVICE,
+                    "delete_voice_connector_termination_credentials",
+                    VoiceConnectorId=connector_id,
+                    Usernames=usernames,
+                )
+            with contextlib.suppress(NotFound):
+                aws.call(SERVICE, "delete_voice_connector_termination", VoiceConnectorId=connector_id)
+        except NotFound:
+            return
+
+
+def _redact(message: str, secrets: list[Any]) -> str:
+    """The message with every secret (as text, however it was typed) replaced."""
+    for secret in secrets:
+        if secret is not None and str(secret):
+            message = message.replace(str(secret), REDACTED)
+    return message

@@ -1,0 +1,122 @@
+"""The engine's pure parts: graph order, the bounded concurrent walk, names, conditions."""
+
+from __future__ import annotations
+
+import threading
+from graphlib import CycleError
+
+import pytest
+
+from integrations.blueprints import get_blueprint
+from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
+from integrations.engine.conditions import get_condition, set_condition
+from integrations.engine.executor import NodeFailed, walk
+from integrations.engine.names import external_name, integration_prefix
+from integrations.engine.types import KnownAfterApply, contains_unknown, spec_diff
+
+
+def _node(name: str, *deps: str) -> BlueprintNode:
+    return BlueprintNode(name, "test.thing", lambda i: {}, deps)
+
+
+def test_blueprint_orders_dependencies_first_and_rejects_cycles() -> None:
+    blueprint = Blueprint("k", (_node("c", "b"), _node("a"), _node("b", "a")))
+    assert blueprint.order() == ["a", "b", "c"]
+    assert blueprint.dependents("a") == ["b"]
+    with pytest.raises(CycleError):
+        Blueprint("k", (_node("a", "b"), _node("b", "a")))
+    with pytest.raises(ValueError, match="unknown nodes"):
+        Blueprint("k", (_node("a", "zzz"),))
+
+
+def test_connect_vapi_blueprint_creates_what_a_call_needs_in_a_valid_order() -> None:
+    order = get_blueprint("connect_vapi").order()
+    assert len(order) == 18
+    # Vendor ordering: the credential needs the connector's IPs, origination needs the credential,
+    # the SIP rule needs the SMA and the number, the flow comes last.
+    assert order.index("connector_ips") < order.index("vapi_credential") < order.index("origination")
+    assert order.index("sip_media_application") < order.index("sip_rule") < order.index("contact_flow")
+    assert order.index("sma_lambda_permission") < order.index("sip_media_application")
+
+
+def test_specs_mark_inputs_known_only_after_apply() -> None:
+    inputs = SpecInputs(
+        config={"sip_uri_user": "patchbay", "vapi_assistant_id": "a1", "gateway_netmask": 32},
+        accounts={"aws": {"region": "us-west-2"}, "vapi": {"region": "us"}},
+        integration_name="demo",
+        tenant_slug="acme",
+        public_id="p",
+        outputs={},
+    )
+    blueprint = get_blueprint("connect_vapi")
+    spec = blueprint.by_name["vapi_phone_number"].spec(inputs)
+    assert contains_unknown(spec["credential_id"]) and not contains_unknown(spec["number"])
+    gateways = blueprint.by_name["vapi_credential"].spec(inputs)["gateways"]
+    assert contains_unknown(gateways)
+    known = SpecInputs(
+        **{**inputs.__dict__, "outputs": {"connector_ips": {"ips": ["99.77.253.9", "99.77.253.8"]}}}
+    )
+    gateways = blueprint.by_name["vapi_credential"].spec(known)["gateways"]
+    assert [g["ip"] for g in gateways] == ["99.77.253.8", "99.77.253.9"]
+    known_24 = SpecInputs(**{**known.__dict__, "config": {**inputs.config, "gateway_netmask": 24}})
+    gateways = blueprint.by_name["vapi_credential"].spec(known_24)["gateways"]
+    assert gateways == [
+        {"ip": "99.77.253.0", "netmask": 24, "port": 5060, "inbound_enabled": True, "outbound_enabled": False}
+    ]
+
+
+def test_spec_diff_ignores_unknown_fields() -> None:
+    desired = {"host": f"{KnownAfterApply('c', 'id')}.sip.vapi.ai", "port": 5060}
+    assert spec_diff(desired, {"host": "x.sip.vapi.ai", "port": 5061}) == {"port": (5061, 5060)}
+
+
+def test_walk_runs_independent_nodes_concurrently_and_skips_dependents_of_failures() -> None:
+    deps = {"a": set(), "b": set(), "c": {"a"}, "d": {"b"}, "e": {"c", "d"}}
+    both_started = threading.Barrier(2, timeout=5)
+    seen: list[str] = []
+
+    def step(name: str) -> None:
+        if name in ("a", "b"):
+            both_started.wait()  # deadlocks unless a and b run at the same time
+        seen.append(name)
+        if name == "d":
+            raise NodeFailed("d", "vendor said no")
+
+    done, failed, skipped = walk(["a", "b", "c", "d", "e"], deps, step, concurrency=2)
+    assert sorted(done) == ["a", "b", "c"]
+    assert failed == {"d": "vendor said no"}
+    assert skipped == ["e"]
+    assert "e" not in seen
+
+
+def test_walk_inline_when_concurrency_is_one() -> None:
+    order: list[str] = []
+    done, failed, skipped = walk(["a", "b"], {"a": set(), "b": {"a"}}, order.append, concurrency=1)
+    assert order == ["a", "b"] and done == ["a", "b"] and not failed and not skipped
+
+
+def test_external_names_are_deterministic_and_fit_the_vendor() -> None:
+    name = external_name("acme", "Front Desk", "vapi_credential", max_length=64)
+    assert name == "pb-acme-front-desk-vapi-credential"
+    assert name == external_name("acme", "Front Desk", "vapi_credential", max_length=64)
+    short = external_name("a-very-long-tenant-slug", "a-very-long-integration-name", "vapi_phone_number", 40)
+    assert len(short) == 40
+    assert short == external_name(
+        "a-very-long-tenant-slug", "a-very-long-integration-name", "vapi_phone_number", 40
+    )
+    assert short.startswith("pb-a-very-long-tenant-slug")
+    other = external_name("a-very-long-tenant-slug", "a-very-long-integration-name", "vapi_credential", 40)
+    assert other != short
+    assert integration_prefix("acme", "demo") == "pb-acme-demo"
+
+
+def test_condition_transition_time_moves_only_when_status_changes() -> None:
+    conditions = set_condition([], "Ready", "False", "Creating")
+    first = get_condition(conditions, "Ready")["last_transition_time"]
+    conditions = set_condition(conditions, "Ready", "False", "ApplyFailed", "boom")
+    assert get_condition(conditions, "Ready")["last_transition_time"] == first
+    assert get_condition(conditions, "Ready")["reason"] == "ApplyFailed"
+    conditions = set_condition(conditions, "Synced", "True", "ReconcileSuccess")
+    conditions = set_condition(conditions, "Ready", "True", "Available")
+    assert [c["type"] for c in conditions] == ["Ready", "Synced"]
+    assert get_condition(conditions, "Ready")["status"] == "True"

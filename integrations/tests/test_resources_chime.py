@@ -1,0 +1,389 @@
+"""The Chime SDK Voice resource types and the connector-DNS data source against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from integrations.tests.resource_harness import Node, SandboxControl, assert_lifecycle, function_spec
+from integrations.vendors.errors import Conflict, InvalidSpec, ResponseLost, VendorUnavailable
+
+pytestmark = pytest.mark.usefixtures("fast_resource_waits")
+
+CONNECTOR = {"aws_region": "us-east-1", "require_encryption": False}
+SMA_NUMBER = {"product_type": "SipMediaApplicationDialIn", "area_code": "503"}
+TRUNK_NUMBER = {"product_type": "VoiceConnector", "area_code": "971"}
+
+
+def vapi_route(host: str, priority: int = 1) -> dict[str, Any]:
+    return {"Host": host, "Port": 5060, "Protocol": "UDP", "Priority": priority, "Weight": 1}
+
+
+@pytest.fixture
+def connector(make_node: Callable[..., Node]) -> Node:
+    """A created Voice Connector."""
+    node = make_node("chime.voice_connector", "pb-t-i-vc", dict(CONNECTOR))
+    node.create()
+    return node
+
+
+@pytest.fixture
+def chime(aws_client: Callable[..., Any]) -> Any:
+    """A plain boto3 Chime SDK Voice client on the sandbox: what an admin would look at."""
+    return aws_client("chime-sdk-voice")
+
+
+# -- Voice Connector -------------------------------------------------------------
+
+
+def test_voice_connector_lifecycle_outputs_its_host(make_node: Callable[..., Node]) -> None:
+    """A connector is created under our name; encryption drift is one field and is healed."""
+    node = make_node("chime.voice_connector", "pb-t-i-vc", dict(CONNECTOR))
+    outputs = assert_lifecycle(node, {**CONNECTOR, "require_encryption": True}, {"require_encryption"})
+    assert outputs["host"] == f"{outputs['id']}.voiceconnector.chime.aws"
+    assert outputs["arn"].endswith(f":vc/{outputs['id']}")
+    assert outputs["region"] == "us-east-1"
+
+
+def test_voice_connector_cannot_move_region(connector: Node) -> None:
+    """A region change is reported, and update refuses it naming `aws_region`."""
+    connector.spec = {**CONNECTOR, "aws_region": "us-west-2"}
+    drifted = connector.observe()
+    assert drifted.diff == {"aws_region": ("us-east-1", "us-west-2")}
+    with pytest.raises(InvalidSpec, match="cannot move") as raised:
+        connector.update(drifted.diff)
+    assert raised.value.field == "aws_region"
+
+
+def test_lost_create_response_adopts_the_connector(
+    make_node: Callable[..., Node], sandbox_control: SandboxControl
+) -> None:
+    """CreateVoiceConnector worked but its answer was lost: observe finds it by name; one connector exists."""
+    node = make_node("chime.voice_connector", "pb-t-i-lost-vc", dict(CONNECTOR))
+    sandbox_control.fault("CreateVoiceConnector", "lose_response")
+    with pytest.raises(ResponseLost):
+        node.create()
+    assert node.external_id == ""
+    seen = node.observe()
+    assert seen.exists and seen.up_to_date
+    objects = sandbox_control.objects("chime.VoiceConnector", "pb-t-i-lost-vc")
+    assert [o["id"] for o in objects] == [seen.external_id]
+
+
+def test_connector_delete_disassociates_numbers_first(
+    connector: Node, make_node: Callable[..., Node], sandbox_control: SandboxControl, chime: Any
+) -> None:
+    """Deleting a connector that still carries a number, origination and termination just works."""
+    number = make_node("chime.phone_number", "pb-t-i-did", dict(TRUNK_NUMBER))
+    e164 = number.create().outputs["e164"]
+    vc_id = connector.external_id
+    association = make_node(
+        "chime.phone_number_association", "pb-t-i-did-on-vc", {"voice_connector_id": vc_id, "e164": e164}
+    )
+    association.create()
+    make_node(
+        "chime.voice_connector_origination",
+        "pb-t-i-orig",
+        {"voice_connector_id": vc_id, "routes": [vapi_route("sip.example.test")], "disabled": False},
+    ).create()
+    assert chime.get_phone_number(PhoneNumberId=e164)["PhoneNumber"]["Status"] == "Assigned"
+
+    connector.delete()
+
+    assert not connector.observe().exists
+    assert chime.get_phone_number(PhoneNumberId=e164)["PhoneNumber"]["Status"] == "Unassigned"
+    operations = sandbox_control.operations()
+    assert operations.index("DisassociatePhoneNumbersFromVoiceConnector") < operations.index(
+        "DeleteVoiceConnector"
+    )
+    assert sandbox_control.objects("chime.VoiceConnector") == []
+
+
+# -- origination, termination, logging ---------------------------------------------
+
+
+def test_origination_lifecycle_outputs_hosts(connector: Node, make_node: Callable[..., Node]) -> None:
+    """Routes are compared whatever their order and default port; a new host is a `routes` diff."""
+    vc_id = connector.external_id
+    spec = {
+        "voice_connector_id": vc_id,
+        "routes": [vapi_route("b.sip.example.test", 2), {**vapi_route("a.sip.example.test"), "Port": None}],
+        "disabled": False,
+    }
+    node = make_node("chime.voice_connector_origination", "pb-t-i-orig", spec)
+    changed = {**spec, "routes": [vapi_route("c.sip.example.test")]}
+    outputs = assert_lifecycle(node, changed, {"routes"})
+    assert outputs == {"hosts": ["a.sip.example.test", "b.sip.example.test"]}
+    assert node.external_id == vc_id
+
+
+def test_termination_lifecycle_never_shows_a_password(
+    connector: Node, make_node: Callable[..., Node], chime: Any
+) -> None:
+    """Credentials compare by username and digest: a rotated password is a diff without the password."""
+    vc_id = connector.external_id
+    spec = {
+        "voice_connector_id": vc_id,
+        "cidr_allowed_list": ["198.51.100.0/24"],
+        "calling_regions": ["US"],
+        "cps_limit": 1,
+        "disabled": False,
+        "credentials": [{"username": "synthflow", "password": "first-Secret-1"}],
+    }
+    node = make_node("chime.voice_connector_termination", "pb-t-i-term", spec)
+    assert not node.observe().exists
+    created = node.create()
+    assert created.up_to_date
+    assert created.outputs["cidr_allowed_list"] == ["198.51.100.0/24"]
+    assert created.outputs["usernames"] == ["synthflow"]
+    assert "first-Secret-1" not in repr(created)
+
+    node.spec = {**spec, "credentials": [{"username": "synthflow", "password": "second-Secret-2"}]}
+    rotated = node.observe()
+    assert set(rotated.diff) == {"credentials"}
+    assert "Secret" not in repr(rotated.diff)
+    healed = node.update(rotated.diff)
+    assert healed.up_to_date
+    assert "Secret" not in repr(healed) + repr(node.intent)
+
+    node.spec = {**node.spec, "cidr_allowed_list": ["203.0.113.0/24"], "credentials": []}
+    drifted = node.observe()
+    assert set(drifted.diff) == {"cidr_allowed_list", "credentials"}
+    assert node.update(drifted.diff).up_to_date
+    assert chime.list_voice_connector_termination_credentials(VoiceConnectorId=vc_id)["Usernames"] == []
+
+    node.delete()
+    assert not node.observe().exists
+    node.delete()
+
+
+def test_termination_credential_errors_hide_the_password(
+    connector: Node, make_node: Callable[..., Node]
+) -> None:
+    """A refused credential put (botocore quotes bad values) never carries the password in its message."""
+    spec = {
+        "voice_connector_id": connector.external_id,
+        "cidr_allowed_list": [],
+        "calling_regions": ["US"],
+        "cps_limit": 1,
+        "disabled": False,
+        "credentials": [{"username": "synthflow", "password": 12345678}],
+    }
+    node = make_node("chime.voice_connector_termination", "pb-t-i-term", spec)
+    with pytest.raises(InvalidSpec) as raised:
+        node.create()
+    assert "12345678" not in str(raised.value)
+
+
+def test_logging_lifecycle_and_delete_turns_it_off(
+    connector: Node, make_node: Callable[..., Node], chime: Any
+) -> None:
+    """SIP logs on; media metrics is a one-field diff; delete leaves both off."""
+    vc_id = connector.external_id
+    spec = {"voice_connector_id": vc_id, "enable_sip_logs": True, "enable_media_metric_logs": False}
+    node = make_node("chime.voice_connector_logging", "pb-t-i-logs", spec)
+    outputs = assert_lifecycle(node, {**spec, "enable_media_metric_logs": True}, {"enable_media_metric_logs"})
+    assert outputs["sip_log_group"] == f"/aws/ChimeVoiceConnectorSipMessages/{vc_id}"
+    config = chime.get_voice_connector_logging_configuration(VoiceConnectorId=vc_id)["LoggingConfiguration"]
+    assert config == {"EnableSIPLogs": False, "EnableMediaMetricLogs": False}
+
+
+# -- phone numbers ----------------------------------------------------------------
+
+
+def test_phone_number_order_is_waited_for(
+    make_node: Callable[..., Node], sandbox_control: SandboxControl, chime: Any
+) -> None:
+    """Create searches the area code, orders, and polls the order until the number is really ours."""
+    sandbox_control.set_options({"chime": {"phone_order_polls": 3}})
+    node = make_node("chime.phone_number", "pb-t-i-did", dict(SMA_NUMBER))
+    changed = {**SMA_NUMBER, "product_type": "VoiceConnector"}
+    assert not node.observe().exists
+    created = node.create()
+    assert created.up_to_date
+    e164 = created.outputs["e164"]
+    assert e164.startswith("+1503")
+    assert created.outputs["status"] == "Unassigned"
+    assert sandbox_control.operations().count("GetPhoneNumberOrder") == 4
+    assert node.intent["e164"] == e164
+
+    node.spec = changed
+    drifted = node.observe()
+    assert drifted.diff == {"product_type": ("SipMediaApplicationDialIn", "VoiceConnector")}
+    assert node.update(drifted.diff).up_to_date
+
+    node.delete()
+    # Chime keeps a released number 7 days in its deletion queue: for us it is gone.
+    assert chime.get_phone_number(PhoneNumberId=e164)["PhoneNumber"]["Status"] == "DeleteInProgress"
+    assert not node.observe().exists
+    node.delete()
+
+
+def test_lost_order_answer_is_found_by_the_recorded_number(
+    make_node: Callable[..., Node], sandbox_control: SandboxControl
+) -> None:
+    """The order went through, its answer was lost: the intent finds the number; its order is awaited."""
+    node = make_node("chime.phone_number", "pb-t-i-lost-did", dict(SMA_NUMBER))
+    sandbox_control.fault("CreatePhoneNumberOrder", "lose_response")
+    with pytest.raises(ResponseLost):
+        node.create()
+    seen = node.observe()
+    assert seen.exists
+    assert seen.diff == {"status": ("AcquireInProgress", "acquired")}
+    healed = node.update(seen.diff)
+    assert healed.up_to_date
+    assert healed.outputs["e164"] == node.intent["e164"]
+    assert len(sandbox_control.objects("chime.PhoneNumber")) == 1
+
+
+def test_slow_order_is_left_for_the_next_run(
+    make_node: Callable[..., Node], sandbox_control: SandboxControl, settings: Any
+) -> None:
+    """An order still processing after the bounded polls is retryable, and no second number is ordered."""
+    settings.CHIME_ORDER_WAIT_ATTEMPTS = 2
+    sandbox_control.set_options({"chime": {"phone_order_polls": 3}})
+    node = make_node("chime.phone_number", "pb-t-i-slow-did", dict(SMA_NUMBER))
+    with pytest.raises(VendorUnavailable, match="has not settled"):
+        node.create()
+    seen = node.observe()
+    assert seen.exists and not seen.up_to_date
+    assert node.update(seen.diff).up_to_date
+    assert sandbox_control.operations().count("CreatePhoneNumberOrder") == 1
+
+
+def test_specific_number_is_ordered_and_not_taken_twice(make_node: Callable[..., Node], chime: Any) -> None:
+    """A spec naming a number orders that number; another node naming it is refused with Conflict."""
+    wanted = chime.search_available_phone_numbers(AreaCode="971", MaxResults=3)["E164PhoneNumbers"][-1]
+    node = make_node("chime.phone_number", "pb-t-i-mine", {"product_type": "VoiceConnector", "e164": wanted})
+    assert node.create().outputs["e164"] == wanted
+    assert node.create().external_id == wanted  # ours already: adopted, not ordered again
+    other = make_node(
+        "chime.phone_number", "pb-t-i-theirs", {"product_type": "VoiceConnector", "e164": wanted}
+    )
+    with pytest.raises(Conflict, match="not ordered by this integration"):
+        other.create()
+
+
+# -- SIP media application and SIP rule ----------------------------------------------
+
+
+@pytest.fixture
+def sma_lambdas(make_node: Callable[..., Node], lambda_role: str) -> list[str]:
+    """Two SMA handler functions' ARNs."""
+    return [
+        make_node("aws.lambda_function", name, function_spec(lambda_role, package="sma_handler"))
+        .create()
+        .outputs["arn"]
+        for name in ("pb-t-i-sma-a", "pb-t-i-sma-b")
+    ]
+
+
+def test_sip_media_application_lifecycle(make_node: Callable[..., Node], sma_lambdas: list[str]) -> None:
+    """The SMA points at the handler; another handler is a `lambda_arn` diff, healed in place."""
+    spec = {"aws_region": "us-east-1", "lambda_arn": sma_lambdas[0]}
+    node = make_node("chime.sip_media_application", "pb-t-i-sma", spec)
+    outputs = assert_lifecycle(node, {**spec, "lambda_arn": sma_lambdas[1]}, {"lambda_arn"})
+    assert outputs["arn"].endswith(outputs["id"])
+
+
+def test_sip_rule_lifecycle_and_delete_disables_first(
+    make_node: Callable[..., Node], sma_lambdas: list[str], sandbox_control: SandboxControl
+) -> None:
+    """The rule sends the number's calls to the SMA; delete disables it (with its Name) before deleting."""
+    sma = make_node(
+        "chime.sip_media_application", "pb-t-i-sma", {"aws_region": "us-east-1", "lambda_arn": sma_lambdas[0]}
+    )
+    sma_id = sma.create().outputs["id"]
+    e164 = make_node("chime.phone_number", "pb-t-i-did", dict(SMA_NUMBER)).create().outputs["e164"]
+    spec = {
+        "trigger_type": "ToPhoneNumber",
+        "trigger_value": e164,
+        "targets": [{"SipMediaApplicationId": sma_id, "Priority": 1, "AwsRegion": "us-east-1"}],
+        "disabled": False,
+    }
+    node = make_node("chime.sip_rule", "pb-t-i-rule", spec)
+    assert not node.observe().exists
+    created = node.create()
+    assert created.up_to_date and created.outputs == {"id": node.external_id}
+
+    node.spec = {**spec, "targets": [{**spec["targets"][0], "Priority": 2}]}
+    drifted = node.observe()
+    assert set(drifted.diff) == {"targets"}
+    assert node.update(drifted.diff).up_to_date
+
+    before = len(sandbox_control.operations())
+    node.delete()  # the rule is enabled: Chime would refuse a plain delete
+    tail = sandbox_control.operations()[before:]
+    assert tail.index("UpdateSipRule") < tail.index("DeleteSipRule")
+    assert not node.observe().exists
+    node.delete()
+    sma.delete()  # nothing targets it any more
+    assert not sma.observe().exists
+
+
+def test_phone_number_association_moves_between_connectors(
+    connector: Node, make_node: Callable[..., Node], chime: Any
+) -> None:
+    """A number rides the spec's connector; a new connector id moves it; delete takes it off."""
+    other = make_node("chime.voice_connector", "pb-t-i-vc-2", dict(CONNECTOR))
+    other.create()
+    e164 = make_node("chime.phone_number", "pb-t-i-did", dict(TRUNK_NUMBER)).create().outputs["e164"]
+    node = make_node(
+        "chime.phone_number_association",
+        "pb-t-i-did-on-vc",
+        {"voice_connector_id": connector.external_id, "e164": e164},
+    )
+    changed = {"voice_connector_id": other.external_id, "e164": e164}
+    outputs = assert_lifecycle(node, changed, {"voice_connector_id"})
+    assert outputs == {"voice_connector_id": connector.external_id, "e164": e164}
+    assert chime.get_phone_number(PhoneNumberId=e164)["PhoneNumber"]["Associations"] == []
+
+
+def test_phone_number_association_reports_per_number_errors(
+    connector: Node, make_node: Callable[..., Node]
+) -> None:
+    """Chime's per-number failure inside a 200 becomes an error with its message."""
+    e164 = make_node("chime.phone_number", "pb-t-i-did", dict(SMA_NUMBER)).create().outputs["e164"]
+    node = make_node(
+        "chime.phone_number_association",
+        "pb-t-i-bad",
+        {"voice_connector_id": connector.external_id, "e164": e164},
+    )
+    with pytest.raises(InvalidSpec, match="VoiceConnector is required"):
+        node.create()
+
+
+# -- connector DNS -------------------------------------------------------------------
+
+
+def test_connector_ips_follow_the_dns(
+    connector: Node, make_node: Callable[..., Node], sandbox_url: str, settings: Any
+) -> None:
+    """The data source resolves the connector's host through the sandbox DNS and sees IP changes."""
+    settings.CHIME_DNS_SERVER = httpx.get(f"{sandbox_url}/_sandbox/", timeout=10).json()["endpoints"]["dns"]
+    host = connector.outputs["host"]
+    node = make_node("dns.connector_ips", "pb-t-i-ips", {"host": host})
+    seen = node.observe()
+    assert seen.exists and seen.up_to_date
+    assert seen.outputs["ips"] and seen.outputs["ips"] == sorted(
+        seen.outputs["ips"], key=lambda ip: [int(p) for p in ip.split(".")]
+    )
+
+    httpx.put(
+        f"{sandbox_url}/_sandbox/dns/{connector.external_id}",
+        json={"ips": ["99.77.253.9", "99.77.253.10"]},
+        timeout=10,
+    ).raise_for_status()
+    assert node.observe().outputs == {"ips": ["99.77.253.9", "99.77.253.10"]}
+
+    assert (
+        not make_node("dns.connector_ips", "pb-t-i-none", {"host": "nope.voiceconnector.chime.aws"})
+        .observe()
+        .exists
+    )
+    for call in (node.rtype.create, node.rtype.delete):
+        with pytest.raises(TypeError, match="data source"):
+            call(node.context())

@@ -1,0 +1,21 @@
+"""Dashboard URLs of the integrations app: integrations and provider accounts."""
+
+from django.urls import path
+
+from integrations import views
+
+app_name = "integrations"
+
+urlpatterns = [
+    path("integrations/", views.IntegrationListView.as_view(), name="integration-list"),
+    # `?kind=<integration kind>` picks the form; without it the page offers the four kinds.
+    path("integrations/new/", views.IntegrationCreateView.as_view(), name="integration-new"),
+    path("integrations/<uuid:pk>/", views.IntegrationDetailView.as_view(), name="integration-detail"),
+    path("integrations/<uuid:pk>/edit/", views.IntegrationEditView.as_view(), name="integration-edit"),
+    path("integrations/<uuid:pk>/delete/", views.IntegrationDeleteView.as_view(), name="integration-delete"),
+    path("provider-accounts/", views.AccountListView.as_view(), name="account-list"),
+    path("provider-accounts/new/", views.AccountCreateView.as_view(), name="account-new"),
+    path("provider-accounts/<uuid:pk>/", views.AccountDetailView.as_view(), name="account-detail"),
+    path("provider-accounts/<uuid:pk>/edit/", views.AccountEditView.as_view(), name="account-edit"),
+    path("provider-accounts/<uuid:pk>/delete/", views.AccountDeleteView.as_view(), name="account-delete"),
+]

@@ -1,0 +1,188 @@
+"""Dashboard pages for provider accounts: list, vendor chooser, create/edit, detail, delete.
+
+Secrets are password inputs that are never rendered back: pages say only
+whether each is set. Changes go through `integrations.actions`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from django.urls import reverse
+from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic.detail import SingleObjectMixin
+
+from integrations import actions
+from integrations.account_settings import SECRET_NAMES
+from integrations.choices import AccountKind
+from integrations.forms import ProviderAccountForm
+from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
+from integrations.tables import settings_summary
+from integrations.views.base import DeleteView, KindFormView, saved_url
+from tenants.choices import Role
+from tenants.views import DashboardMixin
+
+ACCOUNT_HINTS = {
+    AccountKind.AWS: "A role in your AWS account that Patchbay assumes with an external id. No access keys.",
+    AccountKind.VAPI: "A Vapi private API key.",
+    AccountKind.SYNTHFLOW: "A Synthflow API key and its workspace.",
+    AccountKind.GENESYS: "A Genesys Cloud OAuth client (client credentials grant).",
+    AccountKind.TWILIO: "A Twilio account SID and auth token.",
+}
+
+
+class AccountListView(DashboardMixin, ListView):
+    """Provider accounts with their settings, which secrets are set, and what uses them."""
+
+    model = ProviderAccount
+    template_name = "integrations/account_list.html"
+    nav_section = "accounts"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        links = Integration.objects.for_tenant(self.request.tenant).values_list(
+            *(f"{field}_id" for field in ACCOUNT_FIELDS.values())
+        )
+        used = Counter(pk for row in links for pk in row if pk is not None)
+        context["rows"] = [
+            {
+                "account": account,
+                "summary": settings_summary(account.settings),
+                "secrets": [(name, name in account.secret_names) for name in SECRET_NAMES[account.kind]],
+                "used_by": used[account.pk],
+            }
+            for account in context["object_list"]
+        ]
+        return context
+
+
+class AccountChooseKindView(DashboardMixin, TemplateView):
+    """ "New provider account": pick the vendor."""
+
+    template_name = "integrations/choose_kind.html"
+    read_role = Role.OPERATOR
+    nav_section = "accounts"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title="New provider account",
+            section_url=reverse("integrations:account-list"),
+            section_title="Provider accounts",
+            choices=[
+                {
+                    "url": f"{reverse('integrations:account-new')}?kind={kind}",
+                    "label": label,
+                    "text": ACCOUNT_HINTS[kind],
+                }
+                for kind, label in AccountKind.choices
+            ],
+        )
+        return context
+
+
+class AccountFormMixin(KindFormView):
+    """Shared by create and edit of provider accounts."""
+
+    nav_section = "accounts"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(section_url=reverse("integrations:account-list"), section_title="Provider accounts")
+        return context
+
+
+class AccountCreateView(AccountFormMixin):
+    """Create a provider account of the `?kind=` vendor in the URL (without one: the vendor chooser)."""
+
+    chooser = AccountChooseKindView
+
+    success_message = "Provider account {obj.name} created."
+
+    def build_form(self, data: Any = None) -> ProviderAccountForm:
+        return ProviderAccountForm(data, kind=self.requested_kind(AccountKind))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        kind = context["form"].kind
+        context.update(
+            title=f"New {AccountKind(kind).label} account",
+            submit_label="Create account",
+            hint=ACCOUNT_HINTS[kind],
+        )
+        return context
+
+    def save(self, form: ProviderAccountForm) -> ProviderAccount:
+        return actions.create_provider_account(
+            self.request.tenant,
+            name=(form.cleaned_data.get("name") or "").strip(),
+            kind=form.kind,
+            settings=form.settings_data,
+            secrets=form.secrets_data(),
+            actor=self.actor,
+        )
+
+
+class AccountEditView(AccountFormMixin, SingleObjectMixin):
+    """Edit a provider account; secrets left empty keep their value."""
+
+    model = ProviderAccount
+    success_message = "Provider account {obj.name} saved."
+
+    def build_form(self, data: Any = None) -> ProviderAccountForm:
+        self.object = self.get_object()
+        return ProviderAccountForm(data, kind=self.object.kind, account=self.object)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=f"Edit {self.object.name}", submit_label="Save changes", cancel_url=saved_url(self.object)
+        )
+        return context
+
+    def save(self, form: ProviderAccountForm) -> ProviderAccount:
+        return actions.update_provider_account(
+            self.object,
+            name=(form.cleaned_data.get("name") or "").strip(),
+            settings=form.settings_data,
+            secrets=form.secrets_data(),
+            actor=self.actor,
+        )
+
+
+class AccountDetailView(DashboardMixin, DetailView):
+    """A provider account: settings, which secrets are set, and for AWS the trust policy to paste."""
+
+    model = ProviderAccount
+    template_name = "integrations/account_detail.html"
+    nav_section = "accounts"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        account = self.object
+        policy = account.trust_policy()
+        context.update(
+            secrets=[(name, name in account.secret_names) for name in SECRET_NAMES[account.kind]],
+            trust_policy_json=json.dumps(policy, indent=2) if policy else "",
+            used_by=Integration.objects.for_tenant(self.request.tenant)
+            .filter(**{ACCOUNT_FIELDS[account.kind]: account})
+            .order_by("name"),
+        )
+        return context
+
+
+class AccountDeleteView(DeleteView):
+    """Delete a provider account that no integration uses."""
+
+    model = ProviderAccount
+    nav_section = "accounts"
+    section_title = "Provider accounts"
+    list_url_name = "integrations:account-list"
+    consequence = (
+        "Patchbay forgets {obj} and its encrypted secrets. Integrations using it must be changed first."
+    )
+
+    def perform_delete(self, obj: ProviderAccount) -> None:
+        actions.delete_provider_account(obj, actor=self.actor)

@@ -1,0 +1,1 @@
+"""AWS in the sandbox: the chime-sdk-voice and Connect stand-ins, and the bridge to moto."""

@@ -1,0 +1,166 @@
+"""moto in server mode, inside the sandbox's process: IAM, STS, DynamoDB, Lambda, CloudWatch Logs, ...
+
+The sandbox forwards every AWS request whose service no stand-in serves to
+moto's own WSGI dispatcher (the app `ThreadedMotoServer` builds), so moto's
+backends live in this process and stand-ins can read them directly
+(`Sandbox.moto_backend`). Configuration, per AWS.md §2:
+- Lambda never tries Docker (`use_docker: False`): invoke answers without running code;
+  the simulated call runs deployed code itself.
+- IAM loads AWS managed policies, so `AWSLambdaBasicExecutionRole` attaches.
+- STS AssumeRole checks the role's trust policy first (`trust_policy`), which moto skips.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+from typing import Any
+from urllib.parse import parse_qs
+
+from werkzeug.test import run_wsgi_app
+from werkzeug.wrappers import Response
+
+from sandbox.aws import trust_policy
+from sandbox.aws.operation_names import protocol_of
+from sandbox.aws.protocol_errors import aws_error
+from sandbox.core.vendor import LiveObject
+
+logger = logging.getLogger(__name__)
+
+#: regions of global services are partitions in moto 5 ("global" is accepted as "aws")
+GLOBAL_REGION = "global"
+
+
+def _account_id_from(access_key: str) -> str:
+    """moto's `get_account_id_from`, looking only at IAM partitions that exist.
+
+    moto 5.2.5 runs this on every request and touches all six partitions, which
+    builds an IAM backend per partition, each loading ~1,600 AWS managed
+    policies: 0.6 s on the first request after every reset. A partition that
+    was never built has no access keys, so skipping it answers the same.
+    """
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.iam.models import iam_backends
+
+    for account_id, account in list(iam_backends.items()):
+        for partition in list(account.keys()):
+            if access_key in account[partition].access_keys:
+                return account_id
+    return DEFAULT_ACCOUNT_ID
+
+
+def configure_moto() -> None:
+    """Set moto's process-wide configuration before any backend is built."""
+    from moto.core.config import default_user_config
+    from moto.iam import models as iam_models
+
+    default_user_config["lambda"] = {"use_docker": False}
+    default_user_config["iam"] = {"load_aws_managed_policies": True}
+    iam_models.get_account_id_from = _account_id_from  # type: ignore[assignment]
+
+
+class MotoBridge:
+    """moto's backends and server-mode app, plus the checks moto lacks."""
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        #: when False, AssumeRole skips the trust-policy check (moto's own behaviour)
+        self.strict_sts_external_id = True
+        configure_moto()
+
+    @functools.cached_property
+    def app(self) -> Any:
+        """moto's WSGI dispatcher, built on first use (importing it costs ~0.5 s)."""
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        return DomainDispatcherApplication(create_backend_app)
+
+    def backend(self, service: str, region: str) -> Any:
+        """moto's backend object for a service in the sandbox account (region "global" for IAM/STS)."""
+        if service == "lambda":
+            # moto swaps Lambda's backend class when Docker is off; ask it which one it uses.
+            from moto.awslambda.utils import get_backend as lambda_backend
+
+            return lambda_backend(self.account_id, "aws" if region == GLOBAL_REGION else region)
+        from moto.backends import get_backend
+
+        return get_backend(service)[self.account_id][region]  # type: ignore[call-overload]
+
+    def forward(self, environ: dict[str, Any], body: bytes) -> Response:
+        """Run one request through moto and return its answer."""
+        env = dict(environ)
+        env["wsgi.input"] = io.BytesIO(body)
+        env["CONTENT_LENGTH"] = str(len(body))
+        app_iter, status, headers = run_wsgi_app(self.app, env, buffered=True)
+        return Response(app_iter, status=status, headers=headers)
+
+    def refuse_assume_role(self, access_key: str, region: str, body: bytes) -> Response | None:
+        """STS's AccessDenied when the role's trust policy refuses this AssumeRole, else None."""
+        if not self.strict_sts_external_id:
+            return None
+        from moto.iam.exceptions import NotFoundException as IAMNotFoundException
+
+        form = parse_qs(body.decode("utf-8", "replace"))
+        role_arn = (form.get("RoleArn") or [""])[0]
+        external_id = (form.get("ExternalId") or [None])[0]
+        _, caller_arn, _ = self.backend("sts", GLOBAL_REGION).get_caller_identity(access_key, region)
+        try:
+            role = self.backend("iam", GLOBAL_REGION).get_role_by_arn(role_arn)
+        except IAMNotFoundException:
+            role = None  # AWS answers a missing role with the same AccessDenied
+        if role is not None:
+            policy = trust_policy.parse_policy(role.assume_role_policy_document)
+            if trust_policy.allows_assume_role(policy, external_id):
+                return None
+        message = trust_policy.access_denied_message(caller_arn, role_arn)
+        return aws_error(protocol_of("sts"), 403, "AccessDenied", message)
+
+    def reset(self) -> None:
+        """Forget every moto resource in every service, as moto's `/moto-api/reset` does.
+
+        moto's own reset first re-initialises every backend it is about to drop
+        (for IAM: six partitions, each with ~1,600 managed policies, 0.8 s); with Docker
+        off nothing needs that clean-up, so the backends are simply dropped.
+        """
+        from moto.core.base_backend import BackendDict, backend_lock
+        from moto.core.model_instances import reset_model_data
+
+        with backend_lock:
+            for backend_dict in BackendDict._instances:
+                backend_dict.clear()
+            BackendDict._instances.clear()
+        reset_model_data()
+
+    def _loaded_regions(self, service: str) -> list[str]:
+        if service == "lambda":
+            from moto.awslambda_simple.models import lambda_simple_backends
+
+            return list(lambda_simple_backends[self.account_id].keys())
+        from moto.backends import get_backend
+
+        return list(get_backend(service)[self.account_id].keys())  # type: ignore[call-overload]
+
+    def live_objects(self) -> list[LiveObject]:
+        """The moto-owned objects Patchbay creates: IAM roles, DynamoDB tables, Lambda functions,
+        Connect instances."""
+        objects: list[LiveObject] = []
+        iam = self.backend("iam", GLOBAL_REGION)
+        objects += [LiveObject("aws", "iam.role", role.arn, role.name) for role in iam.roles.values()]
+        for region in self._loaded_regions("dynamodb"):
+            tables = self.backend("dynamodb", region).tables.values()
+            objects += [LiveObject("aws", "dynamodb.table", t.table_arn, t.name) for t in tables]
+        for region in self._loaded_regions("lambda"):
+            # moto keeps functions by name in LambdaStorage._functions (moto 5.2.5); "latest" is $LATEST.
+            groups = self.backend("lambda", region)._lambdas._functions.values()
+            functions = [group["latest"] for group in groups]
+            objects += [
+                LiveObject("aws", "lambda.function", f.function_arn, f.function_name) for f in functions
+            ]
+        for region in self._loaded_regions("connect"):
+            instances = self.backend("connect", region).instances.values()
+            objects += [
+                LiveObject("aws", "connect.instance", i.arn, i.instance_alias or "", i.instance_status)
+                for i in instances
+            ]
+        return objects

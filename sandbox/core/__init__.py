@@ -1,0 +1,1 @@
+"""The sandbox's shared machinery: the vendor contract, ledger, faults, DNS records."""

@@ -1,0 +1,59 @@
+"""Genesys SIP traces: `GET /api/v2/telephony/siptraces`, filled by the sandbox's simulated calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Response
+
+from sandbox.core.http_vendor import HttpCall, VendorHttpError, json_response
+
+if TYPE_CHECKING:
+    from sandbox.genesys.stand_in import GenesysStandIn
+
+#: query parameter → field of a stored trace message it filters on
+_FILTERS = {
+    "callId": "callId",
+    "conversationId": "conversationId",
+    "toUser": "toUser",
+    "fromUser": "fromUser",
+}
+
+
+def search_sip_traces(gc: GenesysStandIn, call: HttpCall) -> Response:
+    """Stored SIP messages of the org inserted between dateStart and dateEnd, filtered → `{count, data}`."""
+    query = call.query()
+    gc.raise_violations(call.query_violations(query))
+    start, end = parse_instant(query["dateStart"]), parse_instant(query["dateEnd"])
+    if start is None or end is None or end < start:
+        raise VendorHttpError(
+            400, "bad.request", "dateStart and dateEnd must be ISO-8601 instants, start <= end"
+        )
+    found = [
+        message
+        for message in gc.sip_traces.get(call.account, [])
+        if start <= parse_instant(message["dateInserted"]) <= end
+        and all(message.get(field) == query[param] for param, field in _FILTERS.items() if param in query)
+    ]
+    return json_response({"count": len(found), "data": found})
+
+
+def parse_instant(value: str) -> dt.datetime | None:
+    """An ISO-8601 instant as an aware datetime (naive ones are UTC), or None."""
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def stored_message(message: dict[str, Any], now: str) -> dict[str, Any]:
+    """A trace message as stored: `dateInserted` defaults to now; callId is required."""
+    if not message.get("callId"):
+        raise ValueError("a SIP trace message needs a callId")
+    stored = dict(message)
+    stored.setdefault("dateInserted", now)
+    if parse_instant(stored["dateInserted"]) is None:
+        raise ValueError(f"dateInserted {stored['dateInserted']!r} is not an ISO-8601 instant")
+    return stored

@@ -1,0 +1,54 @@
+"""Shared fixtures for the sandbox's tests: one sandbox per test session, reset before each test.
+
+- `sandbox_server` (session): the whole sandbox served from a thread on free
+  ports; `.url`, `.dns_port`, `.sandbox` (the `Sandbox` object).
+- `sandbox_url`: resets every vendor, the ledger, faults, DNS and options, and
+  returns the base URL.
+- `aws_client`: `aws_client("chime-sdk-voice", region="us-east-1", retries=...)`
+  → a boto3 client pointed at the sandbox with dummy credentials and boto3's
+  standard retry mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from botocore.config import Config
+
+from sandbox.core.server import SandboxServer
+
+DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    """The sandbox, served on free HTTP and UDP ports for the whole test session."""
+    server = SandboxServer(host="127.0.0.1", port=0, dns_port=0)
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def sandbox_url(sandbox_server: SandboxServer) -> str:
+    """A freshly reset sandbox's base URL."""
+    response = httpx.post(f"{sandbox_server.url}/_sandbox/reset", timeout=30)
+    response.raise_for_status()
+    return sandbox_server.url
+
+
+@pytest.fixture
+def aws_client(sandbox_server: SandboxServer) -> Callable[..., Any]:
+    """Factory of boto3 clients that talk to the sandbox (standard retries unless told otherwise)."""
+
+    def make(service: str, region: str = "us-east-1", retries: dict[str, Any] | None = None) -> Any:
+        config = Config(retries=retries or {"mode": "standard"})
+        return boto3.client(
+            service, region_name=region, endpoint_url=sandbox_server.url, config=config, **DUMMY_CREDENTIALS
+        )
+
+    return make

@@ -1,0 +1,358 @@
+"""Simulated calls: Connect → Chime number → SIP rule → SMA → the deployed Lambda code → connector → Vapi."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from integrations.lambdas.package import build_package
+from sandbox.tests.aws_factories import order_number
+
+REGION = "us-east-1"
+CALLER = "+15105550101"
+VAPI_NUMBER = "+14155550123"
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+# The SMA handler under test: bridges to the connector with x- headers taken from its environment and
+# from DynamoDB (proving boto3 inside the function reaches the sandbox), and hangs up on failure.
+SMA_HANDLER = textwrap.dedent(
+    """
+    import json, os
+    import boto3
+
+    def handler(event, context):
+        print(json.dumps({"seen": event["InvocationEventType"], "sequence": event["Sequence"]}))
+        if event["InvocationEventType"] != "NEW_INBOUND_CALL":
+            hangup = {"Type": "Hangup", "Parameters": {"SipResponseCode": "0"}}
+            return {"SchemaVersion": "1.0", "Actions": [hangup]}
+        caller = event["CallDetails"]["Participants"][0]["From"]
+        table = os.environ["TABLE_NAME"]
+        item = boto3.client("dynamodb").get_item(TableName=table, Key={"caller": {"S": caller}})
+        headers = {"x-customername": item.get("Item", {}).get("name", {}).get("S", "unknown")}
+        headers.update(json.loads(os.environ.get("EXTRA_HEADERS", "{}")))
+        return {
+            "SchemaVersion": "1.0",
+            "Actions": [{
+                "Type": "CallAndBridge",
+                "Parameters": {
+                    "CallTimeoutSeconds": 30,
+                    "CallerIdNumber": caller,
+                    "Endpoints": [{"BridgeEndpointType": "AWS", "Arn": os.environ["VOICE_CONNECTOR_ARN"],
+                                   "Uri": os.environ["SIP_URI_USER"]}],
+                    "SipHeaders": headers,
+                },
+            }],
+        }
+    """
+)
+
+
+def handler_zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("sma.py", source)
+    return buffer.getvalue()
+
+
+@dataclass
+class Deployment:
+    """The AWS and Vapi objects a connect_vapi integration has, made through the vendors' APIs."""
+
+    url: str
+    chime_number: str
+    connector_id: str
+    connector_ips: list[str]
+    function_name: str
+
+
+def deploy(
+    url: str,
+    aws_client: Callable[..., Any],
+    *,
+    extra_headers: dict[str, str] | None = None,
+    permit: bool = True,
+    package: tuple[bytes, str] | None = None,
+) -> Deployment:
+    iam, lam, ddb = aws_client("iam"), aws_client("lambda"), aws_client("dynamodb")
+    chime = aws_client("chime-sdk-voice", region=REGION)
+    role = iam.create_role(RoleName="pb-acme-int1-role", AssumeRolePolicyDocument=TRUST)["Role"]
+    ddb.create_table(
+        TableName="pb-acme-int1-attributes",
+        KeySchema=[{"AttributeName": "caller", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "caller", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ddb.put_item(TableName="pb-acme-int1-attributes", Item={"caller": {"S": CALLER}, "name": {"S": "John"}})
+    connector = chime.create_voice_connector(
+        Name="pb-acme-int1-vc", RequireEncryption=False, AwsRegion=REGION
+    )["VoiceConnector"]
+    connector_id = connector["VoiceConnectorId"]
+    function = lam.create_function(
+        FunctionName="pb-acme-int1-sma",
+        Runtime="python3.12",
+        Role=role["Arn"],
+        Handler=package[1] if package else "sma.handler",
+        Timeout=10,
+        Code={"ZipFile": package[0] if package else handler_zip(SMA_HANDLER)},
+        Environment={
+            "Variables": {
+                "TABLE_NAME": "pb-acme-int1-attributes",
+                "VOICE_CONNECTOR_ARN": connector["VoiceConnectorArn"],
+                "SIP_URI_USER": VAPI_NUMBER,
+                "EXTRA_HEADERS": json.dumps(extra_headers or {}),
+            }
+        },
+    )
+    if permit:
+        lam.add_permission(
+            FunctionName="pb-acme-int1-sma",
+            StatementId="chime-invoke",
+            Action="lambda:InvokeFunction",
+            Principal="voiceconnector.chime.amazonaws.com",
+        )
+    ips = httpx.get(f"{url}/_sandbox/dns/{connector_id}").json()["ips"]
+    vapi = httpx.post(f"{url}/_sandbox/accounts", json={"vendor": "vapi"}).json()
+    auth = {"Authorization": f"Bearer {vapi['api_key']}"}
+    credential = httpx.post(
+        f"{url}/vapi/credential",
+        headers=auth,
+        json={
+            "provider": "byo-sip-trunk",
+            "name": "pb-acme-int1-cred",
+            "gateways": [{"ip": ip} for ip in ips],
+        },
+    )
+    assert credential.status_code == 201, credential.text
+    number = httpx.post(
+        f"{url}/vapi/phone-number",
+        headers=auth,
+        json={
+            "provider": "byo-phone-number",
+            "credentialId": credential.json()["id"],
+            "number": VAPI_NUMBER,
+            "assistantId": vapi["assistant_id"],
+        },
+    )
+    assert number.status_code == 201, number.text
+    chime.put_voice_connector_origination(
+        VoiceConnectorId=connector_id,
+        Origination={
+            "Routes": [
+                {
+                    "Host": f"{credential.json()['id']}.sip.vapi.ai",
+                    "Port": 5060,
+                    "Protocol": "UDP",
+                    "Priority": 1,
+                    "Weight": 1,
+                }
+            ],
+            "Disabled": False,
+        },
+    )
+    chime.put_voice_connector_logging_configuration(
+        VoiceConnectorId=connector_id,
+        LoggingConfiguration={"EnableSIPLogs": True, "EnableMediaMetricLogs": False},
+    )
+    chime_number = order_number(chime, "SipMediaApplicationDialIn", "510", name="pb-acme-int1-number")
+    sma = chime.create_sip_media_application(
+        AwsRegion=REGION, Name="pb-acme-int1-sma", Endpoints=[{"LambdaArn": function["FunctionArn"]}]
+    )["SipMediaApplication"]
+    chime.create_sip_rule(
+        Name="pb-acme-int1-rule",
+        TriggerType="ToPhoneNumber",
+        TriggerValue=chime_number,
+        TargetApplications=[
+            {"SipMediaApplicationId": sma["SipMediaApplicationId"], "Priority": 1, "AwsRegion": REGION}
+        ],
+    )
+    return Deployment(url, chime_number, connector_id, ips, "pb-acme-int1-sma")
+
+
+def call(deployment: Deployment, **extra: Any) -> dict[str, Any]:
+    body = {"via": "connect", "from": CALLER, "to": deployment.chime_number, **extra}
+    response = httpx.post(f"{deployment.url}/_sandbox/calls", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def sip_log_events(aws_client: Callable[..., Any], connector_id: str) -> list[dict[str, Any]]:
+    events = aws_client("logs").filter_log_events(
+        logGroupName=f"/aws/ChimeVoiceConnectorSipMessages/{connector_id}"
+    )
+    return [json.loads(e["message"]) for e in events["events"]]
+
+
+def test_call_delivers_the_lambdas_x_headers_to_vapi_and_logs_the_sip_messages(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    deployment = deploy(sandbox_url, aws_client, extra_headers={"x-plan": "gold"})
+
+    result = call(deployment)
+
+    assert (result["status"], result["far_end"]) == (200, "vapi")
+    assert result["delivered_headers"] == {"x-customername": "John", "x-plan": "gold"}
+    assert result["source_ip"] in deployment.connector_ips
+    assert [m["label"] for m in result["sip"]] == ["INVITE", "100 Trying", "200 OK", "ACK", "BYE", "200 OK"]
+    invite = result["sip"][0]["raw"]
+    assert invite.startswith(f"INVITE sip:{VAPI_NUMBER}@")
+    assert "\r\nx-customername: John\r\n" in invite
+    logged = sip_log_events(aws_client, deployment.connector_id)
+    assert [e["sip_message"] for e in logged] == [m["raw"] for m in result["sip"]]
+    assert {tuple(sorted(e)) for e in logged} == {
+        ("aws_region", "call_id", "event_timestamp", "sip_message", "voice_connector_id")
+    }
+    assert {(e["voice_connector_id"], e["aws_region"]) for e in logged} == {(deployment.connector_id, REGION)}
+    sma = result["lambda"]["sma"]
+    assert sma["outcome"] == "ACTION_SUCCESSFUL"
+    assert [i["event_type"] for i in sma["invocations"]] == [
+        "NEW_INBOUND_CALL",
+        "ACTION_SUCCESSFUL",
+        "HANGUP",
+    ]
+    assert sma["invocations"][0]["event"]["CallDetails"]["Participants"][0]["From"] == CALLER
+
+
+def test_call_is_refused_with_401_once_the_connector_ips_leave_the_gateways(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    deployment = deploy(sandbox_url, aws_client)
+    assert call(deployment)["status"] == 200
+    moved = ["3.80.17.201", "3.80.17.202"]
+    assert not set(moved) & set(deployment.connector_ips)
+    httpx.put(f"{sandbox_url}/_sandbox/dns/{deployment.connector_id}", json={"ips": moved})
+
+    result = call(deployment)
+
+    assert (result["status"], result["reason"]) == (401, "Unauthorized")
+    assert result["source_ip"] in moved
+    assert result["delivered_headers"] == {}
+    assert [m["label"] for m in result["sip"]] == ["INVITE", "100 Trying", "401 Unauthorized", "ACK"]
+    assert result["lambda"]["sma"]["error_type"] == "CallNotAnswered"
+    assert [e["sip_message"].split("\r\n")[0] for e in sip_log_events(aws_client, deployment.connector_id)][
+        -2:
+    ] == [
+        "SIP/2.0 401 Unauthorized",
+        f"ACK {result['request_uri']} SIP/2.0",
+    ]
+
+
+def test_reserved_x_amzn_header_fails_the_action_as_chime_does(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    deployment = deploy(sandbox_url, aws_client, extra_headers={"X-Amzn-Trace": "1"})
+
+    result = call(deployment)
+
+    sma = result["lambda"]["sma"]
+    assert (sma["outcome"], sma["error_type"]) == ("ACTION_FAILED", "InvalidActionParameter")
+    assert "Invalid SIP header(s) provided: X-AMZN" in sma["detail"]
+    failed = sma["invocations"][1]["event"]
+    assert failed["InvocationEventType"] == "ACTION_FAILED"
+    assert failed["ActionData"]["ErrorType"] == "InvalidActionParameter"
+    assert result["sip"] == []
+
+
+def test_lambda_without_chime_invoke_permission_hangs_up(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    deployment = deploy(sandbox_url, aws_client, permit=False)
+
+    result = call(deployment)
+
+    assert result["status"] == 480
+    assert "does not allow voiceconnector.chime.amazonaws.com" in result["detail"]
+    assert result["lambda"]["sma"]["invocations"] == []
+
+
+def test_lambda_output_goes_to_its_cloudwatch_log_group(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    deployment = deploy(sandbox_url, aws_client)
+
+    call(deployment)
+
+    events = aws_client("logs").filter_log_events(logGroupName=f"/aws/lambda/{deployment.function_name}")[
+        "events"
+    ]
+    lines = [e["message"] for e in events]
+    assert lines[0].startswith("START RequestId: ")
+    assert '{"seen": "NEW_INBOUND_CALL", "sequence": 1}' in lines
+    assert sum(line.startswith("REPORT RequestId: ") for line in lines) == 3
+
+
+def test_patchbays_own_handlers_carry_connect_attributes_to_vapi(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    sma = build_package("sma_handler")
+    deployment = deploy(sandbox_url, aws_client, package=(sma.zip_bytes, sma.handler))
+    connect = build_package("connect_handler")
+    role_arn = aws_client("iam").get_role(RoleName="pb-acme-int1-role")["Role"]["Arn"]
+    lam = aws_client("lambda")
+    lam.create_function(
+        FunctionName="pb-acme-int1-connect",
+        Runtime="python3.12",
+        Role=role_arn,
+        Handler=connect.handler,
+        Timeout=8,
+        Code={"ZipFile": connect.zip_bytes},
+        Environment={"Variables": {"TABLE_NAME": "pb-acme-int1-attributes", "FORWARD_ATTRIBUTES": ""}},
+    )
+    lam.add_permission(
+        FunctionName="pb-acme-int1-connect",
+        StatementId="connect-invoke",
+        Action="lambda:InvokeFunction",
+        Principal="connect.amazonaws.com",
+    )
+
+    result = call(
+        deployment,
+        connect_lambda="pb-acme-int1-connect",
+        attributes={"CustomerName": "Ada Lovelace", "AccountTier": "gold"},
+    )
+
+    assert result["status"] == 200
+    assert result["delivered_headers"] == {"x-accounttier": "gold", "x-customername": "Ada Lovelace"}
+    connect_run = result["lambda"]["connect"]
+    assert connect_run["error"] is None
+    assert connect_run["invocations"][0]["response"] == {"stored": "true", "count": "2"}
+    assert connect_run["invocations"][0]["event"]["Details"]["ContactData"]["CustomerEndpoint"] == {
+        "Address": CALLER,
+        "Type": "TELEPHONE_NUMBER",
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        ({"via": "twilio", "from": CALLER, "to": "+15105550199"}, 501, "via twilio are not built yet"),
+        ({"via": "fax", "from": CALLER, "to": "+15105550199"}, 400, "'via' must be one of"),
+        (
+            {"via": "connect", "from": "5105550101", "to": "+15105550199"},
+            400,
+            "'from' must be an E.164 number",
+        ),
+        ({"via": "connect", "from": CALLER, "to": "+15105550199"}, 404, "is not a Chime phone number"),
+    ],
+)
+def test_bad_call_requests_are_refused(
+    sandbox_url: str, body: dict[str, Any], status: int, detail: str
+) -> None:
+    response = httpx.post(f"{sandbox_url}/_sandbox/calls", json=body)
+
+    assert response.status_code == status
+    assert detail in response.json()["detail"]

@@ -1,0 +1,162 @@
+"""Genesys sites, outbound routes, SIP traces and the per-token rate limit, over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.core.server import SandboxServer
+from sandbox.genesys import GenesysStandIn
+from sandbox.tests.test_genesys_trunks import TRUNKS, assert_error_body, create_trunk, get_token
+
+SITES = "/api/v2/telephony/providers/edges/sites"
+
+
+@pytest.fixture
+def account(sandbox_url: str) -> dict[str, Any]:
+    """A fresh org: `{client_id, client_secret, region, site_id}`."""
+    return httpx.post(f"{sandbox_url}/_sandbox/accounts", json={"vendor": "genesys"}).json()
+
+
+@pytest.fixture
+def genesys(sandbox_url: str, account: dict[str, Any]) -> Iterator[httpx.Client]:
+    """A client of the sandbox's Genesys API with a fresh bearer token."""
+    headers = {"Authorization": f"Bearer {get_token(sandbox_url, account)}"}
+    with httpx.Client(base_url=f"{sandbox_url}/genesys", headers=headers, timeout=10) as client:
+        yield client
+
+
+def route_body(trunk_ids: list[str], name: str = "pb-acme-route", **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "classificationTypes": ["National", "International"],
+        "enabled": True,
+        "externalTrunkBases": [{"id": trunk_id} for trunk_id in trunk_ids],
+        **extra,
+    }
+
+
+def test_the_org_has_the_managed_byoc_site(genesys: httpx.Client, account: dict[str, Any]) -> None:
+    listed = genesys.get(SITES, params={"name": "PureCloud*"}).json()
+    site = genesys.get(f"{SITES}/{account['site_id']}").json()
+
+    assert [s["id"] for s in listed["entities"]] == [account["site_id"]]
+    assert site["name"] == "PureCloud Voice - AWS"
+    assert site["managed"] is True
+    assert_error_body(genesys.get(f"{SITES}/no-such-site"), 404, "not.found")
+
+
+def test_outbound_route_lifecycle_on_the_site(genesys: httpx.Client, account: dict[str, Any]) -> None:
+    trunk = create_trunk(genesys, account)
+    routes = f"{SITES}/{account['site_id']}/outboundroutes"
+
+    created = genesys.post(routes, json=route_body([trunk["id"]]))
+    route = created.json()
+    updated = genesys.put(f"{routes}/{route['id']}", json=route_body([trunk["id"]], version=1, enabled=False))
+    stale = genesys.put(f"{routes}/{route['id']}", json=route_body([trunk["id"]], version=1))
+    listed = genesys.get(routes).json()
+    deleted = genesys.delete(f"{routes}/{route['id']}")
+
+    assert created.status_code == 200
+    assert (route["version"], route["distribution"]) == (1, "SEQUENTIAL")
+    assert route["externalTrunkBases"] == [
+        {"id": trunk["id"], "name": "pb-acme-support-trunk", "selfUri": f"{TRUNKS}/{trunk['id']}"}
+    ]
+    assert (updated.json()["version"], updated.json()["enabled"]) == (2, False)
+    assert_error_body(stale, 409, "general.conflict", "version mismatch")
+    assert [r["name"] for r in listed["entities"]] == ["pb-acme-route"]
+    assert deleted.status_code == 204
+    assert_error_body(genesys.get(f"{routes}/{route['id']}"), 404, "not.found")
+
+
+def test_route_needs_classification_types_and_existing_external_trunks(
+    genesys: httpx.Client, account: dict[str, Any]
+) -> None:
+    routes = f"{SITES}/{account['site_id']}/outboundroutes"
+    trunk = create_trunk(genesys, account)
+    genesys.delete(f"{TRUNKS}/{trunk['id']}")
+
+    missing = genesys.post(routes, json={"name": "pb-r"})
+    bad_distribution = genesys.post(routes, json=route_body([], distribution="ROUND_ROBIN"))
+    deleted_trunk = genesys.post(routes, json=route_body([trunk["id"]]))
+    unknown_site = genesys.post(f"{SITES}/nope/outboundroutes", json=route_body([]))
+
+    assert_error_body(missing, 400, "bad.request", "classificationTypes is required")
+    assert_error_body(bad_distribution, 400, "bad.request", "distribution must be one of")
+    assert_error_body(deleted_trunk, 400, "bad.request", "does not exist")
+    assert_error_body(unknown_site, 404, "not.found")
+
+
+def test_a_trunk_in_use_by_a_route_cannot_be_deleted(genesys: httpx.Client, account: dict[str, Any]) -> None:
+    trunk = create_trunk(genesys, account)
+    routes = f"{SITES}/{account['site_id']}/outboundroutes"
+    route = genesys.post(routes, json=route_body([trunk["id"]])).json()
+
+    refused = genesys.delete(f"{TRUNKS}/{trunk['id']}")
+    genesys.delete(f"{routes}/{route['id']}")
+    allowed = genesys.delete(f"{TRUNKS}/{trunk['id']}")
+
+    assert_error_body(refused, 400, "general.resource.in.use", "pb-acme-route")
+    assert genesys.get(f"{TRUNKS}/{trunk['id']}").json()["state"] == "deleted"
+    assert allowed.status_code == 204
+
+
+def test_sip_traces_are_empty_until_a_call_adds_them_then_filter_by_call_id(
+    genesys: httpx.Client, account: dict[str, Any], sandbox_server: SandboxServer
+) -> None:
+    window = {"dateStart": "2020-01-01T00:00:00Z", "dateEnd": "2100-01-01T00:00:00.000Z"}
+    assert genesys.get("/api/v2/telephony/siptraces", params=window).json() == {"count": 0, "data": []}
+    stand_in = sandbox_server.sandbox.stand_in("genesys")
+    assert isinstance(stand_in, GenesysStandIn)
+    trunk = create_trunk(genesys, account)
+    org_id = stand_in.trunk_for_byoc_host("pb-acme.byoc.usw2.pure.cloud")["orgId"]
+
+    stand_in.append_sip_traces(
+        org_id,
+        [
+            {"callId": "call-1", "method": "INVITE", "toUser": "+14155550100", "raw": "INVITE sip:..."},
+            {"callId": "call-1", "statusCode": 200, "raw": "SIP/2.0 200 OK"},
+            {"callId": "call-2", "method": "INVITE", "raw": "INVITE sip:..."},
+        ],
+    )
+    found = genesys.get("/api/v2/telephony/siptraces", params={**window, "callId": "call-1"}).json()
+    missing = genesys.get("/api/v2/telephony/siptraces", params={"dateEnd": window["dateEnd"]})
+
+    assert trunk["id"]
+    assert found["count"] == 2
+    assert [m.get("method", m.get("statusCode")) for m in found["data"]] == ["INVITE", 200]
+    assert_error_body(missing, 400, "bad.request", "dateStart is required")
+
+
+def test_requests_past_the_rate_limit_get_429_with_retry_after(
+    genesys: httpx.Client, account: dict[str, Any], sandbox_url: str
+) -> None:
+    httpx.post(
+        f"{sandbox_url}/_sandbox/options", json={"genesys": {"rate_limit_per_minute": 3}}
+    ).raise_for_status()
+
+    answers = [genesys.get(SITES) for _ in range(4)]
+    fresh = httpx.get(
+        f"{sandbox_url}/genesys{SITES}",
+        headers={"Authorization": f"Bearer {get_token(sandbox_url, account)}"},
+    )
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert_error_body(answers[-1], 429, "too.many.requests", "[3] requests")
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+    assert fresh.status_code == 200
+
+
+def test_an_injected_throttle_answers_429_with_retry_after(genesys: httpx.Client, sandbox_url: str) -> None:
+    fault = {"vendor": "genesys", "operation": "ListSites", "mode": "throttle"}
+    httpx.post(f"{sandbox_url}/_sandbox/faults", json=fault).raise_for_status()
+
+    throttled = genesys.get(SITES)
+    after = genesys.get(SITES)
+
+    assert_error_body(throttled, 429, "too.many.requests")
+    assert throttled.headers["Retry-After"] == "1"
+    assert after.status_code == 200

@@ -1,0 +1,185 @@
+"""The Twilio stand-in: IncomingPhoneNumbers over the 2010-04-01 API, and simulated inbound calls."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from sandbox.core.field_rules import Violation, is_e164
+from sandbox.core.http_routes import Route, RouteTable
+from sandbox.core.http_vendor import HttpVendorStandIn, RuleNote, VendorHttpError, json_response
+from sandbox.core.vendor import LiveObject
+from sandbox.twilio import numbers, rules
+from sandbox.twilio.voice_call import PlacedCall, new_call_sid, run_webhooks, voice_params
+
+NUMBERS = "/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers"
+
+ROUTES = RouteTable(
+    [
+        Route("GET", NUMBERS + ".json", "ListIncomingPhoneNumbers", numbers.list_numbers,
+              query_rules=rules.list_query_rules()),
+        Route("GET", NUMBERS + "/{sid}.json", "FetchIncomingPhoneNumber", numbers.fetch_number),
+        Route("POST", NUMBERS + "/{sid}.json", "UpdateIncomingPhoneNumber", numbers.update_number,
+              rules.update_rules()),
+    ]
+)  # fmt: skip
+
+#: Twilio error code per status when a caller (e.g. an injected fault) gives none
+_CODES = {400: 400, 401: 20003, 403: 20403, 404: 20404, 405: 20004, 429: 20429, 500: 20500, 503: 20503}
+
+
+class TwilioStandIn(HttpVendorStandIn):
+    """Twilio's IncomingPhoneNumbers API with Basic auth, and the voice webhook of an inbound call."""
+
+    vendor = "twilio"
+    path_prefix = "/twilio"
+    routes = ROUTES
+    #: seconds place_call waits for the voice webhook (Twilio itself allows 15 s, PROVIDERS.md §3)
+    webhook_timeout_seconds: int = 5
+    tunables = ("webhook_timeout_seconds",)
+    option_docs = {
+        "webhook_timeout_seconds": "how long place_call waits for VoiceUrl before trying the fallback"
+    }
+    rule_notes = (
+        RuleNote(
+            "*",
+            "Authorization",
+            "Basic AccountSid:AuthToken of an account, else 401 20003",
+            "PROVIDERS.md §3",
+        ),
+        RuleNote(
+            "*", "AccountSid (path)", "must be the authenticated account, else 404 20404", "PROVIDERS.md §3"
+        ),
+        RuleNote("UpdateIncomingPhoneNumber", "(body)", "form-encoded only", "PROVIDERS.md §3"),
+        RuleNote("place_call", "<Dial><Sip> headers", "x- prefix (not X-Twilio) or an allowed name", "§3"),
+        RuleNote("place_call", "<Dial><Sip> headers", "headers part < 1024 characters (21227)", "§3"),
+    )
+
+    def reset_state(self) -> None:
+        """Forget every account, number and placed call."""
+        self.accounts: dict[str, dict[str, str]] = {}  # AccountSid → {account_sid, auth_token}
+        self.numbers: dict[str, dict[str, Any]] = {}  # PN sid → number resource
+        #: every call `place_call` ran, oldest first (webhook requests, TwiML, the dial it ended in)
+        self.placed_calls: list[dict[str, Any]] = []
+
+    # -- accounts, auth and errors ---------------------------------------------------------------------
+
+    def create_account(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A new account with one number (or one more number on `account_sid`).
+
+        Returns `{account_sid, auth_token, phone_number, phone_number_sid}`; `phone_number`
+        (E.164) may be given, otherwise a free +1 415 555 01xx number is picked.
+        """
+        with self._lock:
+            phone_number = params.get("phone_number") or self._free_number()
+            if not isinstance(phone_number, str) or not is_e164(phone_number):
+                raise ValueError(f"twilio phone_number must be a valid E.164 number, got {phone_number!r}")
+            if any(n["phone_number"] == phone_number for n in self.numbers.values()):
+                raise ValueError(f"twilio number {phone_number} already belongs to an account")
+            if params.get("account_sid"):
+                account = self.accounts.get(params["account_sid"])
+                if account is None:
+                    raise ValueError(f"no twilio account {params['account_sid']}")
+            else:
+                account = {"account_sid": "AC" + secrets.token_hex(16), "auth_token": secrets.token_hex(16)}
+                self.accounts[account["account_sid"]] = account
+            sid = "PN" + secrets.token_hex(16)
+            self.numbers[sid] = numbers.new_number(account["account_sid"], sid, phone_number)
+            return {**account, "phone_number": phone_number, "phone_number_sid": sid}
+
+    def authenticate(self, request: Request) -> Any:
+        """The AccountSid of valid Basic credentials, or Twilio's 401 20003."""
+        scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+        account_sid, secret = "", ""
+        if scheme.lower() == "basic":
+            try:
+                account_sid, _, secret = (
+                    base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+                )
+            except (binascii.Error, UnicodeDecodeError):
+                account_sid = ""
+        account = self.accounts.get(account_sid)
+        if account is None or not secrets.compare_digest(account["auth_token"], secret):
+            response = self.error(401, "20003", "Authenticate")
+            response.headers["WWW-Authenticate"] = 'Basic realm="Twilio API"'
+            return response
+        return account_sid
+
+    def error(self, status: int, code: str, message: str) -> Response:
+        """`{code, message, more_info, status}` (PROVIDERS.md §3)."""
+        number = int(code) if code.isdigit() else _CODES.get(status, status)
+        body = {
+            "code": number,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{number}",
+        }
+        return json_response({**body, "status": status}, status)
+
+    def not_found(self, method: str, path: str) -> Response:
+        """Twilio's 404 names the resource."""
+        return self.error(404, "20404", f"The requested resource {path} was not found")
+
+    def method_not_allowed(self, method: str, path: str, allowed: tuple[str, ...]) -> Response:
+        """Twilio's 405 is code 20004."""
+        response = self.error(405, "20004", "Method not allowed")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    def throttle(self) -> Response:
+        """Twilio's 429 (code 20429)."""
+        return self.error(429, "20429", "Too Many Requests")
+
+    def raise_violations(self, violations: list[Violation]) -> None:
+        """Twilio answers the first bad parameter, with that parameter's own error code."""
+        if violations:
+            first = violations[0]
+            raise VendorHttpError(400, first.code or "400", first.message)
+
+    # -- the ledger and the simulated call ---------------------------------------------------------------
+
+    def live_objects(self) -> list[LiveObject]:
+        """Every number, named by its friendly name."""
+        with self._lock:
+            return [
+                LiveObject("twilio", "twilio.incoming_phone_number", n["sid"], n["friendly_name"])
+                for n in self.numbers.values()
+            ]
+
+    def place_call(self, to: str, from_: str) -> dict[str, Any]:
+        """Ring `to` (a number of some account) from `from_`: POST its VoiceUrl, signed, and read the TwiML.
+
+        The HTTP request is made outside the sandbox lock (the webhook may call the sandbox back),
+        so callers must not hold `Sandbox.lock` either. Returns the placed call as a dict:
+        `attempts` (url, method, signature, status, twiml, error_code), `sip_uri`, `sip_headers`,
+        `dial_number`, `say`, `warnings` and `error_code`.
+        """
+        with self._lock:
+            number = next((dict(n) for n in self.numbers.values() if n["phone_number"] == to), None)
+            if number is None:
+                raise ValueError(f"{to} is not a number of any Twilio account in the sandbox")
+            auth_token = self.accounts[number["account_sid"]]["auth_token"]
+            timeout = self.webhook_timeout_seconds
+        call_sid = new_call_sid()
+        call = PlacedCall(
+            call_sid,
+            number["account_sid"],
+            to,
+            from_,
+            voice_params(call_sid, number["account_sid"], to, from_),
+        )
+        result = run_webhooks(call, number, auth_token, timeout).as_dict()
+        with self._lock:
+            self.placed_calls.append(result)
+        return result
+
+    def _free_number(self) -> str:
+        used = {n["phone_number"] for n in self.numbers.values()}
+        for suffix in range(100, 200):
+            candidate = f"+1415555{suffix:04d}"
+            if candidate not in used:
+                return candidate
+        raise ValueError("the sandbox's pool of +1 415 555 01xx numbers is used up; pass phone_number")

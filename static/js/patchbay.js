@@ -1,0 +1,26 @@
+// Patchbay dashboard behaviour: copy buttons, confirmations, closing menus. Plain JS, no CDN.
+"use strict";
+
+document.addEventListener("click", (event) => {
+  const copy = event.target.closest("[data-copy-target]");
+  if (copy) {
+    const source = document.getElementById(copy.dataset.copyTarget);
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.textContent.trim()).then(() => {
+        const label = copy.textContent;
+        copy.textContent = "Copied";
+        setTimeout(() => { copy.textContent = label; }, 1500);
+      });
+    }
+    return;
+  }
+  // A click outside an open header menu closes it, as users expect of dropdowns.
+  document.querySelectorAll("details.menu[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
+
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -1,0 +1,112 @@
+"""API shapes of tokens, members and audit events."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from tenants.choices import Role
+from tenants.models import ApiToken, AuditEvent, Membership
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    """A token as listed: never its key, only the prefix to recognise it by."""
+
+    id = serializers.CharField(read_only=True)
+    created_by = serializers.SerializerMethodField()
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "role",
+            "prefix",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "expires_at",
+            "revoked_at",
+            "active",
+        ]
+        read_only_fields = fields
+
+    def get_created_by(self, token: ApiToken) -> str | None:
+        user = token.created_by
+        return None if user is None else (user.email or user.get_username())
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    """What a new token needs: a name, a role (not above yours), optionally an expiry."""
+
+    name = serializers.CharField(max_length=100)
+    role = serializers.ChoiceField(choices=Role.choices)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    """The answer to a token creation: the only time the key is shown."""
+
+    key = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    """A member of the tenant and their role."""
+
+    id = serializers.CharField(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "role", "created_at"]
+        read_only_fields = fields
+
+    def get_name(self, membership: Membership) -> str:
+        user = membership.user
+        return user.get_full_name() or user.get_username()
+
+
+class MembershipCreateSerializer(serializers.Serializer):
+    """Add an existing user by email with a role."""
+
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MembershipUpdateSerializer(serializers.Serializer):
+    """Change a member's role."""
+
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    """One audit event (secrets in the diff are already masked)."""
+
+    id = serializers.CharField(read_only=True)
+    actor = serializers.CharField(source="actor_label", read_only=True)
+    actor_token = serializers.SerializerMethodField()
+    diff = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "at",
+            "action",
+            "actor",
+            "actor_token",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "diff",
+            "source_ip",
+        ]
+        read_only_fields = fields
+
+    def get_actor_token(self, event: AuditEvent) -> str | None:
+        return None if event.actor_token_id is None else str(event.actor_token_id)

@@ -1,0 +1,99 @@
+"""API endpoints of tenancy: tokens, members, audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tenants import actions
+from tenants.api.serializers import (
+    ApiTokenCreatedSerializer,
+    ApiTokenCreateSerializer,
+    ApiTokenSerializer,
+    AuditEventSerializer,
+    MembershipCreateSerializer,
+    MembershipSerializer,
+    MembershipUpdateSerializer,
+)
+from tenants.api.viewsets import TenantScopedViewSet
+from tenants.choices import Role
+from tenants.models import ApiToken, AuditEvent, Membership
+
+
+@extend_schema_view(
+    create=extend_schema(request=ApiTokenCreateSerializer, responses={201: ApiTokenCreatedSerializer}),
+    destroy=extend_schema(description="Revoke the token (it stays listed, with `revoked_at`)."),
+)
+class ApiTokenViewSet(TenantScopedViewSet):
+    """API tokens of the tenant (admins): create shows the key once, delete revokes."""
+
+    queryset = ApiToken.objects.select_related("created_by")
+    serializer_class = ApiTokenSerializer
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    filter_fields = ("role",)
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = ApiTokenCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        token, key = actions.create_api_token(request.tenant, actor=self.actor, **incoming.validated_data)
+        body = ApiTokenSerializer(token, context=self.get_serializer_context()).data
+        return Response({**body, "key": key}, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        actions.revoke_api_token(instance, actor=self.actor)
+
+
+@extend_schema_view(
+    create=extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer}),
+    update=extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer}),
+    partial_update=extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer}),
+)
+class MembershipViewSet(TenantScopedViewSet):
+    """Members of the tenant: everyone may list, admins add, change and remove (only owners touch owners)."""
+
+    queryset = Membership.objects.select_related("user")
+    serializer_class = MembershipSerializer
+    read_role = Role.VIEWER
+    write_role = Role.ADMIN
+    filter_fields = ("role",)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        incoming = MembershipCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        email = incoming.validated_data["email"]
+        user = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
+        if user is None:
+            raise ValidationError(
+                {"email": ["No Patchbay user has this email address; create the user first."]}
+            )
+        membership = actions.add_member(
+            request.tenant, user, incoming.validated_data["role"], actor=self.actor
+        )
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        membership = self.get_object()
+        incoming = MembershipUpdateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        membership = actions.change_member_role(membership, incoming.validated_data["role"], actor=self.actor)
+        return Response(MembershipSerializer(membership).data)
+
+    def perform_destroy(self, instance: Membership) -> None:
+        actions.remove_member(instance, actor=self.actor)
+
+
+class AuditEventViewSet(TenantScopedViewSet):
+    """The tenant's audit log, newest first; filter by `action`, `object_type`, `object_id`."""
+
+    queryset = AuditEvent.objects.all()
+    serializer_class = AuditEventSerializer
+    filter_fields = ("action", "object_type", "object_id")
+    http_method_names = ["get", "head", "options"]

@@ -1,0 +1,70 @@
+"""`TenantScopedViewSet`: the base of every tenant-owned API endpoint, and the only place rows are scoped."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tenants.api import idempotency
+from tenants.api.filters import ExactFieldFilter
+from tenants.api.pagination import StandardPagination
+from tenants.audit import Actor
+from tenants.choices import Role
+from tenants.models import IdempotencyRecord
+from tenants.permissions import HasTenantRole
+
+
+class TenantScopedViewSet(viewsets.ModelViewSet):
+    """Scopes `queryset` to the request's tenant, checks roles, paginates, filters, and honours
+    `Idempotency-Key` on every POST (including extra actions).
+
+    Subclasses set `queryset`, `read_role` / `write_role` (or `action_roles` per action),
+    `filter_fields`, and call actions (never `serializer.save()`) in perform_*.
+    """
+
+    permission_classes = [HasTenantRole]
+    pagination_class = StandardPagination
+    filter_backends = [ExactFieldFilter]
+    filter_fields: tuple[str, ...] = ()
+    read_role: str = Role.VIEWER
+    write_role: str = Role.OPERATOR
+    action_roles: dict[str, str] = {}
+    idempotency_record: IdempotencyRecord | None = None
+
+    def get_queryset(self) -> QuerySet:
+        # The one tenant filter: another tenant's object is then simply not found (404).
+        tenant = getattr(self.request, "tenant", None)
+        return self.queryset.for_tenant(tenant)  # type: ignore[union-attr]
+
+    @property
+    def actor(self) -> Actor:
+        """Who makes the change, for actions."""
+        return Actor.from_request(self.request)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        self.idempotency_record = None
+        super().initial(request, *args, **kwargs)  # authentication and role checks first
+        self.idempotency_record = idempotency.begin(request)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, idempotency.IdempotentReplay):
+            return exc.response()
+        try:
+            return super().handle_exception(exc)
+        except BaseException:
+            # An unhandled error (a 500): release the key so the client may retry.
+            record, self.idempotency_record = self.idempotency_record, None
+            if record is not None:
+                record.delete()
+            raise
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record, self.idempotency_record = self.idempotency_record, None
+        if record is not None:
+            idempotency.complete(record, response)
+        return response

@@ -1,0 +1,20 @@
+"""Celery tasks of the tenants app."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+
+@shared_task(name="tenants.ping")
+def ping(echo: str) -> dict[str, object]:
+    """Answer from a worker with what it sees: proves broker, worker and database connection end to end."""
+    return {
+        "echo": echo,
+        "hostname": socket.gethostname(),
+        "database": connection.settings_dict["NAME"],
+        "users": get_user_model().objects.count(),
+    }

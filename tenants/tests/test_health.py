@@ -1,0 +1,85 @@
+"""/healthz and /readyz as a load balancer or an orchestrator sees them."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.db import connection
+from django.test import Client, override_settings
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_healthz_answers_ok_without_touching_the_database(client: Client) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_answers_ok_when_database_and_broker_are_up(client: Client) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_readyz_names_an_unreachable_redis_broker(client: Client) -> None:
+    url = f"redis://:hunter2-broker-password@127.0.0.1:{closed_port()}/0"
+    with override_settings(CELERY_BROKER_URL=url):
+        response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["broker"] == "failed"
+    assert "refused" in body["errors"]["broker"].lower()
+    assert "hunter2" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_readyz_names_an_unreachable_embedded_broker(client: Client) -> None:
+    with override_settings(CELERY_BROKER_URL="sqla+sqlite:////nonexistent-dir/patchbay/broker.sqlite3"):
+        response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body == {
+        "database": "ok",
+        "broker": "failed",
+        "errors": {"broker": body["errors"]["broker"]},
+    }
+    assert "unable to open database file" in body["errors"]["broker"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readyz_names_an_unreachable_database(client: Client) -> None:
+    # Close the test connection and point it at a port with no server: the next query fails.
+    connection.close()
+    original = connection.settings_dict.copy()
+    try:
+        if connection.vendor == "sqlite":
+            connection.settings_dict["NAME"] = "/nonexistent-dir/patchbay/db.sqlite3"
+        else:
+            connection.settings_dict["PORT"] = str(closed_port())
+            connection.settings_dict["PASSWORD"] = "hunter2-db-password"
+        response = client.get("/readyz")
+    finally:
+        connection.close()
+        connection.settings_dict.update(original)
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["database"] == "failed"
+    assert body["broker"] == "ok"
+    assert body["errors"]["database"].startswith("OperationalError")
+    assert "hunter2" not in response.content.decode()
