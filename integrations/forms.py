@@ -130,7 +130,7 @@ class SchemaFields:
             elif isinstance(field, serializers.ListField):
                 initial[self.name(name)] = "\n".join(str(item) for item in value or [])
             elif isinstance(field, serializers.DictField):
-                initial[self.name(name)] = "\n".join(f"{k} = {v}" for k, v in (value or {}).items())
+                initial[self.name(name)] = "\n".join(f"{k} = {v}" for k, v in sorted((value or {}).items()))
             else:
                 initial[self.name(name)] = value
         return initial

@@ -51,7 +51,9 @@ def test_task_runs_in_a_worker_on_the_embedded_broker(
     worker = celery_worker_factory(broker=broker)
     create_two_users()
     # A separate client app: this session's own app may be pointed at Redis.
-    client = Celery("embedded-check", broker=broker.broker_url, backend=broker.result_backend)
+    client = Celery(
+        "embedded-check", broker=broker.broker_url, backend=broker.result_backend, set_as_current=False
+    )
     client.conf.update(accept_content=["json"], task_serializer="json", result_serializer="json")
 
     result = client.send_task("tenants.ping", args=["over sqlite"], queue=worker.queue)
