@@ -1,0 +1,12 @@
+"""The diagnostics app: troubleshooting checks of an integration and the reports they leave."""
+
+from django.apps import AppConfig
+
+
+class DiagnosticsConfig(AppConfig):
+    """Own app label (and migrations) so its tables evolve apart from the engine's."""
+
+    name = "integrations.diagnostics"
+    label = "diagnostics"
+    verbose_name = "Diagnostics"
+    default_auto_field = "django.db.models.BigAutoField"
