@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import Any
 
 from integrations.vendors.aws import AwsAccountRef, AwsSession
+from integrations.vendors.genesys import GenesysClient
 from integrations.vendors.synthflow import SynthflowClient
 from integrations.vendors.twilio import TwilioClient
 from integrations.vendors.vapi import VapiClient
@@ -60,6 +61,15 @@ class VendorClients:
         account = self._account("synthflow")
         region = account.settings.get("region", "global")
         return SynthflowClient(account.read_secrets().get("api_key", ""), region)
+
+    @cached_property
+    def genesys(self) -> GenesysClient:
+        account = self._account("genesys")
+        return GenesysClient(
+            str(account.settings.get("client_id", "")),
+            account.read_secrets().get("client_secret", ""),
+            str(account.settings.get("region", "us_west_2")),
+        )
 
     @cached_property
     def twilio(self) -> TwilioClient:
