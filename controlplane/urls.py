@@ -14,4 +14,5 @@ urlpatterns = [
     path("hooks/", include("integrations.hooks.urls")),
     path("", include("tenants.urls")),
     path("", include("integrations.urls")),
+    path("", include("calls.urls")),
 ]

@@ -1,0 +1,222 @@
+"""Dashboard pages of SIP observability: an integration's calls, a call's ladder, probe history,
+uploaded traces.
+
+Rows are reached only through `TenantScopedMixin.get_queryset()` (through
+`DashboardMixin`); the integration of an `integrations/<integration_id>/...`
+page is looked up in the tenant's own integrations, so another tenant's id is
+a 404. Every change goes through `calls.actions` (or the fetch schedule, which
+moves the log cursor), never through a view.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
+
+from calls import actions
+from calls.fetch_schedule import CONNECTOR_KINDS, fetch_since_cursor
+from calls.ladder import ladder_context
+from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
+from calls.probes import probe_panel_context
+from calls.trace_files import TraceError
+from integrations.models import Integration
+from integrations.vendors.errors import VendorError
+from tenants.views import DashboardMixin
+
+CALLS_PAGE_SIZE = 50
+TRACES_PAGE_SIZE = 50
+#: ladders drawn on a trace's page; the other calls of the trace are linked
+TRACE_LADDERS_SHOWN = 5
+
+
+def ordered_messages() -> Prefetch:
+    """The messages of calls, in ladder order, in one query for all of them."""
+    return Prefetch("messages", queryset=SipMessageRecord.objects.order_by("at", "seq", "id"))
+
+
+class IntegrationPageMixin(DashboardMixin):
+    """For pages under `integrations/<integration_id>/`: the tenant's integration as `self.integration`."""
+
+    nav_section = "integrations"
+
+    @cached_property
+    def integration(self) -> Integration:
+        scoped = Integration.objects.for_tenant(self.request.tenant)  # type: ignore[attr-defined]
+        return get_object_or_404(scoped, pk=self.kwargs["integration_id"])  # type: ignore[attr-defined]
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().filter(integration=self.integration)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["integration"] = self.integration
+        return context
+
+
+class IntegrationCallsView(IntegrationPageMixin, ListView):
+    """An integration's calls, newest first: time, final status, the reason in words, legs.
+    POST reads the connector's SIP log now instead of waiting for the periodic fetch."""
+
+    model = SipCall
+    template_name = "calls/call_list.html"
+    paginate_by = CALLS_PAGE_SIZE
+
+    def get_queryset(self) -> QuerySet[SipCall]:
+        calls = super().get_queryset().annotate(message_count=Count("messages"))
+        return calls.order_by("-started_at", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["can_fetch"] = self.integration.kind in CONNECTOR_KINDS
+        context["cursor"] = getattr(self.integration, "call_log_cursor", None)
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        integration = self.integration
+        here = reverse("calls:integration-calls", kwargs={"integration_id": integration.pk})
+        if integration.kind not in CONNECTOR_KINDS:
+            messages.error(request, "This kind of integration has no connector SIP log to read.")
+            return redirect(here)
+        try:
+            report = fetch_since_cursor(integration)
+        except VendorError as error:
+            messages.error(request, f"Reading the connector's SIP log failed: {error}")
+            return redirect(here)
+        found = len({call.pk for call in report.calls})
+        text = f"Read {report.events} log events: {found} call{'s' if found != 1 else ''} updated."
+        if report.note:
+            text += f" {report.note}"
+        messages.success(request, text)
+        return redirect(here)
+
+
+class CallDetailView(DashboardMixin, DetailView):
+    """One call drawn as a ladder, with each message's raw text a click away."""
+
+    model = SipCall
+    template_name = "calls/call_detail.html"
+    nav_section = "integrations"
+
+    def get_queryset(self) -> QuerySet[SipCall]:
+        scoped = super().get_queryset().select_related("integration", "trace")
+        return scoped.prefetch_related(ordered_messages())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["ladder"] = ladder_context(self.object)
+        return context
+
+
+class IntegrationProbesView(IntegrationPageMixin, ListView):
+    """SIP OPTIONS probe history per target of an integration; POST probes every target now."""
+
+    model = ProbeResult
+    template_name = "calls/probe_list.html"
+    history = 100
+
+    def get_queryset(self) -> QuerySet[ProbeResult]:
+        return super().get_queryset().select_related("target")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(probe_panel_context(self.integration, history=self.history))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        results = actions.run_probes_now(self.integration, actor=self.actor)
+        if results:
+            answered = sum(1 for result in results if result.succeeded)
+            messages.success(request, f"Probed {len(results)} SIP targets: {answered} answered.")
+        else:
+            messages.info(request, "No SIP target yet: they appear once the integration is applied.")
+        return redirect("calls:integration-probes", integration_id=self.integration.pk)
+
+
+class TraceUploadForm(forms.Form):
+    """A SIP trace file: a text log of SIP messages, or a pcap / pcapng capture."""
+
+    file = forms.FileField(
+        label="Trace file",
+        help_text="A text log of SIP messages (sngrep, tcpdump -A, a log of raw messages) or a pcap / pcapng "
+        "capture.",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.TRACE_MAX_BYTES:
+            limit = settings.TRACE_MAX_BYTES
+            raise forms.ValidationError(
+                f"The file has {upload.size} bytes; traces up to {limit} bytes are accepted."
+            )
+        return upload
+
+
+class TraceListView(DashboardMixin, ListView):
+    """Uploaded SIP traces, newest first, and the form to upload one (operators)."""
+
+    model = SipTrace
+    template_name = "calls/trace_list.html"
+    paginate_by = TRACES_PAGE_SIZE
+    nav_section = "traces"
+
+    def get_queryset(self) -> QuerySet[SipTrace]:
+        return super().get_queryset().annotate(call_count=Count("calls")).order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", TraceUploadForm())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = TraceUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                trace = actions.upload_trace(
+                    request.tenant,  # type: ignore[attr-defined]
+                    upload.read(),
+                    upload.name or "",
+                    actor=self.actor,
+                )
+            except TraceError as error:
+                form.add_error("file", error.detail)
+            else:
+                count = trace.calls.count()
+                plural = "s" if count != 1 else ""
+                messages.success(request, f"Read {trace.filename} ({trace.format}): {count} call{plural}.")
+                return redirect("calls:trace-detail", pk=trace.pk)
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class TraceDetailView(DashboardMixin, DetailView):
+    """An uploaded trace: its calls, the first few drawn as ladders."""
+
+    model = SipTrace
+    template_name = "calls/trace_detail.html"
+    nav_section = "traces"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        calls = list(
+            SipCall.objects.for_tenant(self.request.tenant)
+            .filter(trace=self.object)
+            .order_by("started_at", "id")
+            .annotate(message_count=Count("messages"))
+        )
+        shown = (
+            SipCall.objects.filter(pk__in=[call.pk for call in calls[:TRACE_LADDERS_SHOWN]])
+            .order_by("started_at", "id")
+            .prefetch_related(ordered_messages())
+        )
+        context.update(calls=calls, ladders=[ladder_context(call) for call in shown])
+        return context
