@@ -18,6 +18,10 @@ from integrations.resources.dynamodb_table import DynamoDbTable
 from integrations.resources.iam_role import IamRole
 from integrations.resources.lambda_function import LambdaFunction
 from integrations.resources.lambda_permission import LambdaPermission
+from integrations.resources.sip_credentials import SipCredentials
+from integrations.resources.synthflow_assistant_number import SynthflowAssistantNumber
+from integrations.resources.synthflow_custom_number import SynthflowCustomNumber
+from integrations.resources.twilio_number_voice import TwilioNumberVoice
 from integrations.resources.vapi_credential import VapiCredential
 from integrations.resources.vapi_phone_number import VapiPhoneNumber
 
@@ -39,6 +43,10 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
     "dns.connector_ips": ConnectorIps(),
     "vapi.credential": VapiCredential(),
     "vapi.phone_number": VapiPhoneNumber(),
+    "patchbay.sip_credentials": SipCredentials(),
+    "synthflow.custom_number": SynthflowCustomNumber(),
+    "synthflow.assistant_number": SynthflowAssistantNumber(),
+    "twilio.number_voice": TwilioNumberVoice(),
 }
 
 
