@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from integrations.blueprints.connect_synthflow import BLUEPRINT as CONNECT_SYNTHFLOW
 from integrations.blueprints.connect_vapi import BLUEPRINT as CONNECT_VAPI
+from integrations.blueprints.twilio_synthflow import BLUEPRINT as TWILIO_SYNTHFLOW
 from integrations.engine.blueprint import Blueprint
 
-BLUEPRINTS: dict[str, Blueprint] = {CONNECT_VAPI.kind: CONNECT_VAPI}
+BLUEPRINTS: dict[str, Blueprint] = {
+    CONNECT_VAPI.kind: CONNECT_VAPI,
+    CONNECT_SYNTHFLOW.kind: CONNECT_SYNTHFLOW,
+    TWILIO_SYNTHFLOW.kind: TWILIO_SYNTHFLOW,
+}
 
 
 def get_blueprint(kind: str) -> Blueprint:

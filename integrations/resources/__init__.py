@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from integrations.engine.types import ResourceType
+from integrations.resources.chime_connector_number import ConnectorPhoneNumber
 from integrations.resources.chime_logging import VoiceConnectorLogging
 from integrations.resources.chime_origination import VoiceConnectorOrigination
 from integrations.resources.chime_phone_number import PhoneNumber
@@ -37,6 +38,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
     "chime.voice_connector_termination": VoiceConnectorTermination(),
     "chime.voice_connector_logging": VoiceConnectorLogging(),
     "chime.phone_number": PhoneNumber(),
+    "chime.connector_phone_number": ConnectorPhoneNumber(),
     "chime.sip_media_application": SipMediaApplication(),
     "chime.sip_rule": SipRule(),
     "chime.phone_number_association": PhoneNumberAssociation(),
