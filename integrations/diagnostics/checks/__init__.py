@@ -1,0 +1,31 @@
+"""One module per check; `ALL_CHECKS` lists them in the order a report shows them."""
+
+from __future__ import annotations
+
+from integrations.diagnostics.base import Check
+from integrations.diagnostics.checks.allow_list import SynthflowAllowList
+from integrations.diagnostics.checks.number_binding import NumberBoundToInboundAssistant
+from integrations.diagnostics.checks.number_format import NumberIsE164
+from integrations.diagnostics.checks.origination_target import OriginationTarget
+from integrations.diagnostics.checks.sip_logging import SipLogging
+from integrations.diagnostics.checks.termination_uri import TerminationUri
+from integrations.diagnostics.checks.twilio_voice_url import TwilioVoiceUrl
+from integrations.diagnostics.checks.vapi_gateways import MissingGateway
+from integrations.diagnostics.checks.webhook_signatures import WebhookSignatureFailures
+
+ALL_CHECKS: tuple[Check, ...] = (
+    MissingGateway(),
+    OriginationTarget(),
+    SipLogging(),
+    TerminationUri(),
+    SynthflowAllowList(),
+    NumberIsE164(),
+    NumberBoundToInboundAssistant(),
+    TwilioVoiceUrl(),
+    WebhookSignatureFailures(),
+)
+
+
+def checks_for(kind: str) -> list[Check]:
+    """The checks that apply to an integration kind."""
+    return [check for check in ALL_CHECKS if kind in check.kinds]
