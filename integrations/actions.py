@@ -15,7 +15,10 @@ They raise DRF `ValidationError` keyed by field (nested for `settings`, `secrets
                        config: dict, actor: Actor, policy: str = "heal") -> Integration
     update_integration(integration, *, actor: Actor, accounts: dict | None = None,
                        config: dict | None = None, policy: str | None = None) -> Integration
-    request_teardown(integration, *, actor: Actor) -> None  # for now: deletes the integration
+    plan_integration(integration, *, actor) -> (Run, plan)  # observe + diff, nothing changes
+    apply_integration / reconcile_integration(integration, *, actor) -> Run  # queued (or the active run)
+    teardown_integration(integration, *, actor) -> Run  # deleting=True; the row goes after every resource
+    request_teardown(integration, *, actor) -> Run  # the same, for the dashboard's and API's delete
     rotate_secrets() -> RotationReport  # re-encrypt every stored secret under the newest key
 
 Validation without saving: `integrations.kinds.get_kind(kind).validate_config(data)`,
@@ -36,8 +39,10 @@ from rest_framework.exceptions import ValidationError
 from integrations.account_settings import READ_ONLY_SETTINGS, validate_secrets, validate_settings
 from integrations.choices import AccountKind, IntegrationKind, Policy
 from integrations.encryption import SecretsUnreadable, rotate_ciphertext
+from integrations.engine import runs as engine_runs
 from integrations.kinds import get_kind
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
+from integrations.models.engine import Run, RunKind
 from integrations.models.integration import NAME_MAX_LENGTH, validate_integration_name
 from tenants.audit import MASK, Actor, diff_fields, record_audit
 from tenants.choices import AuditAction
@@ -317,18 +322,55 @@ def update_integration(
     return integration
 
 
+# --- the engine: plan, apply, reconcile, teardown -----------------------------
+
+
+def _run_diff(run: Run, created: bool) -> dict[str, Any]:
+    return {"run": [None, run.pk], "queued": [None, created]}
+
+
+def plan_integration(integration: Integration, *, actor: Actor) -> tuple[Run, dict[str, Any]]:
+    """Observe every resource and diff it against the blueprint; nothing changes (kept as a plan run)."""
+    run, plan = engine_runs.plan_integration(integration, requested_by=actor.user)
+    record_audit(actor, AuditAction.INTEGRATION_PLANNED, integration, diff={"run": [None, run.pk]})
+    return run, plan
+
+
+def _request(integration: Integration, kind: str, action: str, actor: Actor) -> Run:
+    if integration.deleting and kind != RunKind.TEARDOWN:
+        raise Conflict("This integration is being torn down; it cannot be applied or reconciled.")
+    with transaction.atomic():
+        run, created = engine_runs.request_run(integration, kind, requested_by=actor.user)
+        record_audit(actor, action, integration, diff=_run_diff(run, created))
+    return run
+
+
+def apply_integration(integration: Integration, *, actor: Actor) -> Run:
+    """Queue an apply (or return the integration's queued/running run)."""
+    return _request(integration, RunKind.APPLY, AuditAction.INTEGRATION_APPLY_REQUESTED, actor)
+
+
+def reconcile_integration(integration: Integration, *, actor: Actor) -> Run:
+    """Queue a reconcile now (heals drift, or only records it under the `report` policy)."""
+    return _request(integration, RunKind.RECONCILE, AuditAction.INTEGRATION_RECONCILE_REQUESTED, actor)
+
+
 @transaction.atomic
-def request_teardown(integration: Integration, *, actor: Actor) -> None:
-    """Remove an integration. Until the engine provisions resources this deletes it at once;
-    the engine replaces the body with starting a teardown run (DESIGN §2 finalizer)."""
+def teardown_integration(integration: Integration, *, actor: Actor) -> Run:
+    """Mark the integration as deleting and queue a teardown run; the row goes when every resource is gone.
+
+    A queued or running apply is returned instead (one run at a time); teardown can be asked again after.
+    """
     integration = Integration.objects.select_for_update().get(pk=integration.pk)
-    record_audit(
-        actor,
-        AuditAction.INTEGRATION_DELETED,
-        integration,
-        diff={"name": [integration.name, None], "kind": [integration.kind, None]},
-    )
-    integration.delete()
+    if not integration.deleting:
+        integration.deleting = True
+        integration.save(update_fields=["deleting", "updated_at"])
+    return _request(integration, RunKind.TEARDOWN, AuditAction.INTEGRATION_TEARDOWN_REQUESTED, actor)
+
+
+def request_teardown(integration: Integration, *, actor: Actor) -> Run:
+    """The dashboard's and API's delete: start a teardown run (DESIGN §2 finalizer)."""
+    return teardown_integration(integration, actor=actor)
 
 
 # --- secrets at rest ---------------------------------------------------------

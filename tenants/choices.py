@@ -42,3 +42,7 @@ class AuditAction(models.TextChoices):
     INTEGRATION_CREATED = "integration.created", "Integration created"
     INTEGRATION_UPDATED = "integration.updated", "Integration updated"
     INTEGRATION_DELETED = "integration.deleted", "Integration deleted"
+    INTEGRATION_PLANNED = "integration.planned", "Integration planned"
+    INTEGRATION_APPLY_REQUESTED = "integration.apply_requested", "Apply requested"
+    INTEGRATION_RECONCILE_REQUESTED = "integration.reconcile_requested", "Reconcile requested"
+    INTEGRATION_TEARDOWN_REQUESTED = "integration.teardown_requested", "Teardown requested"

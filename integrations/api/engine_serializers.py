@@ -89,10 +89,13 @@ class PlanActionSerializer(serializers.Serializer):
 
 
 class PlanSerializer(serializers.Serializer):
-    """What apply would do now: `{"run", "actions": [...]}`; nothing was changed to compute it."""
+    """What apply would do now: `{"run", "actions", "changes"}`; nothing changed to compute it."""
 
     run = serializers.CharField()
     actions = PlanActionSerializer(many=True)
+    changes = serializers.DictField(
+        child=serializers.IntegerField(), help_text="How many nodes each action touches: create/update/..."
+    )
 
     def to_representation(self, instance: Any) -> Any:
         return instance

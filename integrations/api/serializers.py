@@ -18,6 +18,7 @@ from integrations.account_settings import SECRET_NAMES, SETTINGS_SCHEMAS
 from integrations.choices import AccountKind, IntegrationKind, Policy
 from integrations.kinds import KINDS
 from integrations.models import Integration, ProviderAccount
+from integrations.models.engine import RunKind
 
 
 def merge_patch(current: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:
@@ -182,7 +183,13 @@ class IntegrationSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_latest_run(self, integration: Integration) -> dict[str, Any] | None:
-        return None  # filled by the engine's runs
+        # Plans are previews; the latest run is the latest apply / reconcile / teardown.
+        prefetched = getattr(integration, "latest_runs", None)
+        if prefetched is not None:
+            run = prefetched[0] if prefetched else None
+        else:
+            run = integration.runs.exclude(kind=RunKind.PLAN).first()
+        return run.summary() if run is not None else None
 
     def validate_name(self, name: str) -> str:
         if self.instance is not None and name != self.instance.name:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from typing import Any
+
+from django.db.models import OuterRef, Prefetch, Subquery
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from integrations import actions
+from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
+from integrations.api.engine_views import IntegrationEngineActions
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
 from integrations.models import Integration, ProviderAccount
+from integrations.models.engine import Run, RunKind
+from tenants.api.filters import ExactFieldFilter
+from tenants.api.pagination import StandardPagination
 from tenants.api.viewsets import TenantScopedViewSet
+from tenants.choices import Role
+from tenants.permissions import HasTenantRole
 
 
 class ProviderAccountViewSet(TenantScopedViewSet):
@@ -32,14 +45,41 @@ class ProviderAccountViewSet(TenantScopedViewSet):
 
 
 @extend_schema_view(
-    destroy=extend_schema(description="Tear the integration down: its resources, then the integration.")
+    destroy=extend_schema(
+        description=(
+            "Tear the integration down: a teardown run deletes its resources (dependents first), then "
+            "the integration. Answers 202 with the run; poll `runs/{id}/`."
+        ),
+        responses={202: RunSerializer},
+    )
 )
-class IntegrationViewSet(TenantScopedViewSet):
-    """Integrations of the tenant; filter by `kind`, `name`."""
+class IntegrationViewSet(IntegrationEngineActions, TenantScopedViewSet):
+    """Integrations of the tenant; filter by `kind`, `name`; plan / apply / reconcile / teardown."""
 
     queryset = Integration.objects.all()
     serializer_class = IntegrationSerializer
     filter_fields = ("kind", "name")
+    action_roles = IntegrationEngineActions.engine_action_roles
+
+    def get_queryset(self) -> Any:
+        # `latest_run` of every listed integration in one query (no query per row).
+        latest = (
+            Run.objects.filter(integration=OuterRef("integration"))
+            .exclude(kind=RunKind.PLAN)
+            .order_by("-created_at", "-id")
+            .values("pk")[:1]
+        )
+        return (
+            super()
+            .get_queryset()
+            .prefetch_related(
+                Prefetch("runs", queryset=Run.objects.filter(pk=Subquery(latest)), to_attr="latest_runs")
+            )
+        )
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        run = actions.request_teardown(self.get_object(), actor=self.actor)
+        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     def perform_create(self, serializer: IntegrationSerializer) -> None:
         serializer.instance = actions.create_integration(
@@ -52,5 +92,28 @@ class IntegrationViewSet(TenantScopedViewSet):
         data.pop("kind", None)
         serializer.instance = actions.update_integration(serializer.instance, actor=self.actor, **data)
 
-    def perform_destroy(self, instance: Integration) -> None:
-        actions.request_teardown(instance, actor=self.actor)
+
+class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Runs of the tenant's integrations, newest first; one run has its events (DESIGN §8).
+
+    Filter by `integration`, `kind`, `state`.
+    """
+
+    queryset = Run.objects.all()
+    permission_classes = [HasTenantRole]
+    pagination_class = StandardPagination
+    filter_backends = [ExactFieldFilter]
+    filter_fields = ("integration", "kind", "state")
+    read_role = Role.VIEWER
+    write_role = Role.OPERATOR
+    action_roles: dict[str, str] = {}
+
+    def get_queryset(self) -> Any:
+        return Run.objects.for_tenant(getattr(self.request, "tenant", None))
+
+    def get_serializer_class(self) -> type:
+        return RunSerializer if self.action == "retrieve" else RunSummarySerializer
+
+    @extend_schema(responses={200: RunSerializer, 404: OpenApiResponse(description="No such run")})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().retrieve(request, *args, **kwargs)

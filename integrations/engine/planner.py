@@ -40,7 +40,8 @@ def _masked(diff: dict[str, Any], sensitive: frozenset[str]) -> dict[str, Any]:
 
 
 def plan_graph(graph: IntegrationGraph) -> dict[str, Any]:
-    """`{"actions": [{node, type, action, diff, known_after_apply}]}` in dependency order."""
+    """`{"actions": [{node, type, action, diff, known_after_apply}], "changes": {action: count}}`,
+    actions in dependency order."""
     actions: list[dict[str, Any]] = []
     planned_outputs: dict[str, dict[str, Any]] = {}
     for name in graph.blueprint.order():
@@ -100,4 +101,7 @@ def plan_graph(graph: IntegrationGraph) -> dict[str, Any]:
                     "known_after_apply": [],
                 }
             )
-    return {"actions": actions}
+    changes = dict.fromkeys((PlanAction.CREATE, PlanAction.UPDATE, PlanAction.DELETE, PlanAction.NOOP), 0)
+    for entry in actions:
+        changes[entry["action"]] += 1
+    return {"actions": actions, "changes": changes}

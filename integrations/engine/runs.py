@@ -23,6 +23,8 @@ from integrations.engine.executor import GraphExecutor, Recorder, WalkResult
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.planner import plan_graph
 from integrations.models.engine import ACTIVE_RUN_STATES, Run, RunEvent, RunKind, RunState
+from tenants.audit import Actor, record_audit
+from tenants.choices import AuditAction
 
 logger = logging.getLogger(__name__)
 
@@ -229,7 +231,15 @@ def _teardown(run: Run, graph: IntegrationGraph, recorder: RunRecorder) -> None:
         return
     # The finalizer: the integration row goes only after every resource is gone.
     _finish(run, RunState.SUCCEEDED, "every resource deleted")
-    integration.delete()
+    with transaction.atomic():
+        actor = Actor(user=run.requested_by) if run.requested_by_id else Actor.system()
+        record_audit(
+            actor,
+            AuditAction.INTEGRATION_DELETED,
+            integration,
+            diff={"name": [integration.name, None], "kind": [integration.kind, None], "run": [None, run.pk]},
+        )
+        integration.delete()
 
 
 def _save_conditions(integration: Any, conditions: list[dict[str, Any]]) -> None:

@@ -224,6 +224,15 @@ ENDPOINTS = [
 ]
 
 
+#: write routes that take no body at all (engine actions on an integration): nothing to make invalid
+BODYLESS = {
+    ("integration-plan", "POST"),
+    ("integration-apply", "POST"),
+    ("integration-reconcile", "POST"),
+    ("integration-teardown", "POST"),
+}
+
+
 def _writable(serializer: type[serializers.Serializer]) -> set[str]:
     return {name for name, field in serializer().fields.items() if not field.read_only}
 
@@ -237,7 +246,7 @@ def test_the_table_covers_every_write_route_and_every_writable_field() -> None:
             methods = {m.upper() for m in route.callback.actions} & allowed & {"POST", "PUT", "PATCH"}
             routes |= {(route.name, method) for method in methods}
 
-    assert {(e.route, e.method) for e in ENDPOINTS} == routes
+    assert {(e.route, e.method) for e in ENDPOINTS} | BODYLESS == routes
     for endpoint in ENDPOINTS:
         assert set(endpoint.invalid) == _writable(endpoint.serializer), (endpoint.route, endpoint.method)
 

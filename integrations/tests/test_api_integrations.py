@@ -150,15 +150,26 @@ def test_name_and_kind_are_fixed_once_created(world: TenantWorld) -> None:
     assert Integration.objects.get(pk=body["id"]).name == "front-door"
 
 
-def test_delete_removes_the_integration_and_audits_it(world: TenantWorld) -> None:
+def test_delete_starts_a_teardown_run_and_audits_it(world: TenantWorld) -> None:
     body = _create(world, "twilio_synthflow").json()
+    api = world.api(Role.OPERATOR)
 
-    response = world.api(Role.OPERATOR).delete(f"/api/v1/integrations/{body['id']}/")
+    response = api.delete(f"/api/v1/integrations/{body['id']}/")
+    again = api.delete(f"/api/v1/integrations/{body['id']}/")
 
-    assert response.status_code == 204
-    assert not Integration.objects.filter(pk=body["id"]).exists()
-    event = AuditEvent.objects.get(object_id=body["id"], action="integration.deleted")
-    assert event.diff == {"name": ["front-door", None], "kind": ["twilio_synthflow", None]}
+    assert response.status_code == again.status_code == 202
+    run = response.json()
+    assert (run["kind"], run["state"], run["integration"]) == ("teardown", "queued", body["id"])
+    assert again.json()["id"] == run["id"], "one teardown run, however often delete is asked"
+    # The row stays (marked deleting) until the worker has deleted every resource.
+    assert Integration.objects.get(pk=body["id"]).deleting
+    assert api.get(f"/api/v1/runs/{run['id']}/").json()["state"] == "queued"
+    event = AuditEvent.objects.filter(object_id=body["id"], action="integration.teardown_requested").first()
+    assert event is not None and event.diff["run"] == [None, int(run["id"])]
+    conflict = api.post(f"/api/v1/integrations/{body['id']}/apply/")
+    assert conflict.status_code in (202, 409)
+    if conflict.status_code == 202:  # the active teardown run is returned, never a new apply
+        assert conflict.json()["id"] == run["id"]
 
 
 def test_integrations_filter_by_kind_and_name(world: TenantWorld) -> None:

@@ -269,18 +269,22 @@ def test_editing_changes_config_and_policy_but_not_the_name(world: TenantWorld, 
     assert event.diff["policy"] == ["heal", "report"]
 
 
-def test_deleting_asks_first_then_removes_and_audits(world: TenantWorld, operator: Client) -> None:
+def test_deleting_asks_first_then_starts_a_teardown_and_audits(world: TenantWorld, operator: Client) -> None:
     integration = IntegrationFactory(tenant=world.tenant, name="calls")
     url = reverse("integrations:integration-delete", args=[integration.pk])
 
     confirm = operator.get(url).content.decode()
     assert Integration.objects.filter(pk=integration.pk).exists()
     assert "Delete calls?" in confirm
-    done = operator.post(url, follow=True)
+    operator.post(url, follow=True)
 
-    assert not Integration.objects.filter(pk=integration.pk).exists()
-    assert "calls deleted." in done.content.decode()
-    assert AuditEvent.objects.filter(action=AuditAction.INTEGRATION_DELETED, object_repr="calls").exists()
+    # The row goes only after the teardown run has deleted every resource (a worker does that).
+    integration.refresh_from_db()
+    assert integration.deleting
+    assert integration.runs.get().kind == "teardown"
+    assert AuditEvent.objects.filter(
+        action=AuditAction.INTEGRATION_TEARDOWN_REQUESTED, object_repr="calls"
+    ).exists()
 
 
 def test_list_shows_condition_badges_and_the_latest_run(

@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from calls.models import ProbeResult, SipCall, SipTarget, SipTrace
 from calls.tests.factories import ProbeResultFactory, SipCallFactory, SipTargetFactory, SipTraceFactory
 from integrations.models import Integration, ProviderAccount
+from integrations.models.engine import Run, RunKind, RunState
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.models import ApiToken, AuditEvent, Membership, Tenant
 from tenants.tests.factories import (
@@ -62,6 +63,18 @@ ObjectFactory = Callable[[Tenant, str], models.Model]
 _next = itertools.count(1).__next__  # keeps names unique per tenant when a factory runs twice
 
 #: model → `factory(tenant, marker)` creating an object of `tenant` whose display text contains `marker`
+def _run(tenant: Tenant, marker: str) -> Run:
+    integration = IntegrationFactory(tenant=tenant, name=f"{marker}-integration-{_next()}")
+    return Run.objects.create(
+        tenant=tenant,
+        integration=integration,
+        integration_name=integration.name,
+        kind=RunKind.APPLY,
+        state=RunState.SUCCEEDED,
+        message=f"{marker} run",
+    )
+
+
 TENANT_OBJECT_FACTORIES: dict[type[models.Model], ObjectFactory] = {
     Tenant: lambda tenant, marker: tenant,
     Membership: lambda tenant, marker: MembershipFactory(tenant=tenant, user=UserFactory(first_name=marker)),
@@ -73,6 +86,7 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], ObjectFactory] = {
     Integration: lambda tenant, marker: IntegrationFactory(
         tenant=tenant, name=f"{marker}-integration-{_next()}"
     ),
+    Run: lambda tenant, marker: _run(tenant, marker),
     SipCall: lambda tenant, marker: SipCallFactory(
         tenant=tenant, call_id=f"{marker}-call-{_next()}@192.0.2.10"
     ),
