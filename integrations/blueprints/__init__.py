@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from integrations.blueprints.connect_synthflow import BLUEPRINT as CONNECT_SYNTHFLOW
 from integrations.blueprints.connect_vapi import BLUEPRINT as CONNECT_VAPI
+from integrations.blueprints.genesys_synthflow import BLUEPRINT as GENESYS_SYNTHFLOW
 from integrations.blueprints.twilio_synthflow import BLUEPRINT as TWILIO_SYNTHFLOW
 from integrations.engine.blueprint import Blueprint
 
 BLUEPRINTS: dict[str, Blueprint] = {
     CONNECT_VAPI.kind: CONNECT_VAPI,
+    GENESYS_SYNTHFLOW.kind: GENESYS_SYNTHFLOW,
     CONNECT_SYNTHFLOW.kind: CONNECT_SYNTHFLOW,
     TWILIO_SYNTHFLOW.kind: TWILIO_SYNTHFLOW,
 }

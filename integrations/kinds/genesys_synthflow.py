@@ -35,6 +35,14 @@ class ConfigSerializer(StrictSerializer):
         allow_blank=True,
         error_messages={"invalid": "At most 40 characters, no tabs or line breaks."},
     )
+    caller_id_address = E164Field(
+        required=False, help_text="Caller ID number Genesys presents on calls over the trunk."
+    )
+    outbound_route_id = VendorIdField(
+        required=False,
+        help_text="An existing outbound route of the site to add the trunk to; "
+        "without it Patchbay creates a route of its own.",
+    )
     synthflow_assistant_id = VendorIdField(help_text="Synthflow inbound assistant that answers.")
     transport = serializers.ChoiceField(choices=GenesysTransport.choices, default=GenesysTransport.UDP)
 

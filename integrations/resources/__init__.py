@@ -16,6 +16,8 @@ from integrations.resources.connect_contact_flow import ConnectContactFlow
 from integrations.resources.connect_lambda_association import ConnectLambdaAssociation
 from integrations.resources.connector_ips import ConnectorIps
 from integrations.resources.dynamodb_table import DynamoDbTable
+from integrations.resources.genesys_outbound_route import GenesysOutboundRoute
+from integrations.resources.genesys_trunk import GenesysTrunk
 from integrations.resources.iam_role import IamRole
 from integrations.resources.lambda_function import LambdaFunction
 from integrations.resources.lambda_permission import LambdaPermission
@@ -43,6 +45,8 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
     "chime.sip_rule": SipRule(),
     "chime.phone_number_association": PhoneNumberAssociation(),
     "dns.connector_ips": ConnectorIps(),
+    "genesys.trunk": GenesysTrunk(),
+    "genesys.outbound_route": GenesysOutboundRoute(),
     "vapi.credential": VapiCredential(),
     "vapi.phone_number": VapiPhoneNumber(),
     "patchbay.sip_credentials": SipCredentials(),

@@ -1,0 +1,123 @@
+"""genesys_synthflow's resource graph (DESIGN §1; PROVIDERS.md §1, §4).
+
+Genesys Cloud sends the caller over a BYOC Cloud external trunk to Synthflow's
+SIP host of the workspace's region (`sip[.us|.eu].synthflow.ai:32681`, TLS
+32682); the Request-URI user is the number imported into Synthflow and bound
+to the inbound assistant. Synthflow calls back into Genesys at
+`<identifier>.byoc.<region domain>`, its termination URI. The trunk accepts
+calls only from Synthflow's signalling CIDRs of that region (never allow-all)
+and authenticates with digest credentials Patchbay generates
+(`patchbay.sip_credentials`, stored encrypted), which the Synthflow number
+carries too. The trunk goes on the chosen site's outbound route (the
+customer's `outbound_route_id`, or a route Patchbay owns) so Architect can
+transfer calls to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from integrations.choices import SynthflowRegion
+from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
+from integrations.resources.sip_credentials import open_credentials
+from integrations.vendors.genesys import byoc_fqdn
+from integrations.vendors.synthflow import SIGNALLING_CIDRS, SIP_HOSTS, SIP_PORT, SIP_TLS_PORT
+
+
+def synthflow_region(i: SpecInputs) -> str:
+    """The Synthflow workspace's region: it picks the SIP host and the allow list."""
+    return str(i.accounts.get("synthflow", {}).get("region") or SynthflowRegion.GLOBAL)
+
+
+def workspace_id(i: SpecInputs) -> str:
+    return str(i.accounts.get("synthflow", {}).get("workspace_id", ""))
+
+
+def genesys_region(i: SpecInputs) -> str:
+    return str(i.accounts.get("genesys", {}).get("region") or "us_west_2")
+
+
+def synthflow_server(region: str, transport: str) -> str:
+    """`host:port` of Synthflow's SIP edge for a workspace region (TLS on 32682, else 32681, §1.6)."""
+    return f"{SIP_HOSTS[region]}:{SIP_TLS_PORT if transport == 'tls' else SIP_PORT}"
+
+
+def _trunk(i: SpecInputs) -> dict[str, Any]:
+    credentials = open_credentials(i.out("sip_credentials", "sealed"))
+    region = synthflow_region(i)
+    transport = str(i.config.get("transport") or "udp")
+    return {
+        "site_id": str(i.config["site_id"]),
+        "identifier": str(i.config["inbound_identifier"]),
+        "servers": [synthflow_server(region, transport)],
+        "transport": transport,
+        # Synthflow's signalling sources of the workspace's region only (§1.9); never 0.0.0.0/0.
+        "allow_list": sorted(SIGNALLING_CIDRS[region]),
+        "credentials": {
+            "realm": SIP_HOSTS[region],
+            "username": credentials["username"],
+            "password": credentials["password"],
+        },
+        "caller_id_name": str(i.config.get("caller_id_name") or ""),
+        "caller_id_address": str(i.config.get("caller_id_address") or ""),
+        "description": f"Patchbay: {i.integration_name} → Synthflow",
+    }
+
+
+def _synthflow_number(i: SpecInputs) -> dict[str, Any]:
+    credentials = open_credentials(i.out("sip_credentials", "sealed"))
+    return {
+        "workspace_id": workspace_id(i),
+        "phone_number": str(i.config["phone_number"]),
+        # The trunk's BYOC FQDN, where Synthflow sends calls back into Genesys (never sip.synthflow.ai).
+        "termination_uri": byoc_fqdn(str(i.config["inbound_identifier"]), genesys_region(i)),
+        "trunk_username": credentials["username"],
+        "trunk_password": credentials["password"],
+        "provider_name": "custom",
+    }
+
+
+NODES = (
+    BlueprintNode(
+        "sip_credentials", "patchbay.sip_credentials", lambda i: {}, title="SIP digest credentials"
+    ),
+    BlueprintNode(
+        "trunk",
+        "genesys.trunk",
+        _trunk,
+        ("sip_credentials",),
+        "Genesys BYOC Cloud trunk to Synthflow",
+    ),
+    BlueprintNode(
+        "outbound_route",
+        "genesys.outbound_route",
+        lambda i: {
+            "site_id": str(i.config["site_id"]),
+            "trunk_id": i.out("trunk", "id"),
+            "route_id": str(i.config.get("outbound_route_id") or ""),
+            "classification_types": ["National", "International"],
+            "enabled": True,
+        },
+        ("trunk",),
+        "The trunk on the site's outbound route",
+    ),
+    BlueprintNode(
+        "synthflow_number",
+        "synthflow.custom_number",
+        _synthflow_number,
+        ("sip_credentials", "trunk"),
+        "Synthflow custom number (termination URI = the BYOC FQDN)",
+    ),
+    BlueprintNode(
+        "assistant_number",
+        "synthflow.assistant_number",
+        lambda i: {
+            "model_id": str(i.config["synthflow_assistant_id"]),
+            "phone_number": i.out("synthflow_number", "phone_number"),
+        },
+        ("synthflow_number",),
+        "The number attached to the inbound assistant",
+    ),
+)
+
+BLUEPRINT = Blueprint(kind="genesys_synthflow", nodes=NODES)
