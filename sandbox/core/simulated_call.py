@@ -74,7 +74,9 @@ class SimulatedCalls:
 
     def _run(self, body: dict[str, Any]) -> dict[str, Any]:
         via = body.get("via")
-        if via in ("twilio", "genesys"):
+        if via == "twilio":
+            return self._twilio(body)
+        if via == "genesys":
             raise CallRequestError(501, f"simulated calls via {via} are not built yet; via connect is")
         if via != "connect":
             raise CallRequestError(400, "'via' must be one of connect, twilio, genesys")
@@ -98,6 +100,19 @@ class SimulatedCalls:
             self, body, caller=str(caller), callee=str(callee), duration_ms=int(duration * 1000)
         )
         return call.run(chime, number)
+
+    def _twilio(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A caller rings a Twilio number: its voice URL, then the TwiML's `<Dial><Sip>` (sandbox/twilio)."""
+        from sandbox.twilio.simulated_call import TwilioCallError, run_twilio_call
+
+        caller, callee = body.get("from"), body.get("to")
+        for name, value in (("from", caller), ("to", callee)):
+            if not isinstance(value, str) or not _E164.match(value):
+                raise CallRequestError(400, f"'{name}' must be an E.164 number such as +15105550101")
+        try:
+            return run_twilio_call(self.sandbox, str(caller), str(callee))
+        except TwilioCallError as refused:
+            raise CallRequestError(refused.status, refused.detail) from None
 
 
 class ConnectCall:

@@ -339,7 +339,8 @@ def test_patchbays_own_handlers_carry_connect_attributes_to_vapi(
 @pytest.mark.parametrize(
     ("body", "status", "detail"),
     [
-        ({"via": "twilio", "from": CALLER, "to": "+15105550199"}, 501, "via twilio are not built yet"),
+        ({"via": "twilio", "from": CALLER, "to": "+15105550199"}, 404, "not a number of any Twilio account"),
+        ({"via": "twilio", "from": "5105550101", "to": "+15105550199"}, 400, "'from' must be an E.164"),
         ({"via": "fax", "from": CALLER, "to": "+15105550199"}, 400, "'via' must be one of"),
         (
             {"via": "connect", "from": "5105550101", "to": "+15105550199"},
