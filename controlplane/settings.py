@@ -150,7 +150,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {
     "enqueue-due-reconciles": {"task": "integrations.enqueue_due_reconciles", "schedule": 30.0},
-    "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": 30.0},
+    # A call's ladder is in Patchbay within 60 s of its end: tick + CALLS_IDLE_FETCH_SECONDS <= 55 s.
+    "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": 10.0},
     "probe-sip-targets": {"task": "calls.enqueue_due_probes", "schedule": 60.0},
 }
 # Tasks go here unless routed elsewhere; each test session uses its own queue so that
@@ -262,8 +263,8 @@ PROBE_DNS_SERVER = env.str("PROBE_DNS_SERVER", default=CHIME_DNS_SERVER)
 PROBE_INTERVAL_SECONDS = env.int("PROBE_INTERVAL_SECONDS", default=300)
 #: integrations with a call this recent have their connector log read on every fetch tick
 CALLS_ACTIVE_WINDOW_SECONDS = env.int("CALLS_ACTIVE_WINDOW_SECONDS", default=900)
-#: the others are read this often
-CALLS_IDLE_FETCH_SECONDS = env.int("CALLS_IDLE_FETCH_SECONDS", default=60)
+#: the others are read this often (with the 10 s tick, a first call is read within 55 s of its end)
+CALLS_IDLE_FETCH_SECONDS = env.int("CALLS_IDLE_FETCH_SECONDS", default=45)
 #: each read starts this long before the last one ended (CloudWatch delivers events late)
 CALLS_LOG_OVERLAP_SECONDS = env.int("CALLS_LOG_OVERLAP_SECONDS", default=300)
 #: largest SIP trace file accepted by POST /api/v1/traces/

@@ -23,6 +23,7 @@ from integrations.engine.executor import GraphExecutor, Recorder, WalkResult
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.planner import plan_graph
 from integrations.models.engine import ACTIVE_RUN_STATES, Run, RunEvent, RunKind, RunState
+from integrations.registration import observe_after_run
 from tenants.audit import Actor, record_audit
 from tenants.choices import AuditAction
 
@@ -201,6 +202,7 @@ def _apply(run: Run, graph: IntegrationGraph, recorder: RunRecorder, *, heal: bo
             conditions, ConditionType.SYNCED, ConditionStatus.FALSE, Reason.RECONCILE_ERROR, message
         )
         _save_conditions(integration, conditions)
+        observe_after_run(integration, run.kind)
         _finish(run, RunState.FAILED, message)
         return
     conditions = set_condition(conditions, ConditionType.READY, ConditionStatus.TRUE, Reason.AVAILABLE)
@@ -215,6 +217,7 @@ def _apply(run: Run, graph: IntegrationGraph, recorder: RunRecorder, *, heal: bo
             conditions, ConditionType.SYNCED, ConditionStatus.TRUE, Reason.RECONCILE_SUCCESS
         )
     _save_conditions(integration, conditions)
+    observe_after_run(integration, run.kind, changed=bool(result.changed or result.drifted))
     _finish(run, RunState.SUCCEEDED, f"{result.changed} change(s)")
 
 

@@ -15,7 +15,7 @@ def configured_number(ctx: CheckContext) -> str:
     for key in ("phone_number", "twilio_number"):
         if ctx.config.get(key):
             return str(ctx.config[key])
-    ordered = ctx.node_of_type("chime.phone_number")
+    ordered = ctx.node_of_type("chime.connector_phone_number") or ctx.node_of_type("chime.phone_number")
     if ordered is not None:
         return str(ordered.outputs.get("e164") or ordered.external_id or "")
     raise CheckSkipped("The integration's phone number is not known yet: apply the integration first.")
