@@ -2,7 +2,7 @@
 
 A call's ladder should be in Patchbay within 60 seconds of its end (issue 8):
 integrations with a call in the last `CALLS_ACTIVE_WINDOW_SECONDS` are read on
-every tick (`CELERY_BEAT_SCHEDULE["fetch-recent-calls"]`, 30 s), the others every
+every tick (`CELERY_BEAT_SCHEDULE["fetch-recent-calls"]`, every 10 s), the others every
 `CALLS_IDLE_FETCH_SECONDS`. Each read starts `CALLS_LOG_OVERLAP_SECONDS` before
 where the last one stopped, because CloudWatch delivers events late; storing is
 idempotent, so overlap costs nothing but the read.
