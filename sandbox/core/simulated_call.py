@@ -77,7 +77,7 @@ class SimulatedCalls:
         if via == "twilio":
             return self._twilio(body)
         if via == "genesys":
-            raise CallRequestError(501, f"simulated calls via {via} are not built yet; via connect is")
+            return self._genesys(body)
         if via != "connect":
             raise CallRequestError(400, "'via' must be one of connect, twilio, genesys")
         caller, callee = body.get("from"), body.get("to")
@@ -112,6 +112,16 @@ class SimulatedCalls:
         try:
             return run_twilio_call(self.sandbox, str(caller), str(callee))
         except TwilioCallError as refused:
+            raise CallRequestError(refused.status, refused.detail) from None
+
+
+    def _genesys(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Architect transfers out of a BYOC Cloud trunk to Synthflow (sandbox/genesys/simulated_call.py)."""
+        from sandbox.genesys.simulated_call import GenesysCallError, run_genesys_call
+
+        try:
+            return run_genesys_call(self.sandbox, body)
+        except GenesysCallError as refused:
             raise CallRequestError(refused.status, refused.detail) from None
 
 
