@@ -12,7 +12,25 @@ urlpatterns = [
     path("integrations/new/", views.IntegrationCreateView.as_view(), name="integration-new"),
     path("integrations/<uuid:pk>/", views.IntegrationDetailView.as_view(), name="integration-detail"),
     path("integrations/<uuid:pk>/edit/", views.IntegrationEditView.as_view(), name="integration-edit"),
-    path("integrations/<uuid:pk>/delete/", views.IntegrationDeleteView.as_view(), name="integration-delete"),
+    # Delete = tear down: a teardown run removes every resource, then the integration (engine.py).
+    path(
+        "integrations/<uuid:pk>/delete/", views.IntegrationTeardownView.as_view(), name="integration-delete"
+    ),
+    path("integrations/<uuid:pk>/plan/", views.IntegrationPlanView.as_view(), name="integration-plan"),
+    path("integrations/<uuid:pk>/apply/", views.IntegrationApplyView.as_view(), name="integration-apply"),
+    path(
+        "integrations/<uuid:pk>/reconcile/",
+        views.IntegrationReconcileView.as_view(),
+        name="integration-reconcile",
+    ),
+    path(
+        "integrations/<uuid:pk>/contact-flow/",
+        views.ContactFlowView.as_view(),
+        name="integration-contact-flow",
+    ),
+    path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
+    path("runs/<int:pk>/status/", views.RunStatusView.as_view(), name="run-status"),
+    path("runs/<int:pk>/plan/", views.RunPlanView.as_view(), name="run-plan"),
     path("provider-accounts/", views.AccountListView.as_view(), name="account-list"),
     path("provider-accounts/new/", views.AccountCreateView.as_view(), name="account-new"),
     path("provider-accounts/<uuid:pk>/", views.AccountDetailView.as_view(), name="account-detail"),

@@ -7,9 +7,18 @@ from integrations.views.accounts import (
     AccountEditView,
     AccountListView,
 )
+from integrations.views.engine import (
+    ContactFlowView,
+    IntegrationApplyView,
+    IntegrationPlanView,
+    IntegrationReconcileView,
+    IntegrationTeardownView,
+    RunDetailView,
+    RunPlanView,
+    RunStatusView,
+)
 from integrations.views.integrations import (
     IntegrationCreateView,
-    IntegrationDeleteView,
     IntegrationDetailView,
     IntegrationEditView,
     IntegrationListView,
@@ -21,9 +30,16 @@ __all__ = [
     "AccountDetailView",
     "AccountEditView",
     "AccountListView",
+    "ContactFlowView",
+    "IntegrationApplyView",
     "IntegrationCreateView",
-    "IntegrationDeleteView",
     "IntegrationDetailView",
     "IntegrationEditView",
     "IntegrationListView",
+    "IntegrationPlanView",
+    "IntegrationReconcileView",
+    "IntegrationTeardownView",
+    "RunDetailView",
+    "RunPlanView",
+    "RunStatusView",
 ]

@@ -21,7 +21,8 @@ from integrations.kinds import get_kind
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.models.engine import Run
 from integrations.tables import condition_badges, run_colour
-from integrations.views.base import DeleteView, KindFormView, saved_url
+from integrations.views.base import KindFormView, saved_url
+from integrations.views.engine import engine_context
 from tenants.choices import Role
 from tenants.views import DashboardMixin
 
@@ -198,19 +199,8 @@ class IntegrationDetailView(DashboardMixin, DetailView):
             config_json=json.dumps(integration.config, indent=2, sort_keys=True),
             kind_path=KIND_PATHS.get(integration.kind, ""),
         )
+        context.update(engine_context(integration))  # the provisioning region (_engine.html)
         return context
 
 
-class IntegrationDeleteView(DeleteView):
-    """Delete an integration (its provisioned resources are torn down first, by the engine)."""
-
-    model = Integration
-    nav_section = "integrations"
-    section_title = "Integrations"
-    list_url_name = "integrations:integration-list"
-    consequence = (
-        "Every vendor object Patchbay provisioned for {obj} is torn down, then the integration is removed."
-    )
-
-    def perform_delete(self, obj: Integration) -> None:
-        actions.request_teardown(obj, actor=self.actor)
+# Deleting an integration tears it down first: IntegrationTeardownView in integrations/views/engine.py.

@@ -13,6 +13,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.models import Integration, ProviderAccount
+from integrations.models.engine import Run
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Membership
@@ -23,6 +24,8 @@ LOGIN = "/accounts/login/"
 DASHBOARD_NAMESPACES = ("tenants", "integrations")
 # Routes outside the role matrix: the login/logout pair and the tenant switcher (any member).
 OPEN_ROUTES = {"tenants:login", "tenants:logout", "tenants:switch-tenant", "tenants:home"}
+# GET routes answering JSON or a download, not a page (tested in integrations/tests/test_dashboard_engine.py).
+NOT_PAGES = {"integrations:run-status", "integrations:integration-contact-flow"}
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,18 @@ PAGES = [
         "operator@acme.example.com",
     ),
     Page("tenants:audit-list", lambda o: reverse("tenants:audit-list"), Role.VIEWER, "integration.created"),
+    Page(
+        "integrations:run-detail",
+        lambda o: reverse("integrations:run-detail", args=[o["run"].pk]),
+        Role.VIEWER,
+        "Events",
+    ),
+    Page(
+        "integrations:run-plan",
+        lambda o: reverse("integrations:run-plan", args=[o["run"].pk]),
+        Role.VIEWER,
+        "No changes.",
+    ),
 ]
 
 
@@ -161,13 +176,20 @@ def objects(world: TenantWorld) -> dict[str, Any]:
         object_id="x",
         object_repr="x",
     )
-    return {"integration": integration, "account": twilio, "token": world.tokens[Role.VIEWER]}
+    run = Run.objects.create(
+        tenant=world.tenant,
+        integration=integration,
+        integration_name=integration.name,
+        kind="plan",
+        state="succeeded",
+    )
+    return {"integration": integration, "account": twilio, "token": world.tokens[Role.VIEWER], "run": run}
 
 
 def test_every_dashboard_page_is_in_the_role_matrix() -> None:
     covered = {page.route.split("?")[0] for page in PAGES}
 
-    assert dashboard_routes("get") - OPEN_ROUTES <= covered
+    assert dashboard_routes("get") - OPEN_ROUTES - NOT_PAGES <= covered
 
 
 @pytest.mark.parametrize("role", Role.values)
@@ -238,6 +260,18 @@ def mutating_posts(objects: dict[str, Any], world: TenantWorld) -> dict[str, tup
         ),
         "integrations:integration-delete": (
             reverse("integrations:integration-delete", args=[integration.pk]),
+            {},
+        ),
+        "integrations:integration-plan": (
+            reverse("integrations:integration-plan", args=[integration.pk]),
+            {},
+        ),
+        "integrations:integration-apply": (
+            reverse("integrations:integration-apply", args=[integration.pk]),
+            {},
+        ),
+        "integrations:integration-reconcile": (
+            reverse("integrations:integration-reconcile", args=[integration.pk]),
             {},
         ),
         "integrations:account-new": (

@@ -1,0 +1,401 @@
+"""Dashboard pages of the provisioning engine: plan, apply, reconcile, teardown, runs, contact flow.
+
+Every page reaches rows through `TenantScopedMixin.get_queryset()` / `get_object()`
+(another tenant's integration or run is a 404), and every change goes through
+`integrations.actions` (which validates, audits and queues the run). Viewers read;
+operators and above plan, apply, reconcile and tear down.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView
+from django.views.generic.detail import SingleObjectMixin
+from rest_framework.exceptions import APIException
+
+from integrations import actions
+from integrations.blueprints import BLUEPRINTS
+from integrations.choices import IntegrationKind
+from integrations.contact_flows import contact_flow_for
+from integrations.engine.planner import PlanAction
+from integrations.models import Integration
+from integrations.models.engine import ResourceNode, Run, RunKind, RunState
+from integrations.resources import get_resource_type
+from integrations.tables import run_colour
+from integrations.views.base import DeleteView
+from tenants.choices import Role
+from tenants.views import DashboardMixin
+
+#: integration kinds whose blueprint ends in an Amazon Connect contact flow (downloadable)
+CONNECT_KINDS = frozenset({IntegrationKind.CONNECT_VAPI, IntegrationKind.CONNECT_SYNTHFLOW})
+#: words in an output's name that mark it as a secret: such values are never shown
+SECRET_WORDS = ("secret", "password", "token", "api_key", "apikey", "private", "credentials")
+MASK = "(sensitive)"
+#: events the run page shows at first; the rest arrive through the JSON endpoint
+EVENTS_PER_PAGE = 500
+ACTION_COLOURS = {
+    PlanAction.CREATE: "green",
+    PlanAction.UPDATE: "amber",
+    PlanAction.DELETE: "red",
+    PlanAction.NOOP: "grey",
+}
+NODE_COLOURS = {
+    "ready": "green",
+    "creating": "amber",
+    "deleting": "amber",
+    "drifted": "amber",
+    "failed": "red",
+    "deleted": "grey",
+    "pending": "grey",
+}
+
+
+def has_engine(kind: str) -> bool:
+    """Whether the engine has a blueprint for this integration kind yet."""
+    return kind in BLUEPRINTS
+
+
+def node_titles(kind: str) -> dict[str, str]:
+    """Node name → the human title its blueprint gives it."""
+    blueprint = BLUEPRINTS.get(kind)
+    return {node.name: node.title for node in blueprint.nodes} if blueprint else {}
+
+
+def _sensitive(type_name: str) -> frozenset[str]:
+    try:
+        return get_resource_type(type_name).sensitive_fields
+    except LookupError:
+        return frozenset()
+
+
+def public_outputs(row: ResourceNode) -> list[tuple[str, str]]:
+    """A node's outputs as `(key, text)` lines, with anything secret masked."""
+    sensitive = _sensitive(row.type)
+    lines = []
+    for key, value in sorted((row.outputs or {}).items()):
+        secret = key in sensitive or any(word in key.lower() for word in SECRET_WORDS)
+        lines.append((key, MASK if secret else value_text(value)))
+    return lines
+
+
+def value_text(value: Any) -> str:
+    """A spec or output value as one line of text (JSON for anything structured)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def resource_rows(integration: Integration) -> list[dict[str, Any]]:
+    """Every node of the integration's blueprint in creation order, with what its row records."""
+    blueprint = BLUEPRINTS.get(integration.kind)
+    rows = {row.node: row for row in ResourceNode.objects.filter(integration=integration)}
+    order = blueprint.order() if blueprint else []
+    names = order + sorted(set(rows) - set(order))  # rows of nodes the blueprint no longer has
+    titles = node_titles(integration.kind)
+    table = []
+    for name in names:
+        row = rows.get(name)
+        status = row.status if row else "pending"
+        table.append(
+            {
+                "node": name,
+                "title": titles.get(name, ""),
+                "type": row.type if row else blueprint.by_name[name].type,  # type: ignore[union-attr]
+                "status": status,
+                "colour": NODE_COLOURS.get(status, "grey"),
+                "external_id": row.external_id if row else "",
+                "outputs": public_outputs(row) if row else [],
+                "message": row.message if row else "",
+                "last_observed_at": row.last_observed_at if row else None,
+            }
+        )
+    return table
+
+
+def engine_context(integration: Integration) -> dict[str, Any]:
+    """What the integration page's provisioning region shows (templates/integrations/_engine.html)."""
+    runs = list(Run.objects.filter(integration=integration).order_by("-created_at", "-id")[:5])
+    active = next((run for run in runs if run.is_active), None)
+    flow_ready = False
+    if integration.kind in CONNECT_KINDS and has_engine(integration.kind):
+        flow_ready = contact_flow_for(integration) is not None
+    return {
+        "engine_ready": has_engine(integration.kind),
+        "deleting": bool(getattr(integration, "deleting", False)),
+        "resources": resource_rows(integration) if has_engine(integration.kind) else [],
+        "recent_runs": [(run, run_colour(run.state)) for run in runs],
+        "latest_run": runs[0] if runs else None,
+        "latest_run_colour": run_colour(runs[0].state) if runs else "grey",
+        "active_run": active,
+        "has_contact_flow": integration.kind in CONNECT_KINDS,
+        "contact_flow_ready": flow_ready,
+    }
+
+
+def run_url(run: Run) -> str:
+    return reverse("integrations:run-detail", kwargs={"pk": run.pk})
+
+
+# --- actions (POST only) ----------------------------------------------------------
+
+
+class IntegrationActionView(DashboardMixin, SingleObjectMixin, View):
+    """POST: call one engine action on the integration, then go where its result is shown."""
+
+    model = Integration
+    read_role = Role.OPERATOR
+    write_role = Role.OPERATOR
+
+    def perform(self, integration: Integration) -> str:
+        """Call the action; return the URL to go to."""
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        integration = self.get_object()
+        back = reverse("integrations:integration-detail", kwargs={"pk": integration.pk})
+        if not has_engine(integration.kind):
+            messages.error(request, f"Provisioning {integration.get_kind_display()} is not available yet.")
+            return redirect(back)
+        try:
+            return redirect(self.perform(integration))
+        except APIException as error:
+            messages.error(request, error_text(error.detail))
+            return redirect(back)
+
+
+def error_text(detail: Any) -> str:
+    """A DRF error detail (string, list or dict) as one sentence for a message banner."""
+    if isinstance(detail, dict):
+        return " ".join(error_text(value) for value in detail.values())
+    if isinstance(detail, list):
+        return " ".join(error_text(value) for value in detail)
+    return str(detail)
+
+
+class IntegrationPlanView(IntegrationActionView):
+    """Compute the plan now (vendors are only read) and show it as a diff."""
+
+    def perform(self, integration: Integration) -> str:
+        run, _ = actions.plan_integration(integration, actor=self.actor)
+        return reverse("integrations:run-plan", kwargs={"pk": run.pk})
+
+
+class IntegrationApplyView(IntegrationActionView):
+    """Queue an apply (or join the queued/running run) and watch it."""
+
+    def perform(self, integration: Integration) -> str:
+        run = actions.apply_integration(integration, actor=self.actor)
+        if run.kind != RunKind.APPLY:
+            messages.info(self.request, f"A {run.kind} run is already under way; it is shown instead.")
+        return run_url(run)
+
+
+class IntegrationReconcileView(IntegrationActionView):
+    """Queue a reconcile now and watch it."""
+
+    def perform(self, integration: Integration) -> str:
+        run = actions.reconcile_integration(integration, actor=self.actor)
+        if run.kind != RunKind.RECONCILE:
+            messages.info(self.request, f"A {run.kind} run is already under way; it is shown instead.")
+        return run_url(run)
+
+
+class IntegrationTeardownView(DeleteView):
+    """Delete = tear down: confirm first, then a teardown run deletes every resource, then the row."""
+
+    model = Integration
+    nav_section = "integrations"
+    section_title = "Integrations"
+    list_url_name = "integrations:integration-list"
+    consequence = (
+        "Every vendor object Patchbay provisioned for {obj} is torn down (dependents first); "
+        "the integration is removed once all of them are gone. Calls through it stop working."
+    )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = integration = self.get_object()
+        try:
+            run = actions.request_teardown(integration, actor=self.actor)
+        except APIException as error:
+            messages.error(request, error_text(error.detail))
+            return redirect("integrations:integration-detail", pk=integration.pk)
+        if run.kind != RunKind.TEARDOWN:
+            messages.info(request, f"A {run.kind} run is under way; tear down again once it has finished.")
+        else:
+            messages.success(
+                request, f"Tearing down {integration}: it is removed once every resource is gone."
+            )
+        return redirect(run_url(run))
+
+
+# --- runs ----------------------------------------------------------------------------
+
+
+def event_json(event: Any, titles: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "at": event.at.isoformat(),
+        "node": event.node,
+        "title": titles.get(event.node, ""),
+        "action": event.action,
+        "outcome": event.outcome,
+        "duration_ms": event.duration_ms,
+        "request_id": event.request_id,
+        "message": event.message,
+    }
+
+
+def run_json(run: Run, after: int = 0) -> dict[str, Any]:
+    """A run's state, progress and message, with its events after event id `after`."""
+    kind = run.integration.kind if run.integration_id and run.integration else ""
+    titles = node_titles(kind)
+    events = run.events.filter(id__gt=after).order_by("at", "id")[:EVENTS_PER_PAGE]
+    return {
+        "id": run.pk,
+        "kind": run.kind,
+        "state": run.state,
+        "state_colour": run_colour(run.state),
+        "finished": not run.is_active,
+        "progress": run.progress,
+        "message": run.message,
+        "integration": str(run.integration_id) if run.integration_id else None,
+        "integration_url": (
+            reverse("integrations:integration-detail", kwargs={"pk": run.integration_id})
+            if run.integration_id
+            else None
+        ),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "events": [event_json(event, titles) for event in events],
+    }
+
+
+class RunDetailView(DashboardMixin, DetailView):
+    """A run: live progress bar and event list while it runs (polled once a second), then its result."""
+
+    model = Run
+    template_name = "integrations/run_detail.html"
+    context_object_name = "run"
+    nav_section = "integrations"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("integration", "requested_by")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run: Run = self.object
+        data = run_json(run)
+        integration = run.integration
+        context.update(
+            run_data=data,
+            events=data["events"],
+            state_colour=data["state_colour"],
+            status_url=reverse("integrations:run-status", kwargs={"pk": run.pk}),
+            integration=integration,
+            contact_flow=bool(
+                integration is not None
+                and integration.kind in CONNECT_KINDS
+                and run.kind == RunKind.APPLY
+                and run.state == RunState.SUCCEEDED
+            ),
+            list_url=reverse("integrations:integration-list"),
+        )
+        return context
+
+
+class RunStatusView(DashboardMixin, SingleObjectMixin, View):
+    """GET: the run as JSON for the run page's poller (`?after=<event id>` for new events only)."""
+
+    model = Run
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+        run = self.get_object()
+        try:
+            after = max(0, int(request.GET.get("after", "0")))
+        except ValueError:
+            after = 0
+        response = JsonResponse(run_json(run, after))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class RunPlanView(DashboardMixin, DetailView):
+    """A plan run as a readable diff: create / update (field: old → new) / delete / no-op."""
+
+    model = Run
+    template_name = "integrations/plan_detail.html"
+    context_object_name = "run"
+    nav_section = "integrations"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(kind=RunKind.PLAN).select_related("integration")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run: Run = self.object
+        integration = run.integration
+        titles = node_titles(integration.kind) if integration else {}
+        actions_ = [plan_row(entry, titles) for entry in (run.plan or {}).get("actions", [])]
+        counts = {
+            name.replace("-", ""): sum(1 for a in actions_ if a["action"] == name) for name in ACTION_COLOURS
+        }
+        context.update(
+            integration=integration,
+            actions=actions_,
+            counts=counts,
+            changes=counts["create"] + counts["update"] + counts["delete"],
+            can_apply=bool(integration is not None and not getattr(integration, "deleting", False)),
+        )
+        return context
+
+
+def plan_row(entry: dict[str, Any], titles: dict[str, str]) -> dict[str, Any]:
+    """One plan action with its diff as `(field, old, new)` text and its unknown fields."""
+    action = entry.get("action", PlanAction.NOOP)
+    lines = []
+    for field, change in sorted((entry.get("diff") or {}).items()):
+        old, new = change if isinstance(change, list | tuple) and len(change) == 2 else (None, change)
+        lines.append(
+            {
+                "field": field,
+                "old": None if old is None else value_text(old),
+                "new": "—" if new is None else value_text(new),
+            }
+        )
+    return {
+        "node": entry.get("node", ""),
+        "title": titles.get(entry.get("node", ""), ""),
+        "type": entry.get("type", ""),
+        "action": action,
+        "colour": ACTION_COLOURS.get(action, "grey"),
+        "diff": lines,
+        "known_after_apply": list(entry.get("known_after_apply") or []),
+        "error": entry.get("error", ""),
+    }
+
+
+# --- contact flow ----------------------------------------------------------------------
+
+
+class ContactFlowView(DashboardMixin, SingleObjectMixin, View):
+    """GET: the integration's Amazon Connect contact flow as a JSON download (after apply)."""
+
+    model = Integration
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        integration = self.get_object()
+        flow = None
+        if integration.kind in CONNECT_KINDS and has_engine(integration.kind):
+            flow = contact_flow_for(integration)
+        if flow is None:
+            raise Http404("This integration has no contact flow yet: apply it first.")
+        response = HttpResponse(json.dumps(flow, indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{integration.name}-contact-flow.json"'
+        return response
