@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations import actions
+from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
@@ -53,7 +54,7 @@ class ProviderAccountViewSet(TenantScopedViewSet):
         responses={202: RunSerializer},
     )
 )
-class IntegrationViewSet(IntegrationEngineActions, TenantScopedViewSet):
+class IntegrationViewSet(IntegrationEngineActions, IntegrationDiagnosticsActions, TenantScopedViewSet):
     """Integrations of the tenant; filter by `kind`, `name`; plan / apply / reconcile / teardown."""
 
     queryset = Integration.objects.all()
