@@ -75,6 +75,10 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.CELERY_TASK_DEFAULT_QUEUE = overrides["task_default_queue"]
     # SIP probes and vendor calls in tests go to the local sandbox on loopback (DESIGN §8).
     settings.ALLOW_PRIVATE_TARGETS = True
+    # A test that forgot to point a vendor at the sandbox fails fast instead of reaching the vendor.
+    for name in VENDOR_URL_SETTINGS:
+        if not getattr(settings, name, ""):
+            setattr(settings, name, NO_VENDOR)
     # WhiteNoise warns on every request when STATIC_ROOT is missing (collectstatic never runs in tests).
     Path(settings.STATIC_ROOT).mkdir(exist_ok=True)
     from controlplane.celery import app
@@ -117,11 +121,29 @@ def database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
+#: where vendor calls go in tests that did not point them at a sandbox: a closed local port, so a
+#: stray call fails at once (connection refused) instead of reaching a real vendor or hanging
+NO_VENDOR = "http://127.0.0.1:9"
+VENDOR_URL_SETTINGS = (
+    "AWS_ENDPOINT_URL",
+    "VAPI_BASE_URL",
+    "SYNTHFLOW_BASE_URL",
+    "GENESYS_BASE_URL",
+    "GENESYS_LOGIN_URL",
+    "TWILIO_BASE_URL",
+)
+
+
 def worker_environment(
     extra: dict[str, str] | None = None, broker: EmbeddedBroker | None = None
 ) -> dict[str, str]:
     """The environment a child Django process needs to share this test session's database, broker and keys."""
     env = {key: value for key, value in os.environ.items() if key not in {"CELERY_TASK_ALWAYS_EAGER"}}
+    for name in VENDOR_URL_SETTINGS:
+        env.setdefault(name, getattr(settings, name, "") or NO_VENDOR)
+    env.setdefault("CHIME_DNS_SERVER", getattr(settings, "CHIME_DNS_SERVER", "") or "127.0.0.1:9")
+    env.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "controlplane.settings",
