@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("", include("integrations.urls")),
     path("", include("calls.urls")),
+    path("", include("integrations.diagnostics.urls")),
 ]
