@@ -1,0 +1,328 @@
+"""genesys_synthflow end to end: a real Celery worker, the database, the sandbox's Genesys and Synthflow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.exceptions import ValidationError
+
+from integrations.actions import create_integration, create_provider_account
+from integrations.engine.names import integration_prefix
+from integrations.engine.runs import plan_integration
+from integrations.genesys_hints import genesys_hints
+from integrations.models import Integration, ProviderAccount
+from integrations.models.engine import ResourceNode, Run, RunKind, RunState
+from integrations.resources.sip_credentials import open_credentials
+from integrations.tests.engine_support import (
+    FAST_ENGINE,
+    Sandbox,
+    apply_settings,
+    events_text,
+    run_to_end,
+    sandbox_settings,
+)
+from integrations.vendors import genesys as genesys_vendor
+from integrations.vendors.synthflow import SIGNALLING_CIDRS
+from tenants.actions import create_tenant
+from tenants.audit import Actor
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+NUMBER = "+14155550123"
+TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"
+SITES = "/api/v2/telephony/providers/edges/sites"
+OWNED_OBJECT_TYPES = {"genesys.trunkbase", "genesys.outbound_route", "synthflow.number"}
+
+
+@dataclass
+class GenesysSetup:
+    integration: Integration
+    genesys: ProviderAccount
+    synthflow: ProviderAccount
+    genesys_account: dict[str, str]
+    synthflow_account: dict[str, str]
+
+    @property
+    def prefix(self) -> str:
+        return integration_prefix(self.integration.tenant.slug, self.integration.name)
+
+    def refresh(self) -> Integration:
+        self.integration = Integration.objects.select_related("tenant").get(pk=self.integration.pk)
+        return self.integration
+
+
+def make_genesys_synthflow(sandbox: Sandbox, *, slug: str = "acme", **config: Any) -> GenesysSetup:
+    actor = Actor.system()
+    owner = get_user_model().objects.create_user(username=f"{slug}-owner", email=f"owner@{slug}.test")
+    tenant = create_tenant(slug, slug.title(), owner=owner, actor=actor)
+    gen = sandbox.post("accounts", {"vendor": "genesys"})
+    sf = sandbox.post("accounts", {"vendor": "synthflow"})
+    genesys = create_provider_account(
+        tenant, name="genesys", kind="genesys", actor=actor,
+        settings={"region": gen["region"], "client_id": gen["client_id"]},
+        secrets={"client_secret": gen["client_secret"]},
+    )  # fmt: skip
+    synthflow = create_provider_account(
+        tenant, name="synthflow", kind="synthflow", actor=actor,
+        settings={"region": "global", "workspace_id": sf["workspace_id"]}, secrets={"api_key": sf["api_key"]},
+    )  # fmt: skip
+    integration = create_integration(
+        tenant,
+        name="care",
+        kind="genesys_synthflow",
+        accounts={"genesys": genesys, "synthflow": synthflow},
+        config={
+            "site_id": gen["site_id"],
+            "inbound_identifier": f"pb-{slug}",
+            "phone_number": NUMBER,
+            "caller_id_name": "Acme Care",
+            "synthflow_assistant_id": sf["assistant_id"],
+            **config,
+        },
+        actor=actor,
+    )
+    return GenesysSetup(integration, genesys, synthflow, gen, sf)
+
+
+class GenesysApi:
+    """Direct Genesys API access, as an admin editing things in the Genesys UI would."""
+
+    def __init__(self, sandbox: Sandbox, account: dict[str, str]) -> None:
+        token = httpx.post(
+            f"{sandbox.url}/genesys/oauth/token",
+            auth=(account["client_id"], account["client_secret"]),
+            data={"grant_type": "client_credentials"},
+        ).json()["access_token"]
+        self.http = httpx.Client(
+            base_url=f"{sandbox.url}/genesys", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+
+    def trunk(self, trunk_id: str) -> dict[str, Any]:
+        return self.http.get(f"{TRUNKS}/{trunk_id}").raise_for_status().json()
+
+    def edit_trunk(self, trunk_id: str, **instances: Any) -> None:
+        current = self.trunk(trunk_id)
+        props = {k: {"value": {"instance": v["value"]["instance"]}} for k, v in current["properties"].items()
+                 if v["value"]["instance"] is not None}  # fmt: skip
+        props.update({k: {"value": {"instance": v}} for k, v in instances.items()})
+        body = {**{k: current[k] for k in ("name", "trunkMetabase", "trunkType", "version")},
+                "inboundSite": {"id": current["inboundSite"]["id"]}, "properties": props}  # fmt: skip
+        self.http.put(f"{TRUNKS}/{trunk_id}", json=body).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def engine_env(sandbox_server: Any) -> dict[str, str]:
+    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
+
+
+@pytest.fixture(scope="module")
+def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
+    worker = celery_worker_factory(env=engine_env)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    apply_settings(monkeypatch, engine_env)
+    genesys_vendor.forget_tokens()
+    return Sandbox(sandbox_url)
+
+
+@pytest.fixture
+def setup(sandbox: Sandbox, engine_worker: Any) -> GenesysSetup:
+    return make_genesys_synthflow(sandbox)
+
+
+def _node(setup: GenesysSetup, name: str) -> ResourceNode:
+    return ResourceNode.objects.get(integration_id=setup.integration.pk, node=name)
+
+
+def _live(sandbox: Sandbox, setup: GenesysSetup) -> list[tuple[str, str]]:
+    return [(o["type"], o["name"]) for o in sandbox.objects_named(setup.prefix)]
+
+
+def _call(sandbox: Sandbox, setup: GenesysSetup, **extra: Any) -> dict[str, Any]:
+    trunk = _node(setup, "trunk").outputs["name"]
+    return sandbox.call(via="genesys", to=NUMBER, trunk=trunk, **{"from": "+15105550101", **extra})
+
+
+def test_apply_provisions_everything_and_a_second_apply_writes_nothing(
+    sandbox: Sandbox, setup: GenesysSetup
+) -> None:
+    run = run_to_end(setup.integration, RunKind.APPLY)
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    rows = ResourceNode.objects.filter(integration_id=setup.integration.pk)
+    assert all(r.status == "ready" for r in rows), [(r.node, r.status, r.message) for r in rows]
+    live = _live(sandbox, setup)
+    assert {t for t, _ in live} == OWNED_OBJECT_TYPES and len(live) == len(set(live))
+
+    api = GenesysApi(sandbox, setup.genesys_account)
+    trunk = api.trunk(_node(setup, "trunk").external_id)
+    values = {k: v["value"]["instance"] for k, v in trunk["properties"].items()}
+    assert trunk["trunkMetabase"]["id"] == "external_sip_pcv_byoc_carrier.json"
+    assert trunk["inboundSite"]["id"] == setup.genesys_account["site_id"]
+    assert values["trunk_sip_termination_uri"] == "pb-acme"
+    assert values["trunk_transport_serverProxyList"] == ["sip.synthflow.ai:32681"]
+    assert sorted(values["trunk_access_acl_allowList"]) == sorted(SIGNALLING_CIDRS["global"])
+    assert values["trunk_sip_authentication_credentials_username"]
+    assert values["trunk_outboundIdentity_callingName"] == "Acme Care"
+    hints = genesys_hints(setup.refresh())
+    assert hints.fqdn == "pb-acme.byoc.usw2.pure.cloud"
+    assert NUMBER in hints.architect_hint and hints.fqdn in hints.architect_hint
+    # The password is stored only as ciphertext and shown nowhere.
+    password = open_credentials(_node(setup, "sip_credentials").outputs["sealed"])["password"]
+    assert password not in events_text(run) and password not in str(Run.objects.get(pk=run.pk).plan)
+    assert password not in str([r.outputs for r in rows])
+
+    before = sandbox.request_count()
+    again = run_to_end(setup.integration, RunKind.APPLY)
+    assert again.state == RunState.SUCCEEDED, events_text(again)
+    assert sandbox.writes_since(before) == []
+    _, plan = plan_integration(setup.refresh())
+    assert [a for a in plan["actions"] if a["action"] != "no-op"] == []
+
+
+def test_the_synthflow_number_points_back_at_the_byoc_fqdn_and_a_call_reaches_the_assistant(
+    sandbox: Sandbox, setup: GenesysSetup
+) -> None:
+    assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+    number = _node(setup, "synthflow_number").outputs
+    assert number["termination_uri"] == "pb-acme.byoc.usw2.pure.cloud"
+
+    answered = _call(sandbox, setup, headers={"X-EI": "E.crm-42;", "X-Customer": "Ada"})
+
+    assert answered["status"] == 200, answered
+    assert answered["request_uri"] == f"sip:{NUMBER}@sip.synthflow.ai:32681"
+    assert answered["route"]["name"] == _node(setup, "outbound_route").outputs["route_name"]
+    received = answered["synthflow"]
+    assert received["model_id"] == setup.synthflow_account["assistant_id"]
+    assert received["external_id"] == "crm-42" and received["variables"]["X-Customer"] == "Ada"
+
+
+def test_drift_in_the_trunk_is_healed_and_the_call_works_again(sandbox: Sandbox, setup: GenesysSetup) -> None:
+    assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+    api = GenesysApi(sandbox, setup.genesys_account)
+    trunk_id = _node(setup, "trunk").external_id
+    api.edit_trunk(
+        trunk_id,
+        trunk_transport_serverProxyList=["sip.example.net:5060"],
+        trunk_access_acl_allowList=["0.0.0.0/0"],
+        trunk_sip_authentication_credentials_password="guessed",
+    )
+    assert _call(sandbox, setup)["status"] == 408
+
+    run = run_to_end(setup.integration, RunKind.RECONCILE)
+
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    assert run.events.filter(node="trunk", action="update").exists()
+    values = {k: v["value"]["instance"] for k, v in api.trunk(trunk_id)["properties"].items()}
+    assert values["trunk_transport_serverProxyList"] == ["sip.synthflow.ai:32681"]
+    assert sorted(values["trunk_access_acl_allowList"]) == sorted(SIGNALLING_CIDRS["global"])
+    assert _call(sandbox, setup)["status"] == 200
+
+
+def test_a_trunk_taken_off_the_route_is_put_back(sandbox: Sandbox, setup: GenesysSetup) -> None:
+    assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+    api = GenesysApi(sandbox, setup.genesys_account)
+    site, route_id = setup.genesys_account["site_id"], _node(setup, "outbound_route").external_id
+    route = api.http.get(f"{SITES}/{site}/outboundroutes/{route_id}").json()
+    route["externalTrunkBases"] = []
+    api.http.put(f"{SITES}/{site}/outboundroutes/{route_id}", json=route).raise_for_status()
+    assert _call(sandbox, setup)["status"] == 404
+
+    assert run_to_end(setup.integration, RunKind.RECONCILE).state == RunState.SUCCEEDED
+    assert _call(sandbox, setup)["status"] == 200
+
+
+def test_version_conflicts_and_429s_converge(sandbox: Sandbox, setup: GenesysSetup) -> None:
+    assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+    api = GenesysApi(sandbox, setup.genesys_account)
+    trunk_id = _node(setup, "trunk").external_id
+    api.edit_trunk(trunk_id, trunk_outboundIdentity_callingName="Edited")
+    sandbox.fault("genesys", "UpdateTrunkBaseSettings", "error", times=2, status=409,
+                  code="general.conflict", message="version mismatch")  # fmt: skip
+    sandbox.fault("genesys", "GetTrunkBaseSettings", "throttle", times=2)
+
+    run = run_to_end(setup.integration, RunKind.RECONCILE)
+
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    values = {k: v["value"]["instance"] for k, v in api.trunk(trunk_id)["properties"].items()}
+    assert values["trunk_outboundIdentity_callingName"] == "Acme Care"
+    faulted = [r for r in sandbox.ledger()["requests"] if r.get("fault")]
+    assert {r["operation"] for r in faulted} == {"UpdateTrunkBaseSettings", "GetTrunkBaseSettings"}
+
+
+def test_teardown_after_a_full_apply_leaves_nothing_and_waits_for_the_soft_delete(
+    sandbox: Sandbox, setup: GenesysSetup
+) -> None:
+    assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+    trunk_id = _node(setup, "trunk").external_id
+    mark = sandbox.request_count()
+
+    run = run_to_end(setup.integration, RunKind.TEARDOWN)
+
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    assert _live(sandbox, setup) == []
+    after = [r for r in sandbox.ledger(since=mark)["requests"] if trunk_id in r["path"]]
+    delete_at = next(i for i, r in enumerate(after) if r["operation"] == "DeleteTrunkBaseSettings")
+    assert any(r["operation"] == "GetTrunkBaseSettings" for r in after[delete_at + 1 :])
+    assert not Integration.objects.filter(pk=setup.integration.pk).exists()
+
+
+def test_teardown_after_a_half_apply_leaves_nothing(sandbox: Sandbox, setup: GenesysSetup) -> None:
+    sandbox.fault("synthflow", "*", "error", times=100, status=400, message="Injected: refused")
+    run = run_to_end(setup.integration, RunKind.APPLY)
+    assert run.state == RunState.FAILED
+    assert _node(setup, "trunk").status == "ready"
+    sandbox.clear_faults()
+
+    teardown = run_to_end(setup.integration, RunKind.TEARDOWN)
+
+    assert teardown.state == RunState.SUCCEEDED, events_text(teardown)
+    assert _live(sandbox, setup) == []
+
+
+def test_an_existing_route_gets_only_our_trunk_and_keeps_the_others(
+    sandbox: Sandbox, engine_worker: Any
+) -> None:
+    first = make_genesys_synthflow(sandbox, slug="acme")
+    api = GenesysApi(sandbox, first.genesys_account)
+    site = first.genesys_account["site_id"]
+    body = {"name": "Customer PSTN", "classificationTypes": ["National"], "enabled": True}
+    route = api.http.post(f"{SITES}/{site}/outboundroutes", json=body).raise_for_status().json()
+    config = dict(first.integration.config, outbound_route_id=route["id"])
+    first.integration.config = config
+    first.integration.save(update_fields=["config"])
+
+    assert run_to_end(first.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+    trunk_id = _node(first, "trunk").external_id
+    got = api.http.get(f"{SITES}/{site}/outboundroutes/{route['id']}").json()
+    assert [t["id"] for t in got["externalTrunkBases"]] == [trunk_id]
+    assert run_to_end(first.integration, RunKind.TEARDOWN).state == RunState.SUCCEEDED
+    kept = api.http.get(f"{SITES}/{site}/outboundroutes/{route['id']}")
+    assert kept.status_code == 200 and kept.json()["externalTrunkBases"] == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"inbound_identifier": "not a label!"}, "inbound_identifier"),
+        ({"phone_number": "12345"}, "phone_number"),
+        ({"transport": "sctp"}, "transport"),
+        ({"caller_id_name": "x" * 41}, "caller_id_name"),
+    ],
+)
+def test_bad_config_is_refused_with_field_messages(
+    sandbox: Sandbox, change: dict[str, Any], field: str
+) -> None:
+    before = sandbox.request_count()
+    with pytest.raises(ValidationError) as refused:
+        make_genesys_synthflow(sandbox, **change)
+    assert list(refused.value.detail["config"]) == [field]
+    assert [w for w in sandbox.writes_since(before) if w["vendor"] == "genesys"] == []
