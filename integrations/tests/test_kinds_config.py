@@ -45,6 +45,8 @@ INVALID: dict[str, dict[str, list[Any]]] = {
         "inbound_identifier": ["UPPER", "-lead", "trail-", "dots.not.ok", "x" * 64],
         "phone_number": ["555-0100", "+10000000000"],
         "caller_id_name": ["x" * 41, "tab\there"],
+        "caller_id_address": ["555-0100", "+10000000000"],
+        "outbound_route_id": ["", "no spaces please"],
         "synthflow_assistant_id": [""],
         "transport": ["UDP", "sctp"],
     },
