@@ -202,6 +202,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
 
+    # WhiteNoise serves static/ through its finders; without STATIC_ROOT it warns on every start.
+    (ROOT / "staticfiles").mkdir(exist_ok=True)
     print("Migrating the database ...", flush=True)
     manage(env, "migrate", "--no-input")
 
@@ -268,15 +270,16 @@ def main() -> int:
         env,
     )
     login = next((line for line in seeded.stdout.splitlines() if line.startswith("Login:")), "")
+    hint = next((line for line in seeded.stdout.splitlines() if line.startswith("Try it:")), "")
     url = f"http://{args.host}:{args.port}/"
     up = answers(f"{url}healthz", time.monotonic() + WEB_DEADLINE)
-    print(
-        "\n"
-        f"  Patchbay {'is up' if up else 'is starting'} at {url}\n"
-        f"  {login or 'Login: see the seed_demo output above'}\n"
-        "  Ctrl-C stops web, worker, beat and sandbox.\n",
-        flush=True,
-    )
+    banner = [
+        f"Patchbay {'is up' if up else 'is starting'} at {url}",
+        login or "Login: see the seed_demo output above",
+        *([hint] if hint else []),
+        "Ctrl-C stops web, worker, beat and sandbox.",
+    ]
+    print("\n" + "".join(f"  {line}\n" for line in banner), flush=True)
     return supervisor.wait()
 
 

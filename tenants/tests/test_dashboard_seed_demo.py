@@ -75,6 +75,9 @@ def test_with_a_sandbox_every_vendor_gets_an_account_and_every_kind_an_integrati
     assert set(integrations) == set(IntegrationKind.values)
     assert "Created integration demo-twilio-synthflow" in lines
     assert not [line for line in again if line.startswith("Created")]
+    # Both runs say what to type into a new connect_vapi integration (`make run` repeats it in its banner).
+    instance_id = integrations[IntegrationKind.CONNECT_VAPI].config["connect_instance_id"]
+    assert [line for line in again if line.startswith("Try it:") and instance_id in line]
     assert ProviderAccount.objects.for_tenant(tenant).count() == len(AccountKind.values)
     # The accounts are the sandbox's own: the AWS role trusts this account's external id.
     aws = accounts[AccountKind.AWS]

@@ -77,6 +77,9 @@ class Command(BaseCommand):
                 ) from error
             except APIException as error:
                 raise CommandError(f"A demo object was refused: {error.detail}") from error
+            hint = connect_vapi_hint(tenant)
+            if hint:
+                self.stdout.write(hint)
         self.stdout.write(f"Tenant: {tenant.slug} ({tenant.name})")
         self.stdout.write(f"Login: {EMAIL} / {password}")
 
@@ -180,6 +183,27 @@ class Command(BaseCommand):
                 actor=Actor.system(),
             )
             self.stdout.write(f"Created integration {name}")
+
+
+#: starts the line `make run` repeats in its banner: what to type into a new connect_vapi integration
+HINT_PREFIX = "Try it:"
+
+
+def connect_vapi_hint(tenant: Tenant) -> str:
+    """The sandbox ids a new user types into a new Amazon Connect → Vapi integration (from the seeded one)."""
+    seeded = (
+        Integration.objects.for_tenant(tenant)
+        .filter(kind=IntegrationKind.CONNECT_VAPI, name="demo-connect-vapi")
+        .first()
+    )
+    if seeded is None:
+        return ""
+    return (
+        f"{HINT_PREFIX} New integration → Amazon Connect → Vapi with accounts demo-aws and demo-vapi, "
+        f"Connect instance id {seeded.config['connect_instance_id']}, "
+        f"Vapi assistant id {seeded.config['vapi_assistant_id']}, any area code and SIP URI user; "
+        "then Plan, Apply, Download contact flow, Tear down."
+    )
 
 
 def required_kinds(kind: str) -> tuple[str, ...]:
