@@ -183,7 +183,13 @@ def fetch_calls(
         except NotFound:
             lambda_events = []
         decisions = join_decisions(lambda_events, facts, connector.host)
-    legs_by_call = {call_id: fact.legs for call_id, fact in facts.items()}
+    legs_by_call = {call_id: set(fact.legs) for call_id, fact in facts.items()}
+    # One call, all its legs: the SMA transaction and its participants' call ids (the PSTN leg) too.
+    for call_id, hops in decisions.by_call.items():
+        for hop in hops:
+            ids = {str(hop.details.get("transaction_id") or "")}
+            ids |= {str(leg.get("call_id") or "") for leg in hop.details.get("legs") or []}
+            legs_by_call.setdefault(call_id, set()).update(ids - {""})
     view = Perspective(name=connector.host, addresses=connector.ips | {connector.host})
     report.calls = store_integration_calls(
         integration,

@@ -285,7 +285,11 @@ def build_call(
                 fingerprint=hop.fingerprint,
             )
         )
-    ladder.sort(key=lambda m: m.at)
+    # At the same instant, a decision that instructs the connector (it names actions) comes before the
+    # SIP it causes; everything else keeps the order above (SIP, then the Lambda's reactions).
+    ladder.sort(
+        key=lambda m: (m.at, 0 if m.direction == Direction.INTERNAL and m.headers.get("actions") else 1)
+    )
     status, answered_request = final_response(observed)
     return CallDraft(
         call_id=call_id,
