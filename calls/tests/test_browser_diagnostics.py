@@ -1,0 +1,120 @@
+"""An admin sees why calls fail, in a real browser: after apply (sandbox + a real Celery worker) the
+registration badge is green; after the connector's IPs move and a simulated call fails with 401, the
+diagnostics panel shows the missing-gateway finding with its fix; reconciling turns it green again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import ARTIFACTS
+from integrations.models.engine import ResourceNode, RunKind, RunState
+from integrations.tests.engine_support import (
+    FAST_ENGINE,
+    Sandbox,
+    apply_settings,
+    events_text,
+    make_connect_vapi,
+    run_to_end,
+    sandbox_settings,
+)
+from tenants.tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+#: milliseconds a reconcile may take in the browser (2 shared cores, a real worker)
+RUN_TIMEOUT_MS = 180_000
+
+
+@pytest.fixture(scope="module")
+def engine_env(sandbox_server: Any) -> dict[str, str]:
+    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
+
+
+@pytest.fixture(scope="module")
+def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
+    worker = celery_worker_factory(env=engine_env)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    # The live server runs in this process: "Run diagnostics" reads the sandbox through these settings.
+    apply_settings(monkeypatch, engine_env)
+    return Sandbox(sandbox_url)
+
+
+def test_missing_gateway_is_found_explained_and_healed(
+    live_server: Any, browser_page: Page, sandbox: Sandbox, engine_worker: Any
+) -> None:
+    page = browser_page
+    setup = make_connect_vapi(sandbox, slug="diag")
+    applied = run_to_end(setup.integration, RunKind.APPLY)
+    assert applied.state == RunState.SUCCEEDED, events_text(applied)
+    owner = setup.tenant.memberships.get().user
+    owner.username = owner.email  # the login form takes the email as the user name
+    owner.set_password(PASSWORD)
+    owner.save()
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    # The list shows the Registered badge green; the integration page says why, component by component.
+    page.goto(f"{live_server.url}/integrations/")
+    row = page.locator("tr", has_text="front-desk")
+    expect(row.locator(".badge", has_text="Registered")).to_have_class("badge badge-green")
+    page.goto(f"{live_server.url}/integrations/{setup.integration.pk}/")
+    panel = page.get_by_test_id("status-panel")
+    badge = panel.get_by_test_id("registered-badge")
+    expect(badge).to_have_attribute("data-status", "True")
+    expect(badge).to_have_class("badge badge-green")
+    expect(panel.locator("tr[data-component='Vapi phone number']")).to_contain_text(
+        "Vapi reports the number active"
+    )
+    expect(panel.locator("tr[data-component='Resources']")).to_contain_text("All 18 resources are ready")
+    diagnostics = page.get_by_test_id("diagnostics-panel")
+    expect(diagnostics.get_by_test_id("diagnostics-summary")).to_have_text("No problems")
+    panel.screenshot(path=str(ARTIFACTS / "status-panel-registered.png"))
+
+    # The connector's signalling IPs move (AWS.md §5.2); Vapi now refuses the calls with 401.
+    connector = ResourceNode.objects.get(integration_id=setup.integration.pk, node="voice_connector")
+    sandbox.put(f"dns/{connector.external_id}", {"ips": ["99.77.253.150", "99.77.253.151"]})
+    number = ResourceNode.objects.get(integration_id=setup.integration.pk, node="phone_number").outputs[
+        "e164"
+    ]
+    connect_lambda = ResourceNode.objects.get(integration_id=setup.integration.pk, node="connect_lambda")
+    call = {
+        "via": "connect",
+        "from": "+15105550101",
+        "to": number,
+        "connect_lambda": connect_lambda.outputs["name"],
+    }
+    assert sandbox.call(**call)["status"] == 401
+
+    page.get_by_test_id("run-diagnostics").click()
+    expect(page.get_by_text("Diagnostics found 1 problem.")).to_be_visible()
+    finding = page.locator("tr[data-check='missing-gateway']")
+    expect(finding).to_have_attribute("data-status", "problem")
+    expect(finding).to_contain_text("99.77.253.150, 99.77.253.151")
+    expect(finding).to_contain_text("401 Unauthorized")
+    expect(finding.locator("td.fix")).to_contain_text("Reconcile or apply the integration")
+    expect(page.get_by_test_id("diagnostics-summary")).to_have_text("1 problem")
+    page.get_by_test_id("diagnostics-panel").screenshot(
+        path=str(ARTIFACTS / "diagnostics-missing-gateway.png")
+    )
+
+    # The fix: reconcile from the page; the worker rewrites the gateways and re-runs the checks.
+    page.get_by_role("button", name="Reconcile", exact=True).click()
+    expect(page.locator("[data-run-state]")).to_have_text(RunState.SUCCEEDED, timeout=RUN_TIMEOUT_MS)
+    page.goto(f"{live_server.url}/integrations/{setup.integration.pk}/")
+    expect(page.get_by_test_id("diagnostics-summary")).to_have_text("No problems")
+    expect(page.locator("tr[data-check='missing-gateway']")).to_have_attribute("data-status", "ok")
+    expect(page.get_by_test_id("registered-badge")).to_have_class("badge badge-green")
+    page.get_by_test_id("status-panel").screenshot(path=str(ARTIFACTS / "status-panel-after-fix.png"))
+    assert sandbox.call(**call)["status"] == 200
