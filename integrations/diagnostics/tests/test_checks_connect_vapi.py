@@ -1,0 +1,111 @@
+"""connect_vapi's checks through the API, against a connector and a Vapi credential made in the sandbox:
+missing gateway (after DNS moves the IPs), origination aimed elsewhere, SIP logging off."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from django.urls import reverse
+
+from integrations.choices import IntegrationKind
+from integrations.models import ResourceNode
+from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
+from integrations.vendors.vapi import Gateway, VapiClient
+
+pytestmark = pytest.mark.django_db
+
+
+def _node(integration: Any, node: str, type_: str, external_id: str, **outputs: Any) -> None:
+    ResourceNode.objects.create(
+        tenant=integration.tenant,
+        integration=integration,
+        node=node,
+        type=type_,
+        status="ready",
+        external_id=external_id,
+        outputs=outputs,
+    )
+
+
+def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: str, aws_client: Any) -> None:
+    sandbox = vendors_at_sandbox
+    vapi = httpx.post(f"{sandbox}/_sandbox/accounts", json={"vendor": "vapi"}, timeout=30).json()
+    vapi_account = ProviderAccountFactory(
+        tenant=world.tenant, kind="vapi", settings={"region": "us"}, secrets={"api_key": vapi["api_key"]}
+    )
+    aws_account = ProviderAccountFactory(tenant=world.tenant, kind="aws")
+    aws = httpx.post(
+        f"{sandbox}/_sandbox/accounts",
+        json={"vendor": "aws", "external_id": aws_account.external_id},
+        timeout=30,
+    ).json()
+    aws_account.settings = {"role_arn": aws["role_arn"], "region": aws["region"]}
+    aws_account.save()
+    integration = IntegrationFactory(
+        tenant=world.tenant,
+        kind=IntegrationKind.CONNECT_VAPI,
+        accounts={"aws": aws_account, "vapi": vapi_account},
+    )
+    chime = aws_client("chime-sdk-voice")
+    connector = chime.create_voice_connector(
+        Name="pb-acme-vapi", RequireEncryption=False, AwsRegion="us-east-1"
+    )
+    connector_id = connector["VoiceConnector"]["VoiceConnectorId"]
+    host = connector["VoiceConnector"]["OutboundHostName"]
+    ips = httpx.get(f"{sandbox}/_sandbox/dns/{connector_id}", timeout=10).json()["ips"]
+    client = VapiClient(vapi["api_key"], "us")
+    credential = client.create_credential("pb-acme-vapi", [Gateway(ip=ip) for ip in ips])
+    sip_host = client.sip_host(credential.id)
+    _node(integration, "voice_connector", "chime.voice_connector", connector_id, id=connector_id, host=host)
+    _node(
+        integration, "vapi_credential", "vapi.credential", credential.id, id=credential.id, sip_host=sip_host
+    )
+    route = {"Host": sip_host, "Port": 5060, "Protocol": "UDP", "Priority": 1, "Weight": 1}
+    chime.put_voice_connector_origination(
+        VoiceConnectorId=connector_id, Origination={"Routes": [route], "Disabled": False}
+    )
+    chime.put_voice_connector_logging_configuration(
+        VoiceConnectorId=connector_id, LoggingConfiguration={"EnableSIPLogs": True}
+    )
+    url = reverse("integration-diagnostics", kwargs={"pk": integration.pk})
+    api = world.api("operator")
+
+    def findings() -> dict[str, dict[str, Any]]:
+        response = api.post(url)
+        assert response.status_code == 201, response.content
+        return {f["check"]: f for f in response.json()["findings"]}
+
+    good = findings()
+    assert {name: f["status"] for name, f in good.items()} == {
+        "missing-gateway": "ok",
+        "origination-target": "ok",
+        "sip-logging": "ok",
+    }
+
+    # The connector's IPs move (AWS.md §5.2), someone edits the origination, logging is switched off.
+    httpx.put(f"{sandbox}/_sandbox/dns/{connector_id}", json={"ips": [ips[0], "3.80.16.99"]}, timeout=10)
+    wrong = {**route, "Host": "sip.vapi.ai"}
+    chime.put_voice_connector_origination(
+        VoiceConnectorId=connector_id, Origination={"Routes": [wrong], "Disabled": False}
+    )
+    chime.put_voice_connector_logging_configuration(
+        VoiceConnectorId=connector_id, LoggingConfiguration={"EnableSIPLogs": False}
+    )
+    bad = findings()
+    missing = bad["missing-gateway"]
+    assert missing["status"] == "problem" and missing["severity"] == "error"
+    assert "miss 1 of the connector's 2 signalling IPs (3.80.16.99)" in missing["message"]
+    assert "401" in missing["message"]
+    assert missing["fix"].startswith("Reconcile or apply the integration")
+    origination = bad["origination-target"]
+    assert origination["status"] == "problem"
+    assert f"does not route to {sip_host}" in origination["message"]
+    assert "sip.vapi.ai:5060/UDP" in origination["evidence"]
+    logging = bad["sip-logging"]
+    assert logging["status"] == "problem" and logging["severity"] == "warning"
+    assert "no call ladder" in logging["message"]
+    assert "EnableSIPLogs" in logging["fix"]
+    # The latest report is what GET answers.
+    assert {f["check"] for f in api.get(url).json()["findings"] if f["status"] == "problem"} == set(bad)
