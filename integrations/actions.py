@@ -413,4 +413,39 @@ def rotate_secrets() -> RotationReport:
                 if changed:
                     row.save(update_fields=changed)
                     report.rotated += len(changed)
+    _rotate_sealed_node_state(report)
     return report
+
+
+#: key under which resource nodes keep Fernet ciphertext inside their JSON state
+#: (e.g. `patchbay.sip_credentials`' generated digest password)
+SEALED_KEY = "sealed"
+
+
+def _rotate_sealed_node_state(report: RotationReport) -> None:
+    """Re-encrypt the `sealed` values resource nodes keep in `intent` and `outputs`."""
+    from integrations.models.engine import ResourceNode
+
+    nodes = ResourceNode.objects.filter(
+        models.Q(intent__has_key=SEALED_KEY) | models.Q(outputs__has_key=SEALED_KEY)
+    )
+    for pk in nodes.values_list("pk", flat=True).order_by("pk").iterator():
+        with transaction.atomic():
+            row = ResourceNode.objects.select_for_update().filter(pk=pk).first()
+            if row is None:
+                continue
+            changed = []
+            for name in ("intent", "outputs"):
+                state = dict(getattr(row, name) or {})
+                if not state.get(SEALED_KEY):
+                    continue
+                try:
+                    state[SEALED_KEY] = rotate_ciphertext(state[SEALED_KEY])
+                except SecretsUnreadable:
+                    report.unreadable.append(f"{ResourceNode._meta.label} {pk} ({name}.{SEALED_KEY})")
+                    continue
+                setattr(row, name, state)
+                changed.append(name)
+            if changed:
+                row.save(update_fields=changed)
+                report.rotated += len(changed)

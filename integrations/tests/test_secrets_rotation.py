@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.core.management import CommandError, call_command
 
 from integrations.choices import AccountKind
-from integrations.encryption import SecretsUnreadable, decrypt_secrets
+from integrations.encryption import SecretsUnreadable, decrypt_secrets, encrypt_secrets
 from integrations.models import ProviderAccount
 from integrations.tests.factories import VALID_SECRETS, ProviderAccountFactory
 
@@ -91,3 +91,30 @@ def test_secrets_written_after_a_new_key_is_added_use_it(db: Any, settings: Any)
     Fernet(NEW_KEY.encode()).decrypt(account.encrypted_secrets.encode())
     with pytest.raises(InvalidToken):
         Fernet(OLD_KEY.encode()).decrypt(account.encrypted_secrets.encode())
+
+
+def test_generated_sip_credentials_kept_by_the_engine_are_rotated_too(db: Any, settings: Any) -> None:
+    from integrations.models.engine import ResourceNode
+    from integrations.resources.sip_credentials import open_credentials
+    from integrations.tests.factories import IntegrationFactory
+
+    settings.FERNET_KEYS = [OLD_KEY]
+    integration = IntegrationFactory(kind="connect_synthflow")
+    sealed = encrypt_secrets({"username": "pbuser", "password": "digest-password-1"})
+    node = ResourceNode.objects.create(
+        tenant=integration.tenant,
+        integration=integration,
+        node="sip_credentials",
+        type="patchbay.sip_credentials",
+        intent={"username": "pbuser", "sealed": sealed},
+        outputs={"username": "pbuser", "sealed": sealed},
+    )
+    settings.FERNET_KEYS = [NEW_KEY, OLD_KEY]
+
+    _rotate()
+
+    settings.FERNET_KEYS = [NEW_KEY]  # the old key is retired: the engine can still open the pair
+    node.refresh_from_db()
+    assert open_credentials(node.intent["sealed"])["password"] == "digest-password-1"
+    assert open_credentials(node.outputs["sealed"])["password"] == "digest-password-1"
+    assert node.intent["sealed"] != sealed
