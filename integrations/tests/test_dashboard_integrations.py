@@ -51,6 +51,8 @@ BAD_CONFIG: dict[str, dict[str, str]] = {
         "inbound_identifier": "-bad-",
         "phone_number": "12065550123",
         "caller_id_name": "x" * 41,
+        "caller_id_address": "206-555-0100",
+        "outbound_route_id": "route id with spaces!",
         "synthflow_assistant_id": "",
         "transport": "sctp",
     },
