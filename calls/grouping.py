@@ -271,7 +271,8 @@ def build_call(
                 fingerprint=item.fingerprint,
             )
         )
-    for hop in pseudo_hops:
+    sip_part, ladder = sorted(ladder, key=lambda m: m.at), []
+    for hop in sorted(pseudo_hops, key=lambda h: h.at):
         ladder.append(
             LadderMessage(
                 at=hop.at,
@@ -285,11 +286,7 @@ def build_call(
                 fingerprint=hop.fingerprint,
             )
         )
-    # At the same instant, a decision that instructs the connector (it names actions) comes before the
-    # SIP it causes; everything else keeps the order above (SIP, then the Lambda's reactions).
-    ladder.sort(
-        key=lambda m: (m.at, 0 if m.direction == Direction.INTERNAL and m.headers.get("actions") else 1)
-    )
+    ladder = _merge(sip_part, ladder)
     status, answered_request = final_response(observed)
     return CallDraft(
         call_id=call_id,
@@ -299,6 +296,26 @@ def build_call(
         final_status=status.status_code if status else None,
         reason=explain_failure(observed, status, answered_request, list(pseudo_hops)),
     )
+
+
+def _causes_sip(message: LadderMessage) -> bool:
+    return bool(message.headers.get("actions") or message.headers.get("pstn"))
+
+
+def _merge(sip: list[LadderMessage], hops: list[LadderMessage]) -> list[LadderMessage]:
+    """SIP messages and pseudo-hops in time order, each kept in its own order. At the same instant the
+    PSTN leg's arrival and a decision that instructs the connector (it names actions) come before the
+    SIP they cause, and the Lambda's other answers (reactions) after."""
+    merged: list[LadderMessage] = []
+    index = 0
+    for hop in hops:
+        while index < len(sip) and (
+            sip[index].at < hop.at or (sip[index].at == hop.at and not _causes_sip(hop))
+        ):
+            merged.append(sip[index])
+            index += 1
+        merged.append(hop)
+    return merged + sip[index:]
 
 
 def _columns(ladder: list[LadderMessage], aliases: _Aliases, names: dict[str, str]) -> list[dict[str, str]]:

@@ -27,6 +27,8 @@ from calls.grouping import ObservedMessage, PseudoHop
 
 SMA_LOG_EVENT = "sma_handler.answer"
 LAMBDA_HOST = "sma-lambda"
+#: the column of the caller's leg (LEG-A) reaching the SIP media application
+PSTN_HOST = "PSTN"
 # Chime bridges within a few seconds of the Lambda's answer; CallTimeoutSeconds bounds it (default 30).
 DECISION_WINDOW = timedelta(seconds=30)
 
@@ -95,6 +97,26 @@ def pseudo_hop(line: dict[str, Any], at: datetime, connector: str) -> PseudoHop:
     )
 
 
+def hops_of(line: dict[str, Any], at: datetime, connector: str) -> list[PseudoHop]:
+    """The arrows of one decision: for a NEW_INBOUND_CALL, first the PSTN leg (LEG-A) reaching the
+    SIP media application, which is what invoked the Lambda; then the decision itself."""
+    hops = [pseudo_hop(line, at, connector)]
+    leg_a = next((leg for leg in line.get("legs") or [] if leg.get("leg") == "LEG-A"), None)
+    if line.get("invocation") == "NEW_INBOUND_CALL" and leg_a is not None:
+        raw = json.dumps(leg_a, indent=2, sort_keys=True)
+        arrival = PseudoHop(
+            at=at,
+            src=PSTN_HOST,
+            dst=LAMBDA_HOST,
+            label=f"NEW_INBOUND_CALL (LEG-A {leg_a.get('status') or 'arrived'})",
+            raw=raw,
+            fingerprint=hashlib.sha256(f"pstn\x1f{at.isoformat()}\x1f{raw}".encode()).hexdigest(),
+            details={"transaction_id": line.get("transaction_id"), "legs": [leg_a], "pstn": True},
+        )
+        hops.insert(0, arrival)
+    return hops
+
+
 def _ids(line: dict[str, Any]) -> set[str]:
     ids = {str(line.get("transaction_id") or "")} | {
         str(leg.get("call_id") or "") for leg in line.get("legs") or []
@@ -148,11 +170,11 @@ def join_decisions(
             call_id = _by_time_and_headers(line, at, facts, set(by_transaction.values()))
         if call_id is None:
             if transaction:
-                alone.setdefault(transaction, []).append(pseudo_hop(line, at, connector))
+                alone.setdefault(transaction, []).extend(hops_of(line, at, connector))
             continue
         if transaction:
             by_transaction.setdefault(transaction, call_id)
-        joined.by_call.setdefault(call_id, []).append(pseudo_hop(line, at, connector))
+        joined.by_call.setdefault(call_id, []).extend(hops_of(line, at, connector))
     # A transaction whose Lambda failed (no action, a failed action) may never reach the connector:
     # without this the admin would see no call at all.
     joined.failed_alone = {

@@ -29,6 +29,7 @@ from cryptography.x509.oid import NameOID
 
 from calls.choices import ProbeStatus
 from calls.sip_options import send_options
+from calls.tests.e2e_support import applied, engine_env, engine_worker  # noqa: F401  (fixtures)
 from calls.tests.sandbox_logs import ConnectorLogs, build_connector_logs
 from sandbox.tests.conftest import aws_client, sandbox_server, sandbox_url  # noqa: F401  (re-exported)
 

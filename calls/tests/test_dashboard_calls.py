@@ -246,5 +246,5 @@ def test_fetch_now_reads_the_connector_log_into_the_calls_list(
     call = SipCall.objects.get(integration=integration)
     assert "tx-d" in call.legs
     ladder = client.get(reverse("calls:call-detail", args=[call.pk])).content.decode()
-    assert arrow_count(ladder) == 8  # the Lambda's decision, then the 7 SIP messages
+    assert arrow_count(ladder) == 9  # the PSTN leg, the Lambda's decision, then the 7 SIP messages
     assert "NEW_INBOUND_CALL → CallAndBridge" in ladder

@@ -42,17 +42,21 @@ def test_a_fetched_call_shows_the_lambda_decision_and_the_sip_leg_to_vapi(
     assert call.final_status == 200 and call.reason == ""
     assert "tx-1" in call.legs
     messages = list(call.messages.all())
-    assert [(m.src, m.dst, m.label) for m in messages[:3]] == [
+    # The caller's leg reaching the SIP media application, the Lambda's decision, the SIP leg to Vapi.
+    assert [(m.src, m.dst, m.label) for m in messages[:4]] == [
+        ("PSTN", "sma-lambda", "NEW_INBOUND_CALL (LEG-A Connected)"),
         ("sma-lambda", CONNECTOR_HOST, "NEW_INBOUND_CALL → CallAndBridge"),
         (CONNECTOR_HOST, VAPI_HOST, "INVITE"),
         (VAPI_HOST, CONNECTOR_HOST, "100 Trying"),
     ]
-    assert messages[0].direction == Direction.INTERNAL
-    assert messages[0].headers["x_headers"] == [["x-customer-id", "42"], ["x-intent", "billing"]]
-    assert [m.direction for m in messages[1:4]] == [Direction.OUTBOUND, Direction.INBOUND, Direction.INBOUND]
-    assert [h["name"] for h in call.hosts] == ["sma-lambda", CONNECTOR_HOST, VAPI_HOST]
+    assert [m.direction for m in messages[:2]] == [Direction.INTERNAL, Direction.INTERNAL]
+    assert '"call_id": "leg-a-1"' in messages[0].raw
+    assert messages[1].headers["x_headers"] == [["x-customer-id", "42"], ["x-intent", "billing"]]
+    assert [m.direction for m in messages[2:5]] == [Direction.OUTBOUND, Direction.INBOUND, Direction.INBOUND]
+    assert [h["name"] for h in call.hosts] == ["PSTN", "sma-lambda", CONNECTOR_HOST, VAPI_HOST]
+    assert {"tx-1", "leg-a-1"} <= set(call.legs)
     svg = render_ladder_svg(call, messages)
-    assert svg.count("<a href=") == 8
+    assert svg.count("<a href=") == 9
     # The headers the Lambda chose, and the same headers on the INVITE that reached Vapi (highlighted).
     assert svg.count('<text class="x-header" ') == 2
     assert svg.count('<text class="x-header reached" ') == 2
@@ -209,7 +213,8 @@ def test_a_lambda_that_answered_no_action_shows_as_a_call_until_its_sip_leg_appe
         "the caller was never bridged to the far end."
     )
     assert [(m.src, m.label, m.is_failure) for m in call.messages.all()] == [
-        ("sma-lambda", "NEW_INBOUND_CALL → no action", True)
+        ("PSTN", "NEW_INBOUND_CALL (LEG-A Connected)", False),
+        ("sma-lambda", "NEW_INBOUND_CALL → no action", True),
     ]
 
     # The connector's log arrives late and names the transaction: the decision joins that call instead.
@@ -218,7 +223,10 @@ def test_a_lambda_that_answered_no_action_shows_as_a_call_until_its_sip_leg_appe
 
     assert [c.call_id for c in report.calls] == ["late@x"]
     assert list(SipCall.objects.values_list("call_id", flat=True)) == ["late@x"]
-    assert SipCall.objects.get().messages.first().label == "NEW_INBOUND_CALL → no action"
+    assert [m.label for m in SipCall.objects.get().messages.all()[:2]] == [
+        "NEW_INBOUND_CALL (LEG-A Connected)",
+        "NEW_INBOUND_CALL → no action",
+    ]
 
 
 def api_client(integration: Integration, role: str) -> APIClient:
