@@ -25,6 +25,7 @@ from integrations.engine.graph import IntegrationGraph
 from integrations.engine.retry import with_retries
 from integrations.engine.types import NodeContext, Observation, contains_unknown
 from integrations.models.engine import EventOutcome, NodeStatus
+from integrations.vendors import request_ids
 from integrations.vendors.errors import VendorError
 
 
@@ -192,9 +193,14 @@ class GraphExecutor:
         spec = self.graph.spec(node)
         if contains_unknown(spec):
             raise NodeFailed(node, "an input from an earlier node is still unknown")
+        request_ids.take()  # ids of earlier steps on this thread are not this node's
         action = self._retrying(node, "observe", lambda: self._converge(node, rtype, spec))
         self.recorder.event(
-            node, action, EventOutcome.OK, duration_ms=int((time.monotonic() - started) * 1000)
+            node,
+            action,
+            EventOutcome.OK,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            request_id=request_ids.take(),
         )
         self.recorder.node_done()
 
@@ -270,10 +276,15 @@ class GraphExecutor:
             self.recorder.node_done()
             return
         spec = self.graph.spec(node)
+        request_ids.take()
         action = self._retrying(node, "delete", lambda: self._delete_once(node, rtype, spec))
         self._save(node, status=NodeStatus.DELETED, outputs={}, external_id="", create_pending_at=None)
         self.recorder.event(
-            node, action, EventOutcome.OK, duration_ms=int((time.monotonic() - started) * 1000)
+            node,
+            action,
+            EventOutcome.OK,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            request_id=request_ids.take(),
         )
         self.recorder.node_done()
 

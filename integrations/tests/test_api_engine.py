@@ -71,6 +71,10 @@ def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: C
     assert run["state"] == "succeeded", run["message"]
     assert run["progress"] == 100
     assert {e["node"] for e in run["events"]} >= {"voice_connector", "vapi_credential", "contact_flow"}
+    created = {e["node"]: e for e in run["events"] if e["action"] == "create" and e["outcome"] == "ok"}
+    # Each step names the vendor's request id, for a support ticket to the vendor.
+    for node in ("voice_connector", "iam_role", "dynamodb_table"):
+        assert created[node]["request_id"], (node, created[node])
     api_key = setup.vapi.read_secrets()["api_key"]
     assert api_key not in str(run)
 

@@ -20,6 +20,7 @@ import botocore.exceptions
 from botocore.config import Config
 from django.conf import settings
 
+from integrations.vendors import request_ids
 from integrations.vendors.errors import (
     AuthFailed,
     Conflict,
@@ -172,12 +173,14 @@ class AwsSession:
         with self._lock:
             if key not in self._clients:
                 attempts = 1 if single_attempt else settings.AWS_MAX_ATTEMPTS
-                self._clients[key] = session.client(
+                client = session.client(
                     service,
                     region_name=key[1],
                     endpoint_url=self._endpoint(),
                     config=self._config(attempts),
                 )
+                client.meta.events.register("after-call", request_ids.note_aws_call)
+                self._clients[key] = client
             return self._clients[key]
 
     def call(self, service: str, operation: str, *, create: bool = False, **params: Any) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from integrations.vendors import request_ids
 from integrations.vendors.errors import (
     AuthFailed,
     Conflict,
@@ -130,6 +131,7 @@ class VendorHttpClient:
                     raise last_error from exc
             else:
                 if response.status_code < 400:
+                    request_ids.note(request_ids.from_response(response))
                     return response
                 if response.status_code == 401 and not refreshed and self.on_auth_failure():
                     refreshed = True
