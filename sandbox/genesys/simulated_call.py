@@ -16,17 +16,20 @@ The call follows what Genesys does with a Transfer to Number (PROVIDERS.md §4.2
    401 (sandbox choice: Synthflow's inbound auth is not documented, §1.9).
 
 Answer: `{"status", "reason", "detail", "trunk": {id, name}, "route": {id, name},
-"request_uri", "sent_headers", "auth_username", "synthflow": <received call record> | None}`.
+"request_uri", "sent_headers", "auth_username", "sip_call_id", "synthflow": <received call record> | None}`.
+A call that sent SIP leaves its messages in the org's SIP trace search (`call_traces.py`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from sandbox.core.sip_uri import parse_sip_uri
+from sandbox.genesys import call_traces
 
 if TYPE_CHECKING:
     from sandbox.core.registry import Sandbox
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 #: where a Genesys BYOC Cloud media/signalling leg leaves from in the sandbox (documentation range)
 GENESYS_SIGNALLING_IP = "203.0.113.80"
+#: the address of Synthflow's SIP edge as the trunk's SIP trace shows it (documentation range)
+SYNTHFLOW_SIGNALLING_IP = "198.51.100.32"
 SYNTHFLOW_PORTS = (32681, 32682)
 
 
@@ -83,6 +88,7 @@ def run_genesys_call(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "trunk": {"id": trunk["id"], "name": trunk["name"]},
         "route": None,
+        "sip_call_id": None,
         "request_uri": "",
         "sent_headers": {},
         "auth_username": None,
@@ -109,20 +115,59 @@ def run_genesys_call(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
     headers = {"x-inin-cnv": str(uuid.uuid4()), **{str(k): v for k, v in extra.items()}}
     answer["sent_headers"] = headers
     uri = parse_sip_uri(request_uri)
+    leg = call_traces.TrunkLeg(
+        caller=str(caller),
+        callee=str(callee),
+        request_uri=request_uri,
+        far_host=uri.host if uri else str(servers[0]),
+        far_ip=SYNTHFLOW_SIGNALLING_IP,
+        far_port=(uri.port if uri and uri.port else 5060),
+        own_ip=GENESYS_SIGNALLING_IP,
+        transport=str(transport),
+        headers=headers,
+        conversation_id=headers["x-inin-cnv"],
+    )
+    answer["sip_call_id"] = leg.call_id
     if uri is None or uri.port not in SYNTHFLOW_PORTS or not uri.host.endswith("synthflow.ai"):
         # Only Synthflow's edge is simulated behind a trunk: any other server does not answer.
+        _trace(gc, trunk, call_traces.unanswered(leg))
         return _answer(answer, 408, "Request Timeout", f"nobody answers at {servers[0]}")
 
     refused = _digest_check(sf, str(callee), values)
     answer["auth_username"] = values.get("trunk_sip_authentication_credentials_username") or None
+    writer = call_traces.TraceWriter(leg)
+    at, authorization = 0, ""
+    if _challenges(sf, str(callee)):
+        at = call_traces.challenge(writer, 0, leg.far_host)
+        user = values.get("trunk_sip_authentication_credentials_username") or ""
+        password = values.get("trunk_sip_authentication_credentials_password") or ""
+        if user and password:
+            authorization = call_traces.authorization(writer, user, leg.far_host, str(password))
+            if refused:  # the credentials are sent and challenged again
+                call_traces.challenge(writer, at, leg.far_host, authorization=authorization)
     if refused:
+        _trace(gc, trunk, leg)
         return _answer(answer, 401, "Unauthorized", refused)
     before = len(sf.received_calls)
     status, reason = sf.sip_invite(request_uri, GENESYS_SIGNALLING_IP, headers)
     with sf._lock:
         received = sf.received_calls[before:]
     answer["synthflow"] = received[-1] if received else None
+    call_traces.finish(writer, at, status, reason, authorization_value=authorization)
+    _trace(gc, trunk, leg)
     return _answer(answer, status, reason, "" if status == 200 else f"Synthflow answered {status} {reason}")
+
+
+def _trace(gc: Any, trunk: dict[str, Any], leg: call_traces.TrunkLeg) -> None:
+    """Leave the leg's SIP messages in the org's SIP trace search, the last one stamped now."""
+    gc.append_sip_traces(trunk["org_id"], call_traces.stamped(leg, dt.datetime.now(dt.UTC)))
+
+
+def _challenges(sf: Any, callee: str) -> bool:
+    """True when Synthflow asks for digest credentials on calls to `callee` (the number holds some)."""
+    with sf._lock:
+        number = next((n for n in sf.numbers.values() if n["phone_number"] == callee), None)
+        return bool(number and number.get("trunk_username"))
 
 
 def _digest_check(sf: Any, callee: str, values: dict[str, Any]) -> str:

@@ -1,4 +1,10 @@
-"""Genesys SIP traces: `GET /api/v2/telephony/siptraces`, filled by the sandbox's simulated calls."""
+"""Genesys SIP traces: `GET /api/v2/telephony/siptraces`, filled by the sandbox's simulated calls.
+
+The answer is Genesys's `SipSearchResult {count, data}` with one `HomerRecord` per SIP message
+(`callid`, `date`, `method`, `msg`, `sourceIp`, ...; Genesys platform SDK models). The search takes
+`dateStart`/`dateEnd` and needs at least one of `callId`, `conversationId`, `toUser`, `fromUser`
+(the SDK documents them as the search's parameters); the result is not paged.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ if TYPE_CHECKING:
 
 #: query parameter → field of a stored trace message it filters on
 _FILTERS = {
-    "callId": "callId",
+    "callId": "callid",
     "conversationId": "conversationId",
     "toUser": "toUser",
     "fromUser": "fromUser",
@@ -25,6 +31,10 @@ def search_sip_traces(gc: GenesysStandIn, call: HttpCall) -> Response:
     """Stored SIP messages of the org inserted between dateStart and dateEnd, filtered → `{count, data}`."""
     query = call.query()
     gc.raise_violations(call.query_violations(query))
+    if not any(query.get(param) for param in _FILTERS):
+        raise VendorHttpError(
+            400, "bad.request", "one of callId, conversationId, toUser or fromUser is required"
+        )
     start, end = parse_instant(query["dateStart"]), parse_instant(query["dateEnd"])
     if start is None or end is None or end < start:
         raise VendorHttpError(
@@ -33,7 +43,7 @@ def search_sip_traces(gc: GenesysStandIn, call: HttpCall) -> Response:
     found = [
         message
         for message in gc.sip_traces.get(call.account, [])
-        if start <= parse_instant(message["dateInserted"]) <= end
+        if start <= parse_instant(message["date"]) <= end
         and all(message.get(field) == query[param] for param, field in _FILTERS.items() if param in query)
     ]
     return json_response({"count": len(found), "data": found})
@@ -49,11 +59,11 @@ def parse_instant(value: str) -> dt.datetime | None:
 
 
 def stored_message(message: dict[str, Any], now: str) -> dict[str, Any]:
-    """A trace message as stored: `dateInserted` defaults to now; callId is required."""
-    if not message.get("callId"):
-        raise ValueError("a SIP trace message needs a callId")
+    """A trace record as stored (a HomerRecord): `date` defaults to now; `callid` is required."""
+    if not message.get("callid"):
+        raise ValueError("a SIP trace record needs a callid")
     stored = dict(message)
-    stored.setdefault("dateInserted", now)
-    if parse_instant(stored["dateInserted"]) is None:
-        raise ValueError(f"dateInserted {stored['dateInserted']!r} is not an ISO-8601 instant")
+    stored.setdefault("date", now)
+    if parse_instant(stored["date"]) is None:
+        raise ValueError(f"date {stored['date']!r} is not an ISO-8601 instant")
     return stored

@@ -106,6 +106,7 @@ class GenesysStandIn(HttpVendorStandIn):
         RuleNote("CreateOutboundRoute", "name", "unique within the site", "sandbox"),
         RuleNote("UpdateOutboundRoute", "version", "the current version, else 409", S43),
         RuleNote("SearchSipTraces", "dateEnd", "not before dateStart", rules.TRACES),
+        RuleNote("SearchSipTraces", "callId|conversationId|toUser|fromUser", "at least one", rules.TRACES),
     )
 
     def reset_state(self) -> None:
@@ -271,7 +272,7 @@ class GenesysStandIn(HttpVendorStandIn):
             return None
 
     def append_sip_traces(self, org_id: str, messages: list[dict[str, Any]]) -> None:
-        """Store SIP messages (each with callId; dateInserted defaults to now) for SearchSipTraces."""
+        """Store SIP trace records (HomerRecords with callid; date defaults to now) for SearchSipTraces."""
         with self._lock:
             if org_id not in self.orgs:
                 raise ValueError(f"no Genesys org {org_id}")

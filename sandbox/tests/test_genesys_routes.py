@@ -108,7 +108,8 @@ def test_sip_traces_are_empty_until_a_call_adds_them_then_filter_by_call_id(
     genesys: httpx.Client, account: dict[str, Any], sandbox_server: SandboxServer
 ) -> None:
     window = {"dateStart": "2020-01-01T00:00:00Z", "dateEnd": "2100-01-01T00:00:00.000Z"}
-    assert genesys.get("/api/v2/telephony/siptraces", params=window).json() == {"count": 0, "data": []}
+    by_number = {**window, "toUser": "+14155550100"}
+    assert genesys.get("/api/v2/telephony/siptraces", params=by_number).json() == {"count": 0, "data": []}
     stand_in = sandbox_server.sandbox.stand_in("genesys")
     assert isinstance(stand_in, GenesysStandIn)
     trunk = create_trunk(genesys, account)
@@ -117,18 +118,20 @@ def test_sip_traces_are_empty_until_a_call_adds_them_then_filter_by_call_id(
     stand_in.append_sip_traces(
         org_id,
         [
-            {"callId": "call-1", "method": "INVITE", "toUser": "+14155550100", "raw": "INVITE sip:..."},
-            {"callId": "call-1", "statusCode": 200, "raw": "SIP/2.0 200 OK"},
-            {"callId": "call-2", "method": "INVITE", "raw": "INVITE sip:..."},
+            {"callid": "call-1", "method": "INVITE", "toUser": "+14155550100", "msg": "INVITE sip:..."},
+            {"callid": "call-1", "method": "200", "msg": "SIP/2.0 200 OK"},
+            {"callid": "call-2", "method": "INVITE", "msg": "INVITE sip:..."},
         ],
     )
     found = genesys.get("/api/v2/telephony/siptraces", params={**window, "callId": "call-1"}).json()
     missing = genesys.get("/api/v2/telephony/siptraces", params={"dateEnd": window["dateEnd"]})
+    unfiltered = genesys.get("/api/v2/telephony/siptraces", params=window)
 
     assert trunk["id"]
     assert found["count"] == 2
-    assert [m.get("method", m.get("statusCode")) for m in found["data"]] == ["INVITE", 200]
+    assert [m["method"] for m in found["data"]] == ["INVITE", "200"]
     assert_error_body(missing, 400, "bad.request", "dateStart is required")
+    assert_error_body(unfiltered, 400, "bad.request", "one of callId, conversationId, toUser or fromUser")
 
 
 def test_requests_past_the_rate_limit_get_429_with_retry_after(
