@@ -229,27 +229,31 @@ StartWorker = Callable[..., WorkerProcess]
 
 
 class WorkerRouting:
-    """Points this process's Celery default queue at the newest live test worker (or the session queue)."""
+    """Points this process's Celery default queue at the newest live test worker (or the session queue).
+
+    A worker that died without `stop()` (the crash tests SIGKILL theirs) is skipped: tasks never
+    go to a queue nobody consumes.
+    """
 
     def __init__(self, base: str) -> None:
         self.base = base
-        self.live: list[str] = []
+        self.live: list[WorkerProcess] = []
 
-    def push(self, queue: str) -> None:
-        """A worker on `queue` is ready: send tasks there."""
-        self.live.append(queue)
+    def push(self, worker: WorkerProcess) -> None:
+        """`worker` is ready: send tasks to its queue."""
+        self.live.append(worker)
         self._apply()
 
-    def pop(self, queue: str) -> None:
-        """The worker on `queue` stopped: send tasks to the one before it."""
-        if queue in self.live:
-            self.live.remove(queue)
+    def pop(self, worker: WorkerProcess) -> None:
+        """`worker` stopped: send tasks to the newest one still running."""
+        self.live = [w for w in self.live if w is not worker]
         self._apply()
 
     def _apply(self) -> None:
         from controlplane.celery import app
 
-        queue = self.live[-1] if self.live else self.base
+        self.live = [w for w in self.live if w.process.poll() is None]
+        queue = self.live[-1].queue if self.live else self.base
         app.conf.task_default_queue = queue
         settings.CELERY_TASK_DEFAULT_QUEUE = queue
 
@@ -302,8 +306,8 @@ def celery_worker_factory(
         started.append(worker)
         worker.wait_ready(time.monotonic() + WORKER_READY_DEADLINE)
         if broker is None:  # a worker on another broker is reached by its own client, not by routing
-            routing.push(queue)
-            worker.on_stop = lambda: routing.pop(queue)
+            routing.push(worker)
+            worker.on_stop = lambda: routing.pop(worker)
         return worker
 
     yield start
