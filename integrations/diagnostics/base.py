@@ -24,6 +24,10 @@ class Check:
     def evaluate(self, ctx: CheckContext) -> Finding:
         raise NotImplementedError
 
+    def evaluate_all(self, ctx: CheckContext) -> list[Finding]:
+        """Every finding of the check: one, unless a check concludes per class (e.g. failed calls)."""
+        return [self.evaluate(ctx)]
+
     def ok(self, message: str, evidence: str = "") -> Finding:
         return Finding(self.name, self.title, FindingStatus.OK, Severity.INFO, message, evidence, "")
 

@@ -23,7 +23,7 @@ def evaluate_checks(integration: Integration) -> list[Finding]:
     findings: list[Finding] = []
     for check in checks_for(integration.kind):
         try:
-            findings.append(check.evaluate(ctx))
+            findings.extend(check.evaluate_all(ctx))
         except CheckSkipped as skipped:
             findings.append(check.unknown(str(skipped)))
         except LookupError as missing:  # the integration lacks the provider account the check reads

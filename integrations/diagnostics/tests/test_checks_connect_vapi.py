@@ -82,6 +82,12 @@ def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: s
         "missing-gateway": "ok",
         "origination-target": "ok",
         "sip-logging": "ok",
+        # Only the connector and the credential exist here: the checks of the rest cannot decide.
+        "x-amzn-header": "unknown",
+        "sip-rule-target": "unknown",
+        "lambda-associated": "unknown",
+        "sma-hangup": "unknown",
+        "failed-calls": "unknown",
     }
 
     # The connector's IPs move (AWS.md §5.2), someone edits the origination, logging is switched off.
@@ -108,4 +114,8 @@ def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: s
     assert "no call ladder" in logging["message"]
     assert "EnableSIPLogs" in logging["fix"]
     # The latest report is what GET answers.
-    assert {f["check"] for f in api.get(url).json()["findings"] if f["status"] == "problem"} == set(bad)
+    assert {f["check"] for f in api.get(url).json()["findings"] if f["status"] == "problem"} == {
+        "missing-gateway",
+        "origination-target",
+        "sip-logging",
+    }
