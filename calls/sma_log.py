@@ -6,7 +6,8 @@ The handler prints one line per answer: `{"event": "sma_handler.answer", "invoca
 `call_id`s (from the connector's log events) include its transaction id or one
 of its legs' call ids. How Chime's `call_id` relates to the SMA's ids is
 UNCONFIRMED (AWS.md §5.1), so a NEW_INBOUND_CALL decision that names no known
-id falls back to the first INVITE that follows it within `DECISION_WINDOW`
+id falls back to the first INVITE that follows it within `DECISION_WINDOW` (or precedes it by at
+most `CLOCK_SKEW`: the two logs are stamped by different hosts)
 and carries the `x-` headers the Lambda chose; the transaction's later lines
 (HANGUP, ACTION_FAILED ...) then follow it to the same call. A transaction
 whose decisions failed and that reached no SIP call is kept as a call of its
@@ -31,6 +32,9 @@ LAMBDA_HOST = "sma-lambda"
 PSTN_HOST = "PSTN"
 # Chime bridges within a few seconds of the Lambda's answer; CallTimeoutSeconds bounds it (default 30).
 DECISION_WINDOW = timedelta(seconds=30)
+# The Lambda's log and the connector's log are stamped by different hosts (and a log line when the
+# runtime captures it): a decision may carry a time slightly after the INVITE it caused.
+CLOCK_SKEW = timedelta(seconds=2)
 
 
 @dataclass
@@ -134,7 +138,7 @@ def _by_time_and_headers(
         for call_id, fact in facts.items()
         if call_id not in taken
         and fact.invite_at is not None
-        and at <= fact.invite_at <= at + DECISION_WINDOW
+        and at - CLOCK_SKEW <= fact.invite_at <= at + DECISION_WINDOW
         and all(fact.x_headers.get(name) == value for name, value in sent.items())
     ]
     return min(candidates)[1] if candidates else None

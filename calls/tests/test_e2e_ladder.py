@@ -37,13 +37,19 @@ def test_a_call_joins_the_pstn_leg_the_lambdas_decision_and_the_sip_leg_to_vapi(
     messages = list(call.messages.all())
     # The PSTN leg reaching the SIP media application (what invoked the Lambda), the Lambda's decision,
     # then exactly the SIP messages the connector exchanged with Vapi.
-    arrival, decision = messages[:2]
+    # (The Lambda's log and the connector's log have their own clocks: the sandbox stamps a Lambda line
+    # when it reads the function's output, sometimes a few ms after the INVITE's time. So the hops are
+    # found by who sent them; their order between themselves is asserted below.)
+    arrival = next(m for m in messages if m.src == PSTN_HOST)
+    decision = next(m for m in messages if m.src == LAMBDA_HOST)
+    assert messages.index(arrival) + 1 == messages.index(decision)
     pstn = answered["lambda"]["sma"]["invocations"][0]["event"]["CallDetails"]
     leg_a = next(p for p in pstn["Participants"] if p["ParticipantTag"] == "LEG-A")
     assert (arrival.src, arrival.dst, arrival.direction) == (PSTN_HOST, LAMBDA_HOST, Direction.INTERNAL)
     assert arrival.label.startswith("NEW_INBOUND_CALL (LEG-A")
     assert f'"call_id": "{leg_a["CallId"]}"' in arrival.raw
-    assert (decision.src, decision.dst) == (LAMBDA_HOST, call.hosts[2]["name"])
+    connector_host = next(m.src for m in messages if m.label == "INVITE")
+    assert decision.dst == connector_host and connector_host.endswith(".voiceconnector.chime.aws")
     assert decision.label == "NEW_INBOUND_CALL → CallAndBridge"
     assert decision.headers["transaction_id"] == pstn["TransactionId"]
     assert {"call_id": leg_a["CallId"], "leg": "LEG-A"}.items() <= decision.headers["legs"][0].items()
@@ -52,10 +58,10 @@ def test_a_call_joins_the_pstn_leg_the_lambdas_decision_and_the_sip_leg_to_vapi(
     assert [m.label for m in sip] == [m["label"] for m in answered["sip"]]
     assert [m.raw for m in sip] == [m["raw"] for m in answered["sip"]]
     # Every answer the Lambda gave for this call's transaction, in order.
-    decisions = [m for m in messages[1:] if m.src == LAMBDA_HOST]
+    decisions = [m for m in messages if m.src == LAMBDA_HOST]
     invocations = [i["event_type"] for i in answered["lambda"]["sma"]["invocations"]]
     assert [m.label.split(" → ")[0] for m in decisions] == invocations
-    assert [h["name"] for h in call.hosts][:2] == [PSTN_HOST, LAMBDA_HOST]
+    assert {PSTN_HOST, LAMBDA_HOST} <= {h["name"] for h in call.hosts}
     # The x- headers the Lambda chose are the ones that reached Vapi on the INVITE.
     chosen = dict(decision.headers["x_headers"])
     assert chosen == {"x-customername": "John", "x-plan": "gold"} == answered["delivered_headers"]

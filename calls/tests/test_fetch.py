@@ -197,6 +197,24 @@ def test_a_decision_naming_no_known_id_joins_the_invite_that_follows_with_its_he
     assert decisions == ["NEW_INBOUND_CALL → CallAndBridge", "HANGUP → no action"]
 
 
+def test_a_decision_stamped_a_little_after_its_invite_still_joins_it(connector_logs: ConnectorLogs) -> None:
+    # Two logs, two clocks: the Lambda's line may carry a time a few ms after the connector's INVITE.
+    now = connector_logs.now_ms
+    headers = {"x-customer-id": "88"}
+    connector_logs.write_sip(
+        "connector-call-2", answered_call("skewed@x", x_headers=headers), start_ms=now - 60_000
+    )
+    connector_logs.write_lambda(sma_answer("tx-s", "leg-s", headers), now - 59_995)
+
+    (call,) = fetch_calls(connector_logs.integration).calls
+
+    assert call.call_id == "skewed@x"
+    assert [m.label for m in call.messages.all() if m.src == "sma-lambda"] == [
+        "NEW_INBOUND_CALL → CallAndBridge"
+    ]
+    assert {"tx-s", "leg-s"} <= set(call.legs)
+
+
 def test_a_lambda_that_answered_no_action_shows_as_a_call_until_its_sip_leg_appears(
     connector_logs: ConnectorLogs,
 ) -> None:
