@@ -1,4 +1,8 @@
-"""Which integrations' connector logs to read on a periodic tick, and from where.
+"""Which integrations' call logs to read on a periodic tick, and from where.
+
+Per kind (`fetch_for_kind`): a Voice Connector's SIP log in CloudWatch (connect_*),
+Genesys Cloud's SIP trace search (genesys_synthflow, calls/genesys_traces.py), or
+what Twilio told Patchbay's own webhooks (twilio_synthflow, calls/twilio_hops.py).
 
 A call's ladder should be in Patchbay within 60 seconds of its end (issue 8):
 integrations with a call in the last `CALLS_ACTIVE_WINDOW_SECONDS` are read on
@@ -10,30 +14,50 @@ idempotent, so overlap costs nothing but the read.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from calls.fetch import FetchReport, fetch_calls
+from calls.genesys_traces import fetch_genesys_calls
 from calls.models import CallLogCursor, SipCall
+from calls.twilio_hops import build_twilio_calls
 from integrations.choices import IntegrationKind
 from integrations.models import Integration, ResourceNode
 from integrations.vendors.errors import VendorError
 
 #: kinds whose calls cross a Chime Voice Connector (with a SIP log group)
 CONNECTOR_KINDS = (IntegrationKind.CONNECT_VAPI, IntegrationKind.CONNECT_SYNTHFLOW)
+#: per other kind, the blueprint node that must exist before its calls can be read
+SOURCE_NODES = {
+    IntegrationKind.GENESYS_SYNTHFLOW: "trunk",
+    IntegrationKind.TWILIO_SYNTHFLOW: "twilio_voice",
+}
 FIRST_FETCH_WINDOW = timedelta(minutes=15)
 
 
+def fetch_for_kind(integration: Integration, start: datetime, end: datetime) -> FetchReport:
+    """Read the integration's calls in [start, end] from wherever its kind's calls are logged."""
+    if integration.kind == IntegrationKind.GENESYS_SYNTHFLOW:
+        return fetch_genesys_calls(integration, start=start, end=end)
+    if integration.kind == IntegrationKind.TWILIO_SYNTHFLOW:
+        return build_twilio_calls(integration, start=start, end=end)
+    return fetch_calls(integration, start=start, end=end)
+
+
 def due_integration_ids() -> list[str]:
-    """Integrations with a connector whose log should be read now."""
+    """Integrations whose call log (connector log, Genesys trace, Twilio events) should be read now."""
     now = timezone.now()
-    with_connector = ResourceNode.objects.filter(node="voice_connector").exclude(external_id="")
-    candidates = Integration.objects.filter(
-        kind__in=CONNECTOR_KINDS, deleting=False, pk__in=with_connector.values("integration_id")
-    ).values_list("pk", flat=True)
+    created = ResourceNode.objects.exclude(external_id="")
+    with_source = Q(
+        kind__in=CONNECTOR_KINDS,
+        pk__in=created.filter(node="voice_connector").values("integration_id"),
+    )
+    for kind, node in SOURCE_NODES.items():
+        with_source |= Q(kind=kind, pk__in=created.filter(node=node).values("integration_id"))
+    candidates = Integration.objects.filter(with_source, deleting=False).values_list("pk", flat=True)
     active_since = now - timedelta(seconds=settings.CALLS_ACTIVE_WINDOW_SECONDS)
     idle_before = now - timedelta(seconds=settings.CALLS_IDLE_FETCH_SECONDS)
     recent = set(
@@ -60,7 +84,7 @@ def fetch_since_cursor(integration: Integration) -> FetchReport:
     overlap = timedelta(seconds=settings.CALLS_LOG_OVERLAP_SECONDS)
     start = cursor.fetched_until - overlap if cursor else now - FIRST_FETCH_WINDOW
     try:
-        report = fetch_calls(integration, start=start, end=now)
+        report = fetch_for_kind(integration, start, now)
     except VendorError as error:
         # Keep the cursor where it was (nothing was read) and say why on it; the next tick retries
         # after the idle interval instead of hammering an account whose role or quota is failing.

@@ -1,4 +1,5 @@
-"""Genesys Cloud's platform API: OAuth client credentials, BYOC trunk base settings, sites, outbound routes.
+"""Genesys Cloud's platform API: OAuth client credentials, BYOC trunk base settings, sites, outbound routes,
+SIP trace search.
 
 PROVIDERS.md §4: tokens come from `POST https://login.<env>/oauth/token` (Basic
 client_id:client_secret, `grant_type=client_credentials`) and are cached per
@@ -16,6 +17,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -27,6 +29,9 @@ from integrations.vendors.http import VendorHttpClient
 
 TRUNK_BASES = "/api/v2/telephony/providers/edges/trunkbasesettings"
 SITES = "/api/v2/telephony/providers/edges/sites"
+SIP_TRACES = "/api/v2/telephony/siptraces"
+#: the search filters of GET /api/v2/telephony/siptraces (SDK getTelephonySiptraces)
+SIP_TRACE_FILTERS = ("callId", "conversationId", "toUser", "fromUser")
 #: the BYOC Cloud carrier metabase (PROVIDERS.md §4.2)
 BYOC_CARRIER_METABASE = "external_sip_pcv_byoc_carrier.json"
 PAGE_SIZE = 100
@@ -235,3 +240,21 @@ class GenesysClient(VendorHttpClient):
 
     def delete_outbound_route(self, site_id: str, route_id: str) -> None:
         self.request("DELETE", f"{SITES}/{site_id}/outboundroutes/{route_id}")
+
+    # -- SIP traces (SDK getTelephonySiptraces) ----------------------------------------------------------
+    def search_sip_traces(self, start: datetime, end: datetime, **filters: str) -> list[dict[str, Any]]:
+        """The org's SIP messages (HomerRecords: callid, date, method, msg, ...) between `start` and `end`
+        matching the given callId / conversationId / toUser / fromUser (at least one is needed)."""
+        unknown = set(filters) - set(SIP_TRACE_FILTERS)
+        if unknown:
+            raise ValueError(f"unknown SIP trace filters {sorted(unknown)}")
+        chosen = {name: value for name, value in filters.items() if value}
+        if not chosen:
+            raise ValueError("a SIP trace search needs a callId, conversationId, toUser or fromUser")
+        answer = self.get(SIP_TRACES, dateStart=_instant(start), dateEnd=_instant(end), **chosen)
+        return [record for record in answer.get("data") or [] if isinstance(record, dict)]
+
+
+def _instant(moment: datetime) -> str:
+    """`yyyy-MM-ddTHH:mm:ss.mmmZ`, as Genesys's date parameters are written."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
