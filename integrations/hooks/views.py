@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from integrations.hooks import cache, twiml
-from integrations.hooks.live_call import answer_call
+from integrations.hooks import cache, call_log, twiml
+from integrations.hooks.live_call import CallAnswer, CallOutcome, answer_call
 from integrations.hooks.rejections import note_rejection
 from integrations.hooks.signature import signature_problem
 from integrations.kinds.twilio_synthflow import DEFAULT_FALLBACK_SAY
@@ -46,6 +47,7 @@ def _forbidden() -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
     """Twilio's voice URL of a twilio_synthflow number: TwiML that sends the call to Synthflow."""
+    received_at = timezone.now()
     try:
         target = cache.get_target(public_id)
     except Exception:
@@ -56,6 +58,7 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         return _twiml(DEFAULT_FALLBACK_TWIML)
     if target is None:
         return _not_found()
+    params: QueryDict | dict[str, str] = {}
     try:
         problem = signature_problem(request, target.validator)
         params = request.POST if request.method == "POST" else request.GET
@@ -66,7 +69,11 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         answer = answer_call(target, params, status_callback)
     except Exception:
         logger.exception("twilio webhook %s: answering the call failed; answering the fallback", public_id)
+        failed = CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, "answering the call failed")
+        call_log.note_voice_request(target, params, failed, received_at, timezone.now())
         return _twiml(target.fallback_twiml)
+    # Recorded by a background writer: the caller does not wait for a database write.
+    call_log.note_voice_request(target, params, answer, received_at, timezone.now())
     logger.debug("twilio webhook %s: call %s %s", public_id, params.get("CallSid", ""), answer.outcome)
     return _twiml(answer.twiml)
 

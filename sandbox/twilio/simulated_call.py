@@ -16,7 +16,8 @@ Answer (HTTP 200 whatever the call's fate): `{"status": <final SIP code or null>
 "reason", "detail", "outcome": "sip"|"dial_number"|"say"|"webhook_failed",
 "far_end", "request_uri", "source_ip", "delivered_headers", "received": <the far
 end's record of the INVITE, Synthflow's `received_calls` entry> | null,
-"twilio": <the placed call: attempts, twiml, sip_uri, sip_headers, warnings, ...>}`.
+"twilio": <the placed call: attempts, twiml, sip_uri, sip_headers, warnings, ...>,
+"status_callbacks": [{event, params, http_status}] (the `<Sip>` leg's, status_callbacks.py)}`.
 Refused: 400 (bad `from`/`to`), 404 (`to` is not a Twilio number of the sandbox),
 501 (the Twilio stand-in is not served).
 """
@@ -98,6 +99,7 @@ def _dial_sip(sandbox: Sandbox, placed: dict[str, Any], answer: dict[str, Any]) 
     if stand_in is None:
         answer.update(status=408, reason="Request Timeout", far_end=host)
         answer["detail"] = f"nothing in the sandbox answers SIP at {host or request_uri}"
+        answer["status_callbacks"] = sandbox.stand_in("twilio").send_sip_status_callbacks(placed, 408)  # type: ignore[attr-defined]
         return answer
     with sandbox.lock:
         status, reason = stand_in.sip_invite(request_uri, TWILIO_SIP_SOURCE, headers)
@@ -105,4 +107,6 @@ def _dial_sip(sandbox: Sandbox, placed: dict[str, Any], answer: dict[str, Any]) 
     answer.update(status=status, reason=reason, far_end=name)
     answer["delivered_headers"] = headers if status == 200 else {}
     answer["received"] = dict(received[-1]) if received else None
+    # Outside the sandbox lock: Patchbay's status callback handler answers these.
+    answer["status_callbacks"] = sandbox.stand_in("twilio").send_sip_status_callbacks(placed, status)  # type: ignore[attr-defined]
     return answer

@@ -14,6 +14,7 @@ from sandbox.core.http_routes import Route, RouteTable
 from sandbox.core.http_vendor import HttpVendorStandIn, RuleNote, VendorHttpError, json_response
 from sandbox.core.vendor import LiveObject
 from sandbox.twilio import numbers, rules
+from sandbox.twilio.status_callbacks import send_status_callbacks
 from sandbox.twilio.voice_call import PlacedCall, new_call_sid, run_webhooks, voice_params
 
 NUMBERS = "/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers"
@@ -175,6 +176,13 @@ class TwilioStandIn(HttpVendorStandIn):
         with self._lock:
             self.placed_calls.append(result)
         return result
+
+    def send_sip_status_callbacks(self, placed: dict[str, Any], status: int | None) -> list[dict[str, Any]]:
+        """POST the `<Sip>` leg's status callbacks, signed, for a placed call whose SIP got `status`."""
+        with self._lock:
+            auth_token = self.accounts[placed["account_sid"]]["auth_token"]
+            timeout = self.webhook_timeout_seconds
+        return send_status_callbacks(placed, auth_token, status, timeout)
 
     def _free_number(self) -> str:
         used = {n["phone_number"] for n in self.numbers.values()}

@@ -56,6 +56,8 @@ class PlacedCall:
     sip_uri: str | None = None  # the `<Sip>` URI without its `?headers` part
     sip_headers: dict[str, str] = field(default_factory=dict)  # headers Twilio would send
     sip_username: str | None = None
+    sip_status_callback: str | None = None  # the `<Sip statusCallback>` URL, if any
+    sip_status_callback_event: str | None = None
     dial_number: str | None = None
     say: list[str] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
@@ -166,6 +168,8 @@ def _read_twiml(call: PlacedCall, attempt: WebhookAttempt) -> bool:
     if sip is not None:
         _read_sip(call, (sip.text or "").strip())
         call.sip_username = sip.get("username")
+        call.sip_status_callback = sip.get("statusCallback")
+        call.sip_status_callback_event = sip.get("statusCallbackEvent")
     elif number is not None:
         call.dial_number = (number.text or "").strip()
     elif (dial.text or "").strip():
