@@ -28,7 +28,8 @@ _NAMED_HEADER = re.compile(r"x-amzn[a-z0-9-]*", re.IGNORECASE)
 def reserved_header(attribute: str) -> str | None:
     """The `x-amzn...` header an attribute name would be sent as, or None when it is not reserved."""
     lowered = attribute.strip().lower()
-    candidates = (f"x-{lowered}", "x-" + _INVALID.sub("-", lowered).strip("-"))
+    # As the SMA handler folds it (sip_headers.header_name), else as the config validator names it.
+    candidates = ("x-" + _INVALID.sub("-", lowered).strip("-"), f"x-{lowered}")
     return next((h for h in candidates if h.startswith(RESERVED_PREFIX)), None)
 
 
