@@ -112,7 +112,12 @@ def test_applied_is_clean_then_each_vendor_edit_is_found_and_apply_fixes_it(
     aws.call(
         "lambda", "update_function_configuration", FunctionName=sma_name, Environment={"Variables": trimmed}
     )
+    before = sandbox.request_count()
     bad = _findings(integration)
+    reads = [r["operation"] for r in sandbox.ledger(since=before)["requests"]]
+    # One read per object: both checks that look at the SMA handler share its GetFunction.
+    assert reads.count("GetFunction") == 2 and reads.count("GetSipRule") == 1
+    assert reads.count("ListLambdaFunctions") == 1
     rule_finding = bad["sip-rule-target"]
     assert rule_finding.status == "problem" and "disabled" in rule_finding.message
     assert f"rule {rule_id}: Disabled=True" in rule_finding.evidence
