@@ -71,7 +71,7 @@ def _dialled(twiml: str) -> tuple[str, str]:
     if sip is None or not (sip.text or "").strip():
         return "", ""
     uri = (sip.text or "").strip()
-    host = uri.split("@", 1)[-1].split("?", 1)[0].split(";", 1)[0]
+    host = uri.split("@", 1)[-1].split("?", 1)[0].split(";", 1)[0].rsplit(":", 1)[0]
     return uri, host
 
 
@@ -193,6 +193,7 @@ def draft_call(call_sid: str, webhook: TwilioCallEvent | None, statuses: list[Tw
                     "the status callbacks below are what Twilio reported about it.",
                     f"{call_sid}:invite",
                     observed=False,
+                    method="INVITE",
                     request_uri=uri.split("?", 1)[0],
                     x_headers=_x_headers(uri),
                 )
