@@ -32,6 +32,7 @@ FAILURE_COLOUR = "#c62828"
 NORMAL_COLOUR = "#1f4e79"
 LAMBDA_COLOUR = "#6a1b9a"
 X_HEADER_COLOUR = "#1b5e20"
+NOT_OBSERVED_COLOUR = "#9e9e9e"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class LadderRow:
     x_headers: dict[str, str]
     #: True when `x_headers` reached the far end (highlighted); False for the headers the Lambda chose
     reached: bool = False
+    #: False for a hop known to exist that nobody reported (e.g. Twilio's INVITE): drawn dashed grey
+    observed: bool = True
 
 
 def far_end(call: SipCall, messages: Sequence[SipMessageRecord]) -> str:
@@ -92,6 +95,7 @@ def ladder_rows(call: SipCall, messages: Sequence[SipMessageRecord]) -> list[Lad
                 # The Lambda's chosen headers are listed too, to compare with what reached the far end.
                 x_headers=x_headers if (reached_here or internal) else {},
                 reached=reached_here,
+                observed=message.headers.get("observed") is not False,
             )
         )
         previous = message.at
@@ -118,8 +122,10 @@ def _row_height(row: LadderRow) -> int:
 
 def _arrow(row: LadderRow, x1: int, x2: int, y: int) -> list[str]:
     colour = FAILURE_COLOUR if row.is_failure else (LAMBDA_COLOUR if row.is_internal else NORMAL_COLOUR)
+    colour = colour if row.observed else NOT_OBSERVED_COLOUR
     classes = "arrow" + (" failure" if row.is_failure else "") + (" internal" if row.is_internal else "")
-    dash = ' stroke-dasharray="6 4"' if row.is_internal else ""
+    classes += "" if row.observed else " not-observed"
+    dash = ' stroke-dasharray="6 4"' if (row.is_internal or not row.observed) else ""
     marker = "arrow-failure" if row.is_failure else ("arrow-internal" if row.is_internal else "arrow")
     centre = (x1 + x2) // 2
     parts = [f'<a href="#{row.anchor}" class="{classes}" data-label="{escape(row.label)}">']

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from calls import fetch_schedule
+from calls.ladder import render_ladder_svg
 from calls.models import SipCall
 from calls.tasks import fetch_integration_calls_task
 from integrations.hooks import call_log
@@ -155,3 +156,17 @@ def test_a_twilio_call_ladder_shows_the_webhook_hops_and_marks_the_unseen_legs(
     assert call.final_status == 200 and call.reason == ""
     child = answered["status_callbacks"][0]["params"]["CallSid"]
     assert call.legs == [child]
+
+
+def test_hops_nobody_reported_are_drawn_dashed_and_grey(sandbox: Sandbox, engine_worker: Any) -> None:
+    setup = make_twilio_synthflow(sandbox)
+    _applied(setup.integration)
+    to = setup.sandbox_accounts["twilio"]["phone_number"]
+    assert sandbox.call(via="twilio", **{"from": CALLER, "to": to})["status"] == 200
+    assert call_log.flush()
+    [call] = _fetched(setup.integration)
+
+    svg = str(render_ladder_svg(call, list(call.messages.all())))
+
+    assert svg.count('class="arrow not-observed"') == 2
+    assert svg.count('class="arrow"') == len(_arrows(call)) - 2
