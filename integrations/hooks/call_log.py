@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from django.db import connections
 
@@ -33,7 +34,8 @@ KEPT_PARAMS = ("CallSid", "AccountSid", "From", "To", "CallStatus", "Direction",
 #: at most one warning per this many seconds for dropped or unwritable records
 WARN_EVERY_SECONDS = 60.0
 
-_pending: queue.Queue[TwilioCallEvent] = queue.Queue(maxsize=MAX_PENDING)
+#: (tenant id, integration id, call sid, params, received at): the model is built by the writer
+_pending: queue.Queue[tuple[Any, ...]] = queue.Queue(maxsize=MAX_PENDING)
 _thread: threading.Thread | None = None
 _start_lock = threading.Lock()
 _last_warning = 0.0
@@ -56,14 +58,7 @@ def note_voice_request(
         prepare_inbound=target.prepare_inbound,
         answered_at=answered_at.isoformat(),
     )
-    event = TwilioCallEvent(
-        tenant_id=target.tenant_id,
-        integration_id=target.integration_id,
-        kind=TwilioEventKind.VOICE_WEBHOOK,
-        call_sid=call_sid[:64],
-        params=record,
-        at=received_at,
-    )
+    event = (target.tenant_id, target.integration_id, call_sid[:64], record, received_at)
     _ensure_writer()
     try:
         _pending.put_nowait(event)
@@ -104,8 +99,19 @@ def _write_forever() -> None:
                 batch.append(_pending.get_nowait())
             except queue.Empty:
                 break
+        rows = [
+            TwilioCallEvent(
+                tenant_id=tenant_id,
+                integration_id=integration_id,
+                kind=TwilioEventKind.VOICE_WEBHOOK,
+                call_sid=call_sid,
+                params=params,
+                at=at,
+            )
+            for tenant_id, integration_id, call_sid, params, at in batch
+        ]
         try:
-            TwilioCallEvent.objects.bulk_create(batch)
+            TwilioCallEvent.objects.bulk_create(rows)
         except Exception:  # a record is worth less than the writer: log and go on
             _warn("twilio webhook: %d call records could not be written", len(batch), exc=True)
         finally:
