@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from calls import actions
-from calls.fetch_schedule import CONNECTOR_KINDS, fetch_since_cursor
+from calls.fetch_schedule import CONNECTOR_KINDS, SOURCE_NODES, fetch_since_cursor
 from calls.ladder import ladder_context
 from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_panel_context
@@ -36,6 +36,8 @@ CALLS_PAGE_SIZE = 50
 TRACES_PAGE_SIZE = 50
 #: ladders drawn on a trace's page; the other calls of the trace are linked
 TRACE_LADDERS_SHOWN = 5
+#: kinds whose calls Patchbay reads itself (a connector's SIP log, Genesys's SIP traces, Twilio's webhooks)
+FETCHABLE_KINDS = frozenset({*CONNECTOR_KINDS, *SOURCE_NODES})
 
 
 def ordered_messages() -> Prefetch:
@@ -64,7 +66,8 @@ class IntegrationPageMixin(DashboardMixin):
 
 class IntegrationCallsView(IntegrationPageMixin, ListView):
     """An integration's calls, newest first: time, final status, the reason in words, legs.
-    POST reads the connector's SIP log now instead of waiting for the periodic fetch."""
+    POST reads the calls now (connector SIP log, Genesys SIP traces, Twilio's webhook events) instead
+    of waiting for the periodic fetch."""
 
     model = SipCall
     template_name = "calls/call_list.html"
@@ -76,20 +79,20 @@ class IntegrationCallsView(IntegrationPageMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_fetch"] = self.integration.kind in CONNECTOR_KINDS
+        context["can_fetch"] = self.integration.kind in FETCHABLE_KINDS
         context["cursor"] = getattr(self.integration, "call_log_cursor", None)
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         integration = self.integration
         here = reverse("calls:integration-calls", kwargs={"integration_id": integration.pk})
-        if integration.kind not in CONNECTOR_KINDS:
-            messages.error(request, "This kind of integration has no connector SIP log to read.")
+        if integration.kind not in FETCHABLE_KINDS:
+            messages.error(request, "Patchbay cannot read the calls of this kind of integration itself.")
             return redirect(here)
         try:
             report = fetch_since_cursor(integration)
         except VendorError as error:
-            messages.error(request, f"Reading the connector's SIP log failed: {error}")
+            messages.error(request, f"Reading the integration's calls failed: {error}")
             return redirect(here)
         found = len({call.pk for call in report.calls})
         text = f"Read {report.events} log events: {found} call{'s' if found != 1 else ''} updated."

@@ -8,10 +8,9 @@ from typing import Any
 from django import template
 from django.db.models import Count
 
-from calls.fetch_schedule import CONNECTOR_KINDS
 from calls.ladder import ladder_context
 from calls.models import SipCall
-from calls.views import ordered_messages
+from calls.views import FETCHABLE_KINDS, ordered_messages
 
 register = template.Library()
 
@@ -34,6 +33,6 @@ def recent_calls(context: template.Context, integration: Any) -> dict[str, Any]:
         "integration": integration,
         "calls": calls,
         "latest": latest,
-        "can_fetch": integration.kind in CONNECTOR_KINDS,
+        "can_fetch": integration.kind in FETCHABLE_KINDS,
         "can_operate": context.get("can_operate", False),
     }

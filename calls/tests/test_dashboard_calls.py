@@ -28,6 +28,7 @@ from calls.tests.sandbox_logs import ConnectorLogs, sma_answer
 from calls.tests.sip_samples import CONNECTOR_HOST, CONNECTOR_IP, answered_call, invite, response
 from calls.tests.test_ladder import stored_call
 from calls.tests.test_trace_upload import answered_packets
+from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.models import AuditEvent
 from tenants.tests.factories import MembershipFactory, UserFactory
@@ -248,3 +249,17 @@ def test_fetch_now_reads_the_connector_log_into_the_calls_list(
     ladder = client.get(reverse("calls:call-detail", args=[call.pk])).content.decode()
     assert arrow_count(ladder) == 9  # the PSTN leg, the Lambda's decision, then the 7 SIP messages
     assert "NEW_INBOUND_CALL → CallAndBridge" in ladder
+
+
+def test_fetch_now_on_a_twilio_integration_reads_its_webhook_events_without_error(
+    world: TenantWorld, dashboard_client: Login
+) -> None:
+    integration = IntegrationFactory(tenant=world.tenant, kind="twilio_synthflow")
+    url = reverse("calls:integration-calls", args=[integration.pk])
+
+    answer = dashboard_client(world.users[Role.OPERATOR]).post(url, follow=True)
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "log events: 0 calls updated." in html
+    assert not SipCall.objects.filter(integration=integration).exists()
