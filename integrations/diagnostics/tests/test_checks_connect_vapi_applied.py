@@ -180,3 +180,23 @@ def test_applied_is_clean_then_each_vendor_edit_is_found_and_apply_fixes_it(
     healed = _findings(integration)
     statuses = {name: healed[name].status for name in CHECKS}
     assert statuses == dict.fromkeys(CHECKS, "ok"), {n: healed[n].message for n in CHECKS}
+
+
+def test_a_deleted_sip_rule_and_sma_lambda_are_problems(sandbox: Sandbox, applied: ConnectVapiSetup) -> None:
+    integration = applied.refresh()
+    aws = CheckContext(integration).clients.aws
+    rule_id = _external_id(applied, "sip_rule")
+    sma_name = _external_id(applied, "sma_lambda")
+    rule = aws.call("chime-sdk-voice", "get_sip_rule", SipRuleId=rule_id)["SipRule"]
+    aws.call("chime-sdk-voice", "update_sip_rule", SipRuleId=rule_id, Name=rule["Name"], Disabled=True)
+    aws.call("chime-sdk-voice", "delete_sip_rule", SipRuleId=rule_id)
+    aws.call("lambda", "delete_function", FunctionName=sma_name)
+    findings = _findings(integration)
+    assert findings["sip-rule-target"].status == "problem"
+    assert "no longer exists" in findings["sip-rule-target"].message
+    gone = findings["sma-hangup"]
+    assert gone.status == "problem" and gone.severity == "error"
+    assert f"The SMA Lambda {sma_name} no longer exists" in gone.message
+    assert gone.evidence == f"GetFunction {sma_name}: not found"
+    assert findings["lambda-associated"].status == "ok"
+    assert findings["x-amzn-header"].status == "ok"
