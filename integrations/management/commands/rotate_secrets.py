@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integrations.actions import rotate_secrets
+from integrations.rotation import rotate_secrets
 
 
 class Command(BaseCommand):
