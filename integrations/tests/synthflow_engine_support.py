@@ -2,35 +2,27 @@
 
 Builds on engine_support (sandbox wiring, runs, the ledger). `make_connect_synthflow`
 and `make_twilio_synthflow` create a tenant, sandbox accounts and the integration;
-`crash_at_every_node` is test_engine_crash's loop for any integration.
+the crash loop is integrations/tests/crash_support.py.
 """
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.contrib.auth import get_user_model
 
 from integrations.actions import create_integration, create_provider_account, update_provider_account
-from integrations.blueprints import get_blueprint
 from integrations.engine.names import integration_prefix
-from integrations.engine.runs import request_run
 from integrations.models import Integration, ProviderAccount
-from integrations.models.engine import ResourceNode, Run, RunKind, RunState
-from integrations.resources import get_resource_type
-from integrations.tests.engine_support import Sandbox, events_text
+from integrations.models.engine import ResourceNode
+from integrations.tests.engine_support import Sandbox
 from integrations.vendors.synthflow import SynthflowClient
 from integrations.vendors.twilio import TwilioClient
 from tenants.actions import create_tenant
 from tenants.audit import Actor
 from tenants.models import Tenant
-
-CRASH_DEADLINE = 120.0
 
 
 @dataclass
@@ -170,61 +162,3 @@ def duplicates_of(sandbox: Sandbox, prefix: str) -> dict[tuple[str, str], int]:
     """Objects carrying the integration's prefix that exist more than once (by type and name)."""
     counts = Counter((o["type"], o["name"]) for o in sandbox.objects_named(prefix))
     return {identity: n for identity, n in counts.items() if n > 1}
-
-
-def _wait_for_crash_or_end(worker: Any, run: Run) -> None:
-    end = time.monotonic() + CRASH_DEADLINE
-    while time.monotonic() < end:
-        if worker.process.poll() is not None:
-            return
-        run.refresh_from_db()
-        if run.state in (RunState.SUCCEEDED, RunState.FAILED):
-            return
-        time.sleep(0.2)
-    pytest.fail(f"neither a crash nor the end of run {run.pk}:\n{events_text(run)}")
-
-
-def _request_apply(integration: Integration) -> Run:
-    """A new apply; the dead worker's run blocks it until its heartbeat is stale."""
-    end = time.monotonic() + CRASH_DEADLINE
-    while time.monotonic() < end:
-        run, created = request_run(integration, RunKind.APPLY)
-        if created:
-            return run
-        time.sleep(0.3)
-    pytest.fail("the dead worker's run never became stale")
-
-
-def crash_at_every_node(
-    integration: Integration, celery_worker_factory: Any, env: dict[str, str], crashes: Path
-) -> tuple[Run, list[str], set[str]]:
-    """Apply with a worker that SIGKILLs itself after each node's create, once per node, until done.
-
-    Returns the final (succeeded) run, the creatable nodes, and the nodes whose object a later
-    run adopted. One node at a time (ENGINE_CONCURRENCY=1), so each kill cuts exactly one create.
-    """
-    blueprint = get_blueprint(integration.kind)
-    creatable = [n.name for n in blueprint.nodes if not get_resource_type(n.type).observe_only]
-    crashes.mkdir()
-    env = {**env, "ENGINE_CRASH_AFTER_CREATE_DIR": str(crashes), "ENGINE_CONCURRENCY": "1"}
-    final: Run | None = None
-    for _ in range(len(creatable) + 1):
-        worker = celery_worker_factory(env=env)
-        run = _request_apply(integration)
-        _wait_for_crash_or_end(worker, run)
-        run.refresh_from_db()
-        if run.state == RunState.SUCCEEDED:
-            final = run
-            worker.stop()
-            break
-        assert run.state != RunState.FAILED, events_text(run)
-        worker.process.wait(timeout=30)
-        assert worker.process.returncode == -9, "the worker must have died by SIGKILL"
-    assert final is not None, "apply never completed"
-    adopted = {
-        e.node
-        for r in Run.objects.filter(integration_id=integration.pk)
-        for e in r.events.all()
-        if e.action == "adopt"
-    }
-    return final, creatable, adopted

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from integrations.models.engine import ResourceNode
+from integrations.tests.crash_support import crash_at_every_node
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
 from integrations.tests.synthflow_engine_support import (
-    crash_at_every_node,
     duplicates_of,
     make_connect_synthflow,
     make_twilio_synthflow,
