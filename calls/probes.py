@@ -18,7 +18,7 @@ from django.utils import timezone
 from calls.choices import TargetState, Transport
 from calls.models import ProbeResult, SipTarget
 from calls.sip_options import ProbeOutcome, send_options
-from calls.target_addresses import TargetError, resolve_target
+from calls.target_addresses import TargetError, probe_destination, resolve_target
 from integrations.choices import IntegrationKind
 from integrations.models import Integration, ResourceNode
 
@@ -82,7 +82,8 @@ def probe_address(host: str, port: int, transport: str) -> ProbeOutcome:
         addresses = resolve_target(host, port, transport)
     except TargetError as refusal:
         return ProbeOutcome(status=refusal.status, message=str(refusal))
-    return send_options(addresses[0], port, transport, host)
+    address, port = probe_destination(addresses, port)
+    return send_options(address, port, transport, host)
 
 
 def next_state(target: SipTarget, succeeded: bool) -> str:

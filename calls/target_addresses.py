@@ -6,6 +6,13 @@ link-local, multicast and reserved ones are refused unless
 `ALLOW_PRIVATE_TARGETS`. Host names resolve through `PROBE_DNS_SERVER` when it
 is set (it defaults to `CHIME_DNS_SERVER`, the sandbox's DNS in `make run` and
 tests), so a demo's probes never look up, let alone reach, a real vendor's host.
+
+`PROBE_HOST_OVERRIDE` ("host:port", set by `make run` to the sandbox's SIP
+stand-in) changes only where the OPTIONS is sent, after the target resolved and
+every address passed the check: a user-given host that resolves to a private
+address is still refused, and the override (an operator's setting, never a
+user's input) is the only loopback destination a probe can reach without
+`ALLOW_PRIVATE_TARGETS`.
 """
 
 from __future__ import annotations
@@ -100,3 +107,14 @@ def resolve_target(host: str, port: int, transport: str) -> list[str]:
                     "probes to it are refused (ALLOW_PRIVATE_TARGETS is off)"
                 )
     return addresses
+
+
+def probe_destination(addresses: list[str], port: int) -> tuple[str, int]:
+    """Where the OPTIONS goes: the first checked address and the target's port, or the override."""
+    override = settings.PROBE_HOST_OVERRIDE
+    if not override:
+        return addresses[0], port
+    host, _, override_port = override.rpartition(":")
+    if not host or not override_port.isdigit():
+        raise ValueError(f"PROBE_HOST_OVERRIDE must be host:port, not {override!r}")
+    return host.strip("[]"), int(override_port)

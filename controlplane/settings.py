@@ -259,6 +259,9 @@ PROBE_TLS_VERIFY = env.bool("PROBE_TLS_VERIFY", default=True)
 #: "host:port" of the DNS server probes resolve host names with; the sandbox's DNS wherever the
 #: connectors' is (CHIME_DNS_SERVER), so a demo never looks up a real vendor host
 PROBE_DNS_SERVER = env.str("PROBE_DNS_SERVER", default=CHIME_DNS_SERVER)
+#: "host:port" every probe is sent to once its target resolved and passed the private-address check
+#: (`make run`: the sandbox's SIP stand-in on loopback); empty in production: probes go to the target
+PROBE_HOST_OVERRIDE = env.str("PROBE_HOST_OVERRIDE", default="")
 #: seconds between scheduled probe rounds of one integration
 PROBE_INTERVAL_SECONDS = env.int("PROBE_INTERVAL_SECONDS", default=300)
 #: integrations with a call this recent have their connector log read on every fetch tick

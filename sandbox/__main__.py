@@ -1,6 +1,7 @@
 """`python -m sandbox`: serve every vendor stand-in, moto and the control API from one process.
 
-    python -m sandbox [--host 127.0.0.1] [--port 8700] [--dns-port 8753] [--state FILE] [--verbose]
+    python -m sandbox [--host 127.0.0.1] [--port 8700] [--dns-port 8753] [--sip-port 8702] [--state FILE]
+                      [--verbose]
     python -m sandbox --describe     # operations served and validation rules enforced, per vendor
 
 It prints the endpoints (the JSON of `GET /_sandbox/`) and a line to export
@@ -26,6 +27,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8700, help="HTTP port, 0 for any free one (default 8700)")
     parser.add_argument(
         "--dns-port", type=int, default=8753, help="UDP DNS port, 0 for any free one (default 8753)"
+    )
+    parser.add_argument(
+        "--sip-port", type=int, help="SIP UAS port, UDP and TCP (default HTTP port + 2; 0 for any free one)"
     )
     parser.add_argument("--state", type=Path, help="load state from FILE on start, save it there on exit")
     parser.add_argument(
@@ -59,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(describe(full=args.verbose))
         return 0
 
-    server = SandboxServer(host=args.host, port=args.port, dns_port=args.dns_port)
+    server = SandboxServer(host=args.host, port=args.port, dns_port=args.dns_port, sip_port=args.sip_port)
     if args.state is not None:
         load_state(server.sandbox, args.state)
     server.start()

@@ -7,6 +7,7 @@ POST|GET|DELETE /_sandbox/faults[?id=]
 GET  /_sandbox/ledger[?vendor=&since=]
 GET  /_sandbox/dns[/<connector id>], PUT /_sandbox/dns/<connector id> {"ips": [...]}
 GET|POST /_sandbox/options
+GET|POST /_sandbox/sip          the SIP stand-in: {"silent_hosts": [...]} stop answering OPTIONS
 POST /_sandbox/calls            a simulated call along the real path
 """
 
@@ -39,6 +40,8 @@ SETTINGS = {
     "GENESYS_LOGIN_URL": "genesys_login",
     "TWILIO_BASE_URL": "twilio",
     "CHIME_DNS_SERVER": "dns",
+    # Patchbay sends its SIP OPTIONS probes here once the target resolved (calls/target_addresses.py)
+    "PROBE_HOST_OVERRIDE": "sip",
 }
 
 
@@ -67,6 +70,7 @@ def endpoints(sandbox: Sandbox, request: Request | None = None) -> dict[str, str
         "genesys_login": f"{base}/genesys",  # + /oauth/token
         "twilio": f"{base}/twilio",  # + /2010-04-01/...
         "dns": sandbox.dns_address,
+        "sip": sandbox.sip_address,  # UDP and TCP: the vendors' SIP edges, for OPTIONS probes
     }
 
 
@@ -106,6 +110,8 @@ class ControlApi:
             ("GET", "options"): self.get_options,
             ("POST", "options"): self.set_options,
             ("POST", "calls"): self.calls,
+            ("GET", "sip"): self.get_sip,
+            ("POST", "sip"): self.set_sip,
         }
 
     def dispatch(self, request: Request) -> Response:
@@ -247,3 +253,15 @@ class ControlApi:
     def calls(self, request: Request, tail: str) -> Response:
         status, answer = self.sandbox.calls.run(_body(request))
         return json_response(answer, status)
+
+    def get_sip(self, request: Request, tail: str) -> Response:
+        return json_response({"address": self.sandbox.sip_address, **self.sandbox.sip.state()})
+
+    def set_sip(self, request: Request, tail: str) -> Response:
+        hosts = _body(request).get("silent_hosts")
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
+            raise ControlError(
+                400, "'silent_hosts' must be a list of host names (or * patterns); [] answers all"
+            )
+        self.sandbox.sip.set_silent_hosts([h.strip() for h in hosts])
+        return json_response({"address": self.sandbox.sip_address, **self.sandbox.sip.state()})

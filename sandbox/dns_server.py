@@ -5,13 +5,16 @@ Patchbay resolves a connector's signalling IPs with dnspython against
 with a record get its A records (TTL 5 s, so an IP change made through
 `PUT /_sandbox/dns/<id>` is seen quickly, as AWS.md §5.2 says the real IPs
 change); an unknown name is NXDOMAIN; a known name asked for another type
-gets an empty NOERROR answer, as real servers do.
+gets an empty NOERROR answer, as real servers do. Names without a record are
+passed to `fallback` (the server wires `sandbox.core.sip_hosts.vendor_host_ips`:
+the vendors' SIP hosts that exist in the sandbox, for Patchbay's probes).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from dnslib import QTYPE, RCODE, RR, A, DNSRecord
@@ -27,13 +30,18 @@ TTL_SECONDS = 5
 class RecordsResolver(BaseResolver):
     """dnslib resolver over `DnsRecords`."""
 
-    def __init__(self, records: DnsRecords) -> None:
+    def __init__(
+        self, records: DnsRecords, fallback: Callable[[str], list[str] | None] | None = None
+    ) -> None:
         self.records = records
+        self.fallback = fallback
 
     def resolve(self, request: DNSRecord, handler: Any) -> DNSRecord:
         reply = request.reply()
         qname = request.q.qname
         ips = self.records.get(str(qname))
+        if ips is None and self.fallback is not None:
+            ips = self.fallback(str(qname))
         if ips is None:
             reply.header.rcode = RCODE.NXDOMAIN
         elif request.q.qtype in (QTYPE.A, QTYPE.ANY):
@@ -55,8 +63,15 @@ class _QuietLogger(DNSLogger):
 class SandboxDnsServer:
     """The UDP DNS server, run on a daemon thread."""
 
-    def __init__(self, records: DnsRecords, host: str = "127.0.0.1", port: int = 8753) -> None:
-        self._server = DNSServer(RecordsResolver(records), address=host, port=port, logger=_QuietLogger())
+    def __init__(
+        self,
+        records: DnsRecords,
+        host: str = "127.0.0.1",
+        port: int = 8753,
+        fallback: Callable[[str], list[str] | None] | None = None,
+    ) -> None:
+        resolver = RecordsResolver(records, fallback)
+        self._server = DNSServer(resolver, address=host, port=port, logger=_QuietLogger())
         self._thread: threading.Thread | None = None
 
     @property

@@ -24,6 +24,7 @@ from sandbox.core.faults import FaultRegistry
 from sandbox.core.ledger import Ledger
 from sandbox.core.options import Options
 from sandbox.core.simulated_call import SimulatedCalls
+from sandbox.core.sip_uas import SipEdge
 from sandbox.core.vendor import LiveObject, VendorStandIn
 
 logger = logging.getLogger(__name__)
@@ -64,12 +65,15 @@ class Sandbox:
         self.aws_account_id = AWS_ACCOUNT_ID
         self.lock = threading.RLock()
         self.dns = DnsRecords()
+        #: the SIP stand-in's switches (silent hosts) and counts, served by sandbox.core.sip_uas
+        self.sip = SipEdge()
         self.ledger = Ledger()
         self.faults = FaultRegistry()
         self.moto = MotoBridge(self.aws_account_id)
         #: set by the server once it is bound, e.g. "http://127.0.0.1:8700" and "127.0.0.1:8753"
         self.base_url = ""
         self.dns_address = ""
+        self.sip_address = ""
         self._stand_ins: dict[str, VendorStandIn] = {}
         #: stand-in name → why it is not served
         self.absent: dict[str, str] = {}
@@ -141,6 +145,7 @@ class Sandbox:
         with self.lock:
             self.faults.clear()
             self.dns.clear()
+            self.sip.reset()
             self.moto.reset()
             for stand_in in self._stand_ins.values():
                 stand_in.reset()

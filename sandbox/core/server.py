@@ -1,4 +1,4 @@
-"""The sandbox process's servers: the threaded WSGI server (HTTP) and the DNS server (UDP).
+"""The sandbox process's servers: the threaded WSGI server (HTTP), the DNS server (UDP) and the SIP UAS.
 
 `SandboxServer` is what `python -m sandbox` runs in its main thread and what
 the test fixtures run on a background thread; both use port 0 to take a free port.
@@ -14,6 +14,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox.app import SandboxApp
 from sandbox.core.registry import Sandbox
+from sandbox.core.sip_hosts import vendor_host_ips
+from sandbox.core.sip_uas import SipUasServer
 from sandbox.dns_server import SandboxDnsServer
 
 logger = logging.getLogger("sandbox.access")
@@ -35,16 +37,25 @@ class SandboxServer:
         port: int = 8700,
         dns_port: int = 8753,
         sandbox: Sandbox | None = None,
+        sip_port: int | None = None,
     ) -> None:
         self.sandbox = sandbox or Sandbox()
         self.app = SandboxApp(self.sandbox)
         self.http: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=_QuietRequestHandler
         )
-        self.dns = SandboxDnsServer(self.sandbox.dns, host=host, port=dns_port)
+        state = self.sandbox
+        self.dns = SandboxDnsServer(
+            state.dns, host=host, port=dns_port, fallback=lambda name: vendor_host_ips(state, name)
+        )
+        # The SIP stand-in: HTTP port + 2 unless told (0 → any free port, as for the HTTP port 0).
+        if sip_port is None:
+            sip_port = port + 2 if port else 0
+        self.sip = SipUasServer(self.sandbox.sip, host=host, port=sip_port)
         advertised = "127.0.0.1" if host in ("0.0.0.0", "") else host
         self.sandbox.base_url = f"http://{advertised}:{self.http.server_port}"
         self.sandbox.dns_address = f"{advertised}:{self.dns.port}"
+        self.sandbox.sip_address = f"{advertised}:{self.sip.port}"
         self._thread: threading.Thread | None = None
 
     @property
@@ -62,14 +73,20 @@ class SandboxServer:
             target=lambda: self.sandbox.moto.app, name="sandbox-moto-warmup", daemon=True
         ).start()
 
+    @property
+    def sip_port(self) -> int:
+        return self.sip.port
+
     def serve_forever(self) -> None:
-        """Serve DNS on a thread and HTTP in the calling thread until `shutdown`."""
+        """Serve DNS and SIP on threads and HTTP in the calling thread until `shutdown`."""
         self.dns.start()
+        self.sip.start()
         self.http.serve_forever()
 
     def start(self) -> None:
-        """Serve both on background threads (for tests)."""
+        """Serve all three on background threads (for tests)."""
         self.dns.start()
+        self.sip.start()
         self._thread = threading.Thread(target=self.http.serve_forever, name="sandbox-http", daemon=True)
         self._thread.start()
 
@@ -84,3 +101,4 @@ class SandboxServer:
             self._thread.join(timeout=10)
         self.http.server_close()
         self.dns.stop()
+        self.sip.stop()

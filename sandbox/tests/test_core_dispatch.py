@@ -162,6 +162,7 @@ def test_index_gives_each_setting_its_base_url(sandbox_server: Any, sandbox_url:
         "genesys_login": f"{sandbox_url}/genesys",
         "twilio": f"{sandbox_url}/twilio",
         "dns": f"127.0.0.1:{sandbox_server.dns_port}",
+        "sip": f"127.0.0.1:{sandbox_server.sip_port}",
     }
     assert index["settings"]["VAPI_BASE_URL"] == f"{sandbox_url}/vapi"
     assert index["settings"]["CHIME_DNS_SERVER"] == f"127.0.0.1:{sandbox_server.dns_port}"
