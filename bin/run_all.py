@@ -41,6 +41,8 @@ SANDBOX_SETTINGS = {
     "genesys_login": "GENESYS_LOGIN_URL",
     "twilio": "TWILIO_BASE_URL",
     "dns": "CHIME_DNS_SERVER",
+    # The sandbox's SIP stand-in: probes of vendor SIP hosts are sent there once the host resolved.
+    "sip": "PROBE_HOST_OVERRIDE",
 }
 
 
@@ -193,6 +195,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--sandbox-port", type=int, default=8700)
     parser.add_argument("--sandbox-dns-port", type=int, default=8753)
+    parser.add_argument("--sandbox-sip-port", type=int, default=8702)
     parser.add_argument("--no-sandbox", action="store_true", help="do not start the sandbox")
     args = parser.parse_args()
 
@@ -221,6 +224,8 @@ def main() -> int:
                     str(args.sandbox_port),
                     "--dns-port",
                     str(args.sandbox_dns_port),
+                    "--sip-port",
+                    str(args.sandbox_sip_port),
                     # The demo accounts point at sandbox objects: keep them across restarts.
                     "--state",
                     str(ROOT / "var" / "sandbox-state.pickle"),

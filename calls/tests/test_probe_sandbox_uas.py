@@ -1,0 +1,114 @@
+"""`make run`'s probe path: an applied connect_vapi integration's SIP targets, probed against the sandbox.
+
+The targets resolve through the sandbox's DNS (the Vapi credential host to Vapi's
+SIP IPs, the connector host to its 99.77.253.x signalling IPs), pass the
+private-address check with ALLOW_PRIVATE_TARGETS off, and the OPTIONS goes to
+the sandbox's SIP stand-in through PROBE_HOST_OVERRIDE — as bin/run_all.py sets
+it. The apply runs in this process (`enqueue=execute_run`): no worker needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from calls.choices import TargetState
+from calls.models import SipTarget
+from calls.probes import probe_integration
+from calls.target_addresses import resolve_target
+from integrations.engine.runs import execute_run, request_run
+from integrations.models.engine import Run, RunState
+from integrations.registration import refresh_registration
+from integrations.tests.engine_support import (
+    FAST_ENGINE,
+    ConnectVapiSetup,
+    Sandbox,
+    apply_settings,
+    events_text,
+    make_connect_vapi,
+    sandbox_settings,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def applied(sandbox_server: Any, sandbox_url: str, monkeypatch: pytest.MonkeyPatch) -> ConnectVapiSetup:
+    env = {**sandbox_settings(sandbox_url), **FAST_ENGINE}
+    apply_settings(monkeypatch, env)
+    monkeypatch.setattr("django.conf.settings.PROBE_DNS_SERVER", env["CHIME_DNS_SERVER"])
+    monkeypatch.setattr("django.conf.settings.PROBE_HOST_OVERRIDE", f"127.0.0.1:{sandbox_server.sip_port}")
+    monkeypatch.setattr("django.conf.settings.ALLOW_PRIVATE_TARGETS", False)
+    monkeypatch.setattr("django.conf.settings.PROBE_TIMEOUT_SECONDS", 1.0)
+    setup = make_connect_vapi(Sandbox(sandbox_url))
+    run, _ = request_run(setup.integration, "apply", enqueue=execute_run)
+    run = Run.objects.get(pk=run.pk)
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    setup.refresh()
+    return setup
+
+
+def _registered(setup: ConnectVapiSetup) -> dict[str, Any]:
+    return refresh_registration(setup.refresh())
+
+
+def test_probes_of_an_applied_integration_reach_the_sandbox_and_keep_it_registered(
+    applied: ConnectVapiSetup, sandbox_url: str
+) -> None:
+    rounds = [probe_integration(applied.integration) for _ in range(2)]
+
+    results = [result for round_ in rounds for result in round_]
+    hosts = {result.target.host for result in results}
+    assert any(host.endswith(".sip.vapi.ai") for host in hosts)
+    assert any(host.endswith(".voiceconnector.chime.aws") for host in hosts)
+    assert {(r.response_code, r.succeeded) for r in results} == {(200, True)}
+    servers = {r.target.host.split(".", 1)[1]: r.server for r in results}
+    assert servers == {
+        "sip.vapi.ai": "Vapi sandbox",
+        "voiceconnector.chime.aws": "Amazon Chime Voice Connector sandbox",
+    }
+    assert set(SipTarget.objects.filter(integration=applied.integration).values_list("state", flat=True)) == {
+        TargetState.UP
+    }
+    registered = _registered(applied)
+    assert registered["status"] == "True", registered
+
+
+def test_the_connector_host_still_resolves_to_its_signalling_ips(
+    applied: ConnectVapiSetup, sandbox_url: str
+) -> None:
+    probe_integration(applied.integration)
+    connector = SipTarget.objects.get(
+        integration=applied.integration, host__endswith=".voiceconnector.chime.aws"
+    )
+    credential = SipTarget.objects.get(integration=applied.integration, host__endswith=".sip.vapi.ai")
+
+    # The engine's view (Vapi gateways = the connector's signalling IPs) is what the record holds.
+    record = httpx.get(f"{sandbox_url}/_sandbox/dns", timeout=10).json()["records"][connector.host]
+    assert record and all(ip.startswith("3.80.1") for ip in record)  # us-east-1: 3.80.16.0/23
+    assert resolve_target(connector.host, 5060, "udp") == sorted(record)
+    assert resolve_target(credential.host, 5060, "udp") == ["44.229.228.186", "44.238.177.138"]
+
+
+def test_a_silenced_vendor_host_goes_down_and_registered_turns_false(
+    applied: ConnectVapiSetup, sandbox_url: str
+) -> None:
+    for _ in range(2):
+        probe_integration(applied.integration)
+    credential = SipTarget.objects.get(integration=applied.integration, host__endswith=".sip.vapi.ai")
+    Sandbox(sandbox_url).post("sip", {"silent_hosts": [credential.host]})
+
+    for _ in range(3):
+        probe_integration(applied.integration)
+
+    credential.refresh_from_db()
+    assert credential.state == TargetState.DOWN
+    connector = SipTarget.objects.get(
+        integration=applied.integration, host__endswith=".voiceconnector.chime.aws"
+    )
+    assert connector.state == TargetState.UP
+    registered = _registered(applied)
+    assert registered["status"] == "False"
+    assert credential.host in registered["message"]
