@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from calls.choices import TargetState
+from calls.choices import ProbeStatus, TargetState
 from calls.models import SipTarget
-from calls.probes import probe_integration
+from calls.probes import probe_address, probe_integration
 from calls.target_addresses import resolve_target
 from integrations.engine.runs import execute_run, request_run
 from integrations.models.engine import Run, RunState
@@ -112,3 +112,17 @@ def test_a_silenced_vendor_host_goes_down_and_registered_turns_false(
     registered = _registered(applied)
     assert registered["status"] == "False"
     assert credential.host in registered["message"]
+
+
+@pytest.mark.parametrize("host", ["10.0.0.5", "127.0.0.1", "169.254.169.254"])
+def test_the_override_never_lets_a_private_target_through(
+    sandbox_server: Any, sandbox_url: str, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    monkeypatch.setattr("django.conf.settings.PROBE_HOST_OVERRIDE", f"127.0.0.1:{sandbox_server.sip_port}")
+    monkeypatch.setattr("django.conf.settings.ALLOW_PRIVATE_TARGETS", False)
+
+    outcome = probe_address(host, 5060, "udp")
+
+    assert outcome.status == ProbeStatus.BLOCKED
+    assert outcome.response_code is None
+    assert httpx.get(f"{sandbox_url}/_sandbox/sip", timeout=10).json()["answered"] == {}
