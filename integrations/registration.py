@@ -52,7 +52,7 @@ SYNTHFLOW_KINDS = (
 
 def registration_window() -> timedelta:
     """How long after attach Synthflow may still be registering the number (documented: 1-2 minutes)."""
-    return timedelta(seconds=getattr(settings, "SYNTHFLOW_REGISTRATION_SECONDS", 120))
+    return timedelta(seconds=settings.SYNTHFLOW_REGISTRATION_SECONDS)
 
 
 class RegistrationReason(TextChoices):
