@@ -6,27 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0001_initial'),
-        ('tenants', '0001_initial'),
+        ("integrations", "0001_initial"),
+        ("tenants", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TwilioCallEvent',
+            name="TwilioCallEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('sip_status', 'SIP leg status'), ('signature_rejected', 'Signature rejected')], max_length=32)),
-                ('call_sid', models.CharField(blank=True, db_index=True, default='', max_length=64)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('integration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='twilio_call_events', to='integrations.integration')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='twilio_call_events', to='tenants.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sip_status", "SIP leg status"),
+                            ("signature_rejected", "Signature rejected"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("call_sid", models.CharField(blank=True, db_index=True, default="", max_length=64)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "integration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="twilio_call_events",
+                        to="integrations.integration",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="twilio_call_events",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['integration', 'kind', 'at'], name='twilio_event_integration_at')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(fields=["integration", "kind", "at"], name="twilio_event_integration_at")
+                ],
             },
         ),
     ]

@@ -114,7 +114,6 @@ class SimulatedCalls:
         except TwilioCallError as refused:
             raise CallRequestError(refused.status, refused.detail) from None
 
-
     def _genesys(self, body: dict[str, Any]) -> dict[str, Any]:
         """Architect transfers out of a BYOC Cloud trunk to Synthflow (sandbox/genesys/simulated_call.py)."""
         from sandbox.genesys.simulated_call import GenesysCallError, run_genesys_call

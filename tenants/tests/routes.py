@@ -62,6 +62,7 @@ FORMAT_KWARGS = frozenset({"format"})
 ObjectFactory = Callable[[Tenant, str], models.Model]
 _next = itertools.count(1).__next__  # keeps names unique per tenant when a factory runs twice
 
+
 #: model → `factory(tenant, marker)` creating an object of `tenant` whose display text contains `marker`
 def _run(tenant: Tenant, marker: str) -> Run:
     integration = IntegrationFactory(tenant=tenant, name=f"{marker}-integration-{_next()}")
