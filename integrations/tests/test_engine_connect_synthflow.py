@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,39 +12,24 @@ from integrations.engine.runs import plan_integration
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, RunKind, RunState
 from integrations.resources.sip_credentials import open_credentials
+from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
-    FAST_ENGINE,
     Sandbox,
-    apply_settings,
     events_text,
     run_to_end,
-    sandbox_settings,
 )
 from integrations.tests.synthflow_engine_support import SynthflowSetup, duplicates_of, make_connect_synthflow
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
+# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
+engine_env = engine_fixtures.engine_env
+engine_worker = engine_fixtures.engine_worker
+sandbox = engine_fixtures.sandbox
+
 #: what a connect_synthflow integration owns at its vendors, by ledger type
 OWNED_OBJECT_TYPES = {"chime.VoiceConnector", "chime.PhoneNumber", "connect.ContactFlow", "synthflow.number"}
-
-
-@pytest.fixture(scope="module")
-def engine_env(sandbox_server: Any) -> dict[str, str]:
-    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    apply_settings(monkeypatch, engine_env)
-    return Sandbox(sandbox_url)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,19 +13,22 @@ from integrations.actions import update_integration
 from integrations.engine.runs import plan_integration, request_run
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
+from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
-    FAST_ENGINE,
     ConnectVapiSetup,
     Sandbox,
-    apply_settings,
     events_text,
     make_connect_vapi,
     run_to_end,
-    sandbox_settings,
 )
 from tenants.audit import Actor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
+engine_env = engine_fixtures.engine_env
+engine_worker = engine_fixtures.engine_worker
+sandbox = engine_fixtures.sandbox
 
 #: the objects a connect_vapi integration owns at its vendors (sub-resources such as the
 #: connector's origination or a Lambda permission are not separate objects)
@@ -43,24 +45,6 @@ OWNED_OBJECT_TYPES = {
     "vapi.credential",
     "vapi.phone_number",
 }
-
-
-@pytest.fixture(scope="module")
-def engine_env(sandbox_server: Any) -> dict[str, str]:
-    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    apply_settings(monkeypatch, engine_env)
-    return Sandbox(sandbox_url)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,20 +17,22 @@ from integrations.genesys_hints import genesys_hints
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.resources.sip_credentials import open_credentials
+from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
-    FAST_ENGINE,
     Sandbox,
-    apply_settings,
     events_text,
     run_to_end,
-    sandbox_settings,
 )
-from integrations.vendors import genesys as genesys_vendor
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
 from tenants.actions import create_tenant
 from tenants.audit import Actor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
+engine_env = engine_fixtures.engine_env
+engine_worker = engine_fixtures.engine_worker
+sandbox = engine_fixtures.sandbox
 
 NUMBER = "+14155550123"
 TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"
@@ -113,25 +114,6 @@ class GenesysApi:
         body = {**{k: current[k] for k in ("name", "trunkMetabase", "trunkType", "version")},
                 "inboundSite": {"id": current["inboundSite"]["id"]}, "properties": props}  # fmt: skip
         self.http.put(f"{TRUNKS}/{trunk_id}", json=body).raise_for_status()
-
-
-@pytest.fixture(scope="module")
-def engine_env(sandbox_server: Any) -> dict[str, str]:
-    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    apply_settings(monkeypatch, engine_env)
-    genesys_vendor.forget_tokens()
-    return Sandbox(sandbox_url)
 
 
 @pytest.fixture

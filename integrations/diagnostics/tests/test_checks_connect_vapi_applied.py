@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,38 +15,23 @@ from integrations.diagnostics.runner import evaluate_checks, latest_report
 from integrations.lambdas.package import build_package
 from integrations.models import Integration, ResourceNode
 from integrations.models.engine import RunKind, RunState
+from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
-    FAST_ENGINE,
     ConnectVapiSetup,
     Sandbox,
-    apply_settings,
     events_text,
     make_connect_vapi,
     run_to_end,
-    sandbox_settings,
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
+# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
+engine_env = engine_fixtures.engine_env
+engine_worker = engine_fixtures.engine_worker
+sandbox = engine_fixtures.sandbox
+
 CHECKS = ("x-amzn-header", "sip-rule-target", "lambda-associated", "sma-hangup")
-
-
-@pytest.fixture(scope="module")
-def engine_env(sandbox_server: Any) -> dict[str, str]:
-    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    apply_settings(monkeypatch, engine_env)
-    return Sandbox(sandbox_url)
 
 
 @pytest.fixture
