@@ -103,6 +103,10 @@ ROUTES = RouteTable(
 S12, S14, S15, SIP = rules.S12, rules.S14, rules.S15, "PROVIDERS.md §1.5-1.7"
 
 
+#: inbound assistants one control-API account may start with
+MAX_ACCOUNT_ASSISTANTS = 10
+
+
 class SynthflowStandIn(HttpVendorStandIn):
     """Synthflow's v2 REST API and SIP edge; one account per API key, each with one workspace."""
 
@@ -175,10 +179,20 @@ class SynthflowStandIn(HttpVendorStandIn):
     # -- accounts, auth and errors ---------------------------------------------------------------------
 
     def create_account(self, params: dict[str, Any]) -> dict[str, Any]:
-        """A new account, its workspace and an inbound assistant: `{api_key, workspace_id, assistant_id}`."""
+        """A new account, its workspace and inbound assistants (`assistants`, default 1):
+        `{api_key, workspace_id, assistant_id, assistant_ids}` (`assistant_id` is the first).
+
+        An inbound assistant takes one phone number, so a tenant with several
+        Synthflow integrations needs one assistant each.
+        """
         region = params.get("region", SynthflowRegion.GLOBAL)
         if region not in tuple(SynthflowRegion):
             raise ValueError(f"synthflow region must be one of {', '.join(SynthflowRegion)}, got {region!r}")
+        count = params.get("assistants", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_ACCOUNT_ASSISTANTS:
+            raise ValueError(
+                f"assistants must be a whole number from 1 to {MAX_ACCOUNT_ASSISTANTS}, got {count!r}"
+            )
         with self._lock:
             account_id, api_key = new_id(), f"sf-{uuid.uuid4().hex}"
             # Workspace ids look like Bubble ids: "<ms epoch>x<18 digits>".
@@ -189,14 +203,19 @@ class SynthflowStandIn(HttpVendorStandIn):
                 "account_id": account_id,
                 "region": str(region),
             }
-            body = {
-                "type": "inbound",
-                "name": params.get("assistant_name", "Sandbox inbound assistant"),
-                "agent": {},
+            name = params.get("assistant_name", "Sandbox inbound assistant")
+            ids = []
+            for index in range(count):
+                body = {"type": "inbound", "name": name if index == 0 else f"{name} {index + 1}", "agent": {}}
+                assistant = assistants.new_assistant(self, account_id, workspace_id, body)
+                self.assistants[assistant["model_id"]] = assistant
+                ids.append(assistant["model_id"])
+            return {
+                "api_key": api_key,
+                "workspace_id": workspace_id,
+                "assistant_id": ids[0],
+                "assistant_ids": ids,
             }
-            assistant = assistants.new_assistant(self, account_id, workspace_id, body)
-            self.assistants[assistant["model_id"]] = assistant
-            return {"api_key": api_key, "workspace_id": workspace_id, "assistant_id": assistant["model_id"]}
 
     def authenticate(self, request: Request) -> Any:
         """The account of the Bearer API key, or Synthflow's 401."""

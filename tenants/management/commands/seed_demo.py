@@ -147,7 +147,11 @@ class Command(BaseCommand):
                 account, settings={"role_arn": given["role_arn"], "region": given["region"]}, actor=actor
             )
         else:
-            given = self.sandbox_account(sandbox, {"vendor": kind})
+            body: dict[str, Any] = {"vendor": kind}
+            if kind == AccountKind.SYNTHFLOW:
+                # An inbound assistant takes one phone number: one assistant per Synthflow integration.
+                body["assistants"] = len(SYNTHFLOW_KINDS_SEEDED)
+            given = self.sandbox_account(sandbox, body)
             vendor_settings, vendor_secrets = account_fields(kind, given)
             account = integration_actions.create_provider_account(
                 tenant, name=name, kind=kind, settings=vendor_settings, secrets=vendor_secrets, actor=actor
@@ -228,9 +232,17 @@ def account_fields(kind: str, given: dict[str, Any]) -> tuple[dict[str, Any], di
     raise CommandError(f"No demo settings for {kind} accounts")
 
 
+#: the demo kinds that use a Synthflow assistant, each its own (in this order of `assistant_ids`)
+SYNTHFLOW_KINDS_SEEDED = tuple(
+    k for k in IntegrationKind.values if AccountKind.SYNTHFLOW in required_kinds(k)
+)
+
+
 def demo_config(kind: str, details: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A config for an integration of `kind` that points at the sandbox's objects."""
     aws, vapi, synthflow, genesys, twilio = (details.get(k, {}) for k in AccountKind.values)
+    if kind in SYNTHFLOW_KINDS_SEEDED:
+        synthflow = {"assistant_id": synthflow["assistant_ids"][SYNTHFLOW_KINDS_SEEDED.index(kind)]}
     if kind == IntegrationKind.CONNECT_VAPI:
         return {
             "connect_instance_id": aws["connect_instance_id"],
