@@ -1,4 +1,10 @@
-"""Synthflow phone numbers: `POST /v2/custom-numbers` and `/v2/numbers` (PROVIDERS.md §1.2, §1.3)."""
+"""Synthflow phone numbers: `POST /v2/custom-numbers` and `/v2/numbers` (reference.json, PROVIDERS.md §1.2).
+
+`GET /v2/numbers/{slug}` answers the number as a flat object, with no `{status,
+response}` envelope, and 400 for a number that is not imported: 400 is the only
+error the reference documents for it (operationId get-phone-number). PATCH and
+DELETE take no `workspace` parameter: the number is found among the key's workspaces.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +34,6 @@ _UPDATABLE = (
 def create_custom_number(sf: SynthflowStandIn, call: HttpCall) -> Response:
     """POST /v2/custom-numbers → `{key, phone_number}` in the envelope."""
     body = call.json()
-    sf.raise_violations(call.body_violations(body))
     workspace = sf.workspace_of(call, body["workspace_id"])
     slug = body["phone_number"].lstrip("+")
     if sf.find_number(workspace["id"], slug) is not None:
@@ -41,7 +46,7 @@ def create_custom_number(sf: SynthflowStandIn, call: HttpCall) -> Response:
         "key": new_id(),
         "slug": slug,
         "phone_number": body["phone_number"],
-        "friendly_name": body.get("friendly_name"),
+        "friendly_name": body.get("friendly_name", ""),
         "provider_name": provider,
         # termination_uri is stored as sip_term_uri; five9/ringcx/zoom fill it themselves (§1.2).
         "sip_term_uri": AUTO_TERMINATION.get(provider, body.get("termination_uri")),
@@ -64,9 +69,8 @@ def create_custom_number(sf: SynthflowStandIn, call: HttpCall) -> Response:
 def list_numbers(sf: SynthflowStandIn, call: HttpCall) -> Response:
     """GET /v2/numbers?workspace= → paginated `{number, sid, is_available}` items."""
     query = call.query()
-    sf.raise_violations(call.query_violations(query))
     workspace = sf.workspace_of(call, query["workspace"])
-    limit, offset = int(query.get("limit", 20)), int(query.get("offset", 0))
+    limit, offset = sf.page_params(query)
     numbers = [n for n in sf.numbers.values() if n["workspace_id"] == workspace["id"]]
     if "is_available" in query:
         wanted = query["is_available"].lower() == "true"
@@ -83,18 +87,15 @@ def list_numbers(sf: SynthflowStandIn, call: HttpCall) -> Response:
 
 
 def get_number(sf: SynthflowStandIn, call: HttpCall) -> Response:
-    """GET /v2/numbers/{slug}?workspace= → the number's full record."""
-    workspace_id = call.query().get("workspace")
-    if not workspace_id:
-        raise VendorHttpError(400, "validation_error", "workspace is required")
-    return sf.ok(public_number(sf, _number(sf, call, workspace_id)))
+    """GET /v2/numbers/{slug}?workspace= → the number itself, flat (no envelope); unknown → 400."""
+    workspace = sf.workspace_of(call, call.query()["workspace"])
+    return json_response(public_number(sf, _number(sf, call, [workspace["id"]])))
 
 
 def update_number(sf: SynthflowStandIn, call: HttpCall) -> Response:
     """PATCH /v2/numbers/{slug} → `{status}`; `termination_uri` is an alias of `sip_term_uri`."""
-    number = _number(sf, call, call.query().get("workspace"))
+    number = _number(sf, call, sf.workspaces_of(call.account))
     body = call.json()
-    sf.raise_violations(call.body_violations(body))
     merged = {**number, **{k: body[k] for k in _UPDATABLE if k in body}}
     if "termination_uri" in body or "sip_term_uri" in body:
         merged["sip_term_uri"] = body.get("sip_term_uri", body.get("termination_uri"))
@@ -110,38 +111,42 @@ def update_number(sf: SynthflowStandIn, call: HttpCall) -> Response:
     if uac and not (merged.get("trunk_username") and merged.get("trunk_pwd")):
         raise VendorHttpError(400, "validation_error", "uac_enabled needs trunk_username and trunk_pwd")
     number.update(merged, updated_at=sf.now())
-    return json_response({"status": "ok"})
+    return sf.status_ok()
 
 
 def delete_number(sf: SynthflowStandIn, call: HttpCall) -> Response:
-    """DELETE /v2/numbers/{slug} → `{status}`; the number is detached from every assistant first."""
-    number = _number(sf, call, call.query().get("workspace"))
+    """DELETE /v2/numbers/{slug} → `{status}`; "this will detach the phone number from any agents"."""
+    number = _number(sf, call, sf.workspaces_of(call.account))
     for assistant in sf.assistants.values():
-        if (
-            assistant["workspace_id"] == number["workspace_id"]
-            and number["slug"] in assistant["phone_numbers"]
-        ):
-            assistant["phone_numbers"].remove(number["slug"])
+        if assistant["workspace_id"] != number["workspace_id"]:
+            continue
+        if assistant["phone_number"] == number["slug"]:
+            assistant["phone_number"] = None
+        if number["slug"] in assistant["attached"]:
+            assistant["attached"].remove(number["slug"])
     del sf.numbers[number["key"]]
-    return json_response({"status": "ok"})
+    return sf.status_ok()
 
 
 def public_number(sf: SynthflowStandIn, number: dict[str, Any]) -> dict[str, Any]:
-    """A number as GET /v2/numbers/{slug} shows it (trunk credentials never shown)."""
+    """A number as GET /v2/numbers/{slug} shows it (reference: get-phone-number; credentials never)."""
     return {
         "slug": number["slug"],
+        # Twilio's vocabulary for an imported number that needs no address (value UNCONFIRMED).
+        "address_requirement": "none",
         "phone_number": number["phone_number"],
         "friendly_name": number["friendly_name"],
         "is_sms_capable": False,
         "is_voice_capable": True,
         "iso_country": number["iso_country"],
-        "locality": None,
+        "locality": "",
         "sip_auth_username": number["sip_auth_username"],
         "sip_outbound_proxy": number["sip_outbound_proxy"],
-        "sip_term_uri": number["sip_term_uri"],
+        "sip_term_uri": number["sip_term_uri"] or "",
         "uac_enabled": number["uac_enabled"],
         "uac_register_expires": number["uac_register_expires"],
-        "sid": None,
+        # A custom number has no carrier SID; the list answers null, this schema says string (UNCONFIRMED).
+        "sid": "",
         "provider_name": number["provider_name"],
         "region": number["region"],
         "is_available": sf.is_available(number),
@@ -153,20 +158,21 @@ def public_number(sf: SynthflowStandIn, number: dict[str, Any]) -> dict[str, Any
     }
 
 
-def _number(sf: SynthflowStandIn, call: HttpCall, workspace_id: str | None) -> dict[str, Any]:
-    """The number of this slug in `workspace_id`, or in any workspace of the caller when None."""
-    workspaces = (
-        [sf.workspace_of(call, workspace_id)["id"]] if workspace_id else sf.workspaces_of(call.account)
-    )
+def _number(sf: SynthflowStandIn, call: HttpCall, workspaces: list[str]) -> dict[str, Any]:
+    """The number of the path's slug in one of `workspaces`; not imported → 400, the only error
+    the reference documents for GET, PATCH and DELETE of a number."""
     for workspace in workspaces:
-        number = sf.find_number(workspace, call.params["slug"])
+        number = sf.find_number(workspace, call.params["phone_number_slug"])
         if number is not None:
             return number
-    raise VendorHttpError(404, "not_found", f"Phone number {call.params['slug']} not found")
+    raise VendorHttpError(
+        400, "validation_error", f"Phone number {call.params['phone_number_slug']} not found"
+    )
 
 
-def _country(number: str) -> str | None:
+def _country(number: str) -> str:
+    """ISO country of an E.164 number; "" for identifiers that are not numbers (Five9, Zoom)."""
     try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or ""
     except phonenumbers.NumberParseException:
-        return None
+        return ""

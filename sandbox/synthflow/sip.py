@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from sandbox.core.sip_uri import parse_sip_uri
-from sandbox.synthflow.calls import new_call
+from sandbox.synthflow.calls import connect, new_call
 from sandbox.synthflow.network import SIP_HOSTS, SIP_PORT, SIP_TLS_PORT
 
 if TYPE_CHECKING:
@@ -80,19 +80,25 @@ def _decide(
         call = new_call(
             sf,
             assistant,
-            call_status="in-progress",
+            status="in-progress",
             type_of_call="inbound",
-            phone_number_from=None,
+            phone_number_from=_caller(delivered),
             phone_number_to=number["phone_number"],
-            custom_variables={},
+            variables={},
         )
     else:
         record["prepared"] = True
-    call["call_status"] = "in-progress"
-    call["custom_variables"] = {**call.get("custom_variables", {}), **variables}
+    connect(call, variables)
     call["external_id"], call["diversion"] = record["external_id"], record["diversion"]
     record["call_id"] = call["call_id"]
     return 200, "OK"
+
+
+def _caller(headers: dict[str, str]) -> str:
+    """The user part of the From header (`"Ada" <sip:+1206...@host>;tag=x` → `+1206...`), else ""."""
+    value = next((v for k, v in headers.items() if k.lower() == "from"), "")
+    found = re.search(r"sips?:([^@;>]+)@", value)
+    return found.group(1) if found else ""
 
 
 def _x_ei_tokens(headers: dict[str, str]) -> dict[str, str]:
@@ -105,7 +111,7 @@ def _prepared_call(
 ) -> dict[str, Any] | None:
     """The registered, unexpired call `call_id` prepared for this assistant, or None."""
     call = sf.calls.get(call_id) if call_id else None
-    if call is None or call["call_status"] != "registered" or call["model_id"] != assistant["model_id"]:
+    if call is None or call["status"] != "registered" or call["model_id"] != assistant["model_id"]:
         return None
     ttl = sf.prepared_call_ttl_seconds
     if ttl > 0 and time.time() - call["prepared_at"] > ttl:

@@ -20,8 +20,9 @@ from sandbox.core.http_vendor import (
     json_response,
     new_id,
 )
-from sandbox.core.vendor import LiveObject
-from sandbox.synthflow import assistants, calls, numbers, rules
+from sandbox.core.vendor import LiveObject, Routed
+from sandbox.synthflow import assistants, calls, numbers, reference, rules
+from sandbox.synthflow.conformance import ConformanceLog
 from sandbox.synthflow.network import SynthflowRegion
 from sandbox.synthflow.sip import receive_invite
 
@@ -36,71 +37,36 @@ _CATEGORIES = {
     429: "rate_limit_exceeded",
 }
 
+
+def _route(name: str, handler: Any) -> Route:
+    """The route of a documented operation: method and path from reference.json, rules from rules.py."""
+    op = reference.operation(name)
+    return Route(op["method"], op["path"], name, handler, rules.body_rules(name), rules.query_rules(name))
+
+
 ROUTES = RouteTable(
     [
-        Route(
-            "POST",
-            "/v2/custom-numbers",
-            "CreateCustomNumber",
-            numbers.create_custom_number,
-            rules.custom_number_rules(),
-        ),
-        Route(
-            "GET",
-            "/v2/numbers",
-            "ListNumbers",
-            numbers.list_numbers,
-            query_rules=rules.list_numbers_query_rules(),
-        ),
-        Route("GET", "/v2/numbers/{slug}", "GetNumber", numbers.get_number),
-        Route(
-            "PATCH", "/v2/numbers/{slug}", "UpdateNumber", numbers.update_number, rules.number_update_rules()
-        ),
-        Route("DELETE", "/v2/numbers/{slug}", "DeleteNumber", numbers.delete_number),
-        Route(
-            "POST",
-            "/v2/assistants",
-            "CreateAssistant",
-            assistants.create_assistant,
-            rules.assistant_rules(update=False),
-        ),
-        Route("GET", "/v2/assistants", "ListAssistants", assistants.list_assistants),
-        Route("GET", "/v2/assistants/{model_id}", "GetAssistant", assistants.get_assistant),
-        Route(
-            "PUT",
-            "/v2/assistants/{model_id}",
-            "UpdateAssistant",
-            assistants.update_assistant,
-            rules.assistant_rules(update=True),
-        ),
-        Route("DELETE", "/v2/assistants/{model_id}", "DeleteAssistant", assistants.delete_assistant),
-        Route(
-            "PUT",
-            "/v2/assistants/{model_id}/phone_numbers",
-            "AttachPhoneNumbers",
-            assistants.attach_phone_numbers,
-            rules.attach_rules(),
-        ),
-        Route(
-            "DELETE",
-            "/v2/assistants/{model_id}/phone_numbers/{slug}",
-            "DetachPhoneNumber",
-            assistants.detach_phone_number,
-        ),
-        Route(
-            "POST",
-            "/v2/prepare_inbound",
-            "PrepareInbound",
-            calls.prepare_inbound,
-            rules.prepare_inbound_rules(),
-        ),
-        Route("GET", "/v2/calls", "ListCalls", calls.list_calls, query_rules=rules.list_calls_query_rules()),
-        Route("GET", "/v2/calls/{call_id}", "GetCall", calls.get_call),
-        Route("POST", "/v2/calls", "CreateCall", calls.create_call, rules.create_call_rules()),
+        _route("CreateCustomNumber", numbers.create_custom_number),
+        _route("ListNumbers", numbers.list_numbers),
+        _route("GetNumber", numbers.get_number),
+        _route("UpdateNumber", numbers.update_number),
+        _route("DeleteNumber", numbers.delete_number),
+        _route("CreateAssistant", assistants.create_assistant),
+        _route("ListAssistants", assistants.list_assistants),
+        _route("GetAssistant", assistants.get_assistant),
+        _route("UpdateAssistant", assistants.update_assistant),
+        _route("DeleteAssistant", assistants.delete_assistant),
+        _route("AttachPhoneNumbers", assistants.attach_phone_numbers),
+        _route("DetachPhoneNumber", assistants.detach_phone_number),
+        _route("PrepareInbound", calls.prepare_inbound),
+        _route("ListCalls", calls.list_calls),
+        _route("GetCall", calls.get_call),
+        _route("CreateCall", calls.create_call),
     ]
 )
 
-S12, S14, S15, SIP = rules.S12, rules.S14, rules.S15, "PROVIDERS.md §1.5-1.7"
+SIP = "PROVIDERS.md §1.5-1.7"
+_S = reference.source_of
 
 
 #: inbound assistants one control-API account may start with
@@ -113,7 +79,7 @@ class SynthflowStandIn(HttpVendorStandIn):
     vendor = "synthflow"
     path_prefix = "/synthflow"
     routes = ROUTES
-    #: §1.2: the current spec 400s a custom number without termination_uri; older guides omit it (UNCONFIRMED)
+    #: the current reference 400s a custom number without termination_uri; older guides omit it (UNCONFIRMED)
     strict_termination_uri: bool = True
     #: an X-EI `S.` id that is not a registered prepared call is refused (404) rather than started afresh
     strict_prepared_call_id: bool = True
@@ -129,42 +95,49 @@ class SynthflowStandIn(HttpVendorStandIn):
         "prepared_call_ttl_seconds": "how long a prepared call id is accepted by the SIP edge (0 = forever)",
     }
     rule_notes = (
-        RuleNote(
-            "CreateCustomNumber",
-            "workspace_id",
-            "must exist (404) and belong to the key's account (403)",
-            S12,
-        ),
+        RuleNote("*", "body, query", "a field reference.json does not document → 400", "sandbox"),
+        RuleNote("CreateCustomNumber", "workspace_id", "an unknown workspace → 400, another account's → 403",
+                 _S("CreateCustomNumber")),
         RuleNote("CreateCustomNumber", "phone_number", "not already imported in the workspace", "sandbox"),
-        RuleNote(
-            "UpdateNumber", "provider_name", "a non-auto provider without a SIP domain → 400", rules.S13
-        ),
-        RuleNote("UpdateNumber", "uac_enabled", "needs trunk_username and trunk_pwd", rules.S13),
-        RuleNote("CreateAssistant", "voicemail_message", "needs agent.greeting_message_mode human", S14),
-        RuleNote(
-            "AttachPhoneNumbers", "phone_numbers", "one of phone_numbers / phone_number_slugs required", S14
-        ),
-        RuleNote(
-            "AttachPhoneNumbers", "phone_numbers", "every number imported in the workspace, else 404", S14
-        ),
-        RuleNote("AttachPhoneNumbers", "phone_numbers", "an inbound assistant takes one number", S12),
-        RuleNote("AttachPhoneNumbers", "phone_numbers", "a number serves one inbound assistant", S12),
-        RuleNote("PrepareInbound", "custom_variables", "an object of string values", S15),
-        RuleNote("PrepareInbound", "model_id", "an inbound assistant of the account", S15),
-        RuleNote("CreateCall", "model_id", "an outbound assistant of the account", rules.S18),
+        RuleNote("GetNumber", "phone_number_slug", "a number not imported → 400 (the only error documented)",
+                 _S("GetNumber")),
+        RuleNote("UpdateNumber", "provider_name", "a non-auto provider without a SIP domain → 400",
+                 _S("UpdateNumber")),
+        RuleNote("CreateAssistant", "voicemail_message", "needs agent.greeting_message_mode human",
+                 _S("CreateAssistant")),
+        RuleNote("UpdateAssistant", "phone_number", "the agent's number: imported in the workspace, else 400",
+                 _S("UpdateAssistant")),
+        RuleNote("UpdateAssistant", "phone_number", "a number serves one inbound agent (400)",
+                 rules.PHONE_NUMBERS_PAGE),
+        RuleNote("GetAssistant", "model_id", "an unknown agent → 400 (the only error documented)",
+                 _S("GetAssistant")),
+        RuleNote("AttachPhoneNumbers", "phone_numbers", "exactly one of phone_numbers / phone_number_slugs",
+                 _S("AttachPhoneNumbers")),
+        RuleNote("AttachPhoneNumbers", "model_id", "an outbound agent ('to an outbound agent'), else 400",
+                 _S("AttachPhoneNumbers")),
+        RuleNote("AttachPhoneNumbers", "phone_numbers", "every number imported in the workspace, else 404",
+                 _S("AttachPhoneNumbers")),
+        RuleNote("DetachPhoneNumber", "phone_number_slug", "an attached outbound number, else 404",
+                 _S("DetachPhoneNumber")),
+        RuleNote("PrepareInbound", "custom_variables", "an object of string values", rules.PREPARE_INBOUND),
+        RuleNote("PrepareInbound", "model_id", "an inbound assistant of the account", rules.PREPARE_INBOUND),
+        RuleNote("CreateCall", "model_id", "an outbound assistant of the account", _S("CreateCall")),
         RuleNote("*", "Authorization", "Bearer API key of an account", "PROVIDERS.md §1.1"),
         RuleNote("SIP INVITE", "Request-URI host", "sip[.us|.eu].synthflow.ai of the number's region", SIP),
         RuleNote("SIP INVITE", "Request-URI port", "32681 (UDP/TCP) or 32682 (TLS)", SIP),
-        RuleNote(
-            "SIP INVITE", "Request-URI user", "an imported E.164 number bound to an inbound assistant", SIP
-        ),
+        RuleNote("SIP INVITE", "Request-URI user", "an imported E.164 number of an inbound agent", SIP),
         RuleNote(
             "SIP INVITE", "X-EI", "S. id a registered prepared call (option strict_prepared_call_id)", SIP
         ),
         RuleNote(
             "SIP INVITE", "X-*", "name ^X-[A-Za-z0-9\\-_]+$, value without CR/LF/NUL, else dropped", SIP
         ),
-    )
+    )  # fmt: skip
+
+    def __init__(self, sandbox: Any) -> None:
+        #: findings of every exchange checked against reference.json; survives resets, like the ledger
+        self.conformance = ConformanceLog()
+        super().__init__(sandbox)
 
     def reset_state(self) -> None:
         """Forget every account, workspace, number, assistant, call and received INVITE."""
@@ -229,22 +202,49 @@ class SynthflowStandIn(HttpVendorStandIn):
         detail = {"status": "error", "description": message, "request_id": new_id(), "category": category}
         return json_response({"detail": detail}, status)
 
+    def route(self, request: Request, path: str) -> Routed | Response:
+        """Route as the base does; an answer given before any operation (401, 404, 405) is checked too."""
+        routed = super().route(request, path)
+        if isinstance(routed, Response):
+            self.conformance.note_answer(request, "", routed)
+        return routed
+
+    def _run(self, call: HttpCall) -> Response:
+        """Validate the request against reference.json, run the handler, check the answer's shape."""
+        with self._lock:
+            problems: list[str] = []
+            try:
+                problems = self._request_problems(call)
+                if problems:
+                    raise VendorHttpError(400, "validation_error", "; ".join(problems))
+                response = call.route.handler(self, call)
+            except VendorHttpError as exc:
+                response = self.render_error(exc)
+            self.conformance.note_request(call.request, call.route.operation, problems, response.status_code)
+            self.conformance.note_answer(call.request, call.route.operation, response)
+            return response
+
+    def _request_problems(self, call: HttpCall) -> list[str]:
+        query, body = call.query(), call.json()
+        violations: list[Violation] = [*call.query_violations(query), *call.body_violations(body)]
+        return [v.message for v in violations] + reference.request_problems(call.route.operation, query, body)
+
     # -- helpers the handlers share -------------------------------------------------------------------
 
     def ok(self, response: dict[str, Any], **extra: Any) -> Response:
         """The success envelope `{"status": "ok", "response": {...}}`."""
         return json_response({"status": "ok", "response": response, **extra})
 
-    def raise_violations(self, violations: list[Violation]) -> None:
-        """Synthflow's 400 naming every broken rule."""
-        if violations:
-            raise VendorHttpError(400, "validation_error", "; ".join(v.message for v in violations))
+    def status_ok(self) -> Response:
+        """The answer of operations documented as `{status}` only (PATCH/DELETE number, attach)."""
+        return json_response({"status": "ok"})
 
-    def workspace_of(self, call: HttpCall, workspace_id: str) -> dict[str, Any]:
-        """The workspace, which must exist (404) and be the caller's (403)."""
+    def workspace_of(self, call: HttpCall, workspace_id: str, *, unknown_status: int = 400) -> dict[str, Any]:
+        """The workspace, which must exist (`unknown_status`, 400 where only 400 is documented)
+        and be the caller's (403)."""
         workspace = self.workspaces.get(workspace_id)
         if workspace is None:
-            raise VendorHttpError(404, "not_found", f"Workspace {workspace_id} not found")
+            raise VendorHttpError(unknown_status, "validation_error", f"Workspace {workspace_id} not found")
         if workspace["account_id"] != call.account:
             raise VendorHttpError(403, "permission_denied", f"No access to workspace {workspace_id}")
         return workspace
@@ -262,16 +262,30 @@ class SynthflowStandIn(HttpVendorStandIn):
         )
 
     def assistants_of(self, number: dict[str, Any]) -> list[str]:
-        """Model ids of the assistants a number is attached to."""
+        """Model ids of the agents a number belongs to: as their own number, or attached for outbound."""
         return [
             a["model_id"]
             for a in self.assistants.values()
-            if a["workspace_id"] == number["workspace_id"] and number["slug"] in a["phone_numbers"]
+            if a["workspace_id"] == number["workspace_id"]
+            and (a["phone_number"] == number["slug"] or number["slug"] in a["attached"])
         ]
 
+    def inbound_agent_of(self, number: dict[str, Any]) -> dict[str, Any] | None:
+        """The inbound agent whose number this is (at most one, PROVIDERS.md §1.2), or None."""
+        return next(
+            (
+                a
+                for a in self.assistants.values()
+                if a["type"] == "inbound"
+                and a["workspace_id"] == number["workspace_id"]
+                and a["phone_number"] == number["slug"]
+            ),
+            None,
+        )
+
     def is_available(self, number: dict[str, Any]) -> bool:
-        """True when no inbound assistant has the number (§1.3)."""
-        return not any(self.assistants[m]["type"] == "inbound" for m in self.assistants_of(number))
+        """True when no inbound agent has the number ("available for inbound assignment")."""
+        return self.inbound_agent_of(number) is None
 
     def inbound_assistant_for(
         self, e164: str, region: str
@@ -280,9 +294,9 @@ class SynthflowStandIn(HttpVendorStandIn):
         for number in self.numbers.values():
             if number["phone_number"] != e164 or number["region"] != region:
                 continue
-            for model_id in self.assistants_of(number):
-                if self.assistants[model_id]["type"] == "inbound":
-                    return self.assistants[model_id], number
+            agent = self.inbound_agent_of(number)
+            if agent is not None:
+                return agent, number
         return None, None
 
     def page_params(self, query: dict[str, str]) -> tuple[int, int]:
