@@ -262,9 +262,6 @@ PROBE_DNS_SERVER = env.str("PROBE_DNS_SERVER", default=CHIME_DNS_SERVER)
 #: "host:port" every probe is sent to once its target resolved and passed the private-address check
 #: (`make run`: the sandbox's SIP stand-in on loopback); empty in production: probes go to the target
 PROBE_HOST_OVERRIDE = env.str("PROBE_HOST_OVERRIDE", default="")
-#: Synthflow documents 1 to 2 minutes for SIP registration after a number is attached to an assistant;
-#: until then (or a call is seen) `Registered` is Unknown / WaitingForRegistration
-SYNTHFLOW_REGISTRATION_SECONDS = env.int("SYNTHFLOW_REGISTRATION_SECONDS", default=120)
 #: seconds between scheduled probe rounds of one integration
 PROBE_INTERVAL_SECONDS = env.int("PROBE_INTERVAL_SECONDS", default=300)
 #: integrations with a call this recent have their connector log read on every fetch tick

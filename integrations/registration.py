@@ -8,23 +8,21 @@ DESIGN §4 combines four things, each a component of the status panel:
   Synthflow number bound to the inbound assistant, the Genesys trunk's `state`;
 - SIP reachability of each SIP target from the OPTIONS probes (calls/probes.py,
   which already applies the down-after-3 / up-after-2 hysteresis);
-- for Synthflow, the time since the number was attached: Synthflow documents
-  1-2 minutes until the SIP side is registered (PROVIDERS.md §1), so the
-  condition is `Unknown` / `WaitingForRegistration` until a call to the number
-  is observed or that window has passed.
+- for Synthflow, a call to the number that Synthflow itself lists for the
+  assistant. Synthflow exposes no registration state, and a guide's "1-2 minutes
+  after attach" is a guess, not an observation: until a call arrives, the
+  condition says so (`Unknown` / `AwaitingFirstCall`), never `True` on a timer.
 
-Evaluated at the end of apply and reconcile runs (integrations/engine/runs.py)
-and by `refresh_registration_task` when a wait is due to end.
+Evaluated at the end of apply and reconcile runs (integrations/engine/runs.py).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import TextChoices
 from django.utils import timezone
@@ -40,6 +38,7 @@ from integrations.models.engine import NodeStatus
 from integrations.resources.chime_service import SERVICE
 from integrations.vendors.clients import clients_for
 from integrations.vendors.errors import VendorError
+from integrations.vendors.synthflow import Call
 
 logger = logging.getLogger(__name__)
 
@@ -48,18 +47,18 @@ SYNTHFLOW_KINDS = (
     IntegrationKind.GENESYS_SYNTHFLOW,
     IntegrationKind.TWILIO_SYNTHFLOW,
 )
-
-
-def registration_window() -> timedelta:
-    """How long after attach Synthflow may still be registering the number (documented: 1-2 minutes)."""
-    return timedelta(seconds=settings.SYNTHFLOW_REGISTRATION_SECONDS)
+#: call statuses that show Synthflow's SIP side took the call (`registered` is only a prepared call
+#: and `failed`/`pending` show no SIP leg; statuses of GET /v2/calls/{call_id}, reference.json)
+CONNECTED_CALL_STATUSES = frozenset({"in-progress", "completed", "hangup_on_voicemail", "left_voicemail"})
+#: calls of the assistant read per evaluation while the first call is awaited
+CALLS_READ = 20
 
 
 class RegistrationReason(TextChoices):
     REGISTERED = "Registered", "Registered"
     NOT_PROVISIONED = "NotProvisioned", "Not provisioned"
     RESOURCES_NOT_READY = "ResourcesNotReady", "Resources not ready"
-    WAITING = "WaitingForRegistration", "Waiting for registration"
+    AWAITING_CALL = "AwaitingFirstCall", "Unknown until a call arrives"
     VAPI_NUMBER_ACTIVATING = "VapiNumberActivating", "Vapi number activating"
     VAPI_NUMBER_BLOCKED = "VapiNumberBlocked", "Vapi number blocked"
     SIP_TARGET_DOWN = "SipTargetDown", "SIP target down"
@@ -174,42 +173,53 @@ def _reachability(integration: Integration) -> Component:
 def _synthflow_registration(
     integration: Integration, node: ResourceNode, state: RegistrationState, now: datetime
 ) -> Component:
-    """Waiting until a call to the number is seen, or the documented 1-2 minutes after attach have passed."""
+    """Registered once Synthflow lists a call to the number for the assistant; unknown until then."""
     name = "Synthflow registration"
+    number = str(node.outputs.get("phone_number") or "")
+    model_id = str(node.outputs.get("model_id") or "")
     attached = parse_datetime(str(node.outputs.get("attached_at") or "")) or state.attached_at or now
     if state.attached_at != attached:
+        # A new binding must be observed anew.
         state.attached_at, state.registered_at = attached, None
+    unread = ""
     if state.registered_at is None:
-        number = str(node.outputs.get("phone_number") or "")
-        model_id = str(node.outputs.get("model_id") or "")
-        if now - attached >= registration_window() or _call_seen(integration, model_id, number):
-            state.registered_at = now
+        try:
+            call = _first_connected_call(integration, model_id, number, attached)
+        except VendorError as error:
+            call, unread = None, f" Synthflow's call list could not be read: {error}."
+        if call is not None:
+            state.registered_at = _started(call) or now
     if state.registered_at is not None:
         return Component(
             name,
             ComponentState.OK,
             "Registered",
-            f"Attached {_since(attached, now)} ago; registration observed.",
+            f"Synthflow took a call to {number} at {state.registered_at.isoformat(timespec='seconds')}.",
         )
     return Component(
         name,
         ComponentState.PENDING,
-        RegistrationReason.WAITING,
-        f"Attached {_since(attached, now)} ago; Synthflow registers a number 1-2 minutes after attach.",
+        RegistrationReason.AWAITING_CALL,
+        f"{number} became assistant {model_id}'s number {_since(attached, now)} ago, as Synthflow's API "
+        f"shows; whether Synthflow takes calls on it is unknown until a call arrives.{unread}",
     )
 
 
-def _call_seen(integration: Integration, model_id: str, number: str) -> bool:
-    """A call to the number listed by Synthflow for the assistant: the SIP side is registered."""
+def _first_connected_call(
+    integration: Integration, model_id: str, number: str, since: datetime
+) -> Call | None:
+    """The first call to `number` since `since` that Synthflow lists as connected for the assistant."""
     if not model_id or integration.synthflow_account is None:
-        return False
-    try:
-        calls = clients_for({"synthflow": integration.synthflow_account}).synthflow.list_calls(
-            model_id, limit=20
-        )
-    except VendorError:
-        return False
-    return any(call.phone_number_to == number for call in calls)
+        return None
+    client = clients_for({"synthflow": integration.synthflow_account}).synthflow
+    calls = client.list_calls(model_id, since_ms=int(since.timestamp() * 1000), limit=CALLS_READ)
+    connected = [c for c in calls if c.phone_number_to == number and c.call_status in CONNECTED_CALL_STATUSES]
+    return min(connected, key=lambda c: c.start_time, default=None)
+
+
+def _started(call: Call) -> datetime | None:
+    """When the call started (`start_time` is milliseconds since the epoch, as digits)."""
+    return datetime.fromtimestamp(int(call.start_time) / 1000, tz=UTC) if call.start_time.isdigit() else None
 
 
 def evaluate_components(integration: Integration, state: RegistrationState) -> list[Component]:
@@ -272,19 +282,7 @@ def refresh_registration(integration: Integration) -> dict[str, Any]:
         )
         Integration.objects.filter(pk=integration.pk).update(conditions=conditions, updated_at=timezone.now())
     integration.conditions = conditions
-    if reason == RegistrationReason.WAITING:
-        _schedule_refresh(integration, state)
     return next(c for c in conditions if c["type"] == ConditionType.REGISTERED)
-
-
-def _schedule_refresh(integration: Integration, state: RegistrationState) -> None:
-    """Look again when the documented registration window ends, instead of at the next reconcile."""
-    from integrations.diagnostics.tasks import refresh_registration_task
-
-    due = (state.attached_at or timezone.now()) + registration_window() + timedelta(seconds=1)
-    countdown = max(1.0, (due - timezone.now()).total_seconds())
-    pk = str(integration.pk)
-    transaction.on_commit(lambda: refresh_registration_task.apply_async((pk,), countdown=countdown))
 
 
 def observe_after_run(integration: Integration, run_kind: str, *, changed: bool = True) -> None:

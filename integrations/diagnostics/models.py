@@ -53,11 +53,10 @@ class RegistrationState(models.Model):
     )
     #: [{name, state: ok|pending|problem|unknown, reason, message}]
     components = models.JSONField(default=list, blank=True)
-    #: when Patchbay first saw the Synthflow number bound to the assistant (Synthflow registers
-    #: the SIP side 1-2 minutes later, PROVIDERS.md §1)
+    #: when Patchbay made the Synthflow number the inbound assistant's number
     attached_at = models.DateTimeField(null=True, blank=True)
-    #: when a registration was first observed after that attach (a call reached the assistant,
-    #: or the documented window passed)
+    #: when Synthflow was first seen taking a call to that number (its call list); until then
+    #: whether its SIP side takes calls is unknown
     registered_at = models.DateTimeField(null=True, blank=True)
     evaluated_at = models.DateTimeField(default=timezone.now)
 

@@ -1,18 +1,26 @@
-"""`synthflow.assistant_number`: an imported number bound to the inbound assistant that answers it (§1.4).
+"""`synthflow.assistant_number`: the imported number as the inbound assistant's own number (§1.4).
 
 Spec keys:
 
 - `model_id`: the inbound assistant (agent) id;
 - `phone_number`: the imported number in E.164 (the `synthflow.custom_number` node's output, so the
-  number exists before it is attached, as Synthflow asks).
+  number exists before the agent is given it, as Synthflow asks: "wait until the number is created").
 
-Synthflow creates the SIP trunk when a number is attached and documents 1-2 minutes until it is
-registered (seed guide), so the attach time is recorded (intent, then outputs) for the
-integration's `Registered` condition: `WaitingForRegistration` plus the time since `attached_at`.
+How an inbound agent is bound, as Synthflow documents it: the agent's `phone_number` ("the phone
+number attached to the agent"), set with `PUT /v2/assistants/{model_id}` ("update an agent's name,
+phone number, or other parameters"; "create an inbound agent on that number", route-sip-calls).
+`PUT .../phone_numbers` attaches numbers to an *outbound* agent (`attached_phone_numbers`, "available
+for outbound calls"), which never makes an inbound agent answer (sandbox/synthflow/reference.json).
 
-Outputs: `model_id`, `phone_number`, `bound` (true), `attached_at` (ISO-8601 UTC).
-An inbound assistant takes one number; attaching a second is refused by Synthflow (400, "detach
-first"), which the run reports as is.
+The binding is observed on the agent (`phone_number` equal to the number), so a bound number is left
+alone: a reconcile writes nothing and `attached_at` keeps the time of the one write that bound it.
+
+Unbinding: Synthflow documents no call that takes an inbound agent's number away, only "Delete a
+phone number ... will detach the phone number from any agents it is linked to"; the custom number
+node, deleted right after this one, does that. Moving the number to another agent while the first
+still has it is refused with what to do (Synthflow refuses two inbound agents on one number).
+
+Outputs: `model_id`, `phone_number`, `bound` (true), `attached_at` (ISO-8601 UTC, when Patchbay set it).
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, contains_unknown
-from integrations.vendors.errors import NotFound
+from integrations.vendors.errors import Conflict, NotFound
 from integrations.vendors.synthflow import SynthflowClient
 
 
@@ -30,7 +38,7 @@ def attachment_id(model_id: str, phone_number: str) -> str:
 
 
 class SynthflowAssistantNumber(ResourceType):
-    """The binding of a number to an assistant; exists while the assistant lists the number."""
+    """The number an inbound assistant answers; exists while the assistant's `phone_number` is it."""
 
     type_name = "synthflow.assistant_number"
     account_kind = "synthflow"
@@ -43,14 +51,15 @@ class SynthflowAssistantNumber(ResourceType):
         pair = (ctx.spec["model_id"], ctx.spec["phone_number"])
         return None if contains_unknown(pair) else pair
 
-    def _bound(self, client: SynthflowClient, model_id: str, number: str) -> bool:
+    @staticmethod
+    def _bound(client: SynthflowClient, model_id: str, number: str) -> bool:
         try:
-            return number in client.get_assistant(model_id).phone_numbers
+            return client.get_assistant(model_id).phone_number == number
         except NotFound:
             return False
 
     def observe(self, ctx: NodeContext) -> Observation:
-        """Bound when the assistant lists the number; a binding to another pair is a diff."""
+        """Bound when the assistant's own number is this number; a binding to another pair is a diff."""
         current = self._current(ctx)
         if current is None or not self._bound(ctx.clients.synthflow, *current):
             return Observation(exists=False)
@@ -72,34 +81,35 @@ class SynthflowAssistantNumber(ResourceType):
             outputs={"model_id": model_id, "phone_number": number, "bound": True, "attached_at": attached_at},
         )
 
-    def _attach(self, ctx: NodeContext) -> str:
+    def _bind(self, ctx: NodeContext) -> str:
         model_id, number = ctx.spec["model_id"], ctx.spec["phone_number"]
-        # Recorded before the call: the registration clock starts when Synthflow attaches.
+        # Recorded before the call: a lost answer still leaves the time of the write.
         ctx.record_intent(attached_at=timezone.now().isoformat())
-        ctx.clients.synthflow.attach_numbers(model_id, [number])
+        ctx.clients.synthflow.set_assistant_number(model_id, number)
         return attachment_id(model_id, number)
 
     def create(self, ctx: NodeContext) -> str:
-        """Attach the number (attaching an attached number again is harmless)."""
-        return self._attach(ctx)
+        """Give the assistant the number (the same number again is harmless)."""
+        return self._bind(ctx)
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
-        """Move the binding: detach the old pair, attach the spec's."""
+        """Bind the spec's pair; refused while another assistant still answers the number."""
         current = self._current(ctx)
-        if current is not None:
-            self._detach(ctx.clients.synthflow, *current)
-        ctx.external_id = self._attach(ctx)
-
-    @staticmethod
-    def _detach(client: SynthflowClient, model_id: str, number: str) -> None:
-        try:
-            client.detach_number(model_id, number)
-        except NotFound:
-            return
+        if current is not None and current != (ctx.spec["model_id"], ctx.spec["phone_number"]):
+            model_id, number = current
+            if self._bound(ctx.clients.synthflow, model_id, number):
+                raise Conflict(
+                    f"{number} is the number of Synthflow assistant {model_id}, and Synthflow's API "
+                    "documents no way to take it away from an inbound assistant: remove it from that "
+                    "assistant in the Synthflow dashboard, or tear the integration down and apply it again",
+                    vendor="synthflow",
+                    field="model_id",
+                )
+        ctx.external_id = self._bind(ctx)
 
     def delete(self, ctx: NodeContext) -> None:
-        """Detach; a number no longer attached (or an assistant gone) is done."""
-        current = self._current(ctx)
-        if current is None:
-            return
-        self._detach(ctx.clients.synthflow, *current)
+        """Nothing to send: deleting the number (the next node) detaches it from every assistant.
+
+        Synthflow's reference has no call that unbinds an inbound agent's number, and setting an
+        empty `phone_number` is undocumented (sandbox/README.md, known differences).
+        """

@@ -1,23 +1,38 @@
 """Synthflow's v2 REST API: custom numbers, assistants' numbers, prepare_inbound and calls (PROVIDERS.md §1).
 
-Every answer is `{"status", "response": {...}}`; errors are
-`{"detail": {status, description, request_id, category}}` (§1.1). The API
-host must match the workspace's region, and so must the SIP host a call is
-sent to (§1.1, §1.6).
+Synthflow publishes an OpenAPI (https://docs.synthflow.ai/openapi.yml), transcribed
+with a source per rule in sandbox/synthflow/reference.json. Most answers are
+`{"status", "response": {...}}`, but `GET /v2/numbers/{slug}` answers the number
+itself, flat, and prepare_inbound its own flat form. Errors are
+`{"detail": {status, description, request_id, category}}`. Several operations
+document 400 as their only error, so "not found" can be a 400. The API host must
+match the workspace's region, and so must the SIP host a call is sent to (§1.1, §1.6).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from django.conf import settings
 
 from integrations.choices import SynthflowRegion
-from integrations.vendors.errors import VendorError
+from integrations.vendors.errors import InvalidSpec, NotFound, VendorError
 from integrations.vendors.http import VendorHttpClient
+from integrations.vendors.synthflow_answers import (
+    Assistant,
+    Call,
+    ImportedNumber,
+    Number,
+    NumberSummary,
+    PreparedCall,
+    number_slug,
+    read_assistant,
+    read_call,
+    read_number,
+    text_of,
+)
 
 REAL_BASE_URLS: dict[str, str] = {
     SynthflowRegion.GLOBAL: "https://api.synthflow.ai/v2",
@@ -39,8 +54,6 @@ SIGNALLING_CIDRS: dict[str, tuple[str, ...]] = {
     SynthflowRegion.US: ("35.237.42.43/32", "34.139.4.161/32", "4.138.180.50/32"),
     SynthflowRegion.EU: ("34.185.212.150/32", "34.89.186.33/32", "35.242.217.198/32"),
 }
-#: prepare_inbound's `call_status` when Synthflow took the call (anything else means an outage, §1.5)
-REGISTERED = "registered"
 # Lists are paged with limit/offset (default 20, §1.3, §1.8); ask for large pages, stop at the total.
 PAGE_SIZE = 100
 # Request fields whose name may open a Synthflow error description ("workspace_id is required").
@@ -58,142 +71,12 @@ _FIELDS = frozenset(
         "sip_auth_username",
         "uac_enabled",
         "uac_register_expires",
-        "phone_numbers",
-        "phone_number_slugs",
         "from_number",
         "to_number",
         "model_id",
         "custom_variables",
     }
 )
-
-
-def number_slug(phone_number: str) -> str:
-    """The URL slug of a number: E.164 without the leading `+` (§1.3)."""
-    return phone_number.strip().lstrip("+")
-
-
-@dataclass(frozen=True)
-class ImportedNumber:
-    """The answer to importing a custom number: its key and the number."""
-
-    key: str
-    phone_number: str
-
-
-@dataclass(frozen=True)
-class NumberSummary:
-    """One entry of a workspace's number list."""
-
-    phone_number: str
-    sid: str
-    is_available: bool
-
-
-@dataclass(frozen=True)
-class Number:
-    """A number of a workspace as `GET /v2/numbers/{slug}` shows it (trunk password never shown)."""
-
-    slug: str
-    phone_number: str
-    friendly_name: str
-    provider_name: str
-    termination_uri: str
-    sip_auth_username: str
-    sip_outbound_proxy: str
-    uac_enabled: bool
-    uac_register_expires: int
-    region: str
-    is_available: bool
-    workspace_id: str
-    assistant_ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Assistant:
-    """An agent (assistant) and the numbers bound to it."""
-
-    model_id: str
-    name: str
-    type: str
-    phone_numbers: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class PreparedCall:
-    """prepare_inbound's answer: `registered` with a call id, or `failed` during an outage (§1.5)."""
-
-    call_status: str
-    synthflow_call_id: str
-
-    @property
-    def registered(self) -> bool:
-        """True when Synthflow is ready for the SIP leg carrying `X-EI: S.<id>;`."""
-        return self.call_status == REGISTERED and bool(self.synthflow_call_id)
-
-
-@dataclass(frozen=True)
-class Call:
-    """A call record of `/v2/calls` (§1.8)."""
-
-    call_id: str
-    model_id: str
-    call_status: str
-    phone_number_from: str
-    phone_number_to: str
-    duration: int
-    end_call_reason: str
-    start_time: str
-    custom_variables: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-def _number(data: Mapping[str, Any]) -> Number:
-    return Number(
-        slug=_text(data.get("slug")) or number_slug(_text(data.get("phone_number"))),
-        phone_number=_text(data.get("phone_number")),
-        friendly_name=_text(data.get("friendly_name")),
-        provider_name=_text(data.get("provider_name")),
-        termination_uri=_text(data.get("sip_term_uri")),
-        sip_auth_username=_text(data.get("sip_auth_username")),
-        sip_outbound_proxy=_text(data.get("sip_outbound_proxy")),
-        uac_enabled=bool(data.get("uac_enabled")),
-        uac_register_expires=int(data.get("uac_register_expires") or 300),
-        region=_text(data.get("region")),
-        is_available=bool(data.get("is_available")),
-        workspace_id=_text(data.get("workspace_id")),
-        assistant_ids=tuple(_text(a) for a in data.get("assistants") or ()),
-    )
-
-
-def _assistant(data: Mapping[str, Any]) -> Assistant:
-    numbers = data.get("phone_numbers")
-    if numbers is None:
-        numbers = [data["phone_number"]] if data.get("phone_number") else []
-    return Assistant(
-        model_id=_text(data.get("model_id")),
-        name=_text(data.get("name")),
-        type=_text(data.get("type")),
-        phone_numbers=tuple(_text(n) for n in numbers),
-    )
-
-
-def _call(data: Mapping[str, Any]) -> Call:
-    variables = data.get("custom_variables")
-    return Call(
-        call_id=_text(data.get("call_id")),
-        model_id=_text(data.get("model_id")),
-        call_status=_text(data.get("call_status") or data.get("status")),
-        phone_number_from=_text(data.get("phone_number_from")),
-        phone_number_to=_text(data.get("phone_number_to")),
-        duration=int(data.get("duration") or 0),
-        end_call_reason=_text(data.get("end_call_reason")),
-        start_time=_text(data.get("start_time")),
-        custom_variables=dict(variables) if isinstance(variables, Mapping) else {},
-    )
 
 
 class SynthflowClient(VendorHttpClient):
@@ -221,7 +104,7 @@ class SynthflowClient(VendorHttpClient):
         detail = _detail(response)
         if detail is None:
             return (response.text[:300] or response.reason_phrase, "")
-        text = _text(detail.get("description")) or response.reason_phrase
+        text = text_of(detail.get("description")) or response.reason_phrase
         first = text.split(" ", 1)[0].rstrip(":,")
         return (text, first if first in _FIELDS else "")
 
@@ -230,7 +113,7 @@ class SynthflowClient(VendorHttpClient):
         detail = _detail(response)
         if not error.request_id and detail is not None:
             # Synthflow puts its request id in the error body, not in a header (§1.1).
-            error.request_id = _text(detail.get("request_id"))
+            error.request_id = text_of(detail.get("request_id"))
         return error
 
     # -- numbers (§1.2, §1.3) ------------------------------------------------------------------
@@ -261,7 +144,9 @@ class SynthflowClient(VendorHttpClient):
         }
         body.update({k: v for k, v in optional.items() if v})
         answer = self.request("POST", "/custom-numbers", json=body).json()["response"]
-        return ImportedNumber(key=_text(answer.get("key")), phone_number=_text(answer.get("phone_number")))
+        return ImportedNumber(
+            key=text_of(answer.get("key")), phone_number=text_of(answer.get("phone_number"))
+        )
 
     def list_numbers(self, workspace_id: str, *, is_available: bool | None = None) -> list[NumberSummary]:
         """`GET /v2/numbers?workspace=`: every number of the workspace, all pages."""
@@ -272,8 +157,8 @@ class SynthflowClient(VendorHttpClient):
         for page in self._pages("/numbers", params, "phone_numbers"):
             found.extend(
                 NumberSummary(
-                    phone_number=_text(n.get("number")),
-                    sid=_text(n.get("sid")),
+                    phone_number=text_of(n.get("number")),
+                    sid=text_of(n.get("sid")),
                     is_available=bool(n.get("is_available")),
                 )
                 for n in page
@@ -281,37 +166,79 @@ class SynthflowClient(VendorHttpClient):
         return found
 
     def get_number(self, workspace_id: str, phone_number: str) -> Number:
-        """`GET /v2/numbers/{slug}?workspace=`; `NotFound` when it is not imported."""
+        """`GET /v2/numbers/{slug}?workspace=`; `NotFound` when it is not imported.
+
+        The answer is the number itself, flat (an envelope is unwrapped too, should one come).
+        400 is the only error documented for this read: a number that is not imported and a
+        bad request both get it, so a 400 is "not found" only when the workspace's number
+        list confirms the number is absent (a wrong workspace stays an `InvalidSpec`).
+        """
         path = f"/numbers/{number_slug(phone_number)}"
-        return _number(self.request("GET", path, params={"workspace": workspace_id}).json()["response"])
+        try:
+            answer = self.request("GET", path, params={"workspace": workspace_id}).json()
+        except InvalidSpec as error:
+            raise self._absent_or(error, workspace_id, phone_number) from None
+        if isinstance(answer.get("response"), Mapping) and "phone_number" not in answer:
+            answer = answer["response"]
+        return read_number(answer)
 
     def update_number(self, workspace_id: str, phone_number: str, changes: Mapping[str, Any]) -> None:
-        """`PATCH /v2/numbers/{slug}` with Synthflow's field names (`termination_uri`, `trunk_pwd`, ...)."""
-        path = f"/numbers/{number_slug(phone_number)}"
-        self.request("PATCH", path, params={"workspace": workspace_id}, json=dict(changes))
+        """`PATCH /v2/numbers/{slug}` with Synthflow's field names (`termination_uri`, `trunk_pwd`, ...).
+
+        The request names no workspace (the reference documents no such parameter for PATCH);
+        `workspace_id` tells a number that is gone (`NotFound`) from a refused change.
+        """
+        try:
+            self.request("PATCH", f"/numbers/{number_slug(phone_number)}", json=dict(changes))
+        except InvalidSpec as error:
+            raise self._absent_or(error, workspace_id, phone_number) from None
 
     def delete_number(self, workspace_id: str, phone_number: str) -> None:
-        """`DELETE /v2/numbers/{slug}`: detaches it from every agent first (§1.3)."""
-        path = f"/numbers/{number_slug(phone_number)}"
-        self.request("DELETE", path, params={"workspace": workspace_id})
+        """`DELETE /v2/numbers/{slug}`: "detach the phone number from any agents" too (§1.3).
+
+        `NotFound` when it is already gone (its 400, confirmed by the workspace's number list).
+        """
+        try:
+            self.request("DELETE", f"/numbers/{number_slug(phone_number)}")
+        except InvalidSpec as error:
+            raise self._absent_or(error, workspace_id, phone_number) from None
+
+    def _absent_or(self, error: InvalidSpec, workspace_id: str, phone_number: str) -> VendorError:
+        """`NotFound` when the workspace's number list lacks the number, else the 400 itself."""
+        if any(n.phone_number == phone_number for n in self.list_numbers(workspace_id)):
+            return error
+        return NotFound(
+            f"{error.args[0]} ({phone_number} is not in the workspace's number list)",
+            vendor=self.vendor,
+            request_id=error.request_id,
+            field="phone_number",
+        )
 
     # -- assistants (§1.4) ---------------------------------------------------------------------
 
     def get_assistant(self, model_id: str) -> Assistant:
-        """`GET /v2/assistants/{model_id}` (the single GET still answers a one-element list)."""
-        answer = self.request("GET", f"/assistants/{model_id}").json()["response"]
+        """`GET /v2/assistants/{model_id}` (a one-element list); `NotFound` for an unknown agent.
+
+        The request carries nothing but the id, and 400 is the only error documented for it,
+        so a 400 (or a 404) means there is no such agent.
+        """
+        try:
+            answer = self.request("GET", f"/assistants/{model_id}").json()["response"]
+        except InvalidSpec as error:
+            raise NotFound(str(error.args[0]), vendor=self.vendor, request_id=error.request_id) from None
         assistants = answer.get("assistants") or []
         if not assistants:
-            return _assistant({"model_id": model_id})
-        return _assistant(assistants[0])
+            raise NotFound(f"no assistant {model_id} in the answer", vendor=self.vendor)
+        return read_assistant(assistants[0])
 
-    def attach_numbers(self, model_id: str, phone_numbers: list[str]) -> None:
-        """`PUT /v2/assistants/{model_id}/phone_numbers`: bind numbers (E.164) to the agent."""
-        self.request("PUT", f"/assistants/{model_id}/phone_numbers", json={"phone_numbers": phone_numbers})
+    def set_assistant_number(self, model_id: str, phone_number: str) -> None:
+        """`PUT /v2/assistants/{model_id}` with `phone_number`: the agent's own number.
 
-    def detach_number(self, model_id: str, phone_number: str) -> None:
-        """`DELETE /v2/assistants/{model_id}/phone_numbers/{slug}`."""
-        self.request("DELETE", f"/assistants/{model_id}/phone_numbers/{number_slug(phone_number)}")
+        How an inbound agent gets the number it answers: the reference's update "changes an
+        agent's name, phone number, or other parameters"; `PUT .../phone_numbers` attaches
+        numbers to an *outbound* agent. Only the given field changes.
+        """
+        self.request("PUT", f"/assistants/{model_id}", json={"phone_number": phone_number})
 
     # -- calls (§1.5, §1.8) --------------------------------------------------------------------
 
@@ -335,23 +262,27 @@ class SynthflowClient(VendorHttpClient):
         }
         answer = self.request("POST", "/prepare_inbound", json=body, attempts=1, timeout=timeout).json()
         return PreparedCall(
-            call_status=_text(answer.get("call_status")),
-            synthflow_call_id=_text(answer.get("synthflow_call_id")),
+            call_status=text_of(answer.get("call_status")),
+            synthflow_call_id=text_of(answer.get("synthflow_call_id")),
         )
 
     def get_call(self, call_id: str) -> Call:
         """`GET /v2/calls/{call_id}`; `NotFound` for an unknown id."""
         calls = self.request("GET", f"/calls/{call_id}").json()["response"].get("calls") or []
-        return _call(calls[0] if calls else {"call_id": call_id})
+        return read_call(calls[0] if calls else {"call_id": call_id})
 
-    def list_calls(self, model_id: str, *, call_status: str = "", limit: int = PAGE_SIZE) -> list[Call]:
-        """`GET /v2/calls?model_id=`: the agent's most recent calls, at most `limit`."""
+    def list_calls(
+        self, model_id: str, *, call_status: str = "", since_ms: int | None = None, limit: int = PAGE_SIZE
+    ) -> list[Call]:
+        """`GET /v2/calls?model_id=`: the agent's calls (started at `since_ms` or later), at most `limit`."""
         params: dict[str, Any] = {"model_id": model_id, "limit": min(limit, self.page_size)}
         if call_status:
             params["call_status"] = call_status
+        if since_ms is not None:
+            params["from_date"] = since_ms
         found: list[Call] = []
         for page in self._pages("/calls", params, "calls"):
-            found.extend(_call(c) for c in page)
+            found.extend(read_call(c) for c in page)
             if len(found) >= limit:
                 break
         return found[:limit]

@@ -3,7 +3,9 @@
 - `sandbox_server` (session): the whole sandbox served from a thread on free
   ports; `.url`, `.dns_port`, `.sandbox` (the `Sandbox` object).
 - `sandbox_url`: resets every vendor, the ledger, faults, DNS and options, and
-  returns the base URL.
+  returns the base URL; after the test, fails it if the Synthflow stand-in saw a
+  request of Patchbay's, or gave an answer, that departs from Synthflow's
+  published reference (sandbox/synthflow/conformance.py).
 - `aws_client`: `aws_client("chime-sdk-voice", region="us-east-1", retries=...)`
   → a boto3 client pointed at the sandbox with dummy credentials and boto3's
   standard retry mode.
@@ -34,11 +36,17 @@ def sandbox_server() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-def sandbox_url(sandbox_server: SandboxServer) -> str:
-    """A freshly reset sandbox's base URL."""
+def sandbox_url(sandbox_server: SandboxServer) -> Iterator[str]:
+    """A freshly reset sandbox's base URL; Synthflow exchanges of the test must conform."""
     response = httpx.post(f"{sandbox_server.url}/_sandbox/reset", timeout=30)
     response.raise_for_status()
-    return sandbox_server.url
+    conformance = sandbox_server.sandbox.stand_in("synthflow").conformance
+    since = conformance.mark()
+    yield sandbox_server.url
+    findings = conformance.since(since)
+    assert not findings, "Synthflow exchanges that depart from reference.json:\n" + "\n".join(
+        map(str, findings)
+    )
 
 
 @pytest.fixture

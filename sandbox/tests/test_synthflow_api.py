@@ -1,4 +1,8 @@
-"""The Synthflow stand-in over real HTTP: numbers, assistants, prepare_inbound, calls, auth and errors."""
+"""The Synthflow stand-in over real HTTP: numbers, assistants, prepare_inbound, calls, auth and errors.
+
+What it answers follows sandbox/synthflow/reference.json (Synthflow's published reference);
+every answer here is also parsed strictly against it by the conformance log.
+"""
 
 from __future__ import annotations
 
@@ -54,7 +58,7 @@ def assert_detail(response: httpx.Response, status: int, *fragments: str) -> dic
     return detail
 
 
-def test_imported_number_answers_in_the_envelope_and_hides_trunk_credentials(
+def test_imported_number_reads_back_flat_and_hides_trunk_credentials(
     synthflow: httpx.Client, account: dict[str, Any]
 ) -> None:
     created = import_number(synthflow, account)
@@ -63,7 +67,11 @@ def test_imported_number_answers_in_the_envelope_and_hides_trunk_credentials(
     assert created["response"]["phone_number"] == "+14155550100"
     assert len(created["response"]["key"]) == 36
     number = synthflow.get("/v2/numbers/14155550100", params={"workspace": account["workspace_id"]})
-    shown = number.json()["response"]
+    # GET /v2/numbers/{slug} answers the number itself: no {status, response} envelope.
+    shown = number.json()
+    assert "response" not in shown
+    assert shown["phone_number"] == "+14155550100"
+    assert shown["assistants"] == []
     assert shown["sip_term_uri"] == TERMINATION
     assert shown["slug"] == "14155550100"
     assert shown["provider_name"] == "custom"
@@ -119,7 +127,7 @@ def test_zoom_numbers_need_no_e164_and_get_their_sip_domain_filled(
     assert synthflow.post("/v2/custom-numbers", json=body).status_code == 200
 
     shown = synthflow.get("/v2/numbers/zoom-line-7", params={"workspace": account["workspace_id"]}).json()
-    assert shown["response"]["sip_term_uri"] == "sip.zoom.com"
+    assert shown["sip_term_uri"] == "sip.zoom.com"
 
 
 def test_a_number_cannot_be_imported_twice(synthflow: httpx.Client, account: dict[str, Any]) -> None:
@@ -144,7 +152,7 @@ def test_bad_key_gets_401_in_the_detail_shape(sandbox_url: str) -> None:
     assert_detail(httpx.get(f"{sandbox_url}/synthflow/v2/assistants"), 401)
 
 
-def test_workspace_of_another_account_is_403_and_an_unknown_one_404(
+def test_workspace_of_another_account_is_403_and_an_unknown_one_400(
     synthflow: httpx.Client, sandbox_url: str
 ) -> None:
     other = httpx.post(f"{sandbox_url}/_sandbox/accounts", json={"vendor": "synthflow"}).json()
@@ -154,7 +162,8 @@ def test_workspace_of_another_account_is_403_and_an_unknown_one_404(
     unknown = synthflow.post("/v2/custom-numbers", json={**body, "workspace_id": "1700000000000x1"})
 
     assert_detail(theirs, 403)
-    assert_detail(unknown, 404)
+    # The reference documents 400 and 403 for an import; no 404.
+    assert_detail(unknown, 400, "not found")
 
 
 def test_numbers_list_pages_and_filters_on_availability(
@@ -162,10 +171,8 @@ def test_numbers_list_pages_and_filters_on_availability(
 ) -> None:
     for number in ("+14155550100", "+14155550101", "+14155550102"):
         import_number(synthflow, account, number)
-    attached = synthflow.put(
-        f"/v2/assistants/{account['assistant_id']}/phone_numbers", json={"phone_numbers": ["+14155550101"]}
-    )
-    assert attached.status_code == 200
+    bound = synthflow.put(f"/v2/assistants/{account['assistant_id']}", json={"phone_number": "+14155550101"})
+    assert bound.status_code == 200, bound.text
     workspace = account["workspace_id"]
 
     page = synthflow.get("/v2/numbers", params={"workspace": workspace, "limit": 2, "offset": 1}).json()
@@ -177,26 +184,47 @@ def test_numbers_list_pages_and_filters_on_availability(
     assert_detail(synthflow.get("/v2/numbers"), 400, "workspace is required")
 
 
-def test_number_update_and_delete(synthflow: httpx.Client, account: dict[str, Any]) -> None:
+def test_number_update_and_delete_take_no_workspace_and_an_unknown_number_is_400(
+    synthflow: httpx.Client, account: dict[str, Any]
+) -> None:
     import_number(synthflow, account)
-    synthflow.put(
-        f"/v2/assistants/{account['assistant_id']}/phone_numbers", json={"phone_numbers": ["+14155550100"]}
-    )
+    synthflow.put(f"/v2/assistants/{account['assistant_id']}", json={"phone_number": "+14155550100"})
     workspace = {"workspace": account["workspace_id"]}
 
     updated = synthflow.patch(
         "/v2/numbers/14155550100", json={"termination_uri": "new.voiceconnector.chime.aws"}
     )
-    shown = synthflow.get("/v2/numbers/14155550100", params=workspace).json()["response"]
+    shown = synthflow.get("/v2/numbers/14155550100", params=workspace).json()
     deleted = synthflow.delete("/v2/numbers/14155550100")
 
     assert updated.json() == {"status": "ok"}
     assert shown["sip_term_uri"] == "new.voiceconnector.chime.aws"
     assert shown["assistants"] == [account["assistant_id"]]
     assert deleted.json() == {"status": "ok"}
-    assert_detail(synthflow.get("/v2/numbers/14155550100", params=workspace), 404)
+    # 400 is the only error the reference documents for a number's GET, PATCH and DELETE.
+    assert_detail(synthflow.get("/v2/numbers/14155550100", params=workspace), 400, "not found")
+    assert_detail(synthflow.delete("/v2/numbers/14155550100"), 400, "not found")
+    assert_detail(synthflow.patch("/v2/numbers/14155550100", json={"friendly_name": "x"}), 400)
+    # "Deleting ... will detach the phone number from any agents it is linked to."
     assistant = synthflow.get(f"/v2/assistants/{account['assistant_id']}").json()["response"]["assistants"][0]
-    assert assistant["phone_numbers"] == []
+    assert "phone_number" not in assistant
+
+
+def test_undocumented_fields_and_parameters_are_refused(
+    synthflow: httpx.Client, account: dict[str, Any]
+) -> None:
+    import_number(synthflow, account)
+
+    extra_query = synthflow.patch(
+        "/v2/numbers/14155550100", params={"workspace": account["workspace_id"]}, json={"friendly_name": "x"}
+    )
+    extra_body = synthflow.put(f"/v2/assistants/{account['assistant_id']}", json={"phone_numbers": ["+1"]})
+    type_change = synthflow.put(f"/v2/assistants/{account['assistant_id']}", json={"type": "outbound"})
+
+    assert_detail(extra_query, 400, "query parameter workspace is not documented")
+    assert_detail(extra_body, 400, "phone_numbers is not a documented field")
+    # `type` is not among the update's documented fields.
+    assert_detail(type_change, 400, "type is not a documented field")
 
 
 def test_assistant_create_get_partial_update_and_delete(synthflow: httpx.Client) -> None:
@@ -212,7 +240,7 @@ def test_assistant_create_get_partial_update_and_delete(synthflow: httpx.Client)
     got = synthflow.get(f"/v2/assistants/{model_id}").json()["response"]
     deleted = synthflow.delete(f"/v2/assistants/{model_id}")
 
-    assert created["details"] == {"phone": None, "voice": "v1"}
+    assert created["details"] == {"voice": "v1"}
     assert len(got["assistants"]) == 1
     assert got["assistants"][0]["agent"] == {
         "prompt": "Be kind",
@@ -220,8 +248,11 @@ def test_assistant_create_get_partial_update_and_delete(synthflow: httpx.Client)
         "language": "en-US",
         "voice_id": "v1",
     }
+    assert got["assistants"][0]["attached_phone_numbers"] == []
+    assert "phone_numbers" not in got["assistants"][0]
     assert deleted.json()["status"] == "ok"
-    assert_detail(synthflow.get(f"/v2/assistants/{model_id}"), 404)
+    # 400 is the only error documented for GET /v2/assistants/{model_id}.
+    assert_detail(synthflow.get(f"/v2/assistants/{model_id}"), 400, "not found")
 
 
 def test_assistant_needs_type_name_and_agent_and_a_known_type(synthflow: httpx.Client) -> None:
@@ -230,62 +261,86 @@ def test_assistant_needs_type_name_and_agent_and_a_known_type(synthflow: httpx.C
     bad_llm = synthflow.post(
         "/v2/assistants", json={"type": "inbound", "name": "x", "agent": {"llm": "gpt-2"}}
     )
+    bad_zone = synthflow.post(
+        "/v2/assistants", json={"type": "inbound", "name": "x", "agent": {"timezone": "Mars/Olympus"}}
+    )
 
     assert_detail(missing, 400, "type is required", "agent is required")
-    assert_detail(bad_type, 400, "type must be one of the following values: inbound, outbound, widget")
+    assert_detail(bad_type, 400, "type must be one of the following values: outbound, inbound, widget")
     assert_detail(bad_llm, 400, "agent.llm must be one of")
+    assert_detail(bad_zone, 400, "agent.timezone 'Mars/Olympus' is not a valid iana-timezone")
 
 
-def test_an_inbound_assistant_takes_one_number_and_a_number_one_inbound_assistant(
+def test_an_inbound_agent_answers_its_phone_number_one_agent_per_number(
     synthflow: httpx.Client, account: dict[str, Any]
 ) -> None:
     import_number(synthflow, account, "+14155550100")
     import_number(synthflow, account, "+14155550101")
     inbound = account["assistant_id"]
-    other = synthflow.post(
-        "/v2/assistants", json={"type": "inbound", "name": "pb-second", "agent": {}}
-    ).json()
-    outbound = synthflow.post(
-        "/v2/assistants", json={"type": "outbound", "name": "pb-out", "agent": {}}
-    ).json()
+    other = synthflow.post("/v2/assistants", json={"type": "inbound", "name": "pb-second", "agent": {}})
+    other_id = other.json()["response"]["model_id"]
 
-    first = synthflow.put(
-        f"/v2/assistants/{inbound}/phone_numbers", json={"phone_number_slugs": ["14155550100"]}
+    first = synthflow.put(f"/v2/assistants/{inbound}", json={"phone_number": "+14155550100"})
+    shared = synthflow.put(f"/v2/assistants/{other_id}", json={"phone_number": "+14155550100"})
+    unknown = synthflow.put(f"/v2/assistants/{inbound}", json={"phone_number": "+14155550199"})
+    empty = synthflow.put(f"/v2/assistants/{inbound}", json={"phone_number": ""})
+    got = synthflow.get(f"/v2/assistants/{inbound}").json()["response"]["assistants"][0]
+    listed = synthflow.get("/v2/numbers", params={"workspace": account["workspace_id"]}).json()
+
+    assert first.json()["details"] == {"phone": "+14155550100"}
+    assert got["phone_number"] == "+14155550100"
+    assert got["attached_phone_numbers"] == []
+    assert_detail(shared, 400, "already serves inbound assistant")
+    assert_detail(unknown, 400, "not found")
+    # Unbinding by an empty number is not documented: refused, the number stays.
+    assert_detail(empty, 400)
+    assert [n["is_available"] for n in listed["response"]["phone_numbers"]] == [False, True]
+    # Another number replaces the agent's number (PUT changes "an agent's ... phone number").
+    synthflow.put(f"/v2/assistants/{inbound}", json={"phone_number": "+14155550101"}).raise_for_status()
+    assert synthflow.put(f"/v2/assistants/{other_id}", json={"phone_number": "+14155550100"}).is_success
+
+
+def test_phone_numbers_attach_to_outbound_agents_only(
+    synthflow: httpx.Client, account: dict[str, Any]
+) -> None:
+    import_number(synthflow, account, "+14155550100")
+    import_number(synthflow, account, "+14155550101")
+    outbound = synthflow.post("/v2/assistants", json={"type": "outbound", "name": "o", "agent": {}})
+    outbound_id = outbound.json()["response"]["model_id"]
+
+    inbound = synthflow.put(
+        f"/v2/assistants/{account['assistant_id']}/phone_numbers", json={"phone_numbers": ["+14155550100"]}
     )
-    second = synthflow.put(
-        f"/v2/assistants/{inbound}/phone_numbers", json={"phone_numbers": ["+14155550101"]}
-    )
-    shared = synthflow.put(
-        f"/v2/assistants/{other['response']['model_id']}/phone_numbers",
-        json={"phone_numbers": ["+14155550100"]},
+    both = synthflow.put(
+        f"/v2/assistants/{outbound_id}/phone_numbers",
+        json={"phone_numbers": ["+14155550100"], "phone_number_slugs": ["14155550101"]},
     )
     many = synthflow.put(
-        f"/v2/assistants/{outbound['response']['model_id']}/phone_numbers",
-        json={"phone_numbers": ["+14155550100", "+14155550101"]},
+        f"/v2/assistants/{outbound_id}/phone_numbers",
+        json={"phone_number_slugs": ["14155550100", "14155550101"]},
     )
     unknown = synthflow.put(
-        f"/v2/assistants/{inbound}/phone_numbers", json={"phone_numbers": ["+14155550199"]}
+        f"/v2/assistants/{outbound_id}/phone_numbers", json={"phone_numbers": ["+14155550199"]}
     )
+    got = synthflow.get(f"/v2/assistants/{outbound_id}").json()["response"]["assistants"][0]
 
-    assert first.json()["response"]["phone_numbers"] == ["+14155550100"]
-    assert_detail(second, 400, "only one phone number")
-    assert_detail(shared, 400, "already serves inbound assistant")
-    assert many.json()["response"]["phone_numbers"] == ["+14155550100", "+14155550101"]
+    assert_detail(inbound, 400, "attached to outbound agents")
+    assert_detail(both, 400, "exactly one of phone_numbers or phone_number_slugs")
+    assert many.json() == {"status": "ok"}
     assert_detail(unknown, 404)
-
-
-def test_detaching_a_number_frees_it(synthflow: httpx.Client, account: dict[str, Any]) -> None:
-    import_number(synthflow, account)
-    inbound = account["assistant_id"]
-    synthflow.put(f"/v2/assistants/{inbound}/phone_numbers", json={"phone_numbers": ["+14155550100"]})
-
-    detached = synthflow.delete(f"/v2/assistants/{inbound}/phone_numbers/14155550100")
-    again = synthflow.delete(f"/v2/assistants/{inbound}/phone_numbers/14155550100")
-
-    assert detached.status_code == 200
+    assert got["attached_phone_numbers"] == [
+        {"number": "+14155550100", "sid": None, "slug": "14155550100"},
+        {"number": "+14155550101", "sid": None, "slug": "14155550101"},
+    ]
+    # Outbound attachments do not make a number unavailable for inbound assignment.
+    listed = synthflow.get(
+        "/v2/numbers", params={"workspace": account["workspace_id"], "is_available": "true"}
+    )
+    assert len(listed.json()["response"]["phone_numbers"]) == 2
+    detached = synthflow.delete(f"/v2/assistants/{outbound_id}/phone_numbers/14155550100")
+    again = synthflow.delete(f"/v2/assistants/{outbound_id}/phone_numbers/14155550100")
+    assert detached.json() == {"status": "ok"}
     assert_detail(again, 404)
-    listed = synthflow.get("/v2/numbers", params={"workspace": account["workspace_id"]}).json()
-    assert listed["response"]["phone_numbers"][0]["is_available"] is True
 
 
 def test_prepare_inbound_registers_a_call_that_lists_under_the_assistant(
@@ -308,7 +363,10 @@ def test_prepare_inbound_registers_a_call_that_lists_under_the_assistant(
     assert prepared["custom_variables"] == {"customer_name": "Ada"}
     assert [c["call_id"] for c in listed["response"]["calls"]] == [prepared["synthflow_call_id"]]
     assert listed["response"]["calls"][0]["call_status"] == "registered"
-    assert [c["lead_phone_number"] for c in one["response"]["calls"]] == ["+12065551234"]
+    assert listed["response"]["calls"][0]["lead_phone_number"] == "+12065551234"
+    # The single GET names the status `status` and shows the variables as prompt variables.
+    assert [c["status"] for c in one["response"]["calls"]] == ["registered"]
+    assert one["response"]["calls"][0]["prompt_variables"] == {"customer_name": "Ada"}
 
 
 def test_prepare_inbound_refuses_bad_numbers_variables_and_outbound_assistants(

@@ -40,7 +40,7 @@ def bound(sandbox_url: str) -> Iterator[dict[str, Any]]:
         },
     ).raise_for_status()
     client.put(
-        f"/v2/assistants/{account['assistant_id']}/phone_numbers", json={"phone_numbers": ["+14155550100"]}
+        f"/v2/assistants/{account['assistant_id']}", json={"phone_number": "+14155550100"}
     ).raise_for_status()
     yield {**account, "client": client}
     client.close()
@@ -61,7 +61,7 @@ def prepare(bound: dict[str, Any]) -> str:
 
 
 def call_status(bound: dict[str, Any], call_id: str) -> str:
-    return bound["client"].get(f"/v2/calls/{call_id}").json()["response"]["calls"][0]["call_status"]
+    return bound["client"].get(f"/v2/calls/{call_id}").json()["response"]["calls"][0]["status"]
 
 
 def test_prepared_call_id_in_x_ei_is_accepted_and_the_call_goes_in_progress(
@@ -132,12 +132,11 @@ def test_host_port_and_number_must_match_an_inbound_binding(
     assert synthflow.sip_invite(tls, "1.2.3.4", {}) == (200, "OK")
 
 
-def test_a_number_detached_from_its_inbound_assistant_is_not_found(
+def test_a_number_no_inbound_assistant_answers_is_not_found(
     synthflow: SynthflowStandIn, bound: dict[str, Any]
 ) -> None:
-    bound["client"].delete(
-        f"/v2/assistants/{bound['assistant_id']}/phone_numbers/14155550100"
-    ).raise_for_status()
+    # Deleting the number "will detach the phone number from any agents it is linked to".
+    bound["client"].delete("/v2/numbers/14155550100").raise_for_status()
 
     assert synthflow.sip_invite(URI, "99.77.253.10", {}) == (404, "Not Found")
 
