@@ -20,7 +20,12 @@ from integrations.models import ProviderAccount
 from integrations.tests.resource_harness import BASIC_EXECUTION, Node, SandboxControl, role_spec
 from integrations.vendors.aws import AwsSession
 from integrations.vendors.clients import VendorClients, clients_for
-from sandbox.tests.conftest import aws_client, sandbox_server, sandbox_url  # noqa: F401  (re-exported fixtures)
+from sandbox.tests.conftest import (  # noqa: F401  (re-exported fixtures)
+    aws_client,
+    sandbox_server,
+    sandbox_url,
+    synthflow_refusal_expected,
+)
 
 
 @dataclass(frozen=True)

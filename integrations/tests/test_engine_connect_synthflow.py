@@ -42,6 +42,10 @@ def _applied(setup: SynthflowSetup) -> None:
     assert run.state == RunState.SUCCEEDED, events_text(run)
 
 
+def _registered(setup: SynthflowSetup) -> dict[str, Any]:
+    return next(c for c in setup.refresh().conditions if c["type"] == "Registered")
+
+
 def test_apply_builds_the_path_and_a_second_apply_changes_nothing(
     sandbox: Sandbox, setup: SynthflowSetup, aws_client: Any, sandbox_server: Any
 ) -> None:
@@ -143,13 +147,39 @@ def test_an_edited_termination_uri_is_healed_by_reconcile(sandbox: Sandbox, setu
     assert run.events.filter(node="synthflow_number", action="update").exists()
 
 
-def test_a_detached_number_is_attached_again(sandbox: Sandbox, setup: SynthflowSetup) -> None:
+def test_a_reconcile_of_a_bound_number_writes_nothing_and_registered_holds(
+    sandbox: Sandbox, setup: SynthflowSetup
+) -> None:
+    _applied(setup)
+    attached_at = setup.node("assistant_number").outputs["attached_at"]
+    registered = _registered(setup)
+    before = sandbox.request_count()
+
+    run = run_to_end(setup.integration, RunKind.RECONCILE)
+
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    # The binding is read where Synthflow shows it (the agent's phone_number), so nothing is re-sent.
+    assert sandbox.writes_since(before) == []
+    assert "GetAssistant" in [r["operation"] for r in sandbox.ledger(since=before)["requests"]]
+    assert setup.node("assistant_number").outputs["attached_at"] == attached_at
+    again = _registered(setup)
+    assert (again["status"], again["reason"]) == (registered["status"], registered["reason"])
+    assert (again["status"], again["reason"]) == ("Unknown", "AwaitingFirstCall")
+
+
+def test_an_assistant_given_another_number_gets_the_integrations_number_back(
+    sandbox: Sandbox, setup: SynthflowSetup
+) -> None:
     _applied(setup)
     did = setup.node("phone_number").outputs["e164"]
-    setup.synthflow().detach_number(setup.assistant_id, did)
+    client = setup.synthflow()
+    # Someone gives the assistant another number in Synthflow's dashboard.
+    client.import_custom_number(setup.workspace_id, "+15035550199", termination_uri="pbx.example.net")
+    client.set_assistant_number(setup.assistant_id, "+15035550199")
     run = run_to_end(setup.integration, RunKind.RECONCILE)
     assert run.state == RunState.SUCCEEDED, events_text(run)
-    assert setup.synthflow().get_assistant(setup.assistant_id).phone_numbers == (did,)
+    assert client.get_assistant(setup.assistant_id).phone_number == did
+    assert run.events.filter(node="assistant_number", action="create").exists()
 
 
 def test_teardown_after_a_full_apply_leaves_nothing_behind(
@@ -162,7 +192,8 @@ def test_teardown_after_a_full_apply_leaves_nothing_behind(
     left = sandbox.objects_named(setup.prefix)
     # A released Chime number stays 7 days in DeleteInProgress (AWS.md §1.3): not an orphan.
     assert [o for o in left if o["state"] != "DeleteInProgress"] == []
-    assert setup.synthflow().get_assistant(setup.assistant_id).phone_numbers == ()
+    # Deleting the number detached it from the assistant.
+    assert setup.synthflow().get_assistant(setup.assistant_id).phone_number == ""
     assert not Integration.objects.filter(pk=setup.integration.pk).exists()
     assert aws_client("chime-sdk-voice").get_phone_number(PhoneNumberId=did)["PhoneNumber"]["Status"] == (
         "DeleteInProgress"
@@ -170,9 +201,7 @@ def test_teardown_after_a_full_apply_leaves_nothing_behind(
 
 
 def test_teardown_after_a_half_apply_leaves_nothing_behind(sandbox: Sandbox, setup: SynthflowSetup) -> None:
-    sandbox.fault(
-        "synthflow", "AttachPhoneNumbers", "error", times=100, status=400, message="Injected: refused"
-    )
+    sandbox.fault("synthflow", "UpdateAssistant", "error", times=100, status=400, message="Injected: refused")
     run = run_to_end(setup.integration, RunKind.APPLY)
     assert run.state == RunState.FAILED
     assert "assistant_number" in run.message and "Injected: refused" in run.message

@@ -61,21 +61,30 @@ def test_an_imported_number_reads_back_typed_without_its_password(
     assert number.assistant_ids == ()
 
 
-def test_attaching_a_number_binds_it_to_the_inbound_assistant(
+def test_an_inbound_assistant_is_bound_by_its_own_phone_number(
     synthflow: SynthflowClient, account: dict[str, str]
 ) -> None:
     import_number(synthflow, account)
 
-    synthflow.attach_numbers(account["assistant_id"], [NUMBER])
+    synthflow.set_assistant_number(account["assistant_id"], NUMBER)
 
     assistant = synthflow.get_assistant(account["assistant_id"])
     assert assistant.type == "inbound"
-    assert assistant.phone_numbers == (NUMBER,)
+    assert assistant.phone_number == NUMBER
+    # Not an outbound attachment: `attached_phone_numbers` are for calls the agent places.
+    assert assistant.outbound_numbers == ()
     number = synthflow.get_number(account["workspace_id"], NUMBER)
     assert number.assistant_ids == (account["assistant_id"],)
     assert number.is_available is False
-    synthflow.detach_number(account["assistant_id"], NUMBER)
-    assert synthflow.get_assistant(account["assistant_id"]).phone_numbers == ()
+    # Deleting the number detaches it from the agent (the only documented way to unbind it).
+    synthflow.delete_number(account["workspace_id"], NUMBER)
+    assert synthflow.get_assistant(account["assistant_id"]).phone_number == ""
+
+
+def test_an_unknown_assistant_is_not_found(synthflow: SynthflowClient) -> None:
+    # 400 is the only error Synthflow documents for GET /v2/assistants/{model_id}.
+    with pytest.raises(NotFound):
+        synthflow.get_assistant("00000000-0000-4000-8000-000000000000")
 
 
 def test_updating_and_deleting_a_number(synthflow: SynthflowClient, account: dict[str, str]) -> None:
@@ -89,13 +98,59 @@ def test_updating_and_deleting_a_number(synthflow: SynthflowClient, account: dic
         synthflow.get_number(account["workspace_id"], NUMBER)
     assert "not found" in str(gone.value)
     assert gone.value.request_id  # Synthflow's request id comes from the error body
+    with pytest.raises(NotFound):
+        synthflow.delete_number(account["workspace_id"], NUMBER)
+
+
+def test_a_number_that_is_not_imported_is_not_found_though_synthflow_answers_400(
+    synthflow: SynthflowClient, account: dict[str, str], sandbox_url: str
+) -> None:
+    import_number(synthflow, account, "+14155550101")
+    since = httpx.get(f"{sandbox_url}/_sandbox/ledger", timeout=10).json()["next"]
+
+    with pytest.raises(NotFound) as absent:
+        synthflow.get_number(account["workspace_id"], NUMBER)
+
+    # Synthflow documents 400 (not 404) for GET /v2/numbers/{slug}; the workspace's list confirms.
+    ledger = httpx.get(f"{sandbox_url}/_sandbox/ledger", params={"since": since}, timeout=10).json()
+    assert [(r["operation"], r["status"]) for r in ledger["requests"]] == [
+        ("GetNumber", 400),
+        ("ListNumbers", 200),
+    ]
+    assert absent.value.field == "phone_number"
+
+
+def test_a_wrong_workspace_is_not_mistaken_for_a_missing_number(
+    synthflow: SynthflowClient, account: dict[str, str]
+) -> None:
+    import_number(synthflow, account)
+
+    with pytest.raises(InvalidSpec) as refused:
+        synthflow.get_number("1700000000000x1", NUMBER)
+
+    assert not isinstance(refused.value, NotFound)
+    assert "not found" in str(refused.value)  # the workspace's, named by Synthflow
+
+
+def test_a_number_in_an_envelope_is_read_too(synthflow: SynthflowClient) -> None:
+    # The flat object is documented; an older `{status, response}` reading is still accepted.
+    flat = {"slug": "14155550100", "phone_number": NUMBER, "sip_term_uri": TERMINATION, "assistants": ["m-1"]}
+    routes = {"flat": flat, "envelope": {"status": "ok", "response": flat}}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=routes[request.url.params["workspace"]])
+
+    synthflow.http = httpx.Client(transport=httpx.MockTransport(answer))
+
+    assert synthflow.get_number("flat", NUMBER) == synthflow.get_number("envelope", NUMBER)
+    assert synthflow.get_number("flat", NUMBER).assistant_ids == ("m-1",)
 
 
 def test_lists_read_every_page(synthflow: SynthflowClient, account: dict[str, str]) -> None:
     numbers = [f"+1415555{n:04d}" for n in range(101, 106)]
     for number in numbers:
         import_number(synthflow, account, number)
-    synthflow.attach_numbers(account["assistant_id"], [numbers[0]])
+    synthflow.set_assistant_number(account["assistant_id"], numbers[0])
     synthflow.page_size = 2
 
     listed = synthflow.list_numbers(account["workspace_id"])
@@ -115,6 +170,7 @@ def test_a_second_import_of_a_number_is_invalid(synthflow: SynthflowClient, acco
     assert "digest-secret-1234" not in str(refused.value)
 
 
+@pytest.mark.usefixtures("synthflow_refusal_expected")
 def test_a_missing_termination_uri_names_the_field(
     synthflow: SynthflowClient, account: dict[str, str]
 ) -> None:

@@ -163,7 +163,7 @@ def synthflow_account(sandbox_url: str, region: str) -> dict[str, str]:
         termination_uri="acme.pstn.twilio.com",
         provider_name="twilio",
     )
-    client.attach_numbers(account["assistant_id"], [TWILIO_NUMBER])
+    client.set_assistant_number(account["assistant_id"], TWILIO_NUMBER)
     return account
 
 

@@ -160,22 +160,20 @@ def answer_problems(
     `unmodelled` names documented answer fields (dotted, `[]` for list items) that the
     sandbox leaves out on purpose, each with the reason (sandbox/README.md lists them).
     """
-    op = operation(name)
-    errors = reference()["errors"]
-    responses = op["responses"]
-    key = str(status)
-    if key in responses:
-        shape = responses[key]
-    elif key in errors["statuses_everywhere"]:
-        shape = errors["shape"]
-    else:
+    responses = operation(name)["responses"]
+    if str(status) not in responses:
         return [f"{name} does not document status {status} (documented: {', '.join(responses)})"]
-    return shape_problems(body, resolve(shape), "answer", frozenset(unmodelled or ()))
+    return shape_problems(body, resolve(responses[str(status)]), "answer", frozenset(unmodelled or ()))
 
 
 def error_problems(status: int, body: Any) -> list[str]:
     """Problems of an error answered before any operation was matched (bad key, unknown path)."""
-    return shape_problems(body, resolve(reference()["errors"]["shape"]), "answer", frozenset())
+    errors = reference()["errors"]
+    if str(status) not in errors["statuses_everywhere"]:
+        return [
+            f"status {status} before any operation is not one of {', '.join(errors['statuses_everywhere'])}"
+        ]
+    return shape_problems(body, resolve(errors["shape"]), "answer", frozenset())
 
 
 def shape_problems(value: Any, shape: Mapping[str, Any], label: str, unmodelled: frozenset[str]) -> list[str]:

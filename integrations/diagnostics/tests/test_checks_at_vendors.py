@@ -90,7 +90,7 @@ def test_twilio_number_voice_url_and_synthflow_binding(world: Any, vendors_at_sa
     unbound = _findings(integration)["number-bound"]
     assert unbound.status == "problem" and "not bound to any assistant" in unbound.message
 
-    client.attach_numbers(synthflow["assistant_id"], [twilio["phone_number"]])
+    client.set_assistant_number(synthflow["assistant_id"], twilio["phone_number"])
     TwilioClient(twilio["account_sid"], twilio["auth_token"]).update_voice(
         twilio["phone_number_sid"], voice_url=patchbay_voice_url(integration.public_id), voice_method="POST"
     )
@@ -140,7 +140,7 @@ def test_connect_synthflow_termination_uri_and_allow_list(
     )
     # The seed guides' usual mistake: Synthflow's own host as the termination URI.
     client.import_custom_number(synthflow["workspace_id"], number, termination_uri="sip.synthflow.ai")
-    client.attach_numbers(synthflow["assistant_id"], [number])
+    client.set_assistant_number(synthflow["assistant_id"], number)
 
     bad = _findings(integration)
     assert bad["termination-uri"].status == "problem"
@@ -192,7 +192,7 @@ def test_genesys_byoc_termination_uri_and_trunk_allow_list(world: Any, vendors_a
     integration.save()
     _node(integration, "trunk", "genesys.trunk", "trunk-1", allow_list=["0.0.0.0/0"], state="active")
     client.import_custom_number(synthflow["workspace_id"], number, termination_uri="sip.synthflow.ai:32681")
-    client.attach_numbers(synthflow["assistant_id"], [number])
+    client.set_assistant_number(synthflow["assistant_id"], number)
 
     bad = _findings(integration)
     assert bad["termination-uri"].status == "problem"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from django.utils import timezone
 
@@ -13,7 +14,8 @@ from integrations.choices import IntegrationKind
 from integrations.diagnostics.models import RegistrationState
 from integrations.models import Integration, ResourceNode
 from integrations.registration import refresh_registration
-from integrations.tests.factories import IntegrationFactory
+from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
+from integrations.vendors.synthflow import SynthflowClient
 
 pytestmark = pytest.mark.django_db
 
@@ -44,29 +46,82 @@ def test_never_applied_is_unknown_not_provisioned(world: Any) -> None:
     assert _registered(integration)["reason"] == "NotProvisioned"
 
 
-def test_synthflow_waits_for_registration_after_attach_then_turns_true(world: Any, settings: Any) -> None:
+def test_synthflow_stays_unknown_until_a_call_arrives_whatever_the_time(world: Any) -> None:
     integration = IntegrationFactory(tenant=world.tenant, kind=IntegrationKind.TWILIO_SYNTHFLOW)
-    attached = timezone.now() - timedelta(seconds=30)
-    bound = _node(
+    attached = timezone.now() - timedelta(hours=3)
+    _node(
         integration,
         "assistant_number",
         "synthflow.assistant_number",
-        model_id="",  # no assistant to ask for calls: only the documented window can end the wait
+        model_id="",  # no assistant to ask for calls: nothing can be observed
         phone_number="+14155550100",
         bound=True,
         attached_at=attached.isoformat(),
     )
-    waiting = refresh_registration(integration)
-    assert (waiting["status"], waiting["reason"]) == ("Unknown", "WaitingForRegistration")
-    assert "Attached 30 s ago" in waiting["message"] or "Attached 31 s ago" in waiting["message"]
-    # Two minutes after attach (Synthflow documents 1-2 minutes), registration counts as done.
-    bound.outputs = {**bound.outputs, "attached_at": (attached - timedelta(minutes=2)).isoformat()}
-    bound.save()
+
+    condition = refresh_registration(integration)
+
+    # Hours after the number was set, still no claim: no call was seen, so it is not known.
+    assert (condition["status"], condition["reason"]) == ("Unknown", "AwaitingFirstCall")
+    assert "unknown until a call arrives" in condition["message"]
+    assert "+14155550100" in condition["message"]
+    components = {c["name"]: c for c in RegistrationState.objects.get(integration=integration).components}
+    assert components["Synthflow registration"]["state"] == "pending"
+    assert components["Resources"]["state"] == "ok"
+
+
+def test_synthflow_turns_registered_when_synthflow_lists_a_connected_call(
+    world: Any, vendors_at_sandbox: str, sandbox_server: Any
+) -> None:
+    number = "+14155550100"
+    created = httpx.post(f"{vendors_at_sandbox}/_sandbox/accounts", json={"vendor": "synthflow"}, timeout=30)
+    created.raise_for_status()
+    made = created.json()
+    account = ProviderAccountFactory(
+        tenant=world.tenant,
+        kind="synthflow",
+        settings={"region": "global", "workspace_id": made["workspace_id"]},
+        secrets={"api_key": made["api_key"]},
+    )
+    twilio = ProviderAccountFactory(tenant=world.tenant, kind="twilio")
+    integration = IntegrationFactory(
+        tenant=world.tenant,
+        kind=IntegrationKind.TWILIO_SYNTHFLOW,
+        accounts={"twilio": twilio, "synthflow": account},
+    )
+    client = SynthflowClient(made["api_key"], "global")
+    client.import_custom_number(made["workspace_id"], number, termination_uri="acme.pstn.twilio.com")
+    client.set_assistant_number(made["assistant_id"], number)
+    _node(
+        integration,
+        "assistant_number",
+        "synthflow.assistant_number",
+        model_id=made["assistant_id"],
+        phone_number=number,
+        bound=True,
+        attached_at=(timezone.now() - timedelta(seconds=5)).isoformat(),
+    )
+    # A prepared call is not a call Synthflow took: its SIP leg has not arrived.
+    client.prepare_inbound(
+        from_number="+12065550142",
+        to_number=number,
+        model_id=made["assistant_id"],
+        workspace_id=made["workspace_id"],
+        custom_variables={},
+        timeout=5.0,
+    )
+    assert refresh_registration(integration)["reason"] == "AwaitingFirstCall"
+
+    answered = sandbox_server.sandbox.stand_in("synthflow").sip_invite(
+        f"sip:{number}@sip.synthflow.ai:32681", "54.172.60.1", {"From": "<sip:+12065550142@pstn.twilio.com>"}
+    )
+    assert answered == (200, "OK")
     registered = refresh_registration(integration)
+
     assert (registered["status"], registered["reason"]) == ("True", "Registered")
     components = {c["name"]: c for c in RegistrationState.objects.get(integration=integration).components}
     assert components["Synthflow registration"]["state"] == "ok"
-    assert components["Resources"]["state"] == "ok"
+    assert f"Synthflow took a call to {number}" in components["Synthflow registration"]["message"]
 
 
 def test_a_failed_resource_makes_registered_false_naming_it(world: Any) -> None:
