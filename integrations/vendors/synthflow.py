@@ -234,9 +234,9 @@ class SynthflowClient(VendorHttpClient):
     def set_assistant_number(self, model_id: str, phone_number: str) -> None:
         """`PUT /v2/assistants/{model_id}` with `phone_number`: the agent's own number.
 
-        How an inbound agent gets the number it answers: the reference's update "changes an
-        agent's name, phone number, or other parameters"; `PUT .../phone_numbers` attaches
-        numbers to an *outbound* agent. Only the given field changes.
+        How an inbound agent gets the number it answers: the reference's update-assistant sets an
+        agent's "name, phone number, or other parameters" (only those sent), while
+        `PUT .../phone_numbers` attaches numbers to an *outbound* agent.
         """
         self.request("PUT", f"/assistants/{model_id}", json={"phone_number": phone_number})
 
