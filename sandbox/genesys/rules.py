@@ -21,6 +21,8 @@ TRUNK_METABASES = {
     "external_sip_pcv_byoc_carrier.json": ("Generic BYOC Carrier", "EXTERNAL"),
     "external_sip_pcv_byoc_pbx.json": ("Generic BYOC PBX", "EXTERNAL"),
 }
+#: the Genesys Cloud Voice trunk's metabase: only Genesys creates such trunks (a Terraform export shows one)
+MANAGED_METABASES = {"external_sip_pcv_aws.json": ("PureCloud Voice - AWS", "EXTERNAL")}
 
 
 def trunk_base_rules(*, update: bool) -> tuple[FieldRule, ...]:
