@@ -1,4 +1,4 @@
-"""Genesys's own platform SDK (PyPI `purecloudplatformclientv2`) as the reference for request and answer shapes.
+"""Genesys's platform SDK (PyPI `purecloudplatformclientv2`): the reference for request and answer shapes.
 
 Every model class of `PureCloudPlatformClientV2` carries `swagger_types` (attribute → type such as
 `str`, `list[DomainEntityRef]`, `dict(str, object)`) and `attribute_map` (attribute → JSON key), and
@@ -59,9 +59,8 @@ def problems(value: Any, type_name: str, path: str = "") -> list[str]:
             return [f"{where} must be {type_name}, got {type(value).__name__}"]
         return []
     if type_name in ("datetime", "date"):
-        return (
-            [] if isinstance(value, str) and _instant(value) else [f"{where} must be an ISO-8601 {type_name}"]
-        )
+        parsed = isinstance(value, str) and _instant(value)
+        return [] if parsed else [f"{where} must be an ISO-8601 {type_name}"]
     if match := _LIST.match(type_name):
         if not isinstance(value, list):
             return [f"{where} must be a list"]

@@ -90,13 +90,14 @@ def run_genesys_call(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:
                 answer, 404, "Not Found", f"no number plan of site {site['name']} classifies {callee}"
             )
         answer["classification"] = plan["classification"]
+        classification = plan["classification"]
         route = next(
             (r for r in gc.outbound_routes.values()
-             if r["site_id"] == site["id"] and r["enabled"] and plan["classification"] in r["classificationTypes"]),
+             if r["site_id"] == site["id"] and r["enabled"] and classification in r["classificationTypes"]),
             None,
         )  # fmt: skip
         if route is None:
-            detail = f"no enabled outbound route of site {site['name']} has classification {plan['classification']}"
+            detail = f"no enabled outbound route of site {site['name']} has classification {classification}"
             return _answer(answer, 404, "Not Found", detail)
         answer["route"] = {"id": route["id"], "name": route["name"]}
         usable = [
@@ -162,8 +163,9 @@ def _over_byoc_trunk(
     headers = {"x-inin-cnv": str(uuid.uuid4()), **{str(k): v for k, v in extra.items()}}
     answer.update(request_uri=request_uri, sent_headers=headers, far_end=server_host)
     leg = call_traces.TrunkLeg(
-        caller=caller, callee=callee, request_uri=request_uri, far_host=host, far_ip=resolved, far_port=port,
-        own_ip=GENESYS_SIGNALLING_IP, transport=transport, headers=headers, conversation_id=headers["x-inin-cnv"],
+        caller=caller, callee=callee, request_uri=request_uri, far_host=host, far_ip=resolved,
+        far_port=port, own_ip=GENESYS_SIGNALLING_IP, transport=transport, headers=headers,
+        conversation_id=headers["x-inin-cnv"],
     )  # fmt: skip
     answer["sip_call_id"] = leg.call_id
     if not synthflow_edge:

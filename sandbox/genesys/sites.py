@@ -199,7 +199,8 @@ def _checked(
             if taken:
                 raise VendorHttpError(
                     400, "bad.request",
-                    f"Classification {', '.join(taken)} is already assigned to outbound route {route['name']}",
+                    f"Classification {', '.join(taken)} is already assigned to outbound route "
+                    f"{route['name']}",
                 )  # fmt: skip
     return trunk_ids
 

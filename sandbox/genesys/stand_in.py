@@ -70,6 +70,8 @@ _CODES = {
     503: "service.unavailable",
 }
 S41, S42, S43 = "PROVIDERS.md §4.1", rules.S42, rules.S43
+#: what a new site's default route carries (a Terraform export of a real org)
+DEFAULT_ROUTE_CLASSIFICATIONS = ("Emergency", "National", "International", "Network")
 SDK = "PureCloudPlatformClientV2 models (sandbox/genesys/sdk_models.py)"
 
 
@@ -169,8 +171,8 @@ class GenesysStandIn(HttpVendorStandIn):
                 self.number_plans[site["id"]] = number_plans.default_plans(now)
                 route = {"id": new_id(), "org_id": org_id, "site_id": site["id"], "version": 1,
                          "dateCreated": now, "dateModified": now, "name": "Default Outbound Route",
-                         "description": None, "classificationTypes": ["Emergency", "National", "International",
-                         "Network"], "enabled": True, "distribution": "SEQUENTIAL", "trunk_ids": [pstn["id"]]}  # fmt: skip
+                         "description": None, "classificationTypes": list(DEFAULT_ROUTE_CLASSIFICATIONS),
+                         "enabled": True, "distribution": "SEQUENTIAL", "trunk_ids": [pstn["id"]]}  # fmt: skip
                 self.outbound_routes[route["id"]] = route
             self.clients[client_id] = {"client_id": client_id, "client_secret": secret, "org_id": org_id}
             return {"org_id": org_id, "client_id": client_id, "client_secret": secret, "region": region,

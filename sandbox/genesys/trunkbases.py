@@ -159,8 +159,8 @@ def managed_pstn_trunk(org_id: str, now: str, org_defaults: dict[str, Any]) -> d
 def _refuse_managed(trunk: dict[str, Any]) -> None:
     if trunk["managed"]:
         raise VendorHttpError(
-            400, "bad.request", f"Trunk base settings {trunk['name']} is managed by Genesys Cloud and cannot be "
-            "changed"
+            400, "bad.request",
+            f"Trunk base settings {trunk['name']} is managed by Genesys Cloud and cannot be changed",
         )  # fmt: skip
 
 
