@@ -172,7 +172,8 @@ class GenesysStandIn(HttpVendorStandIn):
                 route = {"id": new_id(), "org_id": org_id, "site_id": site["id"], "version": 1,
                          "dateCreated": now, "dateModified": now, "name": "Default Outbound Route",
                          "description": None, "classificationTypes": list(DEFAULT_ROUTE_CLASSIFICATIONS),
-                         "enabled": True, "distribution": "SEQUENTIAL", "trunk_ids": [pstn["id"]]}  # fmt: skip
+                         "enabled": True, "distribution": "SEQUENTIAL",
+                         "trunk_ids": [pstn["id"]]}  # fmt: skip
                 self.outbound_routes[route["id"]] = route
             self.clients[client_id] = {"client_id": client_id, "client_secret": secret, "org_id": org_id}
             return {"org_id": org_id, "client_id": client_id, "client_secret": secret, "region": region,

@@ -69,7 +69,7 @@ def test_a_managed_site_refuses_changes_to_its_routes_and_number_plans(
     changed = genesys.put(
         f"{SITES}/{site}/outboundroutes/{default['id']}", json={**default, "enabled": False}
     )
-    deleted = genesys.delete(route)
+    deleted = genesys.delete(f"{SITES}/{site}/outboundroutes/{default['id']}")
     replanned = genesys.put(f"{SITES}/{site}/numberplans", json=plans[:1])
 
     for refused in (created, changed, deleted, replanned):
