@@ -12,6 +12,7 @@ plans back). A number is classified by the first plan, in order, that matches it
 from __future__ import annotations
 
 import copy
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -57,9 +58,7 @@ def put_number_plans(gc: GenesysStandIn, call: HttpCall) -> Response:
     """PUT .../sites/{siteId}/numberplans: the whole list, in priority order; plans left out are gone."""
     site = gc.owned_site(call.account, call.params["site_id"])
     gc.refuse_managed_site(site)
-    body = call.json()
-    if not isinstance(body, list):
-        raise VendorHttpError(400, "bad.request", "The body must be a list of number plans")
+    body = _list_body(call)
     gc.refuse_sdk_problems(body, "list[NumberPlan]")
     current = {plan["id"]: plan for plan in gc.number_plans[site["id"]]}
     problems = _list_problems(body, current)
@@ -85,6 +84,17 @@ def put_number_plans(gc: GenesysStandIn, call: HttpCall) -> Response:
         plans.append(plan)
     gc.number_plans[site["id"]] = plans
     return json_response([public_plan(site, plan, i) for i, plan in enumerate(plans)])
+
+
+def _list_body(call: HttpCall) -> list[Any]:
+    """The JSON array body (the SDK sends `list[NumberPlan]`); anything else is a 400."""
+    try:
+        body = json.loads(call.request.get_data(as_text=True) or "null")
+    except ValueError as exc:
+        raise VendorHttpError(400, "bad.request", f"Malformed JSON body: {exc}") from exc
+    if not isinstance(body, list):
+        raise VendorHttpError(400, "bad.request", "The body must be a list of number plans")
+    return body
 
 
 _STORED = ("name", "description", "classification", "matchType", "numbers", "digitLength", "match",
