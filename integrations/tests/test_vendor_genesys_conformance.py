@@ -26,7 +26,8 @@ from integrations.vendors import genesys as genesys_module
 from integrations.vendors.errors import NotFound
 from integrations.vendors.genesys import GenesysClient
 from sandbox.genesys import sdk_models
-from sandbox.genesys.stand_in import ROUTES, SDK_OPERATIONS
+from sandbox.genesys.sdk_models import SDK_OPERATIONS
+from sandbox.genesys.stand_in import ROUTES
 
 NUMBER = "+14155550123"
 SITES = "/api/v2/telephony/providers/edges/sites"

@@ -31,6 +31,28 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "NumberPlan": ("name",),
     "Site": ("name", "location"),
 }
+EDGE_API, TELEPHONY_API = "TelephonyProvidersEdgeApi", "TelephonyApi"
+#: operation → the SDK's API method for it: its path, body and answer types are the sandbox's reference
+#: (`sdk_operation`; the conformance tests hold every route and answer to them)
+SDK_OPERATIONS: dict[str, tuple[str, str]] = {
+    "ListTrunkBaseSettings": (EDGE_API, "get_telephony_providers_edges_trunkbasesettings"),
+    "CreateTrunkBaseSettings": (EDGE_API, "post_telephony_providers_edges_trunkbasesettings"),
+    "GetTrunkBaseSettingsTemplate": (EDGE_API, "get_telephony_providers_edges_trunkbasesettings_template"),
+    "GetTrunkBaseSettings": (EDGE_API, "get_telephony_providers_edges_trunkbasesetting"),
+    "UpdateTrunkBaseSettings": (EDGE_API, "put_telephony_providers_edges_trunkbasesetting"),
+    "DeleteTrunkBaseSettings": (EDGE_API, "delete_telephony_providers_edges_trunkbasesetting"),
+    "ListSites": (EDGE_API, "get_telephony_providers_edges_sites"),
+    "GetSite": (EDGE_API, "get_telephony_providers_edges_site"),
+    "ListOutboundRoutes": (EDGE_API, "get_telephony_providers_edges_site_outboundroutes"),
+    "CreateOutboundRoute": (EDGE_API, "post_telephony_providers_edges_site_outboundroutes"),
+    "GetOutboundRoute": (EDGE_API, "get_telephony_providers_edges_site_outboundroute"),
+    "UpdateOutboundRoute": (EDGE_API, "put_telephony_providers_edges_site_outboundroute"),
+    "DeleteOutboundRoute": (EDGE_API, "delete_telephony_providers_edges_site_outboundroute"),
+    "GetNumberPlans": (EDGE_API, "get_telephony_providers_edges_site_numberplans"),
+    "UpdateNumberPlans": (EDGE_API, "put_telephony_providers_edges_site_numberplans"),
+    "SearchSipTraces": (TELEPHONY_API, "get_telephony_siptraces"),
+}
+
 #: what an SDK enum setter stores for a value it does not know
 OUTDATED = "outdated_sdk_version"
 _LIST = re.compile(r"^list\[(.+)\]$")
