@@ -23,6 +23,8 @@ from sandbox.core.http_vendor import HttpCall, VendorHttpError, json_response, n
 if TYPE_CHECKING:
     from sandbox.genesys.stand_in import GenesysStandIn
 
+SOURCE = "help.mypurecloud.com/articles/number-plan-information/; Terraform site resource"
+MANAGED_SOURCE = "Terraform provider: site and site outbound route notes.md (enforced by the Genesys API)"
 MATCH_TYPES = ("digitLength", "e164NumberList", "interCountryCode", "intraCountryCode", "numberList", "regex")
 MAX_PLANS = 200
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")

@@ -12,6 +12,7 @@ import datetime as dt
 import fnmatch
 import math
 import secrets
+import threading
 import time
 from typing import Any
 
@@ -19,7 +20,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.core.field_rules import Violation, describe
 from sandbox.core.http_routes import Route, RouteTable
-from sandbox.core.http_vendor import HttpVendorStandIn, RuleNote, VendorHttpError, json_response, new_id
+from sandbox.core.http_vendor import HttpVendorStandIn, VendorHttpError, json_response, new_id
 from sandbox.core.vendor import LiveObject
 from sandbox.genesys import number_plans, oauth, rules, sdk_models, siptraces, sites, trunkbases
 from sandbox.genesys.regions import PLATFORMS, REGION_DOMAINS, byoc_domain
@@ -69,10 +70,8 @@ _CODES = {
     429: "too.many.requests",
     503: "service.unavailable",
 }
-S41, S42, S43 = "PROVIDERS.md §4.1", rules.S42, rules.S43
 #: what a new site's default route carries (a Terraform export of a real org)
 DEFAULT_ROUTE_CLASSIFICATIONS = ("Emergency", "National", "International", "Network")
-SDK = "PureCloudPlatformClientV2 models (sandbox/genesys/sdk_models.py)"
 
 
 class GenesysStandIn(HttpVendorStandIn):
@@ -97,35 +96,12 @@ class GenesysStandIn(HttpVendorStandIn):
         "rate_limit_per_minute": "requests per token per minute before 429 with Retry-After",
         "deleted_gets_before_404": "GETs a soft-deleted trunk answers with state deleted before 404",
     }
-    rule_notes = (
-        RuleNote("PostToken", "Authorization", "Basic client_id:client_secret of a client, else 401", S41),
-        RuleNote("PostToken", "grant_type", "form field, must be client_credentials", S41),
-        RuleNote("*", "Authorization", "Bearer token from PostToken, unexpired, else 401", S41),
-        RuleNote("*", "(rate)", "past rate_limit_per_minute requests per token → 429 + Retry-After", S41),
-        RuleNote("CreateTrunkBaseSettings", "trunkMetabase.id", "a known BYOC metabase", S42),
-        RuleNote("CreateTrunkBaseSettings", "trunkType", "must match the metabase (EXTERNAL)", S42),
-        RuleNote("CreateTrunkBaseSettings", "inboundSite", "required for external_sip_pcv_byoc*", S42),
-        RuleNote("CreateTrunkBaseSettings", "inboundSite.id", "a site of the org", S42),
-        RuleNote("CreateTrunkBaseSettings", "managed", "managed trunks cannot be created", "PROVIDERS.md §5"),
-        RuleNote(
-            "CreateTrunkBaseSettings", "properties", "each {value: {instance}}; unknown keys refused", S42
-        ),
-        RuleNote("CreateTrunkBaseSettings", "name", "unique among the org's live trunks", "sandbox"),
-        RuleNote("UpdateTrunkBaseSettings", "version", "the current version, else 409", S42),
-        RuleNote("DeleteTrunkBaseSettings", "(state)", "400 while an outbound route uses the trunk", S42),
-        RuleNote("CreateOutboundRoute", "externalTrunkBases[].id", "live EXTERNAL trunks of the org", S43),
-        RuleNote("CreateOutboundRoute", "name", "unique within the site", "sandbox"),
-        RuleNote("UpdateOutboundRoute", "version", "the current version, else 409", S43),
-        RuleNote("CreateOutboundRoute", "classificationTypes", "each on no other route of the site", S43),
-        RuleNote("Create/Update/DeleteOutboundRoute", "(site)", "400 on a managed site", S43),
-        RuleNote("UpdateNumberPlans", "(site)", "400 on a managed site", S43),
-        RuleNote("UpdateNumberPlans", "matchType", "one of " + ", ".join(number_plans.MATCH_TYPES), S43),
-        RuleNote("UpdateNumberPlans", "numbers", "e164NumberList: E.164 with +, ranges of one length", S43),
-        RuleNote("UpdateNumberPlans", "version", "a listed plan's current version, else 409", S43),
-        RuleNote("*", "(body)", "attributes, types and enums of the SDK's model for the operation", SDK),
-        RuleNote("SearchSipTraces", "dateEnd", "not before dateStart", rules.TRACES),
-        RuleNote("SearchSipTraces", "callId|conversationId|toUser|fromUser", "at least one", rules.TRACES),
-    )
+    rule_notes = rules.RULE_NOTES
+
+    def __init__(self, sandbox: Any) -> None:
+        super().__init__(sandbox)
+        # The SDK's package takes seconds to import: start now, not inside the first request.
+        threading.Thread(target=sdk_models.sdk, name="genesys-sdk-import", daemon=True).start()
 
     def reset_state(self) -> None:
         """Forget every OAuth client, token, site, trunk, route and SIP trace."""
