@@ -48,12 +48,19 @@ def genesys_hints(integration: Any) -> GenesysHints:
     fqdn = trunk.get("fqdn") or byoc_fqdn(identifier, region)
     trunk_name = str(trunk.get("name") or "the Patchbay trunk")
     route_name = str(route.get("route_name") or "the site's outbound route")
+    classification = str(route.get("classification") or "")
+    routed = (
+        f"the site's number plan {classification}, which matches only {number}, classifies it for "
+        f"{route_name}"
+        if classification
+        else f"Genesys places it through {route_name}"
+    )
     target = f"sip:{number}@{SIP_HOSTS[sf_region]}:{port}"
     hint = (
-        f"In Architect, add a Transfer to Number action to your inbound call flow with {number}. "
-        f"Genesys places it through {route_name} (classification National/International), which "
-        f"sends it over {trunk_name} to {target}. Synthflow calls back into Genesys at "
-        f"{fqdn} (the trunk's Inbound SIP Termination Identifier is '{identifier}')."
+        f"In Architect, add a Transfer to Number action to your inbound call flow with {number}: "
+        f"{routed}, which sends it over {trunk_name} to {target}; other calls keep their own routes. "
+        f"Synthflow calls back into Genesys at {fqdn} (the trunk's Inbound SIP Termination Identifier "
+        f"is '{identifier}')."
     )
     return GenesysHints(
         fqdn=fqdn,

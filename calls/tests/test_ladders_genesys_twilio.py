@@ -74,14 +74,10 @@ def test_a_genesys_call_and_a_refused_one_become_ladders_from_the_sip_trace_sear
     setup = make_genesys_synthflow(sandbox)
     _applied(setup.integration)
     trunk = ResourceNode.objects.get(integration_id=setup.integration.pk, node="trunk")
-    answered = sandbox.call(
-        via="genesys",
-        to=NUMBER,
-        trunk=trunk.outputs["name"],
-        headers={"X-EI": "E.crm-42;"},
-        **{"from": CALLER},
-    )
+    # Genesys picks the trunk itself: the number plan classifies NUMBER for Patchbay's route.
+    answered = sandbox.call(via="genesys", to=NUMBER, headers={"X-EI": "E.crm-42;"}, **{"from": CALLER})
     assert answered["status"] == 200, answered
+    assert (answered["far_end"], answered["trunk"]["id"]) == ("synthflow", trunk.external_id)
 
     [call] = _fetched(setup.integration)
 
@@ -103,7 +99,7 @@ def test_a_genesys_call_and_a_refused_one_become_ladders_from_the_sip_trace_sear
     GenesysApi(sandbox, setup.genesys_account).edit_trunk(
         trunk.external_id, trunk_sip_authentication_credentials_password="guessed"
     )
-    refused = sandbox.call(via="genesys", to=NUMBER, trunk=trunk.outputs["name"], **{"from": CALLER})
+    refused = sandbox.call(via="genesys", to=NUMBER, **{"from": CALLER})
     assert refused["status"] == 401, refused
 
     calls = _fetched(setup.integration)

@@ -23,7 +23,10 @@ required_accounts = (AccountKind.GENESYS, AccountKind.SYNTHFLOW)
 class ConfigSerializer(StrictSerializer):
     """Config of a genesys_synthflow integration."""
 
-    site_id = VendorIdField(help_text="Genesys site whose outbound route gets the trunk.")
+    site_id = VendorIdField(
+        help_text="Your own Genesys BYOC Cloud site whose outbound route gets the trunk "
+        "(not the Genesys-managed 'PureCloud Voice - AWS' site, which Genesys does not let anyone change)."
+    )
     inbound_identifier = DnsLabelField(
         help_text="Inbound SIP termination identifier: Synthflow calls <identifier>.byoc.<region domain>."
     )
@@ -36,12 +39,13 @@ class ConfigSerializer(StrictSerializer):
         error_messages={"invalid": "At most 40 characters, no tabs or line breaks."},
     )
     caller_id_address = E164Field(
-        required=False, help_text="Caller ID number Genesys presents on calls over the trunk."
+        required=False,
+        help_text="Caller ID number Genesys presents on calls over the trunk; defaults to phone_number.",
     )
     outbound_route_id = VendorIdField(
         required=False,
-        help_text="An existing outbound route of the site to add the trunk to; "
-        "without it Patchbay creates a route of its own.",
+        help_text="An existing outbound route of the site to add the trunk to; without it Patchbay "
+        "creates a route of its own for a number-plan classification matching only phone_number.",
     )
     synthflow_assistant_id = VendorIdField(help_text="Synthflow inbound assistant that answers.")
     transport = serializers.ChoiceField(choices=GenesysTransport.choices, default=GenesysTransport.UDP)

@@ -10,18 +10,28 @@ Spec keys:
 - `site_id`: the BYOC Cloud site the trunk belongs to (`inboundSite`, required for BYOC);
 - `identifier`: the Inbound SIP Termination Identifier (`trunk_sip_termination_uri`): the carrier
   calls `<identifier>.byoc.<region domain>`;
+- `outbound_fqdn`: the Outbound SIP Termination FQDN, the Request-URI host of the INVITEs the trunk
+  sends (seed 004 sets Synthflow's SIP host). No public source names its property key:
+  `trunk_sip_termination_outbound_fqdn` is the sandbox's (UNCONFIRMED); a template without it
+  fails the apply with InvalidSpec naming the key, never silently;
 - `servers`: the outbound server list, `host:port` strings (`trunk_transport_serverProxyList`);
 - `transport`: `udp|tcp|tls` (`trunk_transport_protocolVariant`);
 - `allow_list`: CIDRs allowed to send calls in (`trunk_access_acl_allowList`); an allow-all entry
   (`0.0.0.0/0`) is refused here, never sent;
 - `credentials` (sensitive): `{realm, username, password}` digest credentials;
-- `caller_id_name`, `caller_id_address`: outbound caller ID (`trunk_outboundIdentity_*`).
+- `caller_id_name`, `caller_id_address`: outbound caller ID (`trunk_outboundIdentity_*`); an empty
+  address is never sent (the key is left out): an empty calling address presents no caller ID.
+
+The site must be one of the customer's own (a Genesys-managed site is refused, InvalidSpec). The
+trunk's BYOC FQDN is `<identifier>.byoc.<env>` on a classic org and `<identifier>.byoc.<short
+region>.genesys.cloud` on the Dynamic Cloud Voice platform, whose trunks carry
+`trunk_routing_outbound_higher_capacity: true` (PROVIDERS.md §4.2): read from the trunk, never set.
 
 Genesys never shows the digest password back (write-only), so a changed password is noticed
 by a keyed digest of what Patchbay last sent, kept in the node's intent. DELETE is soft: the
 trunk turns `state: deleted` and disappears later; teardown polls until it says so.
 
-Outputs: `id`, `name`, `identifier`, `fqdn`, `servers`, `allow_list`, `state`.
+Outputs: `id`, `name`, `identifier`, `fqdn`, `dynamic_cloud_voice`, `servers`, `allow_list`, `state`.
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ from integrations.vendors.genesys import BYOC_CARRIER_METABASE, GenesysClient, b
 #: spec field → BYOC property key (PROVIDERS.md §4.2)
 PROPERTY_KEYS = {
     "identifier": "trunk_sip_termination_uri",
+    "outbound_fqdn": "trunk_sip_termination_outbound_fqdn",
     "servers": "trunk_transport_serverProxyList",
     "transport": "trunk_transport_protocolVariant",
     "allow_list": "trunk_access_acl_allowList",
@@ -52,6 +63,8 @@ REALM = "trunk_sip_authentication_credentials_realm"
 USERNAME = "trunk_sip_authentication_credentials_username"
 PASSWORD = "trunk_sip_authentication_credentials_password"
 ENABLED = "trunk_enabled"
+#: true on the trunks of a Dynamic Cloud Voice org (PROVIDERS.md §4.2); picks the BYOC domain
+DYNAMIC_CLOUD_VOICE = "trunk_routing_outbound_higher_capacity"
 
 
 def credentials_digest(trunk_name: str, credentials: dict[str, Any]) -> str:
@@ -107,11 +120,12 @@ class GenesysTrunk(ResourceType):
         return {
             "site_id": spec["site_id"],
             "identifier": spec["identifier"],
+            "outbound_fqdn": spec["outbound_fqdn"],
             "servers": list(spec["servers"]),
             "transport": spec.get("transport", "udp"),
             "allow_list": sorted(spec.get("allow_list") or []),
             "caller_id_name": spec.get("caller_id_name", ""),
-            "caller_id_address": spec.get("caller_id_address", ""),
+            "caller_id_address": spec.get("caller_id_address") or "",
             "enabled": True,
             "credentials": {
                 "realm": credentials.get("realm", ""),
@@ -130,6 +144,7 @@ class GenesysTrunk(ResourceType):
         observed = {
             "site_id": (trunk.get("inboundSite") or {}).get("id"),
             "identifier": values.get(PROPERTY_KEYS["identifier"]),
+            "outbound_fqdn": values.get(PROPERTY_KEYS["outbound_fqdn"]) or "",
             "servers": list(values.get(PROPERTY_KEYS["servers"]) or []),
             "transport": values.get(PROPERTY_KEYS["transport"]),
             "allow_list": sorted(values.get(PROPERTY_KEYS["allow_list"]) or []),
@@ -147,11 +162,13 @@ class GenesysTrunk(ResourceType):
             have, want = diff["credentials"]
             diff = {**diff, "credentials": ({**have, "digest": "***"}, {**want, "digest": "***"})}
         identifier = str(observed["identifier"] or "")
+        dynamic = values.get(DYNAMIC_CLOUD_VOICE) is True
         outputs: dict[str, Any] = {
             "id": trunk["id"],
             "name": trunk.get("name", ""),
             "identifier": identifier,
-            "fqdn": byoc_fqdn(identifier, genesys.region) if identifier else "",
+            "fqdn": byoc_fqdn(identifier, genesys.region, dynamic_cloud_voice=dynamic) if identifier else "",
+            "dynamic_cloud_voice": dynamic,
             "servers": observed["servers"],
             "allow_list": observed["allow_list"],
             "state": trunk.get("state", ""),
@@ -170,16 +187,19 @@ class GenesysTrunk(ResourceType):
         credentials = spec.get("credentials") or {}
         wanted = {
             PROPERTY_KEYS["identifier"]: spec["identifier"],
+            PROPERTY_KEYS["outbound_fqdn"]: spec["outbound_fqdn"],
             PROPERTY_KEYS["servers"]: list(spec["servers"]),
             PROPERTY_KEYS["transport"]: spec.get("transport", "udp"),
             PROPERTY_KEYS["allow_list"]: sorted(spec.get("allow_list") or []),
             PROPERTY_KEYS["caller_id_name"]: spec.get("caller_id_name", ""),
-            PROPERTY_KEYS["caller_id_address"]: spec.get("caller_id_address", ""),
             ENABLED: True,
             REALM: credentials.get("realm", ""),
             USERNAME: credentials.get("username", ""),
             PASSWORD: credentials.get("password", ""),
         }
+        address = spec.get("caller_id_address") or ""
+        if address:
+            wanted[PROPERTY_KEYS["caller_id_address"]] = address
         missing = sorted(k for k in wanted if k not in base)
         if missing:
             raise InvalidSpec(
@@ -190,7 +210,8 @@ class GenesysTrunk(ResourceType):
         properties = {
             key: {"value": {"instance": value}}
             for key, value in _instances({"properties": base}).items()
-            if value is not None
+            # the calling address is Patchbay's: the spec's, or none at all (never an empty one)
+            if value is not None and key != PROPERTY_KEYS["caller_id_address"]
         }
         properties.update({key: {"value": {"instance": value}} for key, value in wanted.items()})
         return properties
@@ -215,6 +236,7 @@ class GenesysTrunk(ResourceType):
     def create(self, ctx: NodeContext) -> str:
         """POST the trunk built on the template; one of ours found by name (answer lost) is adopted."""
         genesys: GenesysClient = ctx.clients.genesys
+        genesys.byoc_site(ctx.spec["site_id"])
         existing = self._find(ctx)
         if existing is not None:
             ctx.external_id = existing["id"]
@@ -228,6 +250,7 @@ class GenesysTrunk(ResourceType):
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """PUT the whole trunk with its current version (re-read and retried on a version conflict)."""
         genesys: GenesysClient = ctx.clients.genesys
+        genesys.byoc_site(ctx.spec["site_id"])
         genesys.update_trunk_base(ctx.external_id, lambda current: self._body(ctx, current))
         self._record_digest(ctx)
 

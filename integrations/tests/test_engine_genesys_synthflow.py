@@ -37,7 +37,12 @@ sandbox = engine_fixtures.sandbox
 NUMBER = "+14155550123"
 TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"
 SITES = "/api/v2/telephony/providers/edges/sites"
-OWNED_OBJECT_TYPES = {"genesys.trunkbase", "genesys.outbound_route", "synthflow.number"}
+OWNED_OBJECT_TYPES = {
+    "genesys.trunkbase",
+    "genesys.number_plan",
+    "genesys.outbound_route",
+    "synthflow.number",
+}
 
 
 @dataclass
@@ -57,12 +62,19 @@ class GenesysSetup:
         return self.integration
 
 
-def make_genesys_synthflow(sandbox: Sandbox, *, slug: str = "acme", **config: Any) -> GenesysSetup:
+def make_genesys_synthflow(
+    sandbox: Sandbox,
+    *,
+    slug: str = "acme",
+    platform: str = "classic",
+    synthflow_region: str = "global",
+    **config: Any,
+) -> GenesysSetup:
     actor = Actor.system()
     owner = get_user_model().objects.create_user(username=f"{slug}-owner", email=f"owner@{slug}.test")
     tenant = create_tenant(slug, slug.title(), owner=owner, actor=actor)
-    gen = sandbox.post("accounts", {"vendor": "genesys"})
-    sf = sandbox.post("accounts", {"vendor": "synthflow"})
+    gen = sandbox.post("accounts", {"vendor": "genesys", "platform": platform})
+    sf = sandbox.post("accounts", {"vendor": "synthflow", "region": synthflow_region})
     genesys = create_provider_account(
         tenant, name="genesys", kind="genesys", actor=actor,
         settings={"region": gen["region"], "client_id": gen["client_id"]},
@@ -70,7 +82,8 @@ def make_genesys_synthflow(sandbox: Sandbox, *, slug: str = "acme", **config: An
     )  # fmt: skip
     synthflow = create_provider_account(
         tenant, name="synthflow", kind="synthflow", actor=actor,
-        settings={"region": "global", "workspace_id": sf["workspace_id"]}, secrets={"api_key": sf["api_key"]},
+        settings={"region": synthflow_region, "workspace_id": sf["workspace_id"]},
+        secrets={"api_key": sf["api_key"]},
     )  # fmt: skip
     integration = create_integration(
         tenant,
@@ -129,9 +142,9 @@ def _live(sandbox: Sandbox, setup: GenesysSetup) -> list[tuple[str, str]]:
     return [(o["type"], o["name"]) for o in sandbox.objects_named(setup.prefix)]
 
 
-def _call(sandbox: Sandbox, setup: GenesysSetup, **extra: Any) -> dict[str, Any]:
-    trunk = _node(setup, "trunk").outputs["name"]
-    return sandbox.call(via="genesys", to=NUMBER, trunk=trunk, **{"from": "+15105550101", **extra})
+def _call(sandbox: Sandbox, setup: GenesysSetup, to: str = NUMBER, **extra: Any) -> dict[str, Any]:
+    """Architect transfers a caller to `to`; Genesys picks the route and trunk by the site's number plans."""
+    return sandbox.call(via="genesys", to=to, **{"from": "+15105550101", **extra})
 
 
 def test_apply_provisions_everything_and_a_second_apply_writes_nothing(
@@ -154,6 +167,10 @@ def test_apply_provisions_everything_and_a_second_apply_writes_nothing(
     assert sorted(values["trunk_access_acl_allowList"]) == sorted(SIGNALLING_CIDRS["global"])
     assert values["trunk_sip_authentication_credentials_username"]
     assert values["trunk_outboundIdentity_callingName"] == "Acme Care"
+    # Seed 004's trunk settings: the outbound termination FQDN, the digest realm, a caller address.
+    assert values["trunk_sip_termination_outbound_fqdn"] == "sip.synthflow.ai"
+    assert values["trunk_sip_authentication_credentials_realm"] == "sip.synthflow.ai"
+    assert values["trunk_outboundIdentity_callingAddress"] == NUMBER
     hints = genesys_hints(setup.refresh())
     assert hints.fqdn == "pb-acme.byoc.usw2.pure.cloud"
     assert NUMBER in hints.architect_hint and hints.fqdn in hints.architect_hint
@@ -216,7 +233,7 @@ def test_a_trunk_taken_off_the_route_is_put_back(sandbox: Sandbox, setup: Genesy
     route = api.http.get(f"{SITES}/{site}/outboundroutes/{route_id}").json()
     route["externalTrunkBases"] = []
     api.http.put(f"{SITES}/{site}/outboundroutes/{route_id}", json=route).raise_for_status()
-    assert _call(sandbox, setup)["status"] == 404
+    assert _call(sandbox, setup)["status"] == 503  # the route is still there, with no trunk
 
     assert run_to_end(setup.integration, RunKind.RECONCILE).state == RunState.SUCCEEDED
     assert _call(sandbox, setup)["status"] == 200
@@ -276,7 +293,7 @@ def test_an_existing_route_gets_only_our_trunk_and_keeps_the_others(
     first = make_genesys_synthflow(sandbox, slug="acme")
     api = GenesysApi(sandbox, first.genesys_account)
     site = first.genesys_account["site_id"]
-    body = {"name": "Customer PSTN", "classificationTypes": ["National"], "enabled": True}
+    body = {"name": "Customer AI routes", "classificationTypes": ["AI agents"], "enabled": True}
     route = api.http.post(f"{SITES}/{site}/outboundroutes", json=body).raise_for_status().json()
     config = dict(first.integration.config, outbound_route_id=route["id"])
     first.integration.config = config
@@ -289,6 +306,80 @@ def test_an_existing_route_gets_only_our_trunk_and_keeps_the_others(
     assert run_to_end(first.integration, RunKind.TEARDOWN).state == RunState.SUCCEEDED
     kept = api.http.get(f"{SITES}/{site}/outboundroutes/{route['id']}")
     assert kept.status_code == 200 and kept.json()["externalTrunkBases"] == []
+
+
+def test_ordinary_calls_keep_the_orgs_own_route_and_only_the_synthflow_number_reaches_synthflow(
+    sandbox: Sandbox, setup: GenesysSetup
+) -> None:
+    run = run_to_end(setup.integration, RunKind.APPLY)
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    route = _node(setup, "outbound_route").outputs
+
+    to_synthflow = _call(sandbox, setup)
+    ordinary = _call(sandbox, setup, to="+14155550199")
+    abroad = _call(sandbox, setup, to="+442071838750")
+
+    assert (to_synthflow["far_end"], to_synthflow["status"]) == ("synthflow", 200), to_synthflow
+    assert to_synthflow["classification"] == route["classification"] == route["route_name"]
+    assert to_synthflow["trunk"]["id"] == _node(setup, "trunk").external_id
+    for call in (ordinary, abroad):
+        assert call["far_end"] == "pstn", call
+        assert call["route"]["name"] == "Default Outbound Route"
+    api = GenesysApi(sandbox, setup.genesys_account)
+    site = setup.genesys_account["site_id"]
+    ours = api.http.get(f"{SITES}/{site}/outboundroutes/{route['route_id']}").json()
+    assert ours["classificationTypes"] == [route["classification"]]
+    plans = api.http.get(f"{SITES}/{site}/numberplans").json()
+    assert plans[0]["name"] == route["classification"]
+    assert (plans[0]["matchType"], plans[0]["numbers"]) == (
+        "e164NumberList",
+        [{"start": NUMBER, "end": NUMBER}],
+    )
+
+    assert run_to_end(setup.integration, RunKind.TEARDOWN).state == RunState.SUCCEEDED
+    left = api.http.get(f"{SITES}/{site}/numberplans").json()
+    assert route["classification"] not in [p["name"] for p in left] and left[0]["name"] == "Emergency"
+
+
+def test_a_genesys_managed_site_is_refused_before_anything_is_written(
+    sandbox: Sandbox, engine_worker: Any
+) -> None:
+    setup = make_genesys_synthflow(sandbox)
+    setup.integration.config = {
+        **setup.integration.config,
+        "site_id": setup.genesys_account["managed_site_id"],
+    }
+    setup.integration.save(update_fields=["config"])
+    before = sandbox.request_count()
+
+    run = run_to_end(setup.integration, RunKind.APPLY)
+
+    assert run.state == RunState.FAILED
+    assert "PureCloud Voice - AWS is managed by Genesys" in events_text(run)
+    assert [w for w in sandbox.writes_since(before) if w["vendor"] == "genesys"] == []
+
+
+def test_a_dynamic_cloud_voice_org_gets_its_platforms_byoc_fqdn(sandbox: Sandbox, engine_worker: Any) -> None:
+    setup = make_genesys_synthflow(sandbox, platform="dynamic_cloud_voice")
+
+    assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+
+    assert _node(setup, "trunk").outputs["fqdn"] == "pb-acme.byoc.usw2.genesys.cloud"
+    assert _node(setup, "synthflow_number").outputs["termination_uri"] == "pb-acme.byoc.usw2.genesys.cloud"
+    assert genesys_hints(setup.refresh()).fqdn == "pb-acme.byoc.usw2.genesys.cloud"
+
+
+def test_a_us_workspace_trunk_answers_synthflows_challenge_in_the_seed_realm(
+    sandbox: Sandbox, engine_worker: Any
+) -> None:
+    setup = make_genesys_synthflow(sandbox, synthflow_region="us")
+    assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
+
+    answered = _call(sandbox, setup)
+
+    assert answered["status"] == 200, answered
+    assert answered["request_uri"] == f"sip:{NUMBER}@sip.us.synthflow.ai:32681"
+    assert answered["auth_username"]
 
 
 @pytest.mark.parametrize(

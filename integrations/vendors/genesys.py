@@ -1,5 +1,5 @@
-"""Genesys Cloud's platform API: OAuth client credentials, BYOC trunk base settings, sites, outbound routes,
-SIP trace search.
+"""Genesys Cloud's platform API: OAuth client credentials, BYOC trunk base settings, sites, number plans,
+outbound routes, SIP trace search.
 
 PROVIDERS.md §4: tokens come from `POST https://login.<env>/oauth/token` (Basic
 client_id:client_secret, `grant_type=client_credentials`) and are cached per
@@ -24,7 +24,7 @@ import httpx
 from django.conf import settings
 
 from integrations.choices import GENESYS_ENV_DOMAINS
-from integrations.vendors.errors import AuthFailed, Conflict, VendorError
+from integrations.vendors.errors import AuthFailed, Conflict, InvalidSpec, VendorError
 from integrations.vendors.http import VendorHttpClient
 
 TRUNK_BASES = "/api/v2/telephony/providers/edges/trunkbasesettings"
@@ -63,14 +63,41 @@ def login_base_url(region: str) -> str:
     return settings.GENESYS_LOGIN_URL or f"https://login.{env_domain(region)}"
 
 
-def byoc_domain(region: str) -> str:
-    """The BYOC Cloud SIP domain of a region: inbound FQDN `<identifier>.byoc.<env>` (§4.2)."""
+#: region → BYOC domain of an org on the Dynamic Cloud Voice platform: `byoc.<short AWS region>.genesys.cloud`
+#: (PROVIDERS.md §4.2; the per-region short names come from a third-party table, UNCONFIRMED)
+DYNAMIC_CLOUD_VOICE_DOMAINS: dict[str, str] = {
+    "us_east_1": "byoc.use1.genesys.cloud",
+    "us_east_2": "byoc.use2.us-gov-genesys.cloud",
+    "us_west_2": "byoc.usw2.genesys.cloud",
+    "ca_central_1": "byoc.cac1.genesys.cloud",
+    "sa_east_1": "byoc.sae1.genesys.cloud",
+    "eu_west_1": "byoc.euw1.genesys.cloud",
+    "eu_west_2": "byoc.euw2.genesys.cloud",
+    "eu_central_1": "byoc.euc1.genesys.cloud",
+    "eu_central_2": "byoc.euc2.genesys.cloud",
+    "me_central_1": "byoc.mec1.genesys.cloud",
+    "ap_south_1": "byoc.aps1.genesys.cloud",
+    "ap_northeast_1": "byoc.apne1.genesys.cloud",
+    "ap_northeast_2": "byoc.apne2.genesys.cloud",
+    "ap_northeast_3": "byoc.apne3.genesys.cloud",
+    "ap_southeast_2": "byoc.apse2.genesys.cloud",
+}
+
+
+def byoc_domain(region: str, *, dynamic_cloud_voice: bool = False) -> str:
+    """The BYOC Cloud SIP domain of a region: inbound FQDN `<identifier>.byoc.<env>` on a classic org,
+    `<identifier>.byoc.<short region>.genesys.cloud` on the Dynamic Cloud Voice platform (§4.2)."""
+    if dynamic_cloud_voice:
+        try:
+            return DYNAMIC_CLOUD_VOICE_DOMAINS[region]
+        except KeyError:
+            raise ValueError(f"unknown Genesys region {region!r}") from None
     return f"byoc.{env_domain(region)}"
 
 
-def byoc_fqdn(identifier: str, region: str) -> str:
-    """The FQDN a carrier (here Synthflow) sends calls to: `<identifier>.byoc.<region domain>`."""
-    return f"{identifier}.{byoc_domain(region)}"
+def byoc_fqdn(identifier: str, region: str, *, dynamic_cloud_voice: bool = False) -> str:
+    """The FQDN a carrier (here Synthflow) sends calls to: `<identifier>.<BYOC domain>`."""
+    return f"{identifier}.{byoc_domain(region, dynamic_cloud_voice=dynamic_cloud_voice)}"
 
 
 def forget_tokens() -> None:
@@ -219,9 +246,43 @@ class GenesysClient(VendorHttpClient):
     def delete_trunk_base(self, trunk_id: str) -> None:
         self.request("DELETE", f"{TRUNK_BASES}/{trunk_id}")
 
-    # -- sites and outbound routes (§4.3) ------------------------------------------------------------
+    # -- sites, number plans and outbound routes (§4.3) ------------------------------------------------
     def get_site(self, site_id: str) -> dict[str, Any]:
         return self.get(f"{SITES}/{site_id}")
+
+    def byoc_site(self, site_id: str) -> dict[str, Any]:
+        """The site, refused when Genesys manages it: the API cannot change a managed site or its
+        routes (Terraform provider: site and outbound route notes), and its routes carry the org's
+        Genesys Cloud Voice calls."""
+        site = self.get_site(site_id)
+        if site.get("managed"):
+            raise InvalidSpec(
+                f"site {site.get('name') or site_id} is managed by Genesys (Genesys Cloud Voice) and cannot "
+                "be changed; choose a BYOC Cloud site of your own (Admin → Telephony → Sites)",
+                vendor="genesys",
+                field="site_id",
+            )
+        return site
+
+    def list_number_plans(self, site_id: str) -> list[dict[str, Any]]:
+        """The site's number plans in priority order: a plain list (SDK get..._site_numberplans)."""
+        answer = self.request("GET", f"{SITES}/{site_id}/numberplans").json()
+        return [plan for plan in answer if isinstance(plan, dict)] if isinstance(answer, list) else []
+
+    def update_number_plans(
+        self, site_id: str, change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        """PUT `change(current plans)` as the site's whole list (order = priority; plans left out are
+        removed); each listed plan carries its current version, so a 409 re-reads and tries again."""
+        last: VendorError | None = None
+        for _ in range(VERSION_ATTEMPTS):
+            plans = change(self.list_number_plans(site_id))
+            try:
+                return self.request("PUT", f"{SITES}/{site_id}/numberplans", json=plans).json()
+            except Conflict as conflict:
+                last = conflict
+        assert last is not None
+        raise last
 
     def list_outbound_routes(self, site_id: str, name: str = "") -> list[dict[str, Any]]:
         params = {"name": name} if name else {}

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from sandbox.core.field_rules import FieldRule, FieldType
+from sandbox.core.http_vendor import RuleNote
+from sandbox.genesys import number_plans
 
 S42 = "PROVIDERS.md §4.2 (TrunkBase)"
 S43 = "PROVIDERS.md §4.3 (OutboundRoute)"
+S41 = "PROVIDERS.md §4.1"
+SDK = "PureCloudPlatformClientV2 models (sandbox/genesys/sdk_models.py)"
 TRACES = "Genesys Cloud API GET /api/v2/telephony/siptraces (SDK get_telephony_siptraces)"
 
 STR, INT, BOOL, OBJ, ARR = (
@@ -21,6 +25,8 @@ TRUNK_METABASES = {
     "external_sip_pcv_byoc_carrier.json": ("Generic BYOC Carrier", "EXTERNAL"),
     "external_sip_pcv_byoc_pbx.json": ("Generic BYOC PBX", "EXTERNAL"),
 }
+#: the Genesys Cloud Voice trunk's metabase: only Genesys creates such trunks (a Terraform export shows one)
+MANAGED_METABASES = {"external_sip_pcv_aws.json": ("PureCloud Voice - AWS", "EXTERNAL")}
 
 
 def trunk_base_rules(*, update: bool) -> tuple[FieldRule, ...]:
@@ -90,3 +96,55 @@ def sip_trace_query_rules() -> tuple[FieldRule, ...]:
         FieldRule("fromUser", source=TRACES),
         FieldRule("conversationId", source=TRACES),
     )
+
+
+#: rules the handlers enforce beyond the field rules (listed by `--describe --verbose`)
+RULE_NOTES = (
+    RuleNote("PostToken", "Authorization", "Basic client_id:client_secret of a client, else 401", S41),
+    RuleNote("PostToken", "grant_type", "form field, must be client_credentials", S41),
+    RuleNote("*", "Authorization", "Bearer token from PostToken, unexpired, else 401", S41),
+    RuleNote("*", "(rate)", "past rate_limit_per_minute requests per token → 429 + Retry-After", S41),
+    RuleNote("CreateTrunkBaseSettings", "trunkMetabase.id", "a known BYOC metabase", S42),
+    RuleNote("CreateTrunkBaseSettings", "trunkType", "must match the metabase (EXTERNAL)", S42),
+    RuleNote("CreateTrunkBaseSettings", "inboundSite", "required for external_sip_pcv_byoc*", S42),
+    RuleNote("CreateTrunkBaseSettings", "inboundSite.id", "a site of the org", S42),
+    RuleNote("CreateTrunkBaseSettings", "managed", "managed trunks cannot be created", "PROVIDERS.md §5"),
+    RuleNote("CreateTrunkBaseSettings", "properties", "each {value: {instance}}; unknown keys refused", S42),
+    RuleNote("CreateTrunkBaseSettings", "name", "unique among the org's live trunks", "sandbox"),
+    RuleNote("UpdateTrunkBaseSettings", "version", "the current version, else 409", S42),
+    RuleNote("DeleteTrunkBaseSettings", "(state)", "400 while an outbound route uses the trunk", S42),
+    RuleNote("CreateOutboundRoute", "externalTrunkBases[].id", "live EXTERNAL trunks of the org", S43),
+    RuleNote("CreateOutboundRoute", "name", "unique within the site", "sandbox"),
+    RuleNote("UpdateOutboundRoute", "version", "the current version, else 409", S43),
+    RuleNote(
+        "CreateOutboundRoute",
+        "classificationTypes",
+        "each on no other route of the site",
+        "Terraform site resource (frees classifications first)",
+    ),
+    RuleNote(
+        "Create/Update/DeleteOutboundRoute",
+        "(site)",
+        "400 on a managed site",
+        number_plans.MANAGED_SOURCE,
+    ),
+    RuleNote("UpdateNumberPlans", "(site)", "400 on a managed site", number_plans.MANAGED_SOURCE),
+    RuleNote(
+        "UpdateNumberPlans",
+        "matchType",
+        "one of " + ", ".join(number_plans.MATCH_TYPES),
+        number_plans.SOURCE,
+    ),
+    RuleNote(
+        "UpdateNumberPlans",
+        "numbers",
+        "e164NumberList: E.164 with +, ranges of one length",
+        number_plans.SOURCE,
+    ),
+    RuleNote(
+        "UpdateNumberPlans", "version", "a listed plan's current version, else 409", number_plans.SOURCE
+    ),
+    RuleNote("*", "(body)", "attributes, types and enums of the SDK's model for the operation", SDK),
+    RuleNote("SearchSipTraces", "dateEnd", "not before dateStart", TRACES),
+    RuleNote("SearchSipTraces", "callId|conversationId|toUser|fromUser", "at least one", TRACES),
+)

@@ -1,4 +1,11 @@
-"""Genesys sites and their outbound routes (PROVIDERS.md §4.3)."""
+"""Genesys sites and their outbound routes (PROVIDERS.md §4.3).
+
+A managed site (the Genesys Cloud Voice site `PureCloud Voice - AWS`) and its children cannot be
+changed through the API (Terraform provider, examples/resources/genesyscloud_telephony_providers_edges_site
+and ..._site_outbound_route notes.md: "enforced by the Genesys Cloud API itself"). A classification
+belongs to one outbound route of a site at a time (the Terraform provider deletes unwanted routes
+first "to free up classifications assigned to them", site utils); the error text is the sandbox's.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +57,7 @@ def get_outbound_route(gc: GenesysStandIn, call: HttpCall) -> Response:
 def create_outbound_route(gc: GenesysStandIn, call: HttpCall) -> Response:
     """POST .../sites/{siteId}/outboundroutes → the route with `id` and `version: 1`."""
     site = gc.owned_site(call.account, call.params["site_id"])
+    gc.refuse_managed_site(site)
     body = call.json()
     trunk_ids = _checked(gc, call, body, site, current=None)
     now = gc.now()
@@ -69,6 +77,7 @@ def create_outbound_route(gc: GenesysStandIn, call: HttpCall) -> Response:
 def update_outbound_route(gc: GenesysStandIn, call: HttpCall) -> Response:
     """PUT .../sites/{siteId}/outboundroutes/{id}: the full object with the current `version`."""
     route = _owned_route(gc, call)
+    gc.refuse_managed_site(gc.sites[route["site_id"]])
     body = call.json()
     trunk_ids = _checked(gc, call, body, gc.sites[route["site_id"]], current=route)
     if body["version"] != route["version"]:
@@ -85,33 +94,49 @@ def update_outbound_route(gc: GenesysStandIn, call: HttpCall) -> Response:
 def delete_outbound_route(gc: GenesysStandIn, call: HttpCall) -> Response:
     """DELETE .../sites/{siteId}/outboundroutes/{id} → 204."""
     route = _owned_route(gc, call)
+    gc.refuse_managed_site(gc.sites[route["site_id"]])
     del gc.outbound_routes[route["id"]]
     return Response(status=204)
 
 
-def new_site(org_id: str, now: str) -> dict[str, Any]:
-    """The managed BYOC Cloud site an org starts with."""
+#: the customer's own BYOC Cloud site a sandbox org starts with (any name; the admin made it)
+CUSTOMER_SITE_NAME = "Main Site"
+#: the US location both sites are in: the country code National/International are judged by
+LOCATION = {"name": "Headquarters", "country_code": "1"}
+_INTERNAL = ("org_id", "country_code", "location_id")
+
+
+def new_site(org_id: str, now: str, *, managed: bool, location_id: str) -> dict[str, Any]:
+    """A Cloud site of the org: the Genesys-managed `PureCloud Voice - AWS`, or the customer's own."""
     return {
         "id": new_id(),
         "org_id": org_id,
-        "name": MANAGED_SITE_NAME,
+        "name": MANAGED_SITE_NAME if managed else CUSTOMER_SITE_NAME,
         "version": 1,
         "state": "active",
-        "managed": True,
+        "managed": managed,
         "mediaModel": "Cloud",
         "dateCreated": now,
+        "country_code": LOCATION["country_code"],
+        "location_id": location_id,
     }
 
 
 def public_site(site: dict[str, Any]) -> dict[str, Any]:
-    """A Site as the API shows it."""
-    shown = {k: v for k, v in site.items() if k != "org_id"}
-    shown.update(primarySites=[], secondarySites=[], selfUri=f"{SITES}/{site['id']}")
+    """A Site as the API shows it (the SDK's Site requires `location`)."""
+    shown = {k: v for k, v in site.items() if k not in _INTERNAL}
+    shown.update(
+        location={"id": site["location_id"], "name": LOCATION["name"],
+                  "selfUri": f"/api/v2/locations/{site['location_id']}"},
+        primarySites=[],
+        secondarySites=[],
+        selfUri=f"{SITES}/{site['id']}",
+    )  # fmt: skip
     return shown
 
 
 def public_route(gc: GenesysStandIn, route: dict[str, Any]) -> dict[str, Any]:
-    """An OutboundRoute as the API shows it, trunks and site as references."""
+    """An OutboundRouteBase as the site's routes show it (no `site`/`managed`: the SDK's model has none)."""
     trunks = [gc.trunkbases.get(t) for t in route["trunk_ids"]]
     shown = {
         "id": route["id"],
@@ -128,8 +153,6 @@ def public_route(gc: GenesysStandIn, route: dict[str, Any]) -> dict[str, Any]:
             for t in trunks
             if t
         ],
-        "site": gc.site_ref(route["site_id"]),
-        "managed": False,
         "selfUri": f"{SITES}/{route['site_id']}/outboundroutes/{route['id']}",
     }
     if route.get("description") is not None:
@@ -154,6 +177,7 @@ def _checked(
 ) -> list[str]:
     """Every rule of a POST/PUT body; returns the trunk ids in the order given (it matters for SEQUENTIAL)."""
     gc.raise_violations(call.body_violations(body))
+    gc.refuse_sdk_problems(body, "OutboundRouteBase")
     trunk_ids = [t["id"] for t in body.get("externalTrunkBases", [])]
     for trunk_id in trunk_ids:
         trunk = gc.trunkbases.get(trunk_id)
@@ -170,6 +194,14 @@ def _checked(
             raise VendorHttpError(
                 400, "bad.request", f"An outbound route named {body['name']} already exists"
             )
+        if route["site_id"] == site["id"] and route is not current:
+            taken = sorted(set(route["classificationTypes"]) & set(body["classificationTypes"]))
+            if taken:
+                raise VendorHttpError(
+                    400, "bad.request",
+                    f"Classification {', '.join(taken)} is already assigned to outbound route "
+                    f"{route['name']}",
+                )  # fmt: skip
     return trunk_ids
 
 

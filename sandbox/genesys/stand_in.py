@@ -1,4 +1,10 @@
-"""The Genesys Cloud stand-in: OAuth, BYOC trunk base settings, sites, outbound routes, SIP traces."""
+"""The Genesys Cloud stand-in: OAuth, BYOC trunk base settings, sites, number plans, outbound routes,
+SIP traces.
+
+Request bodies are also read against Genesys's own SDK models (`sdk_models.py`): an attribute the
+SDK's model for the operation does not have, a wrong type or an enum value it does not know is a 400
+(Genesys's handling of unknown attributes is UNCONFIRMED; the sandbox takes the stricter reading).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import datetime as dt
 import fnmatch
 import math
 import secrets
+import threading
 import time
 from typing import Any
 
@@ -13,11 +20,11 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.core.field_rules import Violation, describe
 from sandbox.core.http_routes import Route, RouteTable
-from sandbox.core.http_vendor import HttpVendorStandIn, RuleNote, VendorHttpError, json_response, new_id
+from sandbox.core.http_vendor import HttpVendorStandIn, VendorHttpError, json_response, new_id
 from sandbox.core.vendor import LiveObject
-from sandbox.genesys import oauth, rules, siptraces, sites, trunkbases
-from sandbox.genesys.regions import REGION_DOMAINS, byoc_domain
-from sandbox.genesys.trunk_properties import ALLOW_ALL, PROPERTY_RULES
+from sandbox.genesys import number_plans, oauth, rules, sdk_models, siptraces, sites, trunkbases
+from sandbox.genesys.regions import PLATFORMS, REGION_DOMAINS, byoc_domain
+from sandbox.genesys.trunk_properties import ALLOW_ALL, DYNAMIC_CLOUD_VOICE, PROPERTY_RULES, defaults
 
 TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"
 SITES = "/api/v2/telephony/providers/edges/sites"
@@ -45,6 +52,8 @@ ROUTES = RouteTable(
         Route("PUT", ROUTES_OF_SITE + "/{route_id}", "UpdateOutboundRoute", sites.update_outbound_route,
               rules.outbound_route_rules(update=True)),
         Route("DELETE", ROUTES_OF_SITE + "/{route_id}", "DeleteOutboundRoute", sites.delete_outbound_route),
+        Route("GET", SITES + "/{site_id}/numberplans", "GetNumberPlans", number_plans.get_number_plans),
+        Route("PUT", SITES + "/{site_id}/numberplans", "UpdateNumberPlans", number_plans.put_number_plans),
         Route("GET", "/api/v2/telephony/siptraces", "SearchSipTraces", siptraces.search_sip_traces,
               query_rules=rules.sip_trace_query_rules()),
     ]
@@ -61,7 +70,8 @@ _CODES = {
     429: "too.many.requests",
     503: "service.unavailable",
 }
-S41, S42, S43 = "PROVIDERS.md §4.1", rules.S42, rules.S43
+#: what a new site's default route carries (a Terraform export of a real org)
+DEFAULT_ROUTE_CLASSIFICATIONS = ("Emergency", "National", "International", "Network")
 
 
 class GenesysStandIn(HttpVendorStandIn):
@@ -86,38 +96,23 @@ class GenesysStandIn(HttpVendorStandIn):
         "rate_limit_per_minute": "requests per token per minute before 429 with Retry-After",
         "deleted_gets_before_404": "GETs a soft-deleted trunk answers with state deleted before 404",
     }
-    rule_notes = (
-        RuleNote("PostToken", "Authorization", "Basic client_id:client_secret of a client, else 401", S41),
-        RuleNote("PostToken", "grant_type", "form field, must be client_credentials", S41),
-        RuleNote("*", "Authorization", "Bearer token from PostToken, unexpired, else 401", S41),
-        RuleNote("*", "(rate)", "past rate_limit_per_minute requests per token → 429 + Retry-After", S41),
-        RuleNote("CreateTrunkBaseSettings", "trunkMetabase.id", "a known BYOC metabase", S42),
-        RuleNote("CreateTrunkBaseSettings", "trunkType", "must match the metabase (EXTERNAL)", S42),
-        RuleNote("CreateTrunkBaseSettings", "inboundSite", "required for external_sip_pcv_byoc*", S42),
-        RuleNote("CreateTrunkBaseSettings", "inboundSite.id", "a site of the org", S42),
-        RuleNote("CreateTrunkBaseSettings", "managed", "managed trunks cannot be created", "PROVIDERS.md §5"),
-        RuleNote(
-            "CreateTrunkBaseSettings", "properties", "each {value: {instance}}; unknown keys refused", S42
-        ),
-        RuleNote("CreateTrunkBaseSettings", "name", "unique among the org's live trunks", "sandbox"),
-        RuleNote("UpdateTrunkBaseSettings", "version", "the current version, else 409", S42),
-        RuleNote("DeleteTrunkBaseSettings", "(state)", "400 while an outbound route uses the trunk", S42),
-        RuleNote("CreateOutboundRoute", "externalTrunkBases[].id", "live EXTERNAL trunks of the org", S43),
-        RuleNote("CreateOutboundRoute", "name", "unique within the site", "sandbox"),
-        RuleNote("UpdateOutboundRoute", "version", "the current version, else 409", S43),
-        RuleNote("SearchSipTraces", "dateEnd", "not before dateStart", rules.TRACES),
-        RuleNote("SearchSipTraces", "callId|conversationId|toUser|fromUser", "at least one", rules.TRACES),
-    )
+    rule_notes = rules.RULE_NOTES
+
+    def __init__(self, sandbox: Any) -> None:
+        super().__init__(sandbox)
+        # The SDK's package takes seconds to import: start now, not inside the first request.
+        threading.Thread(target=sdk_models.sdk, name="genesys-sdk-import", daemon=True).start()
 
     def reset_state(self) -> None:
         """Forget every OAuth client, token, site, trunk, route and SIP trace."""
         self.clients: dict[str, dict[str, str]] = {}  # client_id → {client_id, client_secret, org_id}
-        self.orgs: dict[str, dict[str, str]] = {}  # org id → {region, site_id}
+        self.orgs: dict[str, dict[str, str]] = {}  # org id → {region, platform, site_id, managed_site_id}
         self.tokens: dict[str, dict[str, Any]] = {}  # access token → {org_id, client_id, expires_at}
         self.request_times: dict[str, list[float]] = {}  # access token → request times in the last minute
         self.sites: dict[str, dict[str, Any]] = {}
         self.trunkbases: dict[str, dict[str, Any]] = {}
         self.outbound_routes: dict[str, dict[str, Any]] = {}
+        self.number_plans: dict[str, list[dict[str, Any]]] = {}  # site id → plans in priority order
         self.sip_traces: dict[str, list[dict[str, Any]]] = {}  # org id → messages
         #: trunks saved with an allow-all ACL entry (Genesys accepts it; diagnostics flag it)
         self.allow_all_acls: list[dict[str, str]] = []
@@ -125,17 +120,40 @@ class GenesysStandIn(HttpVendorStandIn):
     # -- accounts, auth, rate limit and errors ------------------------------------------------------
 
     def create_account(self, params: dict[str, Any]) -> dict[str, Any]:
-        """A new org with an OAuth client and its BYOC site: `{client_id, client_secret, region, site_id}`."""
-        region = params.get("region", "us_west_2")
+        """A new org with an OAuth client: `{org_id, client_id, client_secret, region, platform, site_id,
+        managed_site_id}`.
+
+        The org has Genesys's managed site `PureCloud Voice - AWS` and the customer's own Cloud site
+        (`site_id`, the org's default site) with the default number plans and a `Default Outbound
+        Route` (Emergency, National, International, Network) over the managed PSTN trunk, as a
+        Terraform export of a real org shows. `platform` is `classic` or `dynamic_cloud_voice`.
+        """
+        region, platform = params.get("region", "us_west_2"), params.get("platform", "classic")
         if region not in REGION_DOMAINS:
             raise ValueError(f"genesys region must be one of {', '.join(REGION_DOMAINS)}, got {region!r}")
+        if platform not in PLATFORMS:
+            raise ValueError(f"genesys platform must be one of {', '.join(PLATFORMS)}, got {platform!r}")
         with self._lock:
-            org_id, client_id, secret = new_id(), new_id(), secrets.token_urlsafe(32)
-            site = sites.new_site(org_id, self.now())
-            self.sites[site["id"]] = site
-            self.orgs[org_id] = {"region": region, "site_id": site["id"]}
+            org_id, client_id, secret, now = new_id(), new_id(), secrets.token_urlsafe(32), self.now()
+            location = new_id()
+            managed = sites.new_site(org_id, now, managed=True, location_id=location)
+            own = sites.new_site(org_id, now, managed=False, location_id=location)
+            self.orgs[org_id] = {"region": region, "platform": platform, "site_id": own["id"],
+                                 "managed_site_id": managed["id"]}  # fmt: skip
+            pstn = trunkbases.managed_pstn_trunk(org_id, now, self.trunk_defaults(org_id))
+            self.trunkbases[pstn["id"]] = pstn
+            for site in (managed, own):
+                self.sites[site["id"]] = site
+                self.number_plans[site["id"]] = number_plans.default_plans(now)
+                route = {"id": new_id(), "org_id": org_id, "site_id": site["id"], "version": 1,
+                         "dateCreated": now, "dateModified": now, "name": "Default Outbound Route",
+                         "description": None, "classificationTypes": list(DEFAULT_ROUTE_CLASSIFICATIONS),
+                         "enabled": True, "distribution": "SEQUENTIAL",
+                         "trunk_ids": [pstn["id"]]}  # fmt: skip
+                self.outbound_routes[route["id"]] = route
             self.clients[client_id] = {"client_id": client_id, "client_secret": secret, "org_id": org_id}
-            return {"client_id": client_id, "client_secret": secret, "region": region, "site_id": site["id"]}
+            return {"org_id": org_id, "client_id": client_id, "client_secret": secret, "region": region,
+                    "platform": platform, "site_id": own["id"], "managed_site_id": managed["id"]}  # fmt: skip
 
     def authenticate(self, request: Request) -> Any:
         """The org of a live bearer token, or Genesys's 401."""
@@ -205,6 +223,23 @@ class GenesysStandIn(HttpVendorStandIn):
             raise VendorHttpError(missing_status, code, f"Site {site_id} not found")
         return site
 
+    def refuse_managed_site(self, site: dict[str, Any]) -> None:
+        """A managed site and what hangs off it cannot be changed through the API (sites.py's sources)."""
+        if site["managed"]:
+            raise VendorHttpError(
+                400, "bad.request", f"Site {site['name']} is managed by Genesys Cloud and cannot be changed"
+            )
+
+    def refuse_sdk_problems(self, body: Any, model: str) -> None:
+        """400 naming what keeps `body` from being the SDK's `model` (unknown attributes included)."""
+        found = sdk_models.problems(body, model)
+        if found:
+            raise VendorHttpError(400, "bad.request", "; ".join(found))
+
+    def trunk_defaults(self, org_id: str) -> dict[str, Any]:
+        """The BYOC property defaults of the org's trunks (its platform decides the routing capacity)."""
+        return defaults(dynamic_cloud_voice=self.orgs[org_id]["platform"] == "dynamic_cloud_voice")
+
     def site_ref(self, site_id: str) -> dict[str, str]:
         """A domain entity reference to a site: `{id, name, selfUri}`."""
         site = self.sites.get(site_id, {})
@@ -267,7 +302,12 @@ class GenesysStandIn(HttpVendorStandIn):
             for trunk in self.trunkbases.values():
                 region = self.orgs[trunk["org_id"]]["region"]
                 wanted = (trunk["instances"].get("trunk_sip_termination_uri") or "").lower()
-                if trunk["state"] == "active" and wanted == identifier and domain == byoc_domain(region):
+                dynamic = trunk["instances"].get(DYNAMIC_CLOUD_VOICE) is True
+                if (
+                    trunk["state"] == "active"
+                    and wanted == identifier
+                    and domain == byoc_domain(region, dynamic_cloud_voice=dynamic)
+                ):
                     return trunkbases.public_trunk(self, trunk) | {"orgId": trunk["org_id"]}
             return None
 
@@ -295,6 +335,11 @@ class GenesysStandIn(HttpVendorStandIn):
                 *(
                     LiveObject("genesys", "genesys.outbound_route", r["id"], r["name"])
                     for r in self.outbound_routes.values()
+                ),
+                *(
+                    LiveObject("genesys", "genesys.number_plan", p["id"], p["name"])
+                    for plans in self.number_plans.values()
+                    for p in plans
                 ),
             ]
 

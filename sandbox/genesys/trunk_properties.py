@@ -17,6 +17,9 @@ S42 = "PROVIDERS.md §4.2 (BYOC property keys)"
 
 STR, BOOL, ARR = FieldType.STRING, FieldType.BOOLEAN, FieldType.ARRAY
 OVERRIDE_METHODS = ("Always", "Unassigned DID")
+HOSTNAME = r"([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+#: set on trunks of a Dynamic Cloud Voice org (PROVIDERS.md §4.2): their FQDN is in that platform's domain
+DYNAMIC_CLOUD_VOICE = "trunk_routing_outbound_higher_capacity"
 CODECS = ("audio/opus", "audio/pcmu", "audio/pcma", "audio/g722", "audio/g729")
 
 
@@ -57,6 +60,9 @@ BYOC_PROPERTIES: tuple[TrunkProperty, ...] = (
     TrunkProperty(
         "trunk_sip_termination_uri", STR, "", pattern=r"|[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     ),
+    # Outbound SIP Termination FQDN: the Request-URI host of outbound INVITEs (seed 004 sets it to
+    # Synthflow's SIP host). No public source names its key: this one is the sandbox's (UNCONFIRMED).
+    TrunkProperty("trunk_sip_termination_outbound_fqdn", STR, "", pattern=r"|" + HOSTNAME),
     TrunkProperty("trunk_transport_serverProxyList", ARR, [], required=True, format=Format.HOST_PORT),
     TrunkProperty("trunk_transport_protocolVariant", STR, "udp", enum=("udp", "tcp", "tls")),
     TrunkProperty("trunk_transport_sipDscpValue", STR, "0x1A", pattern=r"0x[0-9A-Fa-f]{1,2}"),
@@ -68,7 +74,9 @@ BYOC_PROPERTIES: tuple[TrunkProperty, ...] = (
     TrunkProperty("trunk_sip_authentication_credentials_password", STR, "", secret=True),
     TrunkProperty("trunk_outboundIdentity_callingName", STR, "", pattern=r"[\S ]{0,40}"),
     TrunkProperty("trunk_outboundIdentity_callingName_overrideMethod", STR, "Always", enum=OVERRIDE_METHODS),
-    TrunkProperty("trunk_outboundIdentity_callingAddress", STR, "", pattern=r"|\+?[0-9]{1,15}"),
+    # An empty calling address presents no caller ID (seed 004: the caller address is the DID): the
+    # sandbox leaves it unset in the template and refuses "" (stricter reading, UNCONFIRMED).
+    TrunkProperty("trunk_outboundIdentity_callingAddress", STR, None, pattern=r"\+?[0-9]{1,15}"),
     TrunkProperty(
         "trunk_outboundIdentity_callingAddress_overrideMethod", STR, "Always", enum=OVERRIDE_METHODS
     ),
@@ -103,15 +111,24 @@ PROPERTY_RULES = tuple(p.rule() for p in BYOC_PROPERTIES)
 ALLOW_ALL = ("0.0.0.0/0", "0.0.0.0")
 
 
-def template_properties() -> dict[str, Any]:
+def defaults(*, dynamic_cloud_voice: bool) -> dict[str, Any]:
+    """The default instance of every key for an org (its platform decides the higher-capacity routing)."""
+    values = {p.key: copy.deepcopy(p.default) for p in BYOC_PROPERTIES}
+    values[DYNAMIC_CLOUD_VOICE] = dynamic_cloud_voice
+    return values
+
+
+def template_properties(org_defaults: dict[str, Any]) -> dict[str, Any]:
     """Every key with its type and default, as the template endpoint fills them in."""
-    return {p.key: _entry(p, copy.deepcopy(p.default)) for p in BYOC_PROPERTIES}
+    return {
+        p.key: _entry(p, copy.deepcopy(org_defaults[p.key]), org_defaults[p.key]) for p in BYOC_PROPERTIES
+    }
 
 
-def stored_properties(given: dict[str, Any]) -> dict[str, Any]:
+def stored_properties(given: dict[str, Any], org_defaults: dict[str, Any]) -> dict[str, Any]:
     """The instances a trunk keeps: the given ones over the defaults (a PUT replaces them all)."""
     return {
-        p.key: copy.deepcopy(given[p.key]["value"]["instance"]) if p.key in given else p.default
+        p.key: copy.deepcopy(given[p.key]["value"]["instance"] if p.key in given else org_defaults[p.key])
         for p in BYOC_PROPERTIES
     }
 
@@ -145,10 +162,13 @@ def structure_problems(properties: Any, *, refuse_unknown: bool) -> list[str]:
     return problems
 
 
-def _entry(prop: TrunkProperty, instance: Any) -> dict[str, Any]:
+def _entry(prop: TrunkProperty, instance: Any, default: Any = None) -> dict[str, Any]:
     return {
         "type": _schema_type(prop.type),
-        "value": {"default": copy.deepcopy(prop.default), "instance": instance},
+        "value": {
+            "default": copy.deepcopy(prop.default if default is None else default),
+            "instance": instance,
+        },
     }
 
 

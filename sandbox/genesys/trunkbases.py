@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from sandbox.core.http_vendor import HttpCall, VendorHttpError, json_response, new_id
 from sandbox.genesys import trunk_properties as props
-from sandbox.genesys.rules import TRUNK_METABASES
+from sandbox.genesys.rules import MANAGED_METABASES, TRUNK_METABASES
 
 if TYPE_CHECKING:
     from sandbox.genesys.stand_in import GenesysStandIn
@@ -45,7 +45,7 @@ def get_template(gc: GenesysStandIn, call: HttpCall) -> Response:
             "trunkMetabase": {"id": metabase, "name": name},
             "trunkType": trunk_type,
             "managed": False,
-            "properties": props.template_properties(),
+            "properties": props.template_properties(gc.trunk_defaults(call.account)),
         }
     )
 
@@ -83,6 +83,7 @@ def get_trunk_base(gc: GenesysStandIn, call: HttpCall) -> Response:
 def update_trunk_base(gc: GenesysStandIn, call: HttpCall) -> Response:
     """PUT .../trunkbasesettings/{id}: the full object with the current `version`, which it bumps."""
     trunk = _owned(gc, call)
+    _refuse_managed(trunk)
     body = call.json()
     if trunk["state"] == "deleted":
         raise VendorHttpError(400, "bad.request", f"Trunk base settings {trunk['id']} has been deleted")
@@ -103,6 +104,7 @@ def update_trunk_base(gc: GenesysStandIn, call: HttpCall) -> Response:
 def delete_trunk_base(gc: GenesysStandIn, call: HttpCall) -> Response:
     """DELETE .../trunkbasesettings/{id}: a soft delete, refused while an outbound route uses the trunk."""
     trunk = _owned(gc, call)
+    _refuse_managed(trunk)
     if trunk["state"] == "deleted":
         raise VendorHttpError(404, "not.found", f"Trunk base settings {trunk['id']} not found")
     users = [r["name"] for r in gc.outbound_routes.values() if trunk["id"] in r["trunk_ids"]]
@@ -127,10 +129,10 @@ def public_trunk(gc: GenesysStandIn, trunk: dict[str, Any]) -> dict[str, Any]:
         "dateCreated": trunk["dateCreated"],
         "dateModified": trunk["dateModified"],
         "state": trunk["state"],
-        "trunkMetabase": {"id": trunk["metabase"], "name": TRUNK_METABASES[trunk["metabase"]][0]},
+        "trunkMetabase": {"id": trunk["metabase"], "name": ALL_METABASES[trunk["metabase"]][0]},
         "properties": props.shown_properties(trunk["instances"]),
         "trunkType": trunk["trunkType"],
-        "managed": False,
+        "managed": trunk["managed"],
         "selfUri": f"{BASE}/{trunk['id']}",
     }
     if trunk.get("description") is not None:
@@ -139,6 +141,27 @@ def public_trunk(gc: GenesysStandIn, trunk: dict[str, Any]) -> dict[str, Any]:
         if trunk.get(field):
             shown[field] = gc.site_ref(trunk[field])
     return shown
+
+
+ALL_METABASES = {**TRUNK_METABASES, **MANAGED_METABASES}
+
+
+def managed_pstn_trunk(org_id: str, now: str, org_defaults: dict[str, Any]) -> dict[str, Any]:
+    """The Genesys Cloud Voice trunk an org's PSTN calls leave by (managed: the API cannot change it)."""
+    return {
+        "id": new_id(), "org_id": org_id, "version": 1, "dateCreated": now, "dateModified": now,
+        "gets_left": None, "name": "PureCloud Voice - AWS", "description": None, "state": "active",
+        "metabase": "external_sip_pcv_aws.json", "trunkType": "EXTERNAL", "managed": True,
+        "inboundSite": None, "site": None, "instances": props.stored_properties({}, org_defaults),
+    }  # fmt: skip
+
+
+def _refuse_managed(trunk: dict[str, Any]) -> None:
+    if trunk["managed"]:
+        raise VendorHttpError(
+            400, "bad.request",
+            f"Trunk base settings {trunk['name']} is managed by Genesys Cloud and cannot be changed",
+        )  # fmt: skip
 
 
 def _owned(gc: GenesysStandIn, call: HttpCall) -> dict[str, Any]:
@@ -153,6 +176,7 @@ def _checked(
 ) -> dict:
     """Every rule of a POST/PUT body; returns the property instances to store."""
     gc.raise_violations(call.body_violations(body))
+    gc.refuse_sdk_problems(body, "TrunkBase")
     metabase = body["trunkMetabase"]["id"]
     if metabase not in TRUNK_METABASES:
         raise VendorHttpError(400, "bad.request", f"Invalid trunk metabase {metabase}")
@@ -189,7 +213,7 @@ def _checked(
         raise VendorHttpError(
             400, "bad.request", f"A trunk base settings named {body['name']} already exists"
         )
-    return props.stored_properties(body.get("properties", {}))
+    return props.stored_properties(body.get("properties", {}), gc.trunk_defaults(call.account))
 
 
 def _settings(body: dict[str, Any], instances: dict[str, Any]) -> dict[str, Any]:

@@ -32,21 +32,62 @@ def genesys(sandbox_url: str, account: dict[str, Any]) -> Iterator[httpx.Client]
 def route_body(trunk_ids: list[str], name: str = "pb-acme-route", **extra: Any) -> dict[str, Any]:
     return {
         "name": name,
-        "classificationTypes": ["National", "International"],
+        "classificationTypes": ["Synthflow"],
         "enabled": True,
         "externalTrunkBases": [{"id": trunk_id} for trunk_id in trunk_ids],
         **extra,
     }
 
 
-def test_the_org_has_the_managed_byoc_site(genesys: httpx.Client, account: dict[str, Any]) -> None:
+def test_the_org_has_the_managed_site_and_its_own_site_with_a_default_pstn_route(
+    genesys: httpx.Client, account: dict[str, Any]
+) -> None:
     listed = genesys.get(SITES, params={"name": "PureCloud*"}).json()
-    site = genesys.get(f"{SITES}/{account['site_id']}").json()
+    managed = genesys.get(f"{SITES}/{account['managed_site_id']}").json()
+    own = genesys.get(f"{SITES}/{account['site_id']}").json()
+    routes = genesys.get(f"{SITES}/{account['site_id']}/outboundroutes").json()["entities"]
 
-    assert [s["id"] for s in listed["entities"]] == [account["site_id"]]
-    assert site["name"] == "PureCloud Voice - AWS"
-    assert site["managed"] is True
+    assert [s["id"] for s in listed["entities"]] == [account["managed_site_id"]]
+    assert (managed["name"], managed["managed"]) == ("PureCloud Voice - AWS", True)
+    assert own["managed"] is False and own["location"]["id"]
+    assert [(r["name"], r["classificationTypes"]) for r in routes] == [
+        ("Default Outbound Route", ["Emergency", "National", "International", "Network"])
+    ]
+    assert [t["name"] for t in routes[0]["externalTrunkBases"]] == ["PureCloud Voice - AWS"]
     assert_error_body(genesys.get(f"{SITES}/no-such-site"), 404, "not.found")
+
+
+def test_a_managed_site_refuses_changes_to_its_routes_and_number_plans(
+    genesys: httpx.Client, account: dict[str, Any]
+) -> None:
+    site = account["managed_site_id"]
+    trunk = create_trunk(genesys, account)
+    default = genesys.get(f"{SITES}/{site}/outboundroutes").json()["entities"][0]
+    plans = genesys.get(f"{SITES}/{site}/numberplans").json()
+
+    created = genesys.post(f"{SITES}/{site}/outboundroutes", json=route_body([trunk["id"]]))
+    changed = genesys.put(
+        f"{SITES}/{site}/outboundroutes/{default['id']}", json={**default, "enabled": False}
+    )
+    deleted = genesys.delete(f"{SITES}/{site}/outboundroutes/{default['id']}")
+    replanned = genesys.put(f"{SITES}/{site}/numberplans", json=plans[:1])
+
+    for refused in (created, changed, deleted, replanned):
+        assert_error_body(refused, 400, "bad.request", "PureCloud Voice - AWS is managed by Genesys Cloud")
+    assert genesys.get(f"{SITES}/{site}/numberplans").json() == plans
+
+
+def test_a_classification_belongs_to_one_route_of_the_site(
+    genesys: httpx.Client, account: dict[str, Any]
+) -> None:
+    trunk = create_trunk(genesys, account)
+    routes = f"{SITES}/{account['site_id']}/outboundroutes"
+
+    taken = genesys.post(routes, json={**route_body([trunk["id"]]), "classificationTypes": ["National"]})
+    free = genesys.post(routes, json=route_body([trunk["id"]]))
+
+    assert_error_body(taken, 400, "bad.request", "National is already assigned to outbound route Default")
+    assert free.status_code == 200, free.text
 
 
 def test_outbound_route_lifecycle_on_the_site(genesys: httpx.Client, account: dict[str, Any]) -> None:
@@ -67,7 +108,7 @@ def test_outbound_route_lifecycle_on_the_site(genesys: httpx.Client, account: di
     ]
     assert (updated.json()["version"], updated.json()["enabled"]) == (2, False)
     assert_error_body(stale, 409, "general.conflict", "version mismatch")
-    assert [r["name"] for r in listed["entities"]] == ["pb-acme-route"]
+    assert [r["name"] for r in listed["entities"]] == ["Default Outbound Route", "pb-acme-route"]
     assert deleted.status_code == 204
     assert_error_body(genesys.get(f"{routes}/{route['id']}"), 404, "not.found")
 

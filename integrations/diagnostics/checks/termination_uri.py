@@ -33,6 +33,10 @@ class TerminationUri(Check):
             if not host:
                 raise CheckSkipped("The connector's outbound host name is not known yet: apply first.")
             return host.lower(), "the Voice Connector's outbound host name"
+        # The trunk's own FQDN output knows the org's platform (classic or Dynamic Cloud Voice domain).
+        trunk = ctx.node_of_type("genesys.trunk")
+        if trunk is not None and (trunk.outputs or {}).get("fqdn"):
+            return str(trunk.outputs["fqdn"]).lower(), "the Genesys BYOC trunk's FQDN"
         identifier = str(ctx.config.get("inbound_identifier") or "")
         region = ctx.account_setting("genesys", "region", "us_east_1")
         return byoc_fqdn(identifier, region), "the Genesys BYOC trunk's FQDN"
