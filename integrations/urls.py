@@ -36,4 +36,10 @@ urlpatterns = [
     path("provider-accounts/<uuid:pk>/", views.AccountDetailView.as_view(), name="account-detail"),
     path("provider-accounts/<uuid:pk>/edit/", views.AccountEditView.as_view(), name="account-edit"),
     path("provider-accounts/<uuid:pk>/delete/", views.AccountDeleteView.as_view(), name="account-delete"),
+    # AWS accounts: the role's trust and permission policies as JSON downloads.
+    path(
+        "provider-accounts/<uuid:pk>/<slug:document>.json",
+        views.AccountPolicyView.as_view(),
+        name="account-policy",
+    ),
 ]

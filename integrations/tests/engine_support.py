@@ -156,7 +156,10 @@ def make_connect_vapi(
         secrets={},
         actor=actor,
     )
-    aws_account = sandbox.post("accounts", {"vendor": "aws", "external_id": aws.external_id})
+    aws_account = sandbox.post(
+        "accounts",
+        {"vendor": "aws", "external_id": aws.external_id, "permission_policy": aws.permission_policy()},
+    )
     aws = update_provider_account(
         aws, actor=actor, settings={"role_arn": aws_account["role_arn"], "region": aws_account["region"]}
     )

@@ -96,7 +96,10 @@ def make_connect_synthflow(
         secrets={},
         actor=actor,
     )
-    aws_made = sandbox.post("accounts", {"vendor": "aws", "external_id": aws.external_id})
+    aws_made = sandbox.post(
+        "accounts",
+        {"vendor": "aws", "external_id": aws.external_id, "permission_policy": aws.permission_policy()},
+    )
     aws = update_provider_account(
         aws, actor=actor, settings={"role_arn": aws_made["role_arn"], "region": aws_made["region"]}
     )

@@ -18,7 +18,7 @@ from integrations.tests.resource_harness import (
     function_spec,
     role_spec,
 )
-from integrations.vendors.errors import InvalidSpec, ResponseLost, VendorUnavailable
+from integrations.vendors.errors import AuthFailed, InvalidSpec, ResponseLost, VendorUnavailable
 
 READ_ONLY = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
 
@@ -54,28 +54,40 @@ def test_iam_role_lifecycle_keeps_trust_policies_and_inline_policy(
 ) -> None:
     """A role gets its policies, drift in them is reported and healed, and delete empties it first."""
     name = "pb-t-i-role"
-    node = make_node("aws.iam_role", name, role_spec([BASIC_EXECUTION], ["dynamodb:GetItem"]))
+    node = make_node("aws.iam_role", name, role_spec([], ["dynamodb:GetItem"]))
     assert not node.observe().exists
     created = node.create()
     assert created.up_to_date
     assert created.outputs == {"arn": f"arn:aws:iam::{aws_account.account_id}:role/{name}", "name": name}
 
-    node.spec = role_spec([READ_ONLY], ["dynamodb:GetItem", "dynamodb:PutItem"])
+    node.spec = role_spec([BASIC_EXECUTION], ["dynamodb:GetItem", "dynamodb:PutItem"])
     drifted = node.observe()
     assert set(drifted.diff) == {"managed_policy_arns", "inline_policy"}
-    assert drifted.diff["managed_policy_arns"] == ([BASIC_EXECUTION], [READ_ONLY])
+    assert drifted.diff["managed_policy_arns"] == ([], [BASIC_EXECUTION])
     assert node.update(drifted.diff).up_to_date
 
     # What an admin would see in IAM after the update.
     iam = aws_client("iam")
     attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-    assert [p["PolicyArn"] for p in attached] == [READ_ONLY]
+    assert [p["PolicyArn"] for p in attached] == [BASIC_EXECUTION]
     inline = iam.get_role_policy(RoleName=name, PolicyName="patchbay")["PolicyDocument"]
     assert inline["Statement"][0]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
 
     node.delete()  # IAM refuses to delete a role with policies: the type detaches them first
     assert not node.observe().exists
     node.delete()
+
+
+def test_the_access_role_may_attach_no_other_managed_policy(make_node: Callable[..., Node]) -> None:
+    """The permission policy lets Patchbay attach only AWSLambdaBasicExecutionRole: another is AccessDenied."""
+    node = make_node("aws.iam_role", "pb-t-i-wider", role_spec([BASIC_EXECUTION], ["dynamodb:GetItem"]))
+    node.create()
+    node.spec = role_spec([READ_ONLY], ["dynamodb:GetItem"])
+    drifted = node.observe()
+    with pytest.raises(AuthFailed) as refused:
+        node.update(drifted.diff)
+    assert "AccessDenied" in str(refused.value)
+    assert "not authorized to perform: iam:AttachRolePolicy on resource:" in str(refused.value)
 
 
 def test_iam_role_trust_drift_is_reported_and_healed(make_node: Callable[..., Node]) -> None:
@@ -252,6 +264,39 @@ def test_connect_contact_flow_lifecycle_compares_parsed_content(
         Content=json.dumps(spec["content"], indent=2, sort_keys=True),
     )
     assert node.observe().up_to_date
+
+
+def test_a_flow_connect_rewrote_on_save_is_no_drift_but_an_edited_action_is(
+    make_node: Callable[..., Node], aws_account: SandboxAwsAccount, aws_client: Callable[..., Any]
+) -> None:
+    """Connect keeps a flow in its own form (editor Metadata, empty lists): only what Patchbay owns counts."""
+    spec = {
+        "instance_id": aws_account.connect_instance_id,
+        "type": "CONTACT_FLOW",
+        "description": "Patchbay: to the agent",
+        "content": say_goodbye_flow("Hello"),
+    }
+    node = make_node("aws.connect_contact_flow", "pb-t-i-rewritten", spec)
+    node.create()
+    connect = aws_client("connect")
+    saved = json.loads(
+        connect.describe_contact_flow(InstanceId=spec["instance_id"], ContactFlowId=node.external_id)[
+            "ContactFlow"
+        ]["Content"]
+    )
+    assert saved != spec["content"]  # Connect's form, not ours
+    assert "Metadata" not in spec["content"]
+
+    assert node.observe().up_to_date
+
+    edited = say_goodbye_flow("Hello")
+    edited["Actions"][0]["Parameters"]["Text"] = "Edited in the Connect console"
+    connect.update_contact_flow_content(
+        InstanceId=spec["instance_id"], ContactFlowId=node.external_id, Content=json.dumps(edited)
+    )
+    drifted = node.observe()
+    assert set(drifted.diff) == {"content"}
+    assert node.update(drifted.diff).up_to_date
 
 
 # -- lost create answers ----------------------------------------------------------
