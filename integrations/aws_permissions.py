@@ -125,6 +125,7 @@ OPERATIONS: dict[str, dict[str, Scope]] = {
         "list_lambda_functions": CONNECT_INSTANCES,
         "update_contact_flow_content": CONNECT_INSTANCES,
         "update_contact_flow_metadata": CONNECT_INSTANCES,
+        "describe_phone_number": CONNECT_NUMBERS,
         "list_phone_numbers_v2": CONNECT_NUMBERS,
         "associate_phone_number_contact_flow": CONNECT_NUMBERS,
         "disassociate_phone_number_contact_flow": CONNECT_NUMBERS,

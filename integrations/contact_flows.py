@@ -67,7 +67,7 @@ def vapi_transfer_flow(
     }
 
 
-def synthflow_transfer_flow(*, integration_name: str, did: str, timeout_seconds: int = 30) -> dict[str, Any]:
+def synthflow_transfer_flow(*, did: str, timeout_seconds: int = 30) -> dict[str, Any]:
     """Transfer to the DID on the Voice Connector, resuming the flow after the agent disconnects."""
     return {
         "Version": FLOW_VERSION,

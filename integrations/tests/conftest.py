@@ -35,6 +35,7 @@ class SandboxAwsAccount:
     account_id: str
     connect_instance_id: str
     connect_instance_arn: str
+    connect_phone_number: str  # claimed in the instance by the sandbox
 
     @property
     def session(self) -> AwsSession:
@@ -76,6 +77,7 @@ def aws_account(
         account_id=created["account_id"],
         connect_instance_id=created["connect_instance_id"],
         connect_instance_arn=created.get("connect_instance_arn", ""),
+        connect_phone_number=created["connect_phone_number"],
     )
 
 

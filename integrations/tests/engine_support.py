@@ -131,6 +131,8 @@ class ConnectVapiSetup:
     integration: Integration
     connect_instance_id: str
     assistant_id: str
+    #: the number the sandbox claimed in the instance, which callers dial
+    connect_phone_number: str = ""
 
     @property
     def prefix(self) -> str:
@@ -179,6 +181,8 @@ def make_connect_vapi(
         accounts={"aws": aws, "vapi": vapi},
         config={
             "connect_instance_id": aws_account["connect_instance_id"],
+            # The number the sandbox claimed in the instance: callers dial it (seed guide 001).
+            "connect_phone_numbers": [aws_account["connect_phone_number"]],
             "area_code": "503",
             "vapi_assistant_id": vapi_account["assistant_id"],
             "sip_uri_user": "patchbay",
@@ -188,7 +192,13 @@ def make_connect_vapi(
         actor=actor,
     )
     return ConnectVapiSetup(
-        tenant, aws, vapi, integration, aws_account["connect_instance_id"], vapi_account["assistant_id"]
+        tenant,
+        aws,
+        vapi,
+        integration,
+        aws_account["connect_instance_id"],
+        vapi_account["assistant_id"],
+        aws_account["connect_phone_number"],
     )
 
 

@@ -79,7 +79,7 @@ def test_iam_role_lifecycle_keeps_trust_policies_and_inline_policy(
 
 
 def test_the_access_role_may_attach_no_other_managed_policy(make_node: Callable[..., Node]) -> None:
-    """The permission policy lets Patchbay attach only AWSLambdaBasicExecutionRole: another is AccessDenied."""
+    """Patchbay may attach only AWSLambdaBasicExecutionRole: attaching another is AccessDenied."""
     node = make_node("aws.iam_role", "pb-t-i-wider", role_spec([BASIC_EXECUTION], ["dynamodb:GetItem"]))
     node.create()
     node.spec = role_spec([READ_ONLY], ["dynamodb:GetItem"])
@@ -297,6 +297,82 @@ def test_a_flow_connect_rewrote_on_save_is_no_drift_but_an_edited_action_is(
     drifted = node.observe()
     assert set(drifted.diff) == {"content"}
     assert node.update(drifted.diff).up_to_date
+
+
+def _flow_node(make_node: Callable[..., Node], aws_account: SandboxAwsAccount, name: str) -> Node:
+    spec = {
+        "instance_id": aws_account.connect_instance_id,
+        "type": "CONTACT_FLOW",
+        "description": "",
+        "content": say_goodbye_flow("Hello"),
+    }
+    node = make_node("aws.connect_contact_flow", name, spec)
+    node.create()
+    return node
+
+
+def _routed(aws_client: Callable[..., Any], instance_id: str) -> dict[str, str]:
+    """Phone number → flow id, as Connect lists the instance's flow associations."""
+    connect = aws_client("connect")
+    numbers = {
+        n["PhoneNumberArn"]: n["PhoneNumber"]
+        for n in connect.list_phone_numbers_v2(InstanceId=instance_id)["ListPhoneNumbersSummaryList"]
+    }
+    associations = connect.list_flow_associations(InstanceId=instance_id, ResourceType="VOICE_PHONE_NUMBER")
+    return {
+        numbers[a["ResourceId"]]: a["FlowId"].rsplit("/", 1)[-1]
+        for a in associations["FlowAssociationSummaryList"]
+    }
+
+
+def test_connect_numbers_are_routed_to_the_flow_moved_and_unrouted_on_delete(
+    make_node: Callable[..., Node], aws_account: SandboxAwsAccount, aws_client: Callable[..., Any]
+) -> None:
+    """The named numbers route to the flow; a number dropped from the config is unrouted; delete undoes it."""
+    instance = aws_account.connect_instance_id
+    first = aws_account.connect_phone_number
+    second = "+13125557999"
+    aws_client("connect").claim_phone_number(InstanceId=instance, PhoneNumber=second)
+    flow = _flow_node(make_node, aws_account, "pb-t-i-routed-flow")
+    spec = {"instance_id": instance, "flow_id": flow.external_id, "numbers": [first]}
+    node = make_node("aws.connect_phone_number_flows", "pb-t-i-numbers", spec)
+
+    assert not node.observe().exists
+    created = node.create()
+    assert created.up_to_date and created.outputs == {"numbers": [first]}
+    assert _routed(aws_client, instance) == {first: flow.external_id}
+
+    node.spec = {**spec, "numbers": [second]}
+    drifted = node.observe()
+    assert drifted.diff == {"numbers": ([first], [second])}
+    assert node.update(drifted.diff).up_to_date
+    assert _routed(aws_client, instance) == {second: flow.external_id}
+
+    node.delete()
+    assert _routed(aws_client, instance) == {}
+    # The flow can go now: Connect refuses to delete a flow a number routes to.
+    flow.delete()
+
+
+def test_a_number_the_instance_has_not_claimed_fails_naming_it(
+    make_node: Callable[..., Node], aws_account: SandboxAwsAccount
+) -> None:
+    """A number that is not claimed in the instance is refused before anything changes."""
+    flow = _flow_node(make_node, aws_account, "pb-t-i-unclaimed-flow")
+    spec = {
+        "instance_id": aws_account.connect_instance_id,
+        "flow_id": flow.external_id,
+        "numbers": ["+13125550000"],
+    }
+    node = make_node("aws.connect_phone_number_flows", "pb-t-i-unclaimed", spec)
+    seen = node.observe()  # observing never fails on it (a teardown must not), it is a diff
+    assert not seen.exists
+    with pytest.raises(
+        InvalidSpec, match=r"\+13125550000 is not a phone number claimed in Amazon Connect"
+    ) as refused:
+        node.create()
+    assert refused.value.field == "connect_phone_numbers"
+    node.delete()  # nothing routed: nothing to undo
 
 
 # -- lost create answers ----------------------------------------------------------
