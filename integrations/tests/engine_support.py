@@ -143,10 +143,24 @@ class ConnectVapiSetup:
         return self.integration
 
 
+def without_actions(policy: dict[str, Any], withheld: tuple[str, ...]) -> dict[str, Any]:
+    """The permission policy with some actions taken out (statements left empty are dropped)."""
+    statements = [{**s, "Action": [a for a in s["Action"] if a not in withheld]} for s in policy["Statement"]]
+    return {**policy, "Statement": [s for s in statements if s["Action"]]}
+
+
 def make_connect_vapi(
-    sandbox: Sandbox, *, slug: str = "acme", policy: str = "heal", **config: Any
+    sandbox: Sandbox,
+    *,
+    slug: str = "acme",
+    policy: str = "heal",
+    withhold: tuple[str, ...] = (),
+    **config: Any,
 ) -> ConnectVapiSetup:
-    """Create the tenant, its sandbox accounts and a connect_vapi integration through Patchbay's actions."""
+    """Create the tenant, its sandbox accounts and a connect_vapi integration through Patchbay's actions.
+
+    The sandbox's access role gets the account's permission policy, less the `withhold` actions.
+    """
     actor = Actor.system()
     owner = get_user_model().objects.create_user(username=f"{slug}-owner", email=f"owner@{slug}.test")
     tenant = create_tenant(slug, slug.title(), owner=owner, actor=actor)
@@ -160,7 +174,11 @@ def make_connect_vapi(
     )
     aws_account = sandbox.post(
         "accounts",
-        {"vendor": "aws", "external_id": aws.external_id, "permission_policy": aws.permission_policy()},
+        {
+            "vendor": "aws",
+            "external_id": aws.external_id,
+            "permission_policy": without_actions(aws.permission_policy() or {}, withhold),
+        },
     )
     aws = update_provider_account(
         aws, actor=actor, settings={"role_arn": aws_account["role_arn"], "region": aws_account["region"]}
