@@ -60,7 +60,7 @@ def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: C
 
     plan = operator.post(f"{base}/plan/")
     assert plan.status_code == 200, plan.content
-    assert plan.json()["changes"]["create"] == 17  # and the observe-only DNS answer
+    assert plan.json()["changes"]["create"] == 18  # and the observe-only DNS answer
     assert viewer.post(f"{base}/apply/").status_code == 403
 
     first = operator.post(f"{base}/apply/")
