@@ -186,9 +186,12 @@ class AccountPolicyView(DashboardMixin, SingleObjectMixin, View):
 
     model = ProviderAccount
     nav_section = "accounts"
+    #: which document (a key of POLICY_DOCUMENTS), set per URL
+    document = ""
 
-    def get(self, request: HttpRequest, *args: Any, document: str = "", **kwargs: Any) -> HttpResponse:
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         account = self.get_object()
+        document = self.document
         policy = getattr(account, POLICY_DOCUMENTS[document])() if document in POLICY_DOCUMENTS else None
         if policy is None:
             raise Http404("Only AWS accounts have role policies.")
