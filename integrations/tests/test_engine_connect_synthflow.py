@@ -202,3 +202,14 @@ def test_a_number_the_aws_account_lacks_fails_the_run_naming_it(sandbox: Sandbox
         "phone_number" in run.message
         and "+15035550177 is not a phone number of this AWS account" in run.message
     )
+
+
+def test_a_connect_number_the_instance_has_not_claimed_fails_the_run_naming_it(
+    sandbox: Sandbox, engine_worker: Any
+) -> None:
+    setup = make_connect_synthflow(sandbox, slug="unclaimed", connect_phone_numbers=["+13125550000"])
+    run = run_to_end(setup.integration, RunKind.APPLY)
+    assert run.state == RunState.FAILED
+    assert "connect_numbers" in run.message
+    assert "+13125550000 is not a phone number claimed in Amazon Connect instance" in run.message
+    assert run_to_end(setup.integration, RunKind.TEARDOWN).state == RunState.SUCCEEDED
