@@ -179,15 +179,16 @@ DEPENDENT_ACTIONS: dict[tuple[str, str], tuple[tuple[str, Scope], ...]] = {
 
 
 @functools.cache
-def _service_model(service: str) -> Any:
-    return botocore.session.get_session().get_service_model(service)
+def _actions_of(service: str) -> tuple[str, dict[str, str]]:
+    """(the IAM prefix, snake_case operation → its name) of a botocore service model."""
+    model = botocore.session.get_session().get_service_model(service)
+    prefix = model.metadata.get("signingName") or model.metadata["endpointPrefix"]
+    return prefix, {botocore.xform_name(name): name for name in model.operation_names}
 
 
 def iam_action(service: str, operation: str) -> str:
     """The IAM action of a botocore operation: (chime-sdk-voice, create_sip_rule) → chime:CreateSipRule."""
-    model = _service_model(service)
-    prefix = model.metadata.get("signingName") or model.metadata["endpointPrefix"]
-    names = {botocore.xform_name(name): name for name in model.operation_names}
+    prefix, names = _actions_of(service)
     if operation not in names:
         raise KeyError(f"botocore's {service} model has no operation {operation!r}")
     return f"{prefix}:{names[operation]}"
