@@ -1,4 +1,12 @@
-"""Amazon Connect contact flows (flow language, AWS.md §4.2) that Patchbay creates and offers for download."""
+"""Amazon Connect contact flows (flow language, AWS.md §4.2) that Patchbay creates and offers for download.
+
+Patchbay owns a flow's `Version`, `StartAction` and `Actions`. It writes no
+`Metadata`: the flow language leaves that object to whoever edits the flow
+("may be filled in with data as desired", Connect's flow-language example
+page), and Connect's flow editor keeps its own layout there, so Connect
+rewrites it when the flow is saved. `owned_content` is what a reconcile
+compares.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +31,6 @@ def vapi_transfer_flow(
     return {
         "Version": FLOW_VERSION,
         "StartAction": "set-attributes",
-        "Metadata": {"patchbay": {"integration": integration_name, "kind": "connect_vapi"}},
         "Actions": [
             {
                 "Identifier": "set-attributes",
@@ -60,12 +67,11 @@ def vapi_transfer_flow(
     }
 
 
-def synthflow_transfer_flow(*, integration_name: str, did: str, timeout_seconds: int = 30) -> dict[str, Any]:
+def synthflow_transfer_flow(*, did: str, timeout_seconds: int = 30) -> dict[str, Any]:
     """Transfer to the DID on the Voice Connector, resuming the flow after the agent disconnects."""
     return {
         "Version": FLOW_VERSION,
         "StartAction": "transfer-to-agent",
-        "Metadata": {"patchbay": {"integration": integration_name, "kind": "connect_synthflow"}},
         "Actions": [
             _transfer("transfer-to-agent", did, timeout_seconds, resume=True),
             *_sorry_and_disconnect(),
@@ -100,6 +106,41 @@ def _sorry_and_disconnect() -> list[dict[str, Any]]:
         },
         {"Identifier": "disconnect", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
     ]
+
+
+def owned_content(flow: Any) -> Any:
+    """The part of a flow Patchbay owns, in one canonical form, whatever Connect did to it on save.
+
+    Connect keeps a saved flow in its own form (compact JSON, the editor's
+    Metadata, empty `Errors`/`Conditions` lists added, keys reordered): so the
+    comparison keeps only Version, StartAction and each action's Identifier,
+    Type, Parameters and Transitions, with empty lists dropped and error
+    transitions in a stable order. Content that is not a flow object compares
+    as it is.
+    """
+    if not isinstance(flow, dict) or not isinstance(flow.get("Actions"), list):
+        return flow
+    return {
+        "Version": flow.get("Version"),
+        "StartAction": flow.get("StartAction"),
+        "Actions": [_owned_action(action) for action in flow["Actions"]],
+    }
+
+
+def _owned_action(action: Any) -> Any:
+    if not isinstance(action, dict):
+        return action
+    transitions = action.get("Transitions") or {}
+    owned_transitions = {key: value for key, value in transitions.items() if value not in ([], None, "")}
+    errors = owned_transitions.get("Errors")
+    if isinstance(errors, list) and all(isinstance(e, dict) for e in errors):
+        owned_transitions["Errors"] = sorted(errors, key=lambda e: (str(e.get("ErrorType")), str(e)))
+    return {
+        "Identifier": action.get("Identifier"),
+        "Type": action.get("Type"),
+        "Parameters": action.get("Parameters") or {},
+        "Transitions": owned_transitions,
+    }
 
 
 def contact_flow_for(integration: Any) -> dict[str, Any] | None:

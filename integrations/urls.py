@@ -36,4 +36,15 @@ urlpatterns = [
     path("provider-accounts/<uuid:pk>/", views.AccountDetailView.as_view(), name="account-detail"),
     path("provider-accounts/<uuid:pk>/edit/", views.AccountEditView.as_view(), name="account-edit"),
     path("provider-accounts/<uuid:pk>/delete/", views.AccountDeleteView.as_view(), name="account-delete"),
+    # AWS accounts: the role's trust and permission policies as JSON downloads.
+    path(
+        "provider-accounts/<uuid:pk>/trust-policy.json",
+        views.AccountPolicyView.as_view(document="trust-policy"),
+        name="account-trust-policy",
+    ),
+    path(
+        "provider-accounts/<uuid:pk>/permission-policy.json",
+        views.AccountPolicyView.as_view(document="permission-policy"),
+        name="account-permission-policy",
+    ),
 ]

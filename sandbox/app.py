@@ -8,7 +8,8 @@
 Requests with neither a prefix nor a SigV4 scope get a 404 saying what is served.
 
 Around each named operation the dispatcher applies an injected fault (if one
-matches) and then records the request in the ledger.
+matches), refuses an AWS request its caller's role does not allow (AccessDenied,
+`MotoBridge.refuse_unauthorized`), and then records the request in the ledger.
 """
 
 from __future__ import annotations
@@ -200,7 +201,8 @@ class SandboxApp:
         else:
             try:
                 with self.sandbox.lock:
-                    response = handler()
+                    refused = self._refused(service, operation, request) if vendor == "aws" else None
+                    response = error(*refused) if refused else handler()
             except Exception:
                 record(500)  # recorded, then re-raised: werkzeug logs it and answers 500
                 raise
@@ -209,6 +211,14 @@ class SandboxApp:
                 self._drop_connection(environ)
         record(response.status_code)
         return response
+
+    def _refused(self, service: str, operation: str, request: Request) -> tuple[int, str, str] | None:
+        """IAM's AccessDenied for an AWS request whose assumed role may not do it, else None."""
+        scope = sigv4_scope(request.environ)
+        if scope is None:
+            return None
+        moto = self.sandbox.moto
+        return moto.refuse_unauthorized(scope.access_key, scope.region, service, operation, request)
 
     @staticmethod
     def _throttled(fault: Fault, throttle: Callable[[], Response]) -> Response:

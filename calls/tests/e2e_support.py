@@ -56,10 +56,10 @@ def outputs(setup: ConnectVapiSetup, node: str) -> dict[str, Any]:
 
 
 def place_call(sandbox: Sandbox, setup: ConnectVapiSetup) -> dict[str, Any]:
+    """A caller dials the Connect number: Patchbay's flow invokes its Lambda and transfers to Chime."""
     return sandbox.call(
         via="connect",
-        to=outputs(setup, "phone_number")["e164"],
-        connect_lambda=outputs(setup, "connect_lambda")["name"],
+        to=setup.connect_phone_number,
         attributes={"CustomerName": "John", "Plan": "gold"},
         duration_seconds=1,
         **{"from": CALLER},

@@ -17,6 +17,7 @@ import httpx
 from django.utils import timezone
 
 from calls.tests.sip_samples import CONNECTOR_IP
+from integrations.aws_permissions import permission_policy
 from integrations.models import Integration, ResourceNode
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 
@@ -74,9 +75,8 @@ class ConnectorLogs:
 def build_connector_logs(sandbox_url: str, aws_client: Callable[..., Any]) -> ConnectorLogs:
     """The integration on a fresh sandbox AWS account (settings and credentials set by the caller)."""
     external_id = f"pb-test-{uuid.uuid4().hex[:12]}"
-    created = httpx.post(
-        f"{sandbox_url}/_sandbox/accounts", json={"vendor": "aws", "external_id": external_id}, timeout=30
-    ).json()
+    body = {"vendor": "aws", "external_id": external_id, "permission_policy": permission_policy()}
+    created = httpx.post(f"{sandbox_url}/_sandbox/accounts", json=body, timeout=30).json()
     integration = IntegrationFactory(kind="connect_vapi")
     aws = ProviderAccountFactory(
         tenant=integration.tenant,

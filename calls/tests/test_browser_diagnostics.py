@@ -77,7 +77,7 @@ def test_missing_gateway_is_found_explained_and_healed(
     expect(panel.locator("tr[data-component='Vapi phone number']")).to_contain_text(
         "Vapi reports the number active"
     )
-    expect(panel.locator("tr[data-component='Resources']")).to_contain_text("All 18 resources are ready")
+    expect(panel.locator("tr[data-component='Resources']")).to_contain_text("All 19 resources are ready")
     diagnostics = page.get_by_test_id("diagnostics-panel")
     expect(diagnostics.get_by_test_id("diagnostics-summary")).to_have_text("No problems")
     panel.screenshot(path=str(ARTIFACTS / "status-panel-registered.png"))
@@ -85,16 +85,7 @@ def test_missing_gateway_is_found_explained_and_healed(
     # The connector's signalling IPs move (AWS.md §5.2); Vapi now refuses the calls with 401.
     connector = ResourceNode.objects.get(integration_id=setup.integration.pk, node="voice_connector")
     sandbox.put(f"dns/{connector.external_id}", {"ips": ["99.77.253.150", "99.77.253.151"]})
-    number = ResourceNode.objects.get(integration_id=setup.integration.pk, node="phone_number").outputs[
-        "e164"
-    ]
-    connect_lambda = ResourceNode.objects.get(integration_id=setup.integration.pk, node="connect_lambda")
-    call = {
-        "via": "connect",
-        "from": "+15105550101",
-        "to": number,
-        "connect_lambda": connect_lambda.outputs["name"],
-    }
+    call = {"via": "connect", "from": "+15105550101", "to": setup.connect_phone_number}
     assert sandbox.call(**call)["status"] == 401
 
     page.get_by_test_id("run-diagnostics").click()

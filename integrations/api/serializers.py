@@ -105,6 +105,9 @@ class ProviderAccountSerializer(serializers.ModelSerializer):
         help_text="AWS only: the external id your role must require."
     )
     trust_policy = serializers.SerializerMethodField(help_text="AWS only: the role trust policy to paste.")
+    permission_policy = serializers.SerializerMethodField(
+        help_text="AWS only: the least-privilege permission policy to attach to the role."
+    )
 
     class Meta:
         model = ProviderAccount
@@ -117,6 +120,7 @@ class ProviderAccountSerializer(serializers.ModelSerializer):
             "secrets_set",
             "external_id",
             "trust_policy",
+            "permission_policy",
             "created_at",
             "updated_at",
         ]
@@ -128,6 +132,10 @@ class ProviderAccountSerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_trust_policy(self, account: ProviderAccount) -> dict[str, Any] | None:
         return account.trust_policy()
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_permission_policy(self, account: ProviderAccount) -> dict[str, Any] | None:
+        return account.permission_policy()
 
     def to_representation(self, instance: ProviderAccount) -> dict[str, Any]:
         data = super().to_representation(instance)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,6 +46,32 @@ class ProviderAccountViewSet(TenantScopedViewSet):
 
     def perform_destroy(self, instance: ProviderAccount) -> None:
         actions.delete_provider_account(instance, actor=self.actor)
+
+    def _policy_download(self, document: str, policy: dict[str, Any] | None) -> HttpResponse:
+        if policy is None:
+            return Response(
+                {"detail": "Only AWS accounts have role policies.", "code": "not_aws"},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        response = HttpResponse(json.dumps(policy, indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="patchbay-{document}.json"'
+        return response
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="IAM policy document (JSON)")},
+        summary="AWS only: the role's trust policy, as a download",
+    )
+    @action(detail=True, methods=["get"], url_path="trust-policy")
+    def trust_policy(self, request: Request, pk: Any = None) -> HttpResponse:
+        return self._policy_download("trust-policy", self.get_object().trust_policy())
+
+    @extend_schema(
+        responses={200: OpenApiResponse(description="IAM policy document (JSON)")},
+        summary="AWS only: the role's least-privilege permission policy, as a download",
+    )
+    @action(detail=True, methods=["get"], url_path="permission-policy")
+    def permission_policy(self, request: Request, pk: Any = None) -> HttpResponse:
+        return self._policy_download("permission-policy", self.get_object().permission_policy())
 
 
 @extend_schema_view(

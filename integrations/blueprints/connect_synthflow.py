@@ -159,13 +159,23 @@ NODES = (
             "type": "CONTACT_FLOW",
             "description": f"Patchbay: {i.integration_name} → Synthflow",
             "content": synthflow_transfer_flow(
-                integration_name=i.integration_name,
                 did=i.out("phone_number", "e164"),
                 timeout_seconds=TRANSFER_TIMEOUT_SECONDS,
             ),
         },
         ("phone_number_association", "assistant_number", "origination"),
         "Amazon Connect contact flow (transfer to the DID)",
+    ),
+    BlueprintNode(
+        "connect_numbers",
+        "aws.connect_phone_number_flows",
+        lambda i: {
+            "instance_id": i.config["connect_instance_id"],
+            "flow_id": i.out("contact_flow", "id"),
+            "numbers": list(i.config.get("connect_phone_numbers") or []),
+        },
+        ("contact_flow",),
+        "Connect phone numbers routed to the flow",
     ),
 )
 

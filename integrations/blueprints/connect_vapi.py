@@ -281,6 +281,17 @@ NODES = (
         ("connect_lambda_association", "sip_rule"),
         "Amazon Connect contact flow",
     ),
+    BlueprintNode(
+        "connect_numbers",
+        "aws.connect_phone_number_flows",
+        lambda i: {
+            "instance_id": i.config["connect_instance_id"],
+            "flow_id": i.out("contact_flow", "id"),
+            "numbers": list(i.config.get("connect_phone_numbers") or []),
+        },
+        ("contact_flow",),
+        "Connect phone numbers routed to the flow",
+    ),
 )
 
 BLUEPRINT = Blueprint(kind="connect_vapi", nodes=NODES)

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from integrations.choices import AccountKind, ConnectTransport, IntegrationKind
+from integrations.kinds.connect_numbers import ConnectPhoneNumbersField
 from integrations.kinds.fields import AreaCodeField, E164Field, VendorIdField
 from integrations.kinds.schema import StrictSerializer, validate_with
 
@@ -24,6 +25,7 @@ class ConfigSerializer(StrictSerializer):
     """Config of a connect_synthflow integration: give `area_code` (order a number) or `phone_number`."""
 
     connect_instance_id = VendorIdField(help_text="Amazon Connect instance id.")
+    connect_phone_numbers = ConnectPhoneNumbersField()
     area_code = AreaCodeField(required=False, help_text="Order a new Chime number in this US area code.")
     phone_number = E164Field(required=False, help_text="Or use this number already on the AWS account.")
     synthflow_assistant_id = VendorIdField(help_text="Synthflow inbound assistant that answers.")

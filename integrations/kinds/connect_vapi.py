@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from integrations.choices import AccountKind, ConnectTransport, IntegrationKind
+from integrations.kinds.connect_numbers import ConnectPhoneNumbersField
 from integrations.kinds.fields import AreaCodeField, VendorIdField, chime_header_problem
 from integrations.kinds.schema import StrictSerializer, validate_with
 
@@ -31,6 +32,7 @@ class ConfigSerializer(StrictSerializer):
     """Config of a connect_vapi integration."""
 
     connect_instance_id = VendorIdField(help_text="Amazon Connect instance id.")
+    connect_phone_numbers = ConnectPhoneNumbersField()
     area_code = AreaCodeField(help_text="US area code of the Chime number Connect transfers to.")
     vapi_assistant_id = VendorIdField(help_text="Vapi assistant that answers the calls.")
     sip_uri_user = serializers.RegexField(

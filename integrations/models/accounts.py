@@ -71,6 +71,14 @@ class ProviderAccount(models.Model):
         self.encrypted_secrets = encrypt_secrets(values) if values else ""
         self.secret_names = sorted(values)
 
+    def permission_policy(self) -> dict[str, Any] | None:
+        """AWS only: the least-privilege policy the customer attaches to the role (aws_permissions.py)."""
+        if self.kind != AccountKind.AWS:
+            return None
+        from integrations.aws_permissions import account_id_of, permission_policy  # loads botocore models
+
+        return permission_policy(account_id_of(str((self.settings or {}).get("role_arn", ""))))
+
     def trust_policy(self) -> dict[str, Any] | None:
         """AWS only: the IAM role trust policy the customer pastes so Patchbay may assume the role."""
         if self.kind != AccountKind.AWS:

@@ -14,6 +14,7 @@ from integrations.resources.chime_termination import VoiceConnectorTermination
 from integrations.resources.chime_voice_connector import VoiceConnector
 from integrations.resources.connect_contact_flow import ConnectContactFlow
 from integrations.resources.connect_lambda_association import ConnectLambdaAssociation
+from integrations.resources.connect_phone_numbers import ConnectPhoneNumberFlows
 from integrations.resources.connector_ips import ConnectorIps
 from integrations.resources.dynamodb_table import DynamoDbTable
 from integrations.resources.genesys_outbound_route import GenesysOutboundRoute
@@ -35,6 +36,7 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
     "aws.lambda_permission": LambdaPermission(),
     "aws.connect_lambda_association": ConnectLambdaAssociation(),
     "aws.connect_contact_flow": ConnectContactFlow(),
+    "aws.connect_phone_number_flows": ConnectPhoneNumberFlows(),
     "chime.voice_connector": VoiceConnector(),
     "chime.voice_connector_origination": VoiceConnectorOrigination(),
     "chime.voice_connector_termination": VoiceConnectorTermination(),

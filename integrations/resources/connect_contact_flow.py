@@ -6,6 +6,7 @@ import contextlib
 import json
 from typing import Any
 
+from integrations.contact_flows import owned_content
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
 from integrations.resources.adoption import converge
 from integrations.vendors.aws import AwsSession
@@ -58,7 +59,11 @@ class ConnectContactFlow(ResourceType):
         return None if flow.get("State") == "ARCHIVED" else flow
 
     def observe(self, ctx: NodeContext) -> Observation:
-        """Read the flow and compare its parsed content, type and description with the spec."""
+        """Read the flow and compare what Patchbay owns of its content, its type and description.
+
+        Connect rewrites a flow on save (contact_flows.owned_content), so its whole content never
+        equals what was sent: only the owned part is compared.
+        """
         aws: AwsSession = ctx.clients.aws
         flow = self._describe(aws, ctx)
         if flow is None:
@@ -67,9 +72,13 @@ class ConnectContactFlow(ResourceType):
             "instance_id": ctx.spec["instance_id"],
             "type": flow.get("Type"),
             "description": flow.get("Description") or "",
-            "content": _content(flow),
+            "content": owned_content(_content(flow)),
         }
-        desired = {**ctx.spec, "description": ctx.spec.get("description") or ""}
+        desired = {
+            **ctx.spec,
+            "description": ctx.spec.get("description") or "",
+            "content": owned_content(ctx.spec["content"]),
+        }
         diff = spec_diff(desired, observed)
         return Observation(
             exists=True,

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from integrations.aws_permissions import permission_policy
 from integrations.models import ProviderAccount
 from integrations.tests.resource_harness import BASIC_EXECUTION, Node, SandboxControl, role_spec
 from integrations.vendors.aws import AwsSession
@@ -39,6 +40,7 @@ class SandboxAwsAccount:
     account_id: str
     connect_instance_id: str
     connect_instance_arn: str
+    connect_phone_number: str  # claimed in the instance by the sandbox
 
     @property
     def session(self) -> AwsSession:
@@ -60,9 +62,10 @@ def aws_account(
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     external_id = f"pb-test-{uuid.uuid4().hex[:12]}"
-    response = httpx.post(
-        f"{sandbox_url}/_sandbox/accounts", json={"vendor": "aws", "external_id": external_id}, timeout=30
-    )
+    account_id = httpx.get(f"{sandbox_url}/_sandbox/", timeout=10).json()["aws_account_id"]
+    # The role gets exactly the policy Patchbay asks customers to attach (and the sandbox enforces it).
+    body = {"vendor": "aws", "external_id": external_id, "permission_policy": permission_policy(account_id)}
+    response = httpx.post(f"{sandbox_url}/_sandbox/accounts", json=body, timeout=30)
     response.raise_for_status()
     created = response.json()
     account = ProviderAccount(
@@ -79,6 +82,7 @@ def aws_account(
         account_id=created["account_id"],
         connect_instance_id=created["connect_instance_id"],
         connect_instance_arn=created.get("connect_instance_arn", ""),
+        connect_phone_number=created["connect_phone_number"],
     )
 
 

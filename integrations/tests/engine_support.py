@@ -131,6 +131,8 @@ class ConnectVapiSetup:
     integration: Integration
     connect_instance_id: str
     assistant_id: str
+    #: the number the sandbox claimed in the instance, which callers dial
+    connect_phone_number: str = ""
 
     @property
     def prefix(self) -> str:
@@ -141,10 +143,24 @@ class ConnectVapiSetup:
         return self.integration
 
 
+def without_actions(policy: dict[str, Any], withheld: tuple[str, ...]) -> dict[str, Any]:
+    """The permission policy with some actions taken out (statements left empty are dropped)."""
+    statements = [{**s, "Action": [a for a in s["Action"] if a not in withheld]} for s in policy["Statement"]]
+    return {**policy, "Statement": [s for s in statements if s["Action"]]}
+
+
 def make_connect_vapi(
-    sandbox: Sandbox, *, slug: str = "acme", policy: str = "heal", **config: Any
+    sandbox: Sandbox,
+    *,
+    slug: str = "acme",
+    policy: str = "heal",
+    withhold: tuple[str, ...] = (),
+    **config: Any,
 ) -> ConnectVapiSetup:
-    """Create the tenant, its sandbox accounts and a connect_vapi integration through Patchbay's actions."""
+    """Create the tenant, its sandbox accounts and a connect_vapi integration through Patchbay's actions.
+
+    The sandbox's access role gets the account's permission policy, less the `withhold` actions.
+    """
     actor = Actor.system()
     owner = get_user_model().objects.create_user(username=f"{slug}-owner", email=f"owner@{slug}.test")
     tenant = create_tenant(slug, slug.title(), owner=owner, actor=actor)
@@ -156,7 +172,14 @@ def make_connect_vapi(
         secrets={},
         actor=actor,
     )
-    aws_account = sandbox.post("accounts", {"vendor": "aws", "external_id": aws.external_id})
+    aws_account = sandbox.post(
+        "accounts",
+        {
+            "vendor": "aws",
+            "external_id": aws.external_id,
+            "permission_policy": without_actions(aws.permission_policy() or {}, withhold),
+        },
+    )
     aws = update_provider_account(
         aws, actor=actor, settings={"role_arn": aws_account["role_arn"], "region": aws_account["region"]}
     )
@@ -176,6 +199,8 @@ def make_connect_vapi(
         accounts={"aws": aws, "vapi": vapi},
         config={
             "connect_instance_id": aws_account["connect_instance_id"],
+            # The number the sandbox claimed in the instance: callers dial it (seed guide 001).
+            "connect_phone_numbers": [aws_account["connect_phone_number"]],
             "area_code": "503",
             "vapi_assistant_id": vapi_account["assistant_id"],
             "sip_uri_user": "patchbay",
@@ -185,7 +210,13 @@ def make_connect_vapi(
         actor=actor,
     )
     return ConnectVapiSetup(
-        tenant, aws, vapi, integration, aws_account["connect_instance_id"], vapi_account["assistant_id"]
+        tenant,
+        aws,
+        vapi,
+        integration,
+        aws_account["connect_instance_id"],
+        vapi_account["assistant_id"],
+        aws_account["connect_phone_number"],
     )
 
 

@@ -96,12 +96,19 @@ def make_connect_synthflow(
         secrets={},
         actor=actor,
     )
-    aws_made = sandbox.post("accounts", {"vendor": "aws", "external_id": aws.external_id})
+    aws_made = sandbox.post(
+        "accounts",
+        {"vendor": "aws", "external_id": aws.external_id, "permission_policy": aws.permission_policy()},
+    )
     aws = update_provider_account(
         aws, actor=actor, settings={"role_arn": aws_made["role_arn"], "region": aws_made["region"]}
     )
     synthflow, synthflow_made = _synthflow_account(sandbox, tenant, region)
-    base = {"connect_instance_id": aws_made["connect_instance_id"]}
+    base = {
+        "connect_instance_id": aws_made["connect_instance_id"],
+        # The number the sandbox claimed in the instance: callers dial it (seed guide 000).
+        "connect_phone_numbers": [aws_made["connect_phone_number"]],
+    }
     if "phone_number" not in config:
         base["area_code"] = "503"
     base.update({"synthflow_assistant_id": synthflow_made["assistant_id"], **config})

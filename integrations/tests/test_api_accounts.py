@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ FIELDS = {
     "secrets_set",
     "external_id",
     "trust_policy",
+    "permission_policy",
     "created_at",
     "updated_at",
 }
@@ -80,11 +82,36 @@ def test_an_aws_account_shows_its_external_id_and_the_trust_policy_to_paste(worl
     assert _create(world, "aws", name="second").json()["external_id"] != external_id
 
 
+def test_an_aws_account_shows_and_downloads_the_least_privilege_permission_policy(world: TenantWorld) -> None:
+    settings = {**VALID_SETTINGS["aws"], "role_arn": "arn:aws:iam::444455556666:role/patchbay"}
+    body = _create(world, "aws", settings=settings).json()
+
+    policy = body["permission_policy"]
+    actions = {a for s in policy["Statement"] for a in s["Action"]}
+    assert {
+        "chime:CreateVoiceConnector",
+        "connect:AssociatePhoneNumberContactFlow",
+        "iam:PassRole",
+    } <= actions
+    assert not any(a.endswith("*") for a in actions)  # every action named, none granted by wildcard
+    roles = next(s for s in policy["Statement"] if s["Sid"] == "LambdaExecutionRoles")
+    assert roles["Resource"] == "arn:aws:iam::444455556666:role/pb-*"  # the customer's account, pb- names
+    download = world.api(Role.VIEWER).get(f"/api/v1/accounts/{body['id']}/permission-policy/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="patchbay-permission-policy.json"'
+    assert json.loads(download.content) == policy
+    trust = world.api(Role.VIEWER).get(f"/api/v1/accounts/{body['id']}/trust-policy/")
+    assert json.loads(trust.content) == body["trust_policy"]
+
+
 def test_other_kinds_have_no_external_id_or_trust_policy(world: TenantWorld) -> None:
     body = _create(world, "vapi").json()
 
     assert body["external_id"] is None
     assert body["trust_policy"] is None
+    assert body["permission_policy"] is None
+    download = world.api(Role.VIEWER).get(f"/api/v1/accounts/{body['id']}/permission-policy/")
+    assert download.status_code == 404
 
 
 def test_the_external_id_cannot_be_chosen_but_a_get_can_be_put_back(world: TenantWorld) -> None:

@@ -60,7 +60,7 @@ def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: C
 
     plan = operator.post(f"{base}/plan/")
     assert plan.status_code == 200, plan.content
-    assert plan.json()["changes"]["create"] == 17  # and the observe-only DNS answer
+    assert plan.json()["changes"]["create"] == 18  # and the observe-only DNS answer
     assert viewer.post(f"{base}/apply/").status_code == 403
 
     first = operator.post(f"{base}/apply/")
@@ -84,7 +84,7 @@ def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: C
     ready = next(c for c in integration["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"
     resources = viewer.get(f"{base}/resources/").json()
-    assert len(resources) == 18
+    assert len(resources) == 19
     assert all(r["status"] == "ready" for r in resources)
     assert api_key not in str(resources)
     assert [r["id"] for r in viewer.get(f"{API}/runs/?integration={setup.integration.pk}").json()["results"]]
@@ -92,6 +92,7 @@ def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: C
     assert flow.status_code == 200
     assert flow["Content-Disposition"].startswith("attachment;")
     assert any(a["Type"] == "TransferParticipantToThirdParty" for a in flow.json()["Actions"])
+    assert set(flow.json()) == {"Version", "StartAction", "Actions"}  # no Metadata: Connect owns it
 
     deleted = operator.delete(f"{base}/")
     assert deleted.status_code == 202, deleted.content

@@ -63,7 +63,10 @@ def sandbox_accounts(sandbox: Sandbox, world: TenantWorld) -> dict[str, str]:
         secrets={},
         actor=actor,
     )
-    given = sandbox.post("accounts", {"vendor": "aws", "external_id": aws.external_id})
+    given = sandbox.post(
+        "accounts",
+        {"vendor": "aws", "external_id": aws.external_id, "permission_policy": aws.permission_policy()},
+    )
     update_provider_account(
         aws, actor=actor, settings={"role_arn": given["role_arn"], "region": given["region"]}
     )

@@ -96,6 +96,27 @@ def test_the_aws_page_shows_the_external_id_and_the_trust_policy_to_paste(
     assert 'data-copy-target="trust-policy"' in html
 
 
+def test_the_aws_page_shows_the_permission_policy_beside_the_trust_policy_and_both_download(
+    world: TenantWorld, dashboard_client: Callable[[Any], Client]
+) -> None:
+    account = ProviderAccountFactory(tenant=world.tenant, kind=AccountKind.AWS, name="aws")
+    client = dashboard_client(world.users[Role.VIEWER])
+
+    html = client.get(reverse("integrations:account-detail", args=[account.pk])).content.decode()
+
+    assert json.dumps(account.permission_policy(), indent=2) in unescape(html)
+    assert 'data-copy-target="permission-policy"' in html
+    for document, method in (("permission-policy", "permission_policy"), ("trust-policy", "trust_policy")):
+        url = reverse(f"integrations:account-{document}", args=[account.pk])
+        assert f'href="{url}"' in html
+        download = client.get(url)
+        assert download["Content-Disposition"] == f'attachment; filename="patchbay-{document}.json"'
+        assert json.loads(download.content) == getattr(account, method)()
+    vapi = ProviderAccountFactory(tenant=world.tenant, kind=AccountKind.VAPI, name="vapi")
+    vapi_download = reverse("integrations:account-permission-policy", args=[vapi.pk])
+    assert client.get(vapi_download).status_code == 404
+
+
 def test_the_bad_input_table_covers_every_setting_and_secret() -> None:
     for kind in AccountKind.values:
         expected = {f"settings.{name}" for name in SETTINGS_SCHEMAS[kind]().fields}

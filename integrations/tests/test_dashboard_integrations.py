@@ -31,6 +31,7 @@ LIST = reverse("integrations:integration-list")
 BAD_CONFIG: dict[str, dict[str, str]] = {
     IntegrationKind.CONNECT_VAPI: {
         "connect_instance_id": "not an id!",
+        "connect_phone_numbers": "3125557001",
         "area_code": "12",
         "vapi_assistant_id": "",
         "sip_uri_user": "a b",
@@ -41,6 +42,7 @@ BAD_CONFIG: dict[str, dict[str, str]] = {
     },
     IntegrationKind.CONNECT_SYNTHFLOW: {
         "connect_instance_id": "",
+        "connect_phone_numbers": "+13125557001\n+13125557001",
         "area_code": "99",
         "phone_number": "+1555",
         "synthflow_assistant_id": "white space",
@@ -189,6 +191,7 @@ def test_a_bad_config_value_shows_the_apis_message_beside_the_field_and_saves_no
         "custom_variables",
         "sip_headers",
         "forward_attributes",
+        "connect_phone_numbers",
     ):
         api_messages = api_errors(kind, {**VALID_CONFIG[kind], field: BAD_CONFIG[kind][field]})[field]
         assert shown == api_messages  # the same words as the REST API

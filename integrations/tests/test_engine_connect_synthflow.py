@@ -52,7 +52,7 @@ def test_apply_builds_the_path_and_a_second_apply_changes_nothing(
     run = run_to_end(setup.integration, RunKind.APPLY)
     assert run.state == RunState.SUCCEEDED, events_text(run)
     rows = ResourceNode.objects.filter(integration_id=setup.integration.pk)
-    assert rows.count() == 10 and all(r.status == "ready" for r in rows), [(r.node, r.status) for r in rows]
+    assert rows.count() == 11 and all(r.status == "ready" for r in rows), [(r.node, r.status) for r in rows]
     assert {o["type"] for o in sandbox.objects_named(setup.prefix)} == OWNED_OBJECT_TYPES
     assert duplicates_of(sandbox, setup.prefix) == {}
 
@@ -124,8 +124,11 @@ def test_a_simulated_call_through_connect_reaches_the_assistant(
 ) -> None:
     _applied(setup)
     did = setup.node("phone_number").outputs["e164"]
-    answered = sandbox.call(via="connect", **{"from": "+15105550101", "to": did})
+    # The caller dials the Connect number; Patchbay's flow transfers to the DID on the connector.
+    connect_number = setup.sandbox_accounts["aws"]["connect_phone_number"]
+    answered = sandbox.call(via="connect", **{"from": "+15105550101", "to": connect_number})
     assert answered["status"] == 200, answered
+    assert [s["action"] for s in answered["connect"]["steps"]] == ["transfer-to-agent", "disconnect"]
     assert answered["far_end"] == "synthflow"
     assert answered["request_uri"].startswith(f"sip:{did}@sip.eu.synthflow.ai:32681")
     received = sandbox_server.sandbox.stand_in("synthflow").received_calls[-1]
@@ -228,3 +231,14 @@ def test_a_number_the_aws_account_lacks_fails_the_run_naming_it(sandbox: Sandbox
         "phone_number" in run.message
         and "+15035550177 is not a phone number of this AWS account" in run.message
     )
+
+
+def test_a_connect_number_the_instance_has_not_claimed_fails_the_run_naming_it(
+    sandbox: Sandbox, engine_worker: Any
+) -> None:
+    setup = make_connect_synthflow(sandbox, slug="unclaimed", connect_phone_numbers=["+13125550000"])
+    run = run_to_end(setup.integration, RunKind.APPLY)
+    assert run.state == RunState.FAILED
+    assert "connect_numbers" in run.message
+    assert "+13125550000 is not a phone number claimed in Amazon Connect instance" in run.message
+    assert run_to_end(setup.integration, RunKind.TEARDOWN).state == RunState.SUCCEEDED

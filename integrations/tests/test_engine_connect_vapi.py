@@ -71,14 +71,26 @@ def _vapi_credential(sandbox: Sandbox, setup: ConnectVapiSetup) -> dict[str, Any
     return response.json()
 
 
+def _routed(aws_client: Any, setup: ConnectVapiSetup) -> dict[str, str]:
+    """The instance's Connect numbers → the id of the flow each routes to, as Connect lists them."""
+    connect = aws_client("connect")
+    instance = setup.connect_instance_id
+    numbers = connect.list_phone_numbers_v2(InstanceId=instance)["ListPhoneNumbersSummaryList"]
+    by_arn = {n["PhoneNumberArn"]: n["PhoneNumber"] for n in numbers}
+    listed = connect.list_flow_associations(InstanceId=instance, ResourceType="VOICE_PHONE_NUMBER")
+    return {
+        by_arn[a["ResourceId"]]: a["FlowId"].rsplit("/", 1)[-1] for a in listed["FlowAssociationSummaryList"]
+    }
+
+
 def test_apply_creates_every_resource_and_a_second_apply_changes_nothing(
-    sandbox: Sandbox, setup: ConnectVapiSetup
+    sandbox: Sandbox, setup: ConnectVapiSetup, aws_client: Any
 ) -> None:
     run = run_to_end(setup.integration, RunKind.APPLY)
     assert run.state == RunState.SUCCEEDED, events_text(run)
     assert run.progress == 100
     rows = ResourceNode.objects.filter(integration_id=setup.integration.pk)
-    assert rows.count() == 18
+    assert rows.count() == 19
     assert all(row.status == "ready" for row in rows), [(r.node, r.status, r.message) for r in rows]
     owned = sandbox.objects_named(setup.prefix)
     assert {o["type"] for o in owned} == OWNED_OBJECT_TYPES
@@ -86,7 +98,13 @@ def test_apply_creates_every_resource_and_a_second_apply_changes_nothing(
     assert len(identities) == len(set(identities)), f"duplicates: {identities}"
     assert _condition(setup, "Ready")["status"] == "True"
     assert _condition(setup, "Synced")["status"] == "True"
+    # The Connect number the admin named now runs the flow (seed guide 001's last step).
+    assert _routed(aws_client, setup) == {
+        setup.connect_phone_number: _node(setup, "contact_flow").external_id
+    }
+    assert _node(setup, "connect_numbers").outputs == {"numbers": [setup.connect_phone_number]}
 
+    # Connect kept the flow in its own form (rewritten on save): that is no drift.
     before = sandbox.request_count()
     again = run_to_end(setup.integration, RunKind.APPLY)
     assert again.state == RunState.SUCCEEDED, events_text(again)
@@ -111,10 +129,16 @@ def test_plan_before_apply_lists_creates_with_inputs_known_after_apply(
     )
 
 
-def test_teardown_after_a_full_apply_leaves_nothing_behind(sandbox: Sandbox, setup: ConnectVapiSetup) -> None:
+def test_teardown_after_a_full_apply_leaves_nothing_behind(
+    sandbox: Sandbox, setup: ConnectVapiSetup, aws_client: Any
+) -> None:
     assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
     run = run_to_end(setup.integration, RunKind.TEARDOWN)
     assert run.state == RunState.SUCCEEDED, events_text(run)
+    # The association is undone; the number stays claimed (it is the customer's).
+    assert _routed(aws_client, setup) == {}
+    claimed = aws_client("connect").list_phone_numbers_v2(InstanceId=setup.connect_instance_id)
+    assert [n["PhoneNumber"] for n in claimed["ListPhoneNumbersSummaryList"]] == [setup.connect_phone_number]
     left = sandbox.objects_named(setup.prefix)
     # AWS keeps a released number for 7 days in DeleteInProgress (AWS.md §1.3): not an orphan.
     assert [o for o in left if o["state"] != "DeleteInProgress"] == []
@@ -207,6 +231,7 @@ THROTTLED_STEPS = [
     ("aws", "CreateSipMediaApplication"),
     ("aws", "CreateSipRule"),
     ("aws", "CreateContactFlow"),
+    ("aws", "AssociatePhoneNumberContactFlow"),
     ("vapi", "CreateCredential"),
     ("vapi", "CreatePhoneNumber"),
 ]
@@ -253,18 +278,22 @@ def test_a_simulated_call_carries_headers_fails_after_ip_drift_and_recovers_afte
     sandbox: Sandbox, setup: ConnectVapiSetup
 ) -> None:
     assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
-    number = _node(setup, "phone_number").outputs["e164"]
-    connect_lambda = _node(setup, "connect_lambda").outputs["name"]
+    # The caller dials the Connect number: Patchbay's flow invokes its Lambda and transfers to Chime.
     call = {
         "via": "connect",
         "from": "+15105550101",
-        "to": number,
+        "to": setup.connect_phone_number,
         "attributes": {"CustomerName": "John"},
-        "connect_lambda": connect_lambda,
     }
     answered = sandbox.call(**call)
     assert answered["status"] == 200, answered
     assert answered["delivered_headers"].get("x-customername") == "John"
+    assert [s["action"] for s in answered["connect"]["steps"]] == [
+        "set-attributes",
+        "store-attributes",
+        "transfer-to-agent",
+    ]
+    assert answered["lambda"]["connect"]["function"] == _node(setup, "connect_lambda").outputs["name"]
     connector = _node(setup, "voice_connector").external_id
     sandbox.put(f"dns/{connector}", {"ips": ["99.77.253.150", "99.77.253.151"]})
     refused = sandbox.call(**call)
@@ -272,6 +301,23 @@ def test_a_simulated_call_carries_headers_fails_after_ip_drift_and_recovers_afte
     assert run_to_end(setup.integration, RunKind.RECONCILE).state == RunState.SUCCEEDED
     healed = sandbox.call(**call)
     assert healed["status"] == 200, healed
+
+
+def test_an_action_missing_from_the_role_policy_fails_the_apply_with_access_denied(
+    sandbox: Sandbox, engine_worker: Any
+) -> None:
+    setup = make_connect_vapi(sandbox, slug="narrow", withhold=("chime:CreateSipRule",))
+
+    run = run_to_end(setup.integration, RunKind.APPLY)
+
+    assert run.state == RunState.FAILED
+    assert "sip_rule" in run.message
+    assert "AccessDeniedException" in run.message
+    assert "is not authorized to perform: chime:CreateSipRule" in run.message
+    assert "permission policy" in run.message  # and where to find the one it needs
+    # Denied at once (not retried), and nothing else was refused.
+    denied = [r for r in sandbox.ledger()["requests"] if r["status"] == 403]
+    assert [r["operation"] for r in denied] == ["CreateSipRule"]
 
 
 def test_two_applies_at_once_make_one_run(sandbox: Sandbox, setup: ConnectVapiSetup) -> None:

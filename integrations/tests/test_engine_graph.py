@@ -31,12 +31,13 @@ def test_blueprint_orders_dependencies_first_and_rejects_cycles() -> None:
 
 def test_connect_vapi_blueprint_creates_what_a_call_needs_in_a_valid_order() -> None:
     order = get_blueprint("connect_vapi").order()
-    assert len(order) == 18
+    assert len(order) == 19
     # Vendor ordering: the credential needs the connector's IPs, origination needs the credential,
-    # the SIP rule needs the SMA and the number, the flow comes last.
+    # the SIP rule needs the SMA and the number, the flow comes last but for routing numbers to it.
     assert order.index("connector_ips") < order.index("vapi_credential") < order.index("origination")
     assert order.index("sip_media_application") < order.index("sip_rule") < order.index("contact_flow")
     assert order.index("sma_lambda_permission") < order.index("sip_media_application")
+    assert order[-1] == "connect_numbers"
 
 
 def test_specs_mark_inputs_known_only_after_apply() -> None:

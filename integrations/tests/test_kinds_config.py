@@ -16,6 +16,12 @@ from tenants.api.errors import flatten_errors
 INVALID: dict[str, dict[str, list[Any]]] = {
     IntegrationKind.CONNECT_VAPI: {
         "connect_instance_id": ["", "has spaces", "x" * 129, None],
+        "connect_phone_numbers": [
+            "+13125557001",
+            ["3125557001"],
+            ["+13125557001", "+13125557001"],
+            ["+1"] * 11,
+        ],
         "area_code": ["20", "106", "2065", "abc"],
         "vapi_assistant_id": ["", "bad id!", None],
         "sip_uri_user": ["ab", "x" * 31, "has space", "a@b"],
@@ -35,6 +41,12 @@ INVALID: dict[str, dict[str, list[Any]]] = {
     },
     IntegrationKind.CONNECT_SYNTHFLOW: {
         "connect_instance_id": ["", "a/b"],
+        "connect_phone_numbers": [
+            "+13125557001",
+            ["3125557001"],
+            ["+13125557001", "+13125557001"],
+            ["+1"] * 11,
+        ],
         "area_code": ["1", "020"],
         "phone_number": ["12065550100", "+1206555", "+999999999999", "call me"],
         "synthflow_assistant_id": ["", "spaces here"],
@@ -124,6 +136,7 @@ def test_connect_vapi_fills_its_defaults() -> None:
 
     assert config == {
         **VALID_CONFIG["connect_vapi"],
+        "connect_phone_numbers": [],
         "forward_attributes": [],
         "gateway_netmask": 32,
         "transport": "UDP",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from integrations.tests.resource_harness import (
     function_spec,
     role_spec,
 )
-from integrations.vendors.errors import InvalidSpec, ResponseLost, VendorUnavailable
+from integrations.vendors.errors import AuthFailed, InvalidSpec, ResponseLost, VendorUnavailable
 
 READ_ONLY = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
 
@@ -54,28 +53,40 @@ def test_iam_role_lifecycle_keeps_trust_policies_and_inline_policy(
 ) -> None:
     """A role gets its policies, drift in them is reported and healed, and delete empties it first."""
     name = "pb-t-i-role"
-    node = make_node("aws.iam_role", name, role_spec([BASIC_EXECUTION], ["dynamodb:GetItem"]))
+    node = make_node("aws.iam_role", name, role_spec([], ["dynamodb:GetItem"]))
     assert not node.observe().exists
     created = node.create()
     assert created.up_to_date
     assert created.outputs == {"arn": f"arn:aws:iam::{aws_account.account_id}:role/{name}", "name": name}
 
-    node.spec = role_spec([READ_ONLY], ["dynamodb:GetItem", "dynamodb:PutItem"])
+    node.spec = role_spec([BASIC_EXECUTION], ["dynamodb:GetItem", "dynamodb:PutItem"])
     drifted = node.observe()
     assert set(drifted.diff) == {"managed_policy_arns", "inline_policy"}
-    assert drifted.diff["managed_policy_arns"] == ([BASIC_EXECUTION], [READ_ONLY])
+    assert drifted.diff["managed_policy_arns"] == ([], [BASIC_EXECUTION])
     assert node.update(drifted.diff).up_to_date
 
     # What an admin would see in IAM after the update.
     iam = aws_client("iam")
     attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
-    assert [p["PolicyArn"] for p in attached] == [READ_ONLY]
+    assert [p["PolicyArn"] for p in attached] == [BASIC_EXECUTION]
     inline = iam.get_role_policy(RoleName=name, PolicyName="patchbay")["PolicyDocument"]
     assert inline["Statement"][0]["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
 
     node.delete()  # IAM refuses to delete a role with policies: the type detaches them first
     assert not node.observe().exists
     node.delete()
+
+
+def test_the_access_role_may_attach_no_other_managed_policy(make_node: Callable[..., Node]) -> None:
+    """Patchbay may attach only AWSLambdaBasicExecutionRole: attaching another is AccessDenied."""
+    node = make_node("aws.iam_role", "pb-t-i-wider", role_spec([BASIC_EXECUTION], ["dynamodb:GetItem"]))
+    node.create()
+    node.spec = role_spec([READ_ONLY], ["dynamodb:GetItem"])
+    drifted = node.observe()
+    with pytest.raises(AuthFailed) as refused:
+        node.update(drifted.diff)
+    assert "AccessDenied" in str(refused.value)
+    assert "not authorized to perform: iam:AttachRolePolicy on resource:" in str(refused.value)
 
 
 def test_iam_role_trust_drift_is_reported_and_healed(make_node: Callable[..., Node]) -> None:
@@ -196,64 +207,6 @@ def test_lambda_permission_lifecycle(
     assert outputs == {"statement_id": "pb-t-i-invoke"}
 
 
-# -- Connect --------------------------------------------------------------------
-
-
-def test_connect_lambda_association_lifecycle(
-    make_node: Callable[..., Node],
-    lambda_role: str,
-    aws_account: SandboxAwsAccount,
-    aws_client: Callable[..., Any],
-) -> None:
-    """The function is associated with the instance; pointing the spec at another function moves it."""
-    first = make_node("aws.lambda_function", "pb-t-i-one", function_spec(lambda_role)).create()
-    second = make_node("aws.lambda_function", "pb-t-i-two", function_spec(lambda_role)).create()
-    instance = aws_account.connect_instance_id
-    spec = {"instance_id": instance, "function_arn": first.outputs["arn"]}
-    node = make_node("aws.connect_lambda_association", "pb-t-i-assoc", spec)
-    assert not node.observe().exists
-    assert node.create().up_to_date
-    assert node.external_id == first.outputs["arn"]
-
-    node.spec = {"instance_id": instance, "function_arn": second.outputs["arn"]}
-    drifted = node.observe()
-    assert drifted.diff == {"function_arn": (first.outputs["arn"], second.outputs["arn"])}
-    assert node.update(drifted.diff).up_to_date
-    connect = aws_client("connect")
-    assert connect.list_lambda_functions(InstanceId=instance)["LambdaFunctions"] == [second.outputs["arn"]]
-
-    node.delete()
-    assert not node.observe().exists
-    assert connect.list_lambda_functions(InstanceId=instance)["LambdaFunctions"] == []
-    node.delete()
-
-
-def test_connect_contact_flow_lifecycle_compares_parsed_content(
-    make_node: Callable[..., Node], aws_account: SandboxAwsAccount, aws_client: Callable[..., Any]
-) -> None:
-    """The flow's JSON is compared parsed (not as text); new content and description are healed."""
-    spec = {
-        "instance_id": aws_account.connect_instance_id,
-        "type": "CONTACT_FLOW",
-        "description": "Patchbay: to the agent",
-        "content": say_goodbye_flow("Hello"),
-    }
-    node = make_node("aws.connect_contact_flow", "pb-t-i-flow", spec)
-    changed = {**spec, "description": "Patchbay: goodbye", "content": say_goodbye_flow("Goodbye")}
-    outputs = assert_lifecycle(node, changed, {"content", "description"})
-    assert outputs["arn"].endswith(outputs["id"])
-
-    # Connect re-serializes content its own way; the same flow in other JSON spacing is no drift.
-    node.create()
-    connect = aws_client("connect")
-    connect.update_contact_flow_content(
-        InstanceId=spec["instance_id"],
-        ContactFlowId=node.external_id,
-        Content=json.dumps(spec["content"], indent=2, sort_keys=True),
-    )
-    assert node.observe().up_to_date
-
-
 # -- lost create answers ----------------------------------------------------------
 
 
@@ -295,25 +248,3 @@ def test_lost_create_answer_is_adopted_by_name(
     assert seen.exists
     assert seen.external_id
     assert len(sandbox_control.objects(ledger_type, name)) == 1
-
-
-def test_lost_contact_flow_answer_is_adopted_by_name(
-    make_node: Callable[..., Node], sandbox_control: SandboxControl, aws_account: SandboxAwsAccount
-) -> None:
-    """A flow created without an answer is found by name in the instance; a second create adopts it."""
-    spec = {
-        "instance_id": aws_account.connect_instance_id,
-        "type": "CONTACT_FLOW",
-        "description": "",
-        "content": say_goodbye_flow("Hello"),
-    }
-    node = make_node("aws.connect_contact_flow", "pb-t-i-lost-flow", spec)
-    sandbox_control.fault("CreateContactFlow", "lose_response")
-    with pytest.raises(ResponseLost):
-        node.create()
-    seen = node.observe()
-    assert seen.exists and seen.up_to_date
-    flow_id = seen.external_id
-    # Connect refuses the name a second time (DuplicateResourceException): create adopts instead.
-    assert node.create().external_id == flow_id
-    assert len(sandbox_control.objects("connect.ContactFlow", "pb-t-i-lost-flow")) == 1

@@ -65,6 +65,9 @@ _AUTH = {
     "InvalidClientTokenId",
     "ExpiredTokenException",
 }
+#: IAM refused an action of the assumed role (IAM's code; the JSON and rest-json services' code)
+_ACCESS_DENIED = {"AccessDenied", "AccessDeniedException"}
+POLICY_HINT = "attach the permission policy shown on the AWS provider account's page"
 _UNAVAILABLE = {
     "ServiceFailureException",
     "ServiceUnavailableException",
@@ -89,6 +92,10 @@ def translate_client_error(error: botocore.exceptions.ClientError, operation: st
         return Conflict(text, **kwargs)
     if code in _THROTTLED or status == 429:
         return Throttled(text, **kwargs)
+    if code in _ACCESS_DENIED and operation != "AssumeRole":
+        # The role lacks a permission: say where the policy it needs is shown. (AssumeRole's
+        # refusal is the trust policy's, not the permission policy's.)
+        return AuthFailed(f"{text} (the role's permission policy must allow it: {POLICY_HINT})", **kwargs)
     if code in _AUTH or status in (401, 403):
         return AuthFailed(text, **kwargs)
     if code in _UNAVAILABLE or status >= 500:

@@ -6,6 +6,7 @@ from integrations.views.accounts import (
     AccountDetailView,
     AccountEditView,
     AccountListView,
+    AccountPolicyView,
 )
 from integrations.views.engine import (
     ContactFlowView,
@@ -30,6 +31,7 @@ __all__ = [
     "AccountDetailView",
     "AccountEditView",
     "AccountListView",
+    "AccountPolicyView",
     "ContactFlowView",
     "IntegrationApplyView",
     "IntegrationCreateView",

@@ -10,7 +10,9 @@ import json
 from collections import Counter
 from typing import Any
 
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
@@ -163,14 +165,39 @@ class AccountDetailView(DashboardMixin, DetailView):
         context = super().get_context_data(**kwargs)
         account = self.object
         policy = account.trust_policy()
+        permissions = account.permission_policy()
         context.update(
             secrets=[(name, name in account.secret_names) for name in SECRET_NAMES[account.kind]],
             trust_policy_json=json.dumps(policy, indent=2) if policy else "",
+            permission_policy_json=json.dumps(permissions, indent=2) if permissions else "",
             used_by=Integration.objects.for_tenant(self.request.tenant)
             .filter(**{ACCOUNT_FIELDS[account.kind]: account})
             .order_by("name"),
         )
         return context
+
+
+#: the policy documents an AWS account page offers for download: URL name part → ProviderAccount method
+POLICY_DOCUMENTS = {"trust-policy": "trust_policy", "permission-policy": "permission_policy"}
+
+
+class AccountPolicyView(DashboardMixin, SingleObjectMixin, View):
+    """GET: an AWS account's trust or permission policy as a JSON download."""
+
+    model = ProviderAccount
+    nav_section = "accounts"
+    #: which document (a key of POLICY_DOCUMENTS), set per URL
+    document = ""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = self.get_object()
+        document = self.document
+        policy = getattr(account, POLICY_DOCUMENTS[document])() if document in POLICY_DOCUMENTS else None
+        if policy is None:
+            raise Http404("Only AWS accounts have role policies.")
+        response = HttpResponse(json.dumps(policy, indent=2), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="patchbay-{document}.json"'
+        return response
 
 
 class AccountDeleteView(DeleteView):

@@ -3,11 +3,15 @@
 What is checked, and where it comes from (AWS.md §4.2, the Connect API
 reference's flow-language pages and the example flows it cites):
 
-- the content is a JSON object with `Version` "2019-10-30", a `StartAction`
-  naming an existing action, and a non-empty `Actions` list;
+- the content is a JSON object of `Version` "2019-10-30", a `StartAction`
+  naming an existing action, an optional `Metadata` object and a non-empty
+  `Actions` list of at most 250 actions, and nothing else ("Example flow in
+  Amazon Connect Flow language": the four top-level fields; "A single Flow may
+  have no more than 250 Actions defined");
 - every action has a unique `Identifier` of at most 50 characters without
-  any of `% : ( / ) = , ; [ ]`, a known `Type`, a `Parameters` object and a
-  `Transitions` object;
+  any of `% : ( \\ / ) = $ , ; [ ] { }` and not one of the reserved strings
+  (`__proto__`, `constructor`, ...; "Actions in the Amazon Connect Flow
+  Language"), a known `Type`, a `Parameters` object and a `Transitions` object;
 - the Parameters each checked type needs (UpdateContactAttributes,
   InvokeLambdaFunction, TransferParticipantToThirdParty, MessageParticipant,
   DisconnectParticipant), including that an invoked Lambda is associated with
@@ -27,7 +31,25 @@ from typing import Any
 
 FLOW_VERSION = "2019-10-30"
 MAX_IDENTIFIER = 50
-_FORBIDDEN_IN_IDENTIFIER = set("%:(/)=,;[]")
+MAX_ACTIONS = 250
+#: the top-level fields of a flow (flow-language example page); anything else is refused
+TOP_LEVEL_KEYS = ("Version", "StartAction", "Metadata", "Actions")
+_FORBIDDEN_IN_IDENTIFIER = set("%:(\\/)=$,;[]{}")
+#: strings the flow-language actions page does not allow as an Identifier
+RESERVED_IDENTIFIERS = frozenset(
+    {
+        "__proto__",
+        "constructor",
+        "__defineGetter__",
+        "__defineSetter__",
+        "toString",
+        "hasOwnProperty",
+        "isPrototypeOf",
+        "propertyIsEnumerable",
+        "toLocaleString",
+        "valueOf",
+    }
+)
 _E164 = re.compile(r"\+[1-9]\d{1,14}")
 _LAMBDA_ARN = re.compile(
     r"arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+(:[a-zA-Z0-9-_$]+)?"
@@ -79,7 +101,10 @@ OTHER_KNOWN_TYPES = frozenset(
 
 RULES = [
     "Content: JSON with Version 2019-10-30, StartAction naming an action, non-empty Actions [AWS.md §4.2]",
-    "Action Identifier: unique, ≤50 chars, none of % : ( / ) = , ; [ ] [AWS.md §4.2]",
+    "Content: only Version, StartAction, Metadata (an object) and Actions (at most 250) at the top level"
+    " [Connect flow-language example page]",
+    "Action Identifier: unique, ≤50 chars, none of % : ( \\ / ) = $ , ; [ ] { }, not __proto__,"
+    " constructor, toString, ... [Connect flow-language actions page]",
     "Action Type: a flow-language action type (unknown types refused while strict_flow_action_types)"
     " [Connect flow-language reference]",
     "Every NextAction (plain, Errors, Conditions) names an existing action [AWS.md §4.2]",
@@ -119,9 +144,16 @@ def flow_problems(content: str, context: FlowContext) -> list[str]:
     problems: list[str] = []
     if flow.get("Version") != FLOW_VERSION:
         problems.append(f"Version must be '{FLOW_VERSION}'.")
+    for key in flow:
+        if key not in TOP_LEVEL_KEYS:
+            problems.append(f"Unknown top-level field '{key}': a flow has only {', '.join(TOP_LEVEL_KEYS)}.")
+    if "Metadata" in flow and not isinstance(flow["Metadata"], dict):
+        problems.append("Metadata must be an object.")
     actions = flow.get("Actions")
     if not isinstance(actions, list) or not actions:
         return [*problems, "Actions must be a non-empty list."]
+    if len(actions) > MAX_ACTIONS:
+        problems.append(f"A flow has at most {MAX_ACTIONS} actions.")
     identifiers: list[str] = []
     for index, action in enumerate(actions, start=1):
         if not isinstance(action, dict):
@@ -148,7 +180,11 @@ def _identifier_problems(identifier: Any, index: int, seen: list[str]) -> list[s
     if len(identifier) > MAX_IDENTIFIER:
         problems.append(f"Identifier '{identifier[:20]}…' is longer than {MAX_IDENTIFIER} characters.")
     if _FORBIDDEN_IN_IDENTIFIER & set(identifier):
-        problems.append(f"Identifier '{identifier}' contains a forbidden character (% : ( / ) = , ; [ ]).")
+        problems.append(
+            f"Identifier '{identifier}' contains a forbidden character (% : ( \\ / ) = $ , ; [ ] {{ }})."
+        )
+    if identifier in RESERVED_IDENTIFIERS:
+        problems.append(f"Identifier '{identifier}' is a reserved string.")
     if identifier in seen:
         problems.append(f"Identifier '{identifier}' is used by more than one action.")
     return problems
@@ -279,3 +315,57 @@ def _whole_number_in(value: Any, low: int, high: int) -> bool:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     return isinstance(value, int) and low <= value <= high
+
+
+# -- what Connect keeps: a flow is rewritten on save ------------------------------------------
+
+#: the editor's layout Connect writes into Metadata (DescribeContactFlow of a saved flow)
+ENTRY_POINT = {"x": 40, "y": 40}
+_ACTION_SPACING = 240
+
+
+def as_saved(content: str, *, name: str, description: str, status: str) -> str:
+    """The content as Connect keeps it and DescribeContactFlow answers it, from valid content.
+
+    Flows Connect answers (DescribeContactFlow of a published flow, as public
+    samples show them) differ from what was sent: compact JSON; `Metadata`
+    holding the flow editor's own data (`entryPointPosition`, `ActionMetadata`
+    with a position per action, `Annotations`, `name`, `description`, `type`,
+    `status`, `hash`); each action's keys as Parameters, Identifier, Type,
+    Transitions; and a transition with a NextAction carrying `Errors` and
+    `Conditions` lists even when empty (the flow-language example). Which
+    Metadata keys a client sent survive is not documented: the stricter reading
+    is that the editor's metadata replaces them (sandbox/README.md, known
+    differences).
+    """
+    flow = json.loads(content)
+    actions = [_saved_action(action) for action in flow["Actions"]]
+    metadata = {
+        "entryPointPosition": dict(ENTRY_POINT),
+        "ActionMetadata": {
+            action["Identifier"]: {"position": {"x": ENTRY_POINT["x"] + _ACTION_SPACING * (i + 1), "y": 40}}
+            for i, action in enumerate(actions)
+        },
+        "Annotations": [],
+        "name": name,
+        "description": description,
+        "type": "contactFlow",
+        "status": status.lower(),
+        "hash": {},
+    }
+    saved = {"Version": flow["Version"], "StartAction": flow["StartAction"], "Metadata": metadata}
+    saved["Actions"] = actions
+    return json.dumps(saved, separators=(",", ":"), ensure_ascii=False)
+
+
+def _saved_action(action: dict[str, Any]) -> dict[str, Any]:
+    transitions = dict(action.get("Transitions") or {})
+    if "NextAction" in transitions:
+        transitions.setdefault("Errors", [])
+        transitions.setdefault("Conditions", [])
+    return {
+        "Parameters": action.get("Parameters") or {},
+        "Identifier": action["Identifier"],
+        "Type": action["Type"],
+        "Transitions": transitions,
+    }

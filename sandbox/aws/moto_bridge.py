@@ -8,6 +8,8 @@ backends live in this process and stand-ins can read them directly
   the simulated call runs deployed code itself.
 - IAM loads AWS managed policies, so `AWSLambdaBasicExecutionRole` attaches.
 - STS AssumeRole checks the role's trust policy first (`trust_policy`), which moto skips.
+- Every AWS request signed with an assumed-role session is checked against the
+  role's identity policies (`identity_policy`), which moto skips too.
 """
 
 from __future__ import annotations
@@ -19,17 +21,26 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from werkzeug.test import run_wsgi_app
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
-from sandbox.aws import trust_policy
+from sandbox.aws import identity_policy, trust_policy
 from sandbox.aws.operation_names import protocol_of
 from sandbox.aws.protocol_errors import aws_error
+from sandbox.aws.request_authorizations import authorizations, request_params
 from sandbox.core.vendor import LiveObject
 
 logger = logging.getLogger(__name__)
 
 #: regions of global services are partitions in moto 5 ("global" is accepted as "aws")
 GLOBAL_REGION = "global"
+#: AccessDenied per wire protocol: IAM/STS's `AccessDenied` (403, IAM API reference); the JSON
+#: services' `AccessDeniedException` (400, AWS "Common Errors"); rest-json services model it as 403
+#: (botocore's connect and chime-sdk-voice models)
+_ACCESS_DENIED = {
+    "query": (403, "AccessDenied"),
+    "json": (400, "AccessDeniedException"),
+    "rest-json": (403, "AccessDeniedException"),
+}
 
 
 def _account_id_from(access_key: str) -> str:
@@ -67,6 +78,8 @@ class MotoBridge:
         self.account_id = account_id
         #: when False, AssumeRole skips the trust-policy check (moto's own behaviour)
         self.strict_sts_external_id = True
+        #: when False, an assumed role may do anything (moto's own behaviour)
+        self.strict_identity_policies = True
         configure_moto()
 
     @functools.cached_property
@@ -115,6 +128,29 @@ class MotoBridge:
                 return None
         message = trust_policy.access_denied_message(caller_arn, role_arn)
         return aws_error(protocol_of("sts"), 403, "AccessDenied", message)
+
+    def refuse_unauthorized(
+        self, access_key: str, region: str, service: str, operation: str, request: Request
+    ) -> tuple[int, str, str] | None:
+        """(status, code, message) of AWS's AccessDenied when the caller's role may not do this, else None.
+
+        Only requests signed with an assumed-role session are checked; sts:GetCallerIdentity needs
+        no permission (STS API reference).
+        """
+        if not self.strict_identity_policies or (service, operation) == ("sts", "GetCallerIdentity"):
+            return None
+        session = self.backend("sts", GLOBAL_REGION).get_assumed_role_from_access_key(access_key)
+        if session is None:
+            return None
+        role_name = session.role_arn.split("/")[-1]
+        documents = identity_policy.role_policies(self.backend("iam", GLOBAL_REGION), role_name) or []
+        params = request_params(service, request, request.get_data(cache=True))
+        for need in authorizations(service, operation, params, region, self.account_id):
+            outcome = identity_policy.decide(documents, need)
+            if outcome != identity_policy.ALLOW:
+                status, code = _ACCESS_DENIED.get(protocol_of(service), _ACCESS_DENIED["rest-json"])
+                return status, code, identity_policy.access_denied_message(session.arn, need, outcome)
+        return None
 
     def reset(self) -> None:
         """Forget every moto resource in every service, as moto's `/moto-api/reset` does.

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from botocore import xform_name
 
+from sandbox.aws.identity_policy import RULES as IDENTITY_POLICY_RULES
 from sandbox.aws.operation_names import service_model
 from sandbox.core.call_rules import CALL_RULES
 from sandbox.core.registry import MOTO_SERVICES, Sandbox
@@ -62,7 +63,7 @@ def collect(sandbox: Sandbox | None = None) -> list[VendorCounts]:
         for name, stand_in in sandbox.stand_ins.items()
     ]
     rows += [VendorCounts(f"moto:{service}", "aws", _moto_operations(service)) for service in MOTO_SERVICES]
-    rows.append(VendorCounts("core", "aws", [], [*CORE_RULES, *CALL_RULES]))
+    rows.append(VendorCounts("core", "aws", [], [*CORE_RULES, *IDENTITY_POLICY_RULES, *CALL_RULES]))
     return rows
 
 

@@ -1,14 +1,13 @@
 """`POST /_sandbox/calls`: a call along the real Connect → Chime → far-end path, run on the sandbox's state.
 
-Body: `{"via": "connect", "from": "<caller E.164>", "to": "<Chime number E.164>",
-"attributes": {...}, "connect_lambda": "<name or ARN>", "parameters": {...},
-"region": "us-east-1", "duration_seconds": 5}`.
+Body: `{"via": "connect", "from": "<caller E.164>", "to": "<Connect or Chime number E.164>",
+"attributes": {...}, "region": "us-east-1", "duration_seconds": 5}`.
 
-1. With `connect_lambda`, the contact flow's InvokeLambdaFunction runs that
-   function with Connect's event (AWS.md §4.3: `attributes` in
-   `Details.ContactData.Attributes`, the caller in `CustomerEndpoint.Address`,
-   `parameters` in `Details.Parameters`).
-2. The flow transfers to `to`. A SipMediaApplicationDialIn number goes through
+1. A Connect number runs the contact flow associated with it, as the flow
+   language says (`sandbox/aws/connect/contact_call.py`): its attributes, its
+   InvokeLambdaFunction, its transfer to a Chime number, its error branches.
+   A Chime number dialled directly skips Connect.
+2. The Chime number: a SipMediaApplicationDialIn number goes through
    its SIP rule → SIP media application → the Lambda code deployed to the
    sandbox (`sma_session`); a VoiceConnector number rides its connector
    straight to the origination target.
@@ -21,7 +20,6 @@ Answer: `{"status", "reason", "delivered_headers", "far_end", "sip": [...],
 from __future__ import annotations
 
 import re
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from sandbox.core.lambda_runtime import LambdaContainer, LambdaUnavailable, region_of
@@ -33,10 +31,10 @@ if TYPE_CHECKING:
 
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CHIME_PRINCIPAL = "voiceconnector.chime.amazonaws.com"
-CONNECT_PRINCIPAL = "connect.amazonaws.com"
 SMA_TIMEOUT_S = 20.0  # AWS.md §3.5
-CONNECT_TIMEOUT_S = 8.0  # AWS.md §4.2
 _DEFAULT_DURATION_S = 5
+#: what the contact flow now decides (DESIGN §8: no hints): refused with 400
+_HINTS = ("connect_lambda", "parameters")
 
 
 class CallRequestError(ValueError):
@@ -46,14 +44,6 @@ class CallRequestError(ValueError):
         super().__init__(detail)
         self.status = status
         self.detail = detail
-
-
-def _string_map(value: Any, name: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise CallRequestError(400, f"'{name}' must be an object of strings")
-    return {str(k): v for k, v in value.items()}
 
 
 class SimulatedCalls:
@@ -87,6 +77,19 @@ class SimulatedCalls:
         duration = body.get("duration_seconds", _DEFAULT_DURATION_S)
         if isinstance(duration, bool) or not isinstance(duration, int | float) or not 0 < duration <= 3600:
             raise CallRequestError(400, "'duration_seconds' must be a number of seconds, 0-3600")
+        for hint in _HINTS:
+            if hint in body:
+                detail = f"'{hint}' is not taken: call the Connect number, whose contact flow decides"
+                raise CallRequestError(400, detail)
+        from sandbox.aws.connect.contact_call import run_connect_call
+
+        through_connect = run_connect_call(
+            self, body, caller=str(caller), callee=str(callee), duration_ms=int(duration * 1000)
+        )
+        if through_connect is not None:
+            return through_connect
+        if body.get("attributes"):
+            raise CallRequestError(400, "'attributes' are contact attributes: 'to' must be a Connect number")
         if not self.sandbox.has_stand_in("chime"):
             raise CallRequestError(
                 501, f"the chime stand-in is not served ({self.sandbox.absent.get('chime')})"
@@ -137,73 +140,13 @@ class ConnectCall:
         self.callee = callee
         self.duration_ms = duration_ms
         self.region = str(body.get("region") or "us-east-1")
-        self.attributes = _string_map(body.get("attributes"), "attributes")
-        self.parameters = _string_map(body.get("parameters"), "parameters")
         self.lambda_report: dict[str, Any] = {"connect": None, "sma": None}
 
     def run(self, chime: Any, number: Any) -> dict[str, Any]:
         """The call's outcome as the control API answers it."""
-        if self.body.get("connect_lambda"):
-            self.lambda_report["connect"] = self._connect_flow_lambda(str(self.body["connect_lambda"]))
         if number.product_type == "VoiceConnector":
             return self._direct(chime, number)
         return self._through_sma(chime)
-
-    # --- Connect ---------------------------------------------------------------------------
-    def _connect_event(self) -> dict[str, Any]:
-        contact_id = str(uuid.uuid4())
-        with self.sandbox.lock:
-            instances = list(self.sandbox.moto_backend("connect", self.region).instances.values())
-        instance_arn = self.body.get("connect_instance_arn") or (instances[0].arn if instances else "")
-        return {
-            "Details": {
-                "ContactData": {
-                    "Attributes": dict(self.attributes),
-                    "Channel": "VOICE",
-                    "ContactId": contact_id,
-                    "CustomerEndpoint": {"Address": self.caller, "Type": "TELEPHONE_NUMBER"},
-                    "InitialContactId": contact_id,
-                    "InitiationMethod": "INBOUND",
-                    "InstanceARN": instance_arn,
-                    "PreviousContactId": contact_id,
-                    "Queue": None,
-                    "SystemEndpoint": {
-                        "Address": self.body.get("connect_number") or "",
-                        "Type": "TELEPHONE_NUMBER",
-                    },
-                },
-                "Parameters": dict(self.parameters),
-            },
-            "Name": "ContactFlowEvent",
-        }
-
-    def _connect_flow_lambda(self, name_or_arn: str) -> dict[str, Any]:
-        """Run the flow's InvokeLambdaFunction; on failure the flow takes its error branch and goes on."""
-        region = region_of(name_or_arn, self.region)
-        try:
-            container = LambdaContainer(self.sandbox, name_or_arn, region, caller_timeout_s=CONNECT_TIMEOUT_S)
-        except LambdaUnavailable as missing:
-            return {"function": name_or_arn, "invocations": [], "error": str(missing)}
-        try:
-            if self.calls.strict_invoke_permission and not container.allows(CONNECT_PRINCIPAL):
-                error = f"{container.function_name} does not allow {CONNECT_PRINCIPAL} to invoke it"
-                return {"function": container.function_name, "invocations": [], "error": error}
-            invocation = container.invoke(self._connect_event())
-            error = None
-            if invocation.error is not None:
-                error = f"{invocation.error.get('errorType')}: {invocation.error.get('errorMessage')}"
-            elif not isinstance(invocation.result, dict) or not all(
-                isinstance(v, str) for v in invocation.result.values()
-            ):
-                error = "the response is not a flat string map (STRING_MAP validation)"
-            return {
-                "function": container.function_name,
-                "invocations": [invocation.as_dict()],
-                "error": error,
-                "log_group": container.log_group,
-            }
-        finally:
-            container.close()
 
     # --- Chime ----------------------------------------------------------------------------------
     def _direct(self, chime: Any, number: Any) -> dict[str, Any]:

@@ -96,6 +96,21 @@ def flow(lambda_arn: str, **transfer: Any) -> str:
     )
 
 
+def same_actions(saved: str, sent: str) -> bool:
+    """Whether a saved flow has the sent flow's start and actions (Connect adds empty lists on save)."""
+
+    def actions(text: str) -> Any:
+        flow = json.loads(text)
+        for action in flow["Actions"]:
+            transitions = action["Transitions"]
+            for key in ("Errors", "Conditions"):
+                if transitions.get(key) == []:
+                    del transitions[key]
+        return flow["StartAction"], sorted(flow["Actions"], key=lambda a: a["Identifier"])
+
+    return actions(saved) == actions(sent)
+
+
 def test_moto_still_serves_the_instance(connect: Any, instance_id: str) -> None:
     described = connect.describe_instance(InstanceId=instance_id)["Instance"]
     assert described["InstanceStatus"] == "ACTIVE"
@@ -155,13 +170,11 @@ def test_contact_flow_create_describe_list_update_delete(
     assert status(created) == 200
     flow_id = created["ContactFlowId"]
     assert created["ContactFlowArn"].endswith(f":instance/{instance_id}/contact-flow/{flow_id}")
-    assert created["FlowContentSha256"] == hashlib.sha256(content.encode()).hexdigest()
     described = connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)["ContactFlow"]
-    assert (described["Name"], described["Status"], described["Content"]) == (
-        "pb-t1-i1-flow",
-        "PUBLISHED",
-        content,
-    )
+    assert (described["Name"], described["Status"]) == ("pb-t1-i1-flow", "PUBLISHED")
+    # The hash is of the content as Connect keeps it (rewritten on save), which Describe answers.
+    assert created["FlowContentSha256"] == hashlib.sha256(described["Content"].encode()).hexdigest()
+    assert same_actions(described["Content"], content)
     summaries = connect.list_contact_flows(InstanceId=instance_id, ContactFlowTypes=["CONTACT_FLOW"])
     assert [s["Name"] for s in summaries["ContactFlowSummaryList"]] == ["pb-t1-i1-flow"]
     assert (
@@ -180,9 +193,11 @@ def test_contact_flow_create_describe_list_update_delete(
         )
         == 200
     )
-    assert (
-        connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)["ContactFlow"]["Content"]
-        == new_content
+    assert same_actions(
+        connect.describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)["ContactFlow"][
+            "Content"
+        ],
+        new_content,
     )
     connect.update_contact_flow_name(InstanceId=instance_id, ContactFlowId=flow_id, Name="renamed")
     described = connect.update_contact_flow_metadata(

@@ -1,4 +1,7 @@
-"""Simulated calls: Connect → Chime number → SIP rule → SMA → the deployed Lambda code → connector → Vapi."""
+"""Simulated calls to a Chime number: SIP rule → SMA → the deployed Lambda code → connector → Vapi.
+
+Calls to a Connect number, whose contact flow transfers to the Chime number: test_connect_calls.py.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from typing import Any
 import httpx
 import pytest
 
-from integrations.lambdas.package import build_package
 from sandbox.tests.aws_factories import order_number
 
 REGION = "us-east-1"
@@ -295,47 +297,6 @@ def test_lambda_output_goes_to_its_cloudwatch_log_group(
     assert sum(line.startswith("REPORT RequestId: ") for line in lines) == 3
 
 
-def test_patchbays_own_handlers_carry_connect_attributes_to_vapi(
-    sandbox_url: str, aws_client: Callable[..., Any]
-) -> None:
-    sma = build_package("sma_handler")
-    deployment = deploy(sandbox_url, aws_client, package=(sma.zip_bytes, sma.handler))
-    connect = build_package("connect_handler")
-    role_arn = aws_client("iam").get_role(RoleName="pb-acme-int1-role")["Role"]["Arn"]
-    lam = aws_client("lambda")
-    lam.create_function(
-        FunctionName="pb-acme-int1-connect",
-        Runtime="python3.12",
-        Role=role_arn,
-        Handler=connect.handler,
-        Timeout=8,
-        Code={"ZipFile": connect.zip_bytes},
-        Environment={"Variables": {"TABLE_NAME": "pb-acme-int1-attributes", "FORWARD_ATTRIBUTES": ""}},
-    )
-    lam.add_permission(
-        FunctionName="pb-acme-int1-connect",
-        StatementId="connect-invoke",
-        Action="lambda:InvokeFunction",
-        Principal="connect.amazonaws.com",
-    )
-
-    result = call(
-        deployment,
-        connect_lambda="pb-acme-int1-connect",
-        attributes={"CustomerName": "Ada Lovelace", "AccountTier": "gold"},
-    )
-
-    assert result["status"] == 200
-    assert result["delivered_headers"] == {"x-accounttier": "gold", "x-customername": "Ada Lovelace"}
-    connect_run = result["lambda"]["connect"]
-    assert connect_run["error"] is None
-    assert connect_run["invocations"][0]["response"] == {"stored": "true", "count": "2"}
-    assert connect_run["invocations"][0]["event"]["Details"]["ContactData"]["CustomerEndpoint"] == {
-        "Address": CALLER,
-        "Type": "TELEPHONE_NUMBER",
-    }
-
-
 @pytest.mark.parametrize(
     ("body", "status", "detail"),
     [
@@ -348,6 +309,11 @@ def test_patchbays_own_handlers_carry_connect_attributes_to_vapi(
             "'from' must be an E.164 number",
         ),
         ({"via": "connect", "from": CALLER, "to": "+15105550199"}, 404, "is not a Chime phone number"),
+        (
+            {"via": "connect", "from": CALLER, "to": "+15105550199", "attributes": {"a": "b"}},
+            400,
+            "'to' must be a Connect number",
+        ),
     ],
 )
 def test_bad_call_requests_are_refused(

@@ -124,13 +124,13 @@ def test_the_check_can_be_switched_off_to_behave_like_moto(
 ) -> None:
     url = aws_client("sts").meta.endpoint_url
     response = httpx.post(f"{url}/_sandbox/options", json={"moto": {"strict_sts_external_id": False}})
-    assert response.json()["options"]["moto"] == {"strict_sts_external_id": False}
+    assert response.json()["options"]["moto"]["strict_sts_external_id"] is False
 
     user = aws_client("sts").assume_role(RoleArn=role_arn, RoleSessionName="pb")["AssumedRoleUser"]
 
     assert user["Arn"].endswith("assumed-role/patchbay-access/pb")
     httpx.post(f"{url}/_sandbox/reset")
-    assert httpx.get(f"{url}/_sandbox/options").json()["options"]["moto"] == {"strict_sts_external_id": True}
+    assert httpx.get(f"{url}/_sandbox/options").json()["options"]["moto"]["strict_sts_external_id"] is True
 
 
 def test_aws_managed_policy_attaches_to_a_role(sandbox_url: str, aws_client: Callable[..., Any]) -> None:
@@ -144,12 +144,18 @@ def test_aws_managed_policy_attaches_to_a_role(sandbox_url: str, aws_client: Cal
     assert attached == [{"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": arn}]
 
 
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*"}],
+}
+
+
 def test_aws_account_comes_with_a_connect_instance_and_an_access_role(
     sandbox_url: str, aws_client: Callable[..., Any]
 ) -> None:
     response = httpx.post(
         f"{sandbox_url}/_sandbox/accounts",
-        json={"vendor": "aws", "external_id": "pb-ext-1", "region": "us-west-2"},
+        json={"vendor": "aws", "external_id": "pb-ext-1", "region": "us-west-2", "permission_policy": POLICY},
     )
     assert response.status_code == 201
     account = response.json()
@@ -166,10 +172,35 @@ def test_aws_account_comes_with_a_connect_instance_and_an_access_role(
     assert sts.assume_role(RoleArn=account["role_arn"], RoleSessionName="pb", ExternalId="pb-ext-1")[
         "Credentials"
     ]
+    # The role holds exactly the policy given (no AdministratorAccess), and the instance a claimed number.
+    iam = aws_client("iam")
+    assert iam.list_attached_role_policies(RoleName="patchbay-access-1")["AttachedPolicies"] == []
+    assert (
+        iam.get_role_policy(RoleName="patchbay-access-1", PolicyName="patchbay-permissions")["PolicyDocument"]
+        == POLICY
+    )
+    numbers = aws_client("connect", region="us-west-2").list_phone_numbers_v2(
+        InstanceId=account["connect_instance_id"]
+    )["ListPhoneNumbersSummaryList"]
+    assert [n["PhoneNumber"] for n in numbers] == [account["connect_phone_number"]]
 
 
-def test_aws_account_with_a_bad_external_id_is_refused(sandbox_url: str) -> None:
-    response = httpx.post(f"{sandbox_url}/_sandbox/accounts", json={"vendor": "aws", "external_id": "x"})
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        ({"external_id": "x", "permission_policy": POLICY}, "'external_id' must be"),
+        ({"external_id": "pb-ext-1"}, "'permission_policy' must be an IAM policy document"),
+        (
+            {"external_id": "pb-ext-1", "permission_policy": {"Statement": [{"Effect": "Maybe"}]}},
+            "'permission_policy' is refused by IAM",
+        ),
+    ],
+)
+def test_aws_account_with_a_bad_external_id_or_policy_is_refused(
+    sandbox_url: str, body: dict[str, Any], detail: str
+) -> None:
+    response = httpx.post(f"{sandbox_url}/_sandbox/accounts", json={"vendor": "aws", **body})
 
     assert response.status_code == 400
-    assert "external_id" in response.json()["detail"]
+    assert detail in response.json()["detail"]
+    assert httpx.get(f"{sandbox_url}/_sandbox/ledger").json()["objects"] == []  # nothing half made

@@ -24,8 +24,14 @@ LOGIN = "/accounts/login/"
 DASHBOARD_NAMESPACES = ("tenants", "integrations")
 # Routes outside the role matrix: the login/logout pair and the tenant switcher (any member).
 OPEN_ROUTES = {"tenants:login", "tenants:logout", "tenants:switch-tenant", "tenants:home"}
-# GET routes answering JSON or a download, not a page (tested in integrations/tests/test_dashboard_engine.py).
-NOT_PAGES = {"integrations:run-status", "integrations:integration-contact-flow"}
+# GET routes answering JSON or a download, not a page (tested in integrations/tests/test_dashboard_engine.py
+# and, for an AWS account's policies, test_dashboard_accounts.py).
+NOT_PAGES = {
+    "integrations:run-status",
+    "integrations:integration-contact-flow",
+    "integrations:account-trust-policy",
+    "integrations:account-permission-policy",
+}
 
 
 @dataclass(frozen=True)

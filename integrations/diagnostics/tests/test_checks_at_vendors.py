@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from integrations.aws_permissions import permission_policy
 from integrations.choices import IntegrationKind
 from integrations.diagnostics.checks.twilio_voice_url import patchbay_voice_url
 from integrations.diagnostics.runner import evaluate_checks
@@ -106,7 +107,9 @@ def test_connect_synthflow_termination_uri_and_allow_list(
 ) -> None:
     synthflow_account, synthflow, client = _synthflow(world, vendors_at_sandbox)
     aws_account = ProviderAccountFactory(tenant=world.tenant, kind="aws")
-    created = _sandbox_account(vendors_at_sandbox, "aws", external_id=aws_account.external_id)
+    created = _sandbox_account(
+        vendors_at_sandbox, "aws", external_id=aws_account.external_id, permission_policy=permission_policy()
+    )
     aws_account.settings = {"role_arn": created["role_arn"], "region": created["region"]}
     aws_account.save()
     integration = IntegrationFactory(

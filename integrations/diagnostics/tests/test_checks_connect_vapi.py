@@ -9,6 +9,7 @@ import httpx
 import pytest
 from django.urls import reverse
 
+from integrations.aws_permissions import permission_policy
 from integrations.choices import IntegrationKind
 from integrations.models import ResourceNode
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
@@ -38,7 +39,11 @@ def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: s
     aws_account = ProviderAccountFactory(tenant=world.tenant, kind="aws")
     aws = httpx.post(
         f"{sandbox}/_sandbox/accounts",
-        json={"vendor": "aws", "external_id": aws_account.external_id},
+        json={
+            "vendor": "aws",
+            "external_id": aws_account.external_id,
+            "permission_policy": permission_policy(),
+        },
         timeout=30,
     ).json()
     aws_account.settings = {"role_arn": aws["role_arn"], "region": aws["region"]}

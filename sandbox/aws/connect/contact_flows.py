@@ -3,7 +3,10 @@
 The instance itself lives in moto's Connect backend; a flow of an unknown
 instance is a ResourceNotFoundException. `Content` is checked by
 `sandbox.aws.flow_language`; any problem answers InvalidContactFlowException
-(400) with every problem in its `problems` list and in the message.
+(400) with every problem in its `problems` list and in the message. Valid
+content is kept as Connect keeps it, rewritten on save
+(`flow_language.as_saved`, while `strict_rewrite_on_save`): what
+DescribeContactFlow answers is not the text that was sent.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from sandbox.aws.connect.state import ContactFlow, FlowStatus, now
-from sandbox.aws.flow_language import FlowContext, flow_problems
+from sandbox.aws.flow_language import FlowContext, as_saved, flow_problems
 from sandbox.aws.model_stand_in import AwsCall, require
 from sandbox.aws.service_model import AwsError, paginate
 
@@ -39,6 +42,9 @@ RULES = [
     " [botocore:connect doc]",
     "DeleteContactFlow: refused (InvalidRequestException) while a phone number routes to it, when"
     " strict_flow_delete_in_use [INFERRED]",
+    "CreateContactFlow/UpdateContactFlowContent/UpdateContactFlowName: the content is kept rewritten as"
+    " Connect saves it (compact JSON, the editor's Metadata, empty Errors/Conditions lists), while"
+    " strict_rewrite_on_save [DescribeContactFlow samples, Connect flow-language example page]",
 ]
 
 
@@ -82,6 +88,14 @@ def _check_content(connect: ConnectStandIn, region: str, instance_id: str, conte
         )
 
 
+def _save_content(connect: ConnectStandIn, flow: ContactFlow, content: str) -> None:
+    """Keep the content as Connect does: rewritten on save (or verbatim with the option off)."""
+    if not connect.strict_rewrite_on_save:
+        flow.content = content
+        return
+    flow.content = as_saved(content, name=flow.name, description=flow.description or "", status=flow.status)
+
+
 def _check_name_free(
     connect: ConnectStandIn, instance_id: str, region: str, name: str, own_id: str = ""
 ) -> None:
@@ -112,6 +126,7 @@ def create_contact_flow(connect: ConnectStandIn, call: AwsCall) -> dict[str, Any
         description=call.get("Description"),
         tags=call.get("Tags"),
     )
+    _save_content(connect, flow, call.params["Content"])
     connect.state.flows[flow.id] = flow
     return {"ContactFlowId": flow.id, "ContactFlowArn": flow.arn, "FlowContentSha256": flow.sha256}
 
@@ -144,7 +159,7 @@ def update_contact_flow_content(connect: ConnectStandIn, call: AwsCall) -> dict[
     """UpdateContactFlowContent: the content is checked as on create."""
     flow = find_flow(connect, call)
     _check_content(connect, call.region, flow.instance_id, call.params["Content"])
-    flow.content = call.params["Content"]
+    _save_content(connect, flow, call.params["Content"])
     flow.modified = now()
     return {}
 
@@ -156,6 +171,7 @@ def update_contact_flow_name(connect: ConnectStandIn, call: AwsCall) -> dict[str
         _check_name_free(connect, flow.instance_id, flow.region, call.params["Name"], own_id=flow.id)
         flow.name = call.params["Name"]
     flow.description = call.get("Description", flow.description)
+    _save_content(connect, flow, flow.content)  # the editor's Metadata names the flow
     flow.modified = now()
     return {}
 

@@ -47,6 +47,9 @@ RULES = [
     " ResourceConflictException [INFERRED]",
     "AssociatePhoneNumberContactFlow: the number is claimed by that instance and the flow is a CONTACT_FLOW"
     " of it [botocore:connect doc]",
+    "ListFlowAssociations: ResourceType VOICE_PHONE_NUMBER lists the instance's numbers routed by"
+    " AssociatePhoneNumberContactFlow as {ResourceId: number ARN, FlowId: flow ARN} [botocore:connect"
+    " model, INFERRED that these associations are listed]",
 ]
 
 
@@ -214,3 +217,22 @@ def disassociate_phone_number_contact_flow(connect: ConnectStandIn, call: AwsCal
     )
     number.flow_id = None
     return {}
+
+
+def list_flow_associations(connect: ConnectStandIn, call: AwsCall) -> dict[str, Any]:
+    """ListFlowAssociations: the instance's voice numbers routed to a flow (other types: none here)."""
+    instance = find_instance(connect, call.region, call.params["InstanceId"])
+    wanted = call.get("ResourceType")
+    associations = [
+        {
+            "ResourceId": n.arn,
+            "FlowId": connect.state.flows[n.flow_id].arn,
+            "ResourceType": "VOICE_PHONE_NUMBER",
+        }
+        for n in connect.state.numbers.values()
+        if n.instance_id == instance.id
+        and n.flow_id in connect.state.flows
+        and wanted in (None, "VOICE_PHONE_NUMBER")
+    ]
+    page, token = _page(associations, call, 100)
+    return {"FlowAssociationSummaryList": page, "NextToken": token}

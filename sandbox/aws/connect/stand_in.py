@@ -37,6 +37,7 @@ _HANDLERS = {
     "ReleasePhoneNumber": instance_links.release_phone_number,
     "AssociatePhoneNumberContactFlow": instance_links.associate_phone_number_contact_flow,
     "DisassociatePhoneNumberContactFlow": instance_links.disassociate_phone_number_contact_flow,
+    "ListFlowAssociations": instance_links.list_flow_associations,
 }
 
 
@@ -57,6 +58,8 @@ class ConnectStandIn(ModelBackedStandIn):
     strict_flow_delete_in_use: bool = True
     #: Transfer may spell its timeout ThirdPartyConnectionTimeoutSeconds (the API reference's spelling)
     accept_documented_timeout_key: bool = True
+    #: flow content is kept rewritten as Connect saves it, not as sent (flow_language.as_saved)
+    strict_rewrite_on_save: bool = True
     state: ConnectState
 
     def new_state(self) -> ConnectState:

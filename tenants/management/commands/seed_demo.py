@@ -21,6 +21,7 @@ from django.db import transaction
 from rest_framework.exceptions import APIException
 
 from integrations import actions as integration_actions
+from integrations.aws_permissions import permission_policy
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.kinds import get_kind
 from integrations.models import Integration, ProviderAccount
@@ -142,7 +143,13 @@ class Command(BaseCommand):
                 secrets={},
                 actor=actor,
             )
-            given = self.sandbox_account(sandbox, {"vendor": "aws", "external_id": account.external_id})
+            # The sandbox role gets exactly the policy the account page shows (any account id: the sandbox's).
+            body = {
+                "vendor": "aws",
+                "external_id": account.external_id,
+                "permission_policy": permission_policy(),
+            }
+            given = self.sandbox_account(sandbox, body)
             account = integration_actions.update_provider_account(
                 account, settings={"role_arn": given["role_arn"], "region": given["region"]}, actor=actor
             )
@@ -159,7 +166,7 @@ class Command(BaseCommand):
         return account, given
 
     @staticmethod
-    def sandbox_account(sandbox: httpx.Client, body: dict[str, str]) -> dict[str, Any]:
+    def sandbox_account(sandbox: httpx.Client, body: dict[str, Any]) -> dict[str, Any]:
         """POST /_sandbox/accounts → everything Patchbay needs for that vendor."""
         response = sandbox.post("/_sandbox/accounts", json=body)
         response.raise_for_status()
