@@ -19,8 +19,10 @@ from typing import Any
 import dpkt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, ClientHandler, RequestFactory, encode_multipart
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calls.grouping import group_calls
@@ -342,3 +344,19 @@ def test_the_dashboard_refuses_an_oversized_upload_while_it_streams_and_says_why
     assert answer.status_code == 413  # the CSRF token before the file was read: not a 403
     assert "traces up to 1,000 bytes are accepted" in answer.content.decode()
     assert not SipTrace.objects.exists()
+
+
+def test_the_trace_list_costs_the_same_queries_for_one_trace_or_five(world: TenantWorld) -> None:
+    client = world.api(Role.VIEWER)
+    data = capture_files.pcap(answered_packets())
+    upload(world, data)
+    client.get(reverse("trace-list"))  # the token's first use writes its last_used_at
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("trace-list"))
+    for _ in range(4):
+        upload(world, data)
+    with CaptureQueriesContext(connection) as five:
+        listed = client.get(reverse("trace-list"))
+
+    assert listed.json()["count"] == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
