@@ -128,9 +128,12 @@ class _Aliases:
             if ra != rb:
                 self.parent[rb] = ra
 
-    def members(self, name: str) -> list[str]:
-        root = self.find(name)
-        return [n for n in self.order if self.find(n) == root]
+    def groups(self) -> dict[str, list[str]]:
+        """Every root with its names in order of first appearance (one pass, not one per name)."""
+        found: dict[str, list[str]] = {}
+        for name in self.order:
+            found.setdefault(self.find(name), []).append(name)
+        return found
 
 
 def _is_ip(name: str) -> bool:
@@ -218,22 +221,24 @@ def _display_name(members: list[str], view: Perspective | None, self_root: str, 
     return (hostnames or names or ["unknown"])[0]
 
 
-def _authenticated_retry(observed: Sequence[ObservedMessage], index: int) -> bool:
-    """True when a 401/407 at `index` was followed by the same request with credentials (normal digest)."""
-    method = observed[index].message.cseq_method
-    for later in observed[index + 1 :]:
-        message = later.message
-        if message.is_request and message.method == method:
-            return bool(message.header("Authorization") or message.header("Proxy-Authorization"))
-    return False
-
-
-def _is_failure(observed: Sequence[ObservedMessage], index: int) -> bool:
-    code = observed[index].message.status_code
-    if code is None or code < 400:
-        return False
-    # A challenge answered with credentials is digest auth working as designed (RFC 3261 §22).
-    return not (code in (401, 407) and _authenticated_retry(observed, index))
+def _failures(observed: Sequence[ObservedMessage]) -> list[bool]:
+    """Per message: is it a failure (a 4xx-6xx), in one pass from the end. A 401/407 followed by the
+    same request with credentials is digest auth working as designed (RFC 3261 §22), not a failure."""
+    # method -> whether the next request of that method (after the message being looked at) has credentials
+    next_has_credentials: dict[str, bool] = {}
+    failures = [False] * len(observed)
+    for index in range(len(observed) - 1, -1, -1):
+        message = observed[index].message
+        if message.is_request:
+            credentials = message.header("Authorization") or message.header("Proxy-Authorization")
+            next_has_credentials[message.method] = bool(credentials)
+            continue
+        code = message.status_code
+        if code is None or code < 400:
+            continue
+        retried = code in (401, 407) and next_has_credentials.get(message.cseq_method, False)
+        failures[index] = not retried
+    return failures
 
 
 def build_call(
@@ -249,10 +254,10 @@ def build_call(
     hops = _raw_hops(observed, aliases)
     _merge_contacts(observed, hops, aliases)
     self_root = _merge_perspective(observed, hops, aliases, view) if view is not None else ""
-    names = {
-        name: _display_name(aliases.members(name), view, self_root, aliases.find(name))
-        for name in aliases.order
-    }
+    groups = aliases.groups()
+    shown = {root: _display_name(members, view, self_root, root) for root, members in groups.items()}
+    names = {name: shown[aliases.find(name)] for name in aliases.order}
+    failures = _failures(observed)
     ladder: list[LadderMessage] = []
     for index, (item, (src, dst)) in enumerate(zip(observed, hops, strict=True)):
         direction = Direction.UNKNOWN
@@ -267,7 +272,7 @@ def build_call(
                 direction=direction,
                 raw=item.message.raw,
                 headers=item.message.as_json(),
-                is_failure=_is_failure(observed, index),
+                is_failure=failures[index],
                 fingerprint=item.fingerprint,
             )
         )
@@ -320,13 +325,13 @@ def _merge(sip: list[LadderMessage], hops: list[LadderMessage]) -> list[LadderMe
 
 def _columns(ladder: list[LadderMessage], aliases: _Aliases, names: dict[str, str]) -> list[dict[str, str]]:
     """Ladder columns in order of first appearance, each with the other names it was seen under."""
-    seen: dict[str, list[str]] = {}
+    seen: dict[str, dict[str, None]] = {}  # dicts as ordered sets: one lookup per name, not a scan
     for message in ladder:
         for name in (message.src, message.dst):
-            seen.setdefault(name, [])
+            seen.setdefault(name, {})
     for raw, name in names.items():
-        if raw != name and name in seen and raw not in seen[name]:
-            seen[name].append(raw)
+        if raw != name and name in seen:
+            seen[name].setdefault(raw, None)
     return [{"name": name, "aliases": ", ".join(other)} for name, other in seen.items()]
 
 

@@ -103,12 +103,10 @@ def ladder_rows(call: SipCall, messages: Sequence[SipMessageRecord]) -> list[Lad
 
 
 def _columns(call: SipCall, rows: Sequence[LadderRow]) -> list[str]:
-    names = [str(h.get("name")) for h in call.hosts or [] if h.get("name")]
+    names = dict.fromkeys(str(h.get("name")) for h in call.hosts or [] if h.get("name"))
     for row in rows:
-        for name in (row.src, row.dst):
-            if name not in names:
-                names.append(name)
-    return names
+        names.update(dict.fromkeys((row.src, row.dst)))  # an ordered set: no scan per name
+    return list(names)
 
 
 def _short(name: str) -> str:

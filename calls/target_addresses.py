@@ -43,9 +43,14 @@ class TargetNotAllowed(TargetError):
     status = ProbeStatus.BLOCKED
 
 
-def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address routes to through a relay: 6to4 (2002::/16, RFC 3056:
+    `2002:7f00:1::1` reaches 127.0.0.1) and Teredo (2001::/32, RFC 4380: its server and, de-obfuscated,
+    its client)."""
+    return [address for address in (ip.sixtofour, *(ip.teredo or ())) if address is not None]
+
+
+def _not_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return (
         ip.is_private
         or ip.is_loopback
@@ -55,6 +60,16 @@ def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         or ip.is_unspecified
         or not ip.is_global
     )
+
+
+def _refused(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True for an address that is not public, or an IPv6 address that embeds an IPv4 one that is not."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is a.b.c.d (RFC 4291 §2.5.5.2)
+            return _not_public(ip.ipv4_mapped)
+        if any(_not_public(address) for address in _embedded_ipv4(ip)):
+            return True
+    return _not_public(ip)
 
 
 def _is_literal(host: str) -> bool:

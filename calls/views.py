@@ -17,9 +17,11 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import DetailView, ListView
 
 from calls import actions
@@ -28,6 +30,8 @@ from calls.ladder import ladder_context
 from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_panel_context
 from calls.trace_files import TraceError
+from calls.trace_reading import MAX_CALLS_PER_FILE, MAX_MESSAGES_PER_CALL, MAX_MESSAGES_PER_FILE
+from calls.trace_uploads import limit_trace_upload, refusal
 from integrations.models import Integration
 from integrations.vendors.errors import VendorError
 from tenants.views import DashboardMixin
@@ -150,7 +154,9 @@ class TraceUploadForm(forms.Form):
     file = forms.FileField(
         label="Trace file",
         help_text="A text log of SIP messages (sngrep, tcpdump -A, a log of raw messages) or a pcap / pcapng "
-        "capture.",
+        f"capture: up to {settings.TRACE_MAX_BYTES // (1024 * 1024)} MB, {MAX_CALLS_PER_FILE:,} calls, "
+        f"{MAX_MESSAGES_PER_FILE:,} SIP messages and {MAX_MESSAGES_PER_CALL:,} messages per call. Filter a "
+        "longer capture to the calls you need (by Call-ID in sngrep or Wireshark).",
     )
 
     def clean_file(self) -> Any:
@@ -163,13 +169,27 @@ class TraceUploadForm(forms.Form):
         return upload
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # checked in `checked_dispatch`, once the limit is on
 class TraceListView(DashboardMixin, ListView):
-    """Uploaded SIP traces, newest first, and the form to upload one (operators)."""
+    """Uploaded SIP traces, newest first, and the form to upload one (operators). An upload over
+    `TRACE_MAX_BYTES` is stopped while it streams (calls.trace_uploads) and answered 413."""
 
     model = SipTrace
     template_name = "calls/trace_list.html"
     paginate_by = TRACES_PAGE_SIZE
     nav_section = "traces"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        # The CSRF check reads the form, so the upload limit must be in place before it (Django's
+        # "modifying upload handlers on the fly" pattern: csrf_exempt outside, csrf_protect inside).
+        if request.method == "POST":
+            limit_trace_upload(request)
+        return self.checked_dispatch(request, *args, **kwargs)
+
+    @method_decorator(csrf_protect)
+    def checked_dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """The view behind the CSRF check."""
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[SipTrace]:
         return super().get_queryset().annotate(call_count=Count("calls")).order_by("-created_at", "-id")
@@ -181,7 +201,12 @@ class TraceListView(DashboardMixin, ListView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = TraceUploadForm(request.POST, request.FILES)
-        if form.is_valid():
+        status = 400
+        if (reason := refusal(request)) is not None:
+            form = TraceUploadForm()
+            form.errors["file"] = form.error_class([reason])
+            status = 413
+        elif form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 trace = actions.upload_trace(
@@ -198,7 +223,7 @@ class TraceListView(DashboardMixin, ListView):
                 messages.success(request, f"Read {trace.filename} ({trace.format}): {count} call{plural}.")
                 return redirect("calls:trace-detail", pk=trace.pk)
         self.object_list = self.get_queryset()
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return self.render_to_response(self.get_context_data(form=form), status=status)
 
 
 class TraceDetailView(DashboardMixin, DetailView):

@@ -192,6 +192,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tenants.api.errors.api_exception_handler",
+    # DRF's own JSON and form parsers read any body whole (tenants/api/parsers.py)
+    "DEFAULT_PARSER_CLASSES": [
+        "tenants.api.parsers.BoundedJSONParser",
+        "tenants.api.parsers.BoundedFormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

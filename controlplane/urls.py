@@ -5,6 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from controlplane import health
 
+# Errors under /api/ in the API's JSON shape (DESIGN §8); HTML pages elsewhere.
+handler400 = "tenants.api.errors.bad_request"
+handler403 = "tenants.api.errors.permission_denied"
+handler404 = "tenants.api.errors.page_not_found"
+handler500 = "tenants.api.errors.server_error"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -51,6 +51,29 @@ class CallFetchSerializer(serializers.Serializer):
     calls = SipCallSerializer(many=True)
 
 
+class SipCallSummarySerializer(serializers.ModelSerializer):
+    """A call without its messages (a trace's calls): how many it has; `calls/{id}/` has them."""
+
+    id = serializers.CharField(read_only=True)
+    integration = serializers.CharField(source="integration_id", read_only=True, allow_null=True)
+    message_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = SipCall
+        fields = [
+            "id",
+            "integration",
+            "source",
+            "call_id",
+            "started_at",
+            "ended_at",
+            "final_status",
+            "reason",
+            "message_count",
+        ]
+        read_only_fields = fields
+
+
 class TraceUploadSerializer(serializers.Serializer):
     """`file`: a SIP text log, pcap or pcapng."""
 
@@ -58,15 +81,36 @@ class TraceUploadSerializer(serializers.Serializer):
 
 
 class SipTraceSerializer(serializers.ModelSerializer):
-    """An uploaded trace with the calls read from it."""
+    """An uploaded trace with a summary of each call read from it (the messages are at `calls/{id}/`)."""
 
     id = serializers.CharField(read_only=True)
-    calls = SipCallSerializer(many=True, read_only=True)
+    call_count = serializers.SerializerMethodField()
+    message_count = serializers.SerializerMethodField()
+    calls = SipCallSummarySerializer(many=True, read_only=True)
 
     class Meta:
         model = SipTrace
-        fields = ["id", "filename", "format", "size", "skipped", "uploaded_by", "created_at", "calls"]
+        fields = [
+            "id",
+            "filename",
+            "format",
+            "size",
+            "skipped",
+            "uploaded_by",
+            "created_at",
+            "call_count",
+            "message_count",
+            "calls",
+        ]
         read_only_fields = fields
+
+    def get_call_count(self, trace: SipTrace) -> int:
+        """Calls read from the trace."""
+        return len(trace.calls.all())
+
+    def get_message_count(self, trace: SipTrace) -> int:
+        """Messages of all its calls."""
+        return sum(call.message_count for call in trace.calls.all())
 
 
 class SipTargetSerializer(serializers.ModelSerializer):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -30,8 +30,11 @@ from calls.fetch_schedule import fetch_since_cursor
 from calls.ladder import render_ladder_svg
 from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
 from calls.trace_files import TraceError
+from calls.trace_uploads import limit_trace_upload, refusal
 from integrations.models import Integration
 from integrations.vendors.errors import VendorError
+from tenants.api.pagination import StandardPagination
+from tenants.api.parsers import BoundedFormParser
 from tenants.api.viewsets import TenantScopedViewSet
 
 
@@ -126,22 +129,45 @@ class IntegrationCallViewSet(IntegrationScopedMixin, TenantScopedViewSet):
         return Response(body)
 
 
+class TracePagination(StandardPagination):
+    """Fewer traces per page than other lists: each lists its calls (up to `MAX_CALLS_PER_FILE`), so a
+    page holds at most 20 x 500 call summaries."""
+
+    page_size = 20
+    max_page_size = 20
+
+
+def traces_with_call_summaries(queryset: QuerySet) -> QuerySet:
+    """Traces with their calls (oldest first), each call counting its messages: two queries a page."""
+    calls = SipCall.objects.annotate(message_count=Count("messages")).order_by("started_at", "id")
+    return queryset.prefetch_related(Prefetch("calls", queryset=calls))
+
+
 class TraceViewSet(TenantScopedViewSet):
-    """Uploaded SIP traces with their calls; POST a trace (multipart `file`: a text log, pcap or
-    pcapng) → 201 `{"id", ..., "calls": [<call>, ...]}`."""
+    """Uploaded SIP traces with a summary of each of their calls; POST a trace (multipart `file`: a
+    text log, pcap or pcapng) → 201 `{"id", ..., "calls": [<call summary>, ...]}`. A call's messages
+    are at `calls/{id}/`. A file over `TRACE_MAX_BYTES` is refused while it streams (413); a trace
+    over the caps of `calls.trace_reading` is a 400 naming the cap."""
 
     queryset = SipTrace.objects.all()
     serializer_class = SipTraceSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    pagination_class = TracePagination
+    parser_classes = [MultiPartParser, BoundedFormParser]
     http_method_names = ["get", "post", "head", "options"]
 
+    def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        if request.method == "POST":
+            limit_trace_upload(request)  # before authentication or idempotency read the body
+        return super().initialize_request(request, *args, **kwargs)
+
     def get_queryset(self) -> QuerySet:
-        calls = _calls_with_messages(SipCall.objects.order_by("started_at"))
-        return super().get_queryset().prefetch_related(Prefetch("calls", queryset=calls))
+        return traces_with_call_summaries(super().get_queryset())
 
     @extend_schema(request=TraceUploadSerializer, responses={201: SipTraceSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         upload = request.FILES.get("file")
+        if (reason := refusal(request._request)) is not None:
+            raise TraceTooLarge(reason)
         if upload is None:
             raise ValidationError({"file": ["Upload the trace as the multipart field 'file'."]})
         if upload.size > settings.TRACE_MAX_BYTES:

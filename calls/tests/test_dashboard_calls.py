@@ -188,8 +188,8 @@ def test_an_oversized_trace_is_refused_with_its_size(
 
     answer = client.post(reverse("calls:trace-list"), {"file": SimpleUploadedFile("big.txt", b"x" * 101)})
 
-    assert answer.status_code == 400
-    assert "The file has 101 bytes; traces up to 100 bytes are accepted." in answer.content.decode()
+    assert answer.status_code == 413
+    assert "The file is larger than 100 bytes; traces up to 100 bytes are accepted" in answer.content.decode()
 
 
 def test_viewers_see_traces_but_cannot_upload(world: TenantWorld, dashboard_client: Login) -> None:

@@ -1,6 +1,9 @@
 """The one place API errors become JSON: `{"detail", "code"}`, plus `"errors"` for field errors.
 
-Field errors are keyed by dotted path, e.g. `{"config.area_code": ["..."]}`.
+Field errors are keyed by dotted path, e.g. `{"config.area_code": ["..."]}`. Errors raised outside a
+DRF view (an unknown URL under /api/, a request Django refuses before any view, an unhandled
+exception) get the same shape from the `handler400/403/404/500` views below, wired in
+controlplane/urls.py; pages outside /api/ keep Django's HTML pages.
 """
 
 from __future__ import annotations
@@ -9,11 +12,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from tenants.api.parsers import RequestTooLarge
+
+API_PREFIX = "/api/"
 
 
 def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -46,6 +55,10 @@ def _as_api_exception(exc: Exception) -> exceptions.APIException | None:
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge()
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return exceptions.ParseError(str(exc))
     if isinstance(exc, exceptions.APIException):
         return exc
     return None
@@ -81,3 +94,39 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         else:
             response.data = {"detail": str(detail), "code": _code(detail, api_exc.default_code)}
     return response
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _error(detail: str, code: str, status: int) -> JsonResponse:
+    return JsonResponse({"detail": detail, "code": code}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a request Django refused (SuspiciousOperation) before any view described it."""
+    if _is_api(request):
+        return _error("The request is malformed or not allowed.", "bad_request", 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403."""
+    if _is_api(request):
+        return _error("You do not have permission to perform this action.", "permission_denied", 403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: no route matched (e.g. `integrations/not-a-uuid/calls/`)."""
+    if _is_api(request):
+        return _error("Not found.", "not_found", 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: never says what failed (it is logged)."""
+    if _is_api(request):
+        return _error("A server error occurred.", "server_error", 500)
+    return defaults.server_error(request)
