@@ -13,8 +13,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import LogoutView as DjangoLogoutView
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -31,6 +33,7 @@ from rest_framework.exceptions import APIException
 from tenants import actions
 from tenants.choices import AuditAction, Role
 from tenants.forms import AuditFilterForm, MemberAddForm, MemberRoleForm, TokenCreateForm, show_action_errors
+from tenants.login_throttle import LoginThrottle, lockout_message
 from tenants.mixins import TenantScopedMixin
 from tenants.models import ApiToken, AuditEvent, Membership, Tenant
 
@@ -61,10 +64,42 @@ class DashboardMixin(TenantScopedMixin):
 
 
 class LoginView(DjangoLoginView):
-    """Email + password login; a logged-in user goes straight to the dashboard."""
+    """Email + password login, throttled per account and address; a logged-in user goes to the dashboard."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    throttle: LoginThrottle
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.throttle = LoginThrottle.for_request(request, request.POST.get("username", ""))
+        wait = self.throttle.wait_seconds()
+        if wait:
+            # Refused before the password is looked at: guesses during a lockout teach nothing.
+            return self.locked_out(wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        self.throttle.succeeded()
+        return super().form_valid(form)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            self.throttle.failed()
+            wait = self.throttle.wait_seconds()
+            if wait:
+                return self.locked_out(wait)
+        return super().form_invalid(form)
+
+    def locked_out(self, wait: int) -> HttpResponse:
+        """The login page with the lockout message, as 429 with Retry-After."""
+        # Unbound, so that the password is not checked; the email stays filled in.
+        form = self.get_form_class()(
+            self.request, initial={"username": self.request.POST.get("username", "")}
+        )
+        context = self.get_context_data(form=form, lockout=lockout_message(wait))
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
 
 
 class LogoutView(DjangoLogoutView):
