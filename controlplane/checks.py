@@ -56,7 +56,9 @@ def deployment_problems(
     elif keys[0] in _public_fernet_keys(secret_key):
         # Only the first key encrypts; a public key further down is allowed so that old rows can
         # still be read while `manage.py rotate_secrets` moves them to the new one.
-        problems.append("FERNET_KEYS starts with a public default key (or one derived from SECRET_KEY)")
+        problems.append(
+            "FERNET_KEYS starts with a public default key (or the key once derived from the signing key)"
+        )
     if not aws_account_id or aws_account_id == EXAMPLE_AWS_ACCOUNT_ID:
         problems.append("PATCHBAY_AWS_ACCOUNT_ID is unset or still the example 123456789012")
     elif not AWS_ACCOUNT_ID_PATTERN.match(aws_account_id):

@@ -34,7 +34,9 @@ def later(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @override_settings(LOGIN_FAILURE_LIMIT=5, LOGIN_LOCKOUT_SECONDS=900)
-def test_brute_force_locks_the_account_until_the_lockout_ends_by_itself(world: TenantWorld, later: Any) -> None:
+def test_brute_force_locks_the_account_until_the_lockout_ends_by_itself(
+    world: TenantWorld, later: Any
+) -> None:
     email = world.users[Role.OWNER].email
     client = Client()
 
