@@ -16,6 +16,7 @@ from tenants.tests.settings_environment import generated_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = secrets.token_urlsafe(60)
+REFUSAL = "django.core.exceptions.ImproperlyConfigured"
 
 
 def production_environment(**changes: str | None) -> dict[str, str]:

@@ -13,7 +13,7 @@ from tenants.tests.fixtures import TenantWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 HTTPS_ONLY = {"SECURE_SSL_REDIRECT": True, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True}
-# Inline script, inline style and event-handler attributes: all refused by the CSP (script-src/style-src 'self').
+# Inline script, inline style, event handlers: all refused by the CSP (script-src/style-src 'self').
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
