@@ -39,6 +39,13 @@ class ApiTokenViewSet(TenantScopedViewSet):
     write_role = Role.ADMIN
     filter_fields = ("role",)
     http_method_names = ["get", "post", "delete", "head", "options"]
+    idempotency_withheld = {
+        "key": (
+            "This repeats an earlier request with the same Idempotency-Key: the token exists, but its key "
+            "was shown only in the first response and is not stored. If it is lost, revoke this token "
+            "and create another."
+        )
+    }
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = ApiTokenCreateSerializer(data=request.data)

@@ -73,6 +73,10 @@ class ApiTokenFactory(DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     name = factory.Sequence(lambda n: f"token {n}")
     role = Role.OPERATOR
+    # Tokens act at most with their creator's role: by default the creator is a member with the same role.
+    created_by = factory.LazyAttribute(
+        lambda token: MembershipFactory(tenant=token.tenant, role=token.role).user
+    )
     prefix = factory.LazyAttribute(lambda token: token.key[:DISPLAY_PREFIX_LENGTH])
     key_hash = factory.LazyAttribute(lambda token: hash_key(token.key))
 
