@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.test import Client, override_settings
+from django.test import Client
 
 from tenants.choices import Role
 from tenants.tests.fixtures import TenantWorld
@@ -19,8 +19,9 @@ INLINE_STYLE = re.compile(r"<style\b|\sstyle=", re.IGNORECASE)
 EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
 
 
-@override_settings(**HTTPS_ONLY)
-def test_plain_http_is_redirected_to_https_except_health_checks(db: Any) -> None:
+def test_plain_http_is_redirected_to_https_except_health_checks(db: Any, settings: Any) -> None:
+    for name, value in HTTPS_ONLY.items():
+        setattr(settings, name, value)
     client = Client()
 
     page = client.get("/accounts/login/")
@@ -30,10 +31,12 @@ def test_plain_http_is_redirected_to_https_except_health_checks(db: Any) -> None
     assert client.get("/healthz").status_code == 200  # probed over plain HTTP inside the container
 
 
-@override_settings(**HTTPS_ONLY, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
 def test_behind_a_tls_proxy_forwarded_https_is_served_with_secure_cookies_and_hsts(
     world: TenantWorld, settings: Any
 ) -> None:
+    for name, value in HTTPS_ONLY.items():
+        setattr(settings, name, value)
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     settings.SECURE_HSTS_SECONDS = 31536000
     client = Client(HTTP_X_FORWARDED_PROTO="https")
 
