@@ -10,8 +10,9 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-# Static files are served by WhiteNoise from STATIC_ROOT; collect them once, at build time.
-RUN python manage.py collectstatic --no-input \
+# Static files are served by WhiteNoise from STATIC_ROOT; collect them once, at build time. DEBUG only for
+# this step: it needs no keys, and the running image refuses to start without real ones.
+RUN DEBUG=true python manage.py collectstatic --no-input \
     && useradd --system --uid 10001 --home-dir /app patchbay \
     && mkdir -p /app/var \
     && chown -R patchbay /app/var

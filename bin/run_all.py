@@ -10,9 +10,12 @@ lingers.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
+import hashlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -30,6 +33,8 @@ PYTHON = sys.executable
 STOP_GRACE = 10.0
 # The sandbox starts in a few seconds; moto's first import can take longer on a cold disk.
 SANDBOX_DEADLINE = 60.0
+# The SECRET_KEY settings.py fell back to before keys were required (its Fernet key decrypts old demo rows).
+LEGACY_SECRET_KEY = "patchbay-dev-only-secret-key-change-me-in-production"
 # Seconds to wait for the web server's /healthz before printing the banner anyway.
 WEB_DEADLINE = 30.0
 # Keys of the sandbox's GET /_sandbox/ "endpoints" → the settings that point Patchbay at it (DESIGN §8).
@@ -175,9 +180,45 @@ def answers(url: str, deadline: float) -> bool:
     return False
 
 
+def development_settings() -> dict[str, str]:
+    """Keys `make run` starts with: generated once and kept in var/, as the demo password is.
+
+    Production refuses to start on public defaults (controlplane/checks.py), so the laptop stack
+    brings values of its own, private to this checkout. Its plain HTTP on loopback turns off the
+    HTTPS-only settings, which `check --deploy` would flag anywhere else.
+    """
+    path = ROOT / "var" / "dev-settings.json"
+    if path.exists():
+        values = json.loads(path.read_text())
+    else:
+        values = {
+            "SECRET_KEY": secrets.token_urlsafe(60),
+            "FERNET_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            # Any 12 digits but AWS's documentation example, which production refuses.
+            "PATCHBAY_AWS_ACCOUNT_ID": str(secrets.randbelow(9 * 10**11) + 10**11),
+        }
+        if (ROOT / "var" / "patchbay.sqlite3").exists():
+            # A database from before these keys holds secrets under the key once derived from the
+            # development SECRET_KEY (controlplane/checks.py, legacy_fernet_key): keep it for reading.
+            legacy = hashlib.sha256(b"fernet:" + LEGACY_SECRET_KEY.encode()).digest()
+            values["FERNET_KEYS"] += "," + base64.urlsafe_b64encode(legacy).decode()
+        path.parent.mkdir(exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(values, indent=2) + "\n")
+    return {
+        **values,
+        "SECURE_SSL_REDIRECT": "false",
+        "SESSION_COOKIE_SECURE": "false",
+        "CSRF_COOKIE_SECURE": "false",
+        "SECURE_HSTS_SECONDS": "0",
+    }
+
+
 def base_env() -> dict[str, str]:
     """The environment every child shares: the caller's, plus laptop defaults."""
     env = dict(os.environ)
+    for name, value in development_settings().items():
+        env.setdefault(name, value)
     # The sandbox listens on loopback, which Patchbay refuses unless told otherwise (DESIGN §8).
     env.setdefault("ALLOW_PRIVATE_TARGETS", "true")
     # boto3 needs credentials to sign requests; the sandbox accepts any.
@@ -197,10 +238,17 @@ def main() -> int:
     parser.add_argument("--sandbox-dns-port", type=int, default=8753)
     parser.add_argument("--sandbox-sip-port", type=int, default=8702)
     parser.add_argument("--no-sandbox", action="store_true", help="do not start the sandbox")
+    parser.add_argument(
+        "--manage",
+        nargs=argparse.REMAINDER,
+        help="only run this manage.py command with make run's settings (make migrate, make seed)",
+    )
     args = parser.parse_args()
 
     env = base_env()
     env.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    if args.manage:
+        return subprocess.run([PYTHON, "manage.py", *args.manage], cwd=ROOT, env=env, check=False).returncode
     supervisor = Supervisor()
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)

@@ -8,11 +8,13 @@ and Redis, as CI and docker-compose do.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from controlplane import checks as deployment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -23,13 +25,49 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="patchbay-dev-only-secret-key-change-me-in-production")
+# Only DEBUG has defaults for the deployment secrets; with DEBUG off they must be set (the end of this file
+# refuses to start otherwise). `make run` and the tests set generated values of their own.
+SECRET_KEY = env.str("SECRET_KEY", default=deployment.DEVELOPMENT_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 TRUST_X_FORWARDED_PROTO = env.bool("TRUST_X_FORWARDED_PROTO", default=False)
+#: count login failures per the proxy's last X-Forwarded-For entry instead of the connection's address
+TRUST_X_FORWARDED_FOR = env.bool("TRUST_X_FORWARDED_FOR", default=False)
 if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Transport: HTTPS only with DEBUG off -----------------------------------
+# Each can be turned off on its own (`make run` serves plain HTTP on loopback); `check --deploy` then
+# warns. Behind a TLS-terminating proxy keep them on and set TRUST_X_FORWARDED_PROTO.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# Probed over plain HTTP from inside the container (docker-compose healthcheck).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Asking browsers to preload the domain is the operator's decision (it is hard to undo), so its
+    # absence is not a deployment fault here.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline
+# script or style, no framing. Templates must keep it so (tenants/tests/test_transport.py checks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -41,6 +79,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "tenants",
     "integrations",
     "calls",
@@ -56,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "tenants.middleware.TenantMiddleware",
 ]
 
@@ -81,8 +121,17 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'patchbay.sqlite3'}")}
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite is shared by web, worker and beat in `make run`: wait on locks.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite is shared by web, worker (two processes, each with engine threads) and beat in `make run`.
+    # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock when a transaction
+    # begins, so a writer waits (up to `timeout` s) instead of failing with "database is locked" when a
+    # read transaction cannot be upgraded (https://www.sqlite.org/lang_transaction.html, Django 5.1+).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -109,10 +158,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Secrets at rest -------------------------------------------------------
-# FERNET_KEYS: comma-separated Fernet keys, newest first (MultiFernet). Without
-# it a key is derived from SECRET_KEY, which is fine for a laptop only.
-_derived = base64.urlsafe_b64encode(hashlib.sha256(("fernet:" + SECRET_KEY).encode()).digest()).decode()
-FERNET_KEYS = env.list("FERNET_KEYS", default=[_derived])
+# FERNET_KEYS: comma-separated Fernet keys, newest first (MultiFernet). Never derived from SECRET_KEY:
+# one leaked value must not open both sessions and every stored provider secret.
+FERNET_KEYS = env.list("FERNET_KEYS", default=[deployment.DEVELOPMENT_FERNET_KEY] if DEBUG else [])
 
 # --- Celery ----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -154,12 +202,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": 10.0},
     "probe-sip-targets": {"task": "calls.enqueue_due_probes", "schedule": 60.0},
 }
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "tenants.purge_expired_idempotency_records",
+    "schedule": 3600.0,
+}
 # Tasks go here unless routed elsewhere; each test session uses its own queue so that
 # parallel runs (and a `make run` on the same broker) never take each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Patchbay --------------------------------------------------------------
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 RECONCILE_INTERVAL = env.int("RECONCILE_INTERVAL", default=300)
 ALLOW_PRIVATE_TARGETS = env.bool("ALLOW_PRIVATE_TARGETS", default=False)
 
@@ -200,6 +252,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Per token (or per dashboard user); requests without a principal are refused before this matters.
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.api.throttling.PrincipalRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"principal": env.str("API_THROTTLE_RATE", default="1200/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Patchbay API",
@@ -215,6 +270,12 @@ SPECTACULAR_SETTINGS = {
         "ConnectTransportEnum": "integrations.choices.ConnectTransport",
         "GenesysTransportEnum": "integrations.choices.GenesysTransport",
         "SipTargetStateEnum": "calls.choices.TargetState",
+        # `kind` and `state` name several choice sets; named here so the schema (and check --deploy) is clean.
+        "AccountKindEnum": "integrations.choices.AccountKind",
+        "IntegrationKindEnum": "integrations.choices.IntegrationKind",
+        "RunKindEnum": "integrations.models.engine.RunKind",
+        "RunStateEnum": "integrations.models.engine.RunState",
+        "TwilioEventKindEnum": "integrations.models.twilio_events.TwilioEventKind",
     },
 }
 
@@ -234,7 +295,9 @@ VENDOR_RETRY_BASE_SECONDS = env.float("VENDOR_RETRY_BASE_SECONDS", default=0.5)
 VENDOR_RETRY_MAX_SECONDS = env.float("VENDOR_RETRY_MAX_SECONDS", default=10.0)
 AWS_MAX_ATTEMPTS = env.int("AWS_MAX_ATTEMPTS", default=4)
 #: Patchbay's own AWS account id, the principal customers trust in their role's trust policy
-PATCHBAY_AWS_ACCOUNT_ID = env.str("PATCHBAY_AWS_ACCOUNT_ID", default="123456789012")
+PATCHBAY_AWS_ACCOUNT_ID = env.str(
+    "PATCHBAY_AWS_ACCOUNT_ID", default=deployment.EXAMPLE_AWS_ACCOUNT_ID if DEBUG else ""
+)
 
 # --- Provisioning engine ----------------------------------------------------
 ENGINE_CONCURRENCY = env.int("ENGINE_CONCURRENCY", default=4)  # independent nodes applied at once
@@ -278,3 +341,46 @@ CALLS_IDLE_FETCH_SECONDS = env.int("CALLS_IDLE_FETCH_SECONDS", default=45)
 CALLS_LOG_OVERLAP_SECONDS = env.int("CALLS_LOG_OVERLAP_SECONDS", default=300)
 #: largest SIP trace file accepted by POST /api/v1/traces/
 TRACE_MAX_BYTES = env.int("TRACE_MAX_BYTES", default=20 * 1024 * 1024)
+
+# --- Cache: throttles (API and login) -------------------------------------
+# Shared by every web process in production (Redis); one process's memory otherwise, which is
+# enough for `make run`'s single web server and keeps each test on its own counters.
+CACHE_URL = env.str("CACHE_URL", default="")
+if CACHE_URL:
+    CACHES = {"default": env.cache_url("CACHE_URL")}
+elif REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "patchbay",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Login throttle (tenants/login_throttle.py) ------------------------------
+#: failed logins per account, and per client address, before further attempts are refused
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+#: how long the refusal lasts; failures older than this are forgotten
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+
+# --- Email: member invitations ------------------------------------------------
+# consolemail:// writes each email to the web process's output (`make run` shows the invitation link
+# there); production sets e.g. smtp+tls://user:password@mail.example.com:587.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Patchbay <patchbay@localhost>")
+#: days an invitation link stays valid
+INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=7)
+
+# --- Refuse to start insecure (issue 13, item 9) ------------------------------
+if not DEBUG:
+    _problems = deployment.deployment_problems(
+        secret_key=SECRET_KEY,
+        fernet_keys=FERNET_KEYS,
+        aws_account_id=PATCHBAY_AWS_ACCOUNT_ID,
+        public_base_url=PUBLIC_BASE_URL,
+    )
+    if _problems:
+        raise ImproperlyConfigured(deployment.refusal_message(_problems))

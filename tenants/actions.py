@@ -99,7 +99,28 @@ def change_member_role(membership: Membership, role: str, *, actor: Actor) -> Me
     membership.role = role
     membership.save(update_fields=["role"])
     record_audit(actor, AuditAction.MEMBER_ROLE_CHANGED, membership, diff={"role": [old, role]})
+    # Their tokens act with min(token role, member role) from the next request on; say which now drop.
+    for token in _active_tokens_of(membership):
+        before, after = _capped(token.role, old), _capped(token.role, role)
+        if before != after:
+            record_audit(
+                actor, AuditAction.TOKEN_ROLE_CAPPED, token, diff={"effective_role": [before, after]}
+            )
     return membership
+
+
+def _capped(token_role: str, member_role: str) -> str:
+    return token_role if Role.rank(token_role) <= Role.rank(member_role) else member_role
+
+
+def _active_tokens_of(membership: Membership) -> list[ApiToken]:
+    now = timezone.now()
+    return list(
+        ApiToken.objects.select_for_update()
+        .filter(tenant_id=membership.tenant_id, created_by_id=membership.user_id, revoked_at__isnull=True)
+        .exclude(expires_at__lte=now)
+        .order_by("created_at", "id")
+    )
 
 
 @transaction.atomic
@@ -112,6 +133,16 @@ def remove_member(membership: Membership, *, actor: Actor) -> None:
             "The tenant needs at least one owner; make someone else owner first.", code="last_owner"
         )
     record_audit(actor, AuditAction.MEMBER_REMOVED, membership, diff={"role": [membership.role, None]})
+    # Their tokens die with their membership (issue 13, item 5).
+    for token in _active_tokens_of(membership):
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record_audit(
+            actor,
+            AuditAction.TOKEN_REVOKED,
+            token,
+            diff={"revoked_at": [None, _iso(token.revoked_at)], "reason": [None, "creator removed"]},
+        )
     membership.delete()
 
 

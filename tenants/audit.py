@@ -42,7 +42,7 @@ class Actor:
         if user is not None and not user.is_authenticated:
             user = None
         if token is not None:
-            role: str | None = token.role
+            role: str | None = token.effective_role
         else:
             membership = getattr(request, "membership", None)
             role = membership.role if membership is not None else None

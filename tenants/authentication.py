@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from tenants.models import ApiToken
+from tenants.models import ApiToken, Membership
 from tenants.models.tokens import hash_key
 
 KEYWORD = "Token"
@@ -34,7 +35,14 @@ class TenantTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise AuthenticationFailed("Invalid token.", code="invalid_token") from exc
-        token = ApiToken.objects.select_related("tenant", "created_by").filter(key_hash=hash_key(key)).first()
+        # The creator's role now, in the same query: a token never acts above it (issue 13, item 5).
+        creator_role = Membership.objects.filter(tenant=OuterRef("tenant"), user=OuterRef("created_by"))
+        token = (
+            ApiToken.objects.select_related("tenant", "created_by")
+            .annotate(creator_role=Subquery(creator_role.values("role")[:1]))
+            .filter(key_hash=hash_key(key))
+            .first()
+        )
         if token is None:
             raise AuthenticationFailed("Invalid token.", code="invalid_token")
         now = timezone.now()
@@ -42,6 +50,11 @@ class TenantTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed("This token has been revoked.", code="token_revoked")
         if token.is_expired(now):
             raise AuthenticationFailed("This token has expired.", code="token_expired")
+        if token.creator_role is None:
+            # Removing a member revokes their tokens; this also covers a deleted user.
+            raise AuthenticationFailed(
+                "This token's creator is no longer a member of the tenant.", code="token_creator_gone"
+            )
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now

@@ -112,10 +112,34 @@ class TokenCreateForm(DashboardForm):
 
 
 class MemberAddForm(DashboardForm):
-    """Add an existing user to the tenant by email."""
+    """Invite someone to the tenant by email."""
 
-    email = forms.EmailField(help_text="The person must already have a Patchbay login.")
+    email = forms.EmailField(help_text="They get a link by email and join when they accept it.")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+
+
+class InvitationSignupForm(DashboardForm):
+    """A new user's password, chosen when accepting an invitation (the email is the invitation's)."""
+
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        elif data.get("password1"):
+            try:
+                validate_password(data["password1"])
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
 
 
 class MemberRoleForm(DashboardForm):

@@ -15,7 +15,7 @@ def principal_role(request: Request) -> str | None:
     """The role the request acts with: its token's role, or the session user's membership role."""
     token = getattr(request, "auth", None)
     if isinstance(token, ApiToken):
-        return token.role
+        return token.effective_role
     membership = getattr(request, "membership", None)
     return membership.role if membership is not None else None
 

@@ -8,6 +8,8 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from tenants.api.idempotency import purge_expired_records
+
 
 @shared_task(name="tenants.ping")
 def ping(echo: str) -> dict[str, object]:
@@ -18,3 +20,9 @@ def ping(echo: str) -> dict[str, object]:
         "database": connection.settings_dict["NAME"],
         "users": get_user_model().objects.count(),
     }
+
+
+@shared_task(name="tenants.purge_expired_idempotency_records")
+def purge_expired_idempotency_records() -> int:
+    """Beat, hourly: forget replayable responses older than their 24-hour window."""
+    return purge_expired_records()

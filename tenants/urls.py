@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tenants import views
+from tenants import invitation_views, views
 
 app_name = "tenants"
 
@@ -17,5 +17,11 @@ urlpatterns = [
     path("members/", views.MemberListView.as_view(), name="member-list"),
     path("members/<uuid:pk>/role/", views.MemberRoleView.as_view(), name="member-role"),
     path("members/<uuid:pk>/remove/", views.MemberRemoveView.as_view(), name="member-remove"),
+    path("invitations/<uuid:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation-revoke"),
+    path(
+        "invitations/accept/<str:token>/",
+        invitation_views.InvitationAcceptView.as_view(),
+        name="invitation-accept",
+    ),
     path("audit/", views.AuditListView.as_view(), name="audit-list"),
 ]

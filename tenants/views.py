@@ -11,10 +11,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView as DjangoLoginView
 from django.contrib.auth.views import LogoutView as DjangoLogoutView
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -28,11 +29,12 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.detail import SingleObjectMixin
 from rest_framework.exceptions import APIException
 
-from tenants import actions
+from tenants import actions, invitations
 from tenants.choices import AuditAction, Role
 from tenants.forms import AuditFilterForm, MemberAddForm, MemberRoleForm, TokenCreateForm, show_action_errors
+from tenants.login_throttle import LoginThrottle, lockout_message
 from tenants.mixins import TenantScopedMixin
-from tenants.models import ApiToken, AuditEvent, Membership, Tenant
+from tenants.models import ApiToken, AuditEvent, Invitation, Membership, Tenant
 
 #: session key of a new token's key, shown once on the next page and removed
 SESSION_NEW_TOKEN_KEY = "patchbay_new_token"
@@ -61,10 +63,42 @@ class DashboardMixin(TenantScopedMixin):
 
 
 class LoginView(DjangoLoginView):
-    """Email + password login; a logged-in user goes straight to the dashboard."""
+    """Email + password login, throttled per account and address; a logged-in user goes to the dashboard."""
 
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    throttle: LoginThrottle
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.throttle = LoginThrottle.for_request(request, request.POST.get("username", ""))
+        wait = self.throttle.wait_seconds()
+        if wait:
+            # Refused before the password is looked at: guesses during a lockout teach nothing.
+            return self.locked_out(wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        self.throttle.succeeded()
+        return super().form_valid(form)
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        if form.has_error(NON_FIELD_ERRORS, "invalid_login"):
+            self.throttle.failed()
+            wait = self.throttle.wait_seconds()
+            if wait:
+                return self.locked_out(wait)
+        return super().form_invalid(form)
+
+    def locked_out(self, wait: int) -> HttpResponse:
+        """The login page with the lockout message, as 429 with Retry-After."""
+        # Unbound, so that the password is not checked; the email stays filled in.
+        form = self.get_form_class()(
+            self.request, initial={"username": self.request.POST.get("username", "")}
+        )
+        context = self.get_context_data(form=form, lockout=lockout_message(wait))
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(wait)
+        return response
 
 
 class LogoutView(DjangoLogoutView):
@@ -194,29 +228,46 @@ class MemberListView(DashboardMixin, ListView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", MemberAddForm())
         context["roles"] = Role.choices
+        if self.can(Role.ADMIN):
+            pending = Invitation.objects.for_tenant(self.request.tenant)  # type: ignore[attr-defined]
+            context["invitations"] = [i for i in pending.select_related("invited_by") if i.is_pending()]
         return context
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = MemberAddForm(request.POST)
         if form.is_valid():
-            user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
-            if user is None:
-                form.add_error("email", "No Patchbay user has this email; they need a login first.")
+            try:
+                invitation = invitations.invite_member(
+                    request.tenant,  # type: ignore[attr-defined]
+                    form.cleaned_data["email"],
+                    form.cleaned_data["role"],
+                    actor=self.actor,
+                )
+            except APIException as error:
+                show_action_errors(form, error)
             else:
-                try:
-                    actions.add_member(
-                        request.tenant,  # type: ignore[attr-defined]
-                        user,
-                        form.cleaned_data["role"],
-                        actor=self.actor,
-                    )
-                except APIException as error:
-                    show_action_errors(form, error)
-                else:
-                    messages.success(request, f"{user.email} added as {form.cleaned_data['role']}.")
-                    return redirect("tenants:member-list")
+                # The same words whether or not the address has a login (issue 13, item 8).
+                messages.success(
+                    request,
+                    f"Invitation sent to {invitation.email} as {invitation.role}; "
+                    f"the link works until {invitation.expires_at:%Y-%m-%d %H:%M} UTC.",
+                )
+                return redirect("tenants:member-list")
         self.object_list = self.get_queryset()
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class InvitationRevokeView(DashboardMixin, SingleObjectMixin, View):
+    """Revoke a pending invitation (POST; admins): its link stops working."""
+
+    model = Invitation
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+
+    def post(self, request: HttpRequest, pk: str) -> HttpResponse:
+        invitation = invitations.revoke_invitation(self.get_object(), actor=self.actor)
+        messages.success(request, f"Invitation to {invitation.email} revoked.")
+        return redirect("tenants:member-list")
 
 
 class MemberRoleView(DashboardMixin, SingleObjectMixin, View):

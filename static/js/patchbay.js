@@ -20,6 +20,15 @@ document.addEventListener("click", (event) => {
   });
 });
 
+// Progress bars carry their value in aria-valuenow; the width is set here because the
+// Content-Security-Policy refuses inline style attributes.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[role=progressbar]").forEach((meter) => {
+    const bar = meter.querySelector(".progress-bar");
+    if (bar) bar.style.width = `${Number(meter.getAttribute("aria-valuenow")) || 0}%`;
+  });
+});
+
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();

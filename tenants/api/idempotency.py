@@ -3,14 +3,16 @@
 A record is inserted *before* the handler runs; the unique constraint on
 (tenant, principal, key) makes a concurrent duplicate fail to insert, so at
 most one of them runs. The record stores the first response (not for 5xx,
-which may be retried) and is forgotten after 24 hours.
+which may be retried), never a secret in it (a view names those fields in
+`idempotency_withheld`), and is purged by a beat task once 24 hours old.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -78,13 +80,15 @@ def begin(request: Request) -> IdempotencyRecord | None:
         raise ValidationError({HEADER: [f"Give 1-{MAX_KEY_LENGTH} characters."]})
     scope = {"tenant": request.tenant, "principal": Actor.from_request(request).principal_key(), "key": key}
     fingerprint = request_fingerprint(request)
-    # Expired keys are forgotten: the same key may then start a new request.
-    IdempotencyRecord.objects.filter(tenant=request.tenant, created_at__lt=timezone.now() - KEY_TTL).delete()
     try:
         with transaction.atomic():
             return IdempotencyRecord.objects.create(fingerprint=fingerprint, **scope)
     except IntegrityError:
         existing = IdempotencyRecord.objects.filter(**scope).first()
+    if existing is not None and existing.created_at < timezone.now() - KEY_TTL:
+        # Expired but not purged yet (purge_expired_records runs hourly): the key may start anew.
+        IdempotencyRecord.objects.filter(pk=existing.pk).delete()
+        return begin(request)
     if existing is None or existing.status_code is None:
         if existing is not None and existing.fingerprint != fingerprint:
             raise IdempotencyKeyReused()
@@ -94,12 +98,29 @@ def begin(request: Request) -> IdempotencyRecord | None:
     raise IdempotentReplay(existing)
 
 
-def complete(record: IdempotencyRecord, response: Response) -> None:
-    """Remember the response for replays; a server error releases the key so a retry can run."""
+def complete(
+    record: IdempotencyRecord, response: Response, withheld: Mapping[str, str] | None = None
+) -> None:
+    """Remember the response for replays; a server error releases the key so a retry can run.
+
+    `withheld` maps fields never stored (secrets shown once) to the message a replay gets instead.
+    """
     if response.status_code >= 500:
         record.delete()
         return
     data = getattr(response, "data", None)
+    body = None if data is None else json.loads(JSONRenderer().render(data))
+    if isinstance(body, dict) and withheld:
+        notes = [message for field, message in withheld.items() if body.pop(field, None) is not None]
+        if notes:
+            body["detail"] = " ".join(notes)
     record.status_code = response.status_code
-    record.response_body = None if data is None else json.loads(JSONRenderer().render(data))
+    record.response_body = body
     record.save(update_fields=["status_code", "response_body"])
+
+
+def purge_expired_records(now: datetime | None = None) -> int:
+    """Delete every record older than the replay window; how many went."""
+    cutoff = (now or timezone.now()) - KEY_TTL
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from tenants.choices import Role
-from tenants.models import ApiToken, AuditEvent, Membership
+from tenants.models import ApiToken, AuditEvent, Invitation, Membership
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -72,10 +72,27 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipCreateSerializer(serializers.Serializer):
-    """Add an existing user by email with a role."""
+    """Invite someone by email with a role: they become a member when they accept the emailed link."""
 
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    """An invitation: to whom, which role, by whom, and whether it is still pending."""
+
+    id = serializers.CharField(read_only=True)
+    invited_by = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired")
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "invited_by", "created_at", "expires_at", "accepted_at"]
+        read_only_fields = fields
+
+    def get_invited_by(self, invitation: Invitation) -> str | None:
+        user = invitation.invited_by
+        return None if user is None else (user.email or user.get_username())
 
 
 class MembershipUpdateSerializer(serializers.Serializer):

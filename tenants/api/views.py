@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tenants import actions
+from tenants import actions, invitations
 from tenants.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
     ApiTokenSerializer,
     AuditEventSerializer,
+    InvitationSerializer,
     MembershipCreateSerializer,
     MembershipSerializer,
     MembershipUpdateSerializer,
 )
 from tenants.api.viewsets import TenantScopedViewSet
 from tenants.choices import Role
-from tenants.models import ApiToken, AuditEvent, Membership
+from tenants.models import ApiToken, AuditEvent, Invitation, Membership
 
 
 @extend_schema_view(
@@ -39,6 +38,13 @@ class ApiTokenViewSet(TenantScopedViewSet):
     write_role = Role.ADMIN
     filter_fields = ("role",)
     http_method_names = ["get", "post", "delete", "head", "options"]
+    idempotency_withheld = {
+        "key": (
+            "This repeats an earlier request with the same Idempotency-Key: the token exists, but its key "
+            "was shown only in the first response and is not stored. If it is lost, revoke this token "
+            "and create another."
+        )
+    }
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = ApiTokenCreateSerializer(data=request.data)
@@ -52,12 +58,21 @@ class ApiTokenViewSet(TenantScopedViewSet):
 
 
 @extend_schema_view(
-    create=extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer}),
+    create=extend_schema(
+        request=MembershipCreateSerializer,
+        responses={202: InvitationSerializer},
+        description=(
+            "Invite someone by email: they get a single-use link and become a member when they accept it. "
+            "The answer is the same whether or not the address has a Patchbay login. Pending invitations "
+            "are under `invitations/`."
+        ),
+    ),
     update=extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer}),
     partial_update=extend_schema(request=MembershipUpdateSerializer, responses={200: MembershipSerializer}),
+    destroy=extend_schema(description="Remove the member; their API tokens are revoked."),
 )
 class MembershipViewSet(TenantScopedViewSet):
-    """Members of the tenant: everyone may list, admins add, change and remove (only owners touch owners)."""
+    """Members: everyone may list; admins invite, change roles and remove (only owners touch owners)."""
 
     queryset = Membership.objects.select_related("user")
     serializer_class = MembershipSerializer
@@ -68,16 +83,13 @@ class MembershipViewSet(TenantScopedViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         incoming = MembershipCreateSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        email = incoming.validated_data["email"]
-        user = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
-        if user is None:
-            raise ValidationError(
-                {"email": ["No Patchbay user has this email address; create the user first."]}
-            )
-        membership = actions.add_member(
-            request.tenant, user, incoming.validated_data["role"], actor=self.actor
+        invitation = invitations.invite_member(
+            request.tenant,
+            incoming.validated_data["email"],
+            incoming.validated_data["role"],
+            actor=self.actor,
         )
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_202_ACCEPTED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         membership = self.get_object()
@@ -88,6 +100,22 @@ class MembershipViewSet(TenantScopedViewSet):
 
     def perform_destroy(self, instance: Membership) -> None:
         actions.remove_member(instance, actor=self.actor)
+
+
+@extend_schema_view(destroy=extend_schema(description="Revoke the invitation: its link stops working."))
+class InvitationViewSet(TenantScopedViewSet):
+    """Invitations of the tenant (admins): list them, revoke a pending one; `POST members/` creates them."""
+
+    queryset = Invitation.objects.select_related("invited_by")
+    serializer_class = InvitationSerializer
+    read_role = Role.ADMIN
+    write_role = Role.ADMIN
+    filter_fields = ("email", "role")
+    http_method_names = ["get", "delete", "head", "options"]
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        invitation = invitations.revoke_invitation(self.get_object(), actor=self.actor)
+        return Response(InvitationSerializer(invitation).data)
 
 
 class AuditEventViewSet(TenantScopedViewSet):

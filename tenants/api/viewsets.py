@@ -34,6 +34,8 @@ class TenantScopedViewSet(viewsets.ModelViewSet):
     write_role: str = Role.OPERATOR
     action_roles: dict[str, str] = {}
     idempotency_record: IdempotencyRecord | None = None
+    #: response fields never kept for replays (secrets shown once) → what a replay says instead
+    idempotency_withheld: dict[str, str] = {}
 
     def get_queryset(self) -> QuerySet:
         # The one tenant filter: another tenant's object is then simply not found (404).
@@ -66,5 +68,5 @@ class TenantScopedViewSet(viewsets.ModelViewSet):
         response = super().finalize_response(request, response, *args, **kwargs)
         record, self.idempotency_record = self.idempotency_record, None
         if record is not None:
-            idempotency.complete(record, response)
+            idempotency.complete(record, response, self.idempotency_withheld)
         return response

@@ -64,6 +64,25 @@ class ApiToken(models.Model):
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
     @property
+    def effective_role(self) -> str | None:
+        """The role the token acts with: its own, but never above its creator's current role
+        (None once the creator is no longer a member). Authentication annotates `creator_role`.
+        """
+        if hasattr(self, "creator_role"):
+            creator_role = self.creator_role
+        else:
+            from tenants.models.tenancy import Membership
+
+            creator_role = (
+                Membership.objects.filter(tenant_id=self.tenant_id, user_id=self.created_by_id)
+                .values_list("role", flat=True)
+                .first()
+            )
+        if creator_role is None:
+            return None
+        return self.role if Role.rank(self.role) <= Role.rank(creator_role) else creator_role
+
+    @property
     def is_active(self) -> bool:
         """Neither revoked nor expired."""
         return self.revoked_at is None and not self.is_expired()

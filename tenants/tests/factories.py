@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
+from datetime import timedelta
 from typing import Any
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from tenants.choices import AuditAction, Role
-from tenants.models import ApiToken, AuditEvent, Membership, Tenant
+from tenants.models import ApiToken, AuditEvent, Invitation, Membership, Tenant
+from tenants.models.invitations import generate_invitation_token, hash_invitation_token
 from tenants.models.tokens import DISPLAY_PREFIX_LENGTH, generate_key, hash_key
 
 PASSWORD = "correct-horse-battery-staple"
@@ -73,6 +76,10 @@ class ApiTokenFactory(DjangoModelFactory):
     tenant = factory.SubFactory(TenantFactory)
     name = factory.Sequence(lambda n: f"token {n}")
     role = Role.OPERATOR
+    # Tokens act at most with their creator's role: by default the creator is a member with the same role.
+    created_by = factory.LazyAttribute(
+        lambda token: MembershipFactory(tenant=token.tenant, role=token.role).user
+    )
     prefix = factory.LazyAttribute(lambda token: token.key[:DISPLAY_PREFIX_LENGTH])
     key_hash = factory.LazyAttribute(lambda token: hash_key(token.key))
 
@@ -97,3 +104,24 @@ class AuditEventFactory(DjangoModelFactory):
     object_id = factory.Sequence(lambda n: f"object-{n}")
     object_repr = factory.Sequence(lambda n: f"object {n}")
     diff = factory.LazyFunction(dict)
+
+
+class InvitationFactory(DjangoModelFactory):
+    """A pending invitation; its link token is on `invitation.token` (only in tests: never stored)."""
+
+    class Meta:
+        model = Invitation
+
+    token = factory.LazyFunction(generate_invitation_token)
+    tenant = factory.SubFactory(TenantFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = Role.VIEWER
+    token_hash = factory.LazyAttribute(lambda invitation: hash_invitation_token(invitation.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+
+    @classmethod
+    def _create(cls, model_class: type[Invitation], *args: Any, **kwargs: Any) -> Invitation:
+        token = kwargs.pop("token")
+        invitation = super()._create(model_class, *args, **kwargs)
+        invitation.token = token  # type: ignore[attr-defined]
+        return invitation

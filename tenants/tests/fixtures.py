@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tenants.choices import Role
@@ -63,3 +65,10 @@ def world(db: Any) -> TenantWorld:
 def other_world(db: Any) -> TenantWorld:
     """A second tenant, `globex`, for isolation tests."""
     return TenantWorld.build("globex")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters() -> None:
+    """Every test starts with no login failures and a full API budget (the tests' cache is per process)."""
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        cache.clear()

@@ -35,10 +35,11 @@ from calls.tests.factories import ProbeResultFactory, SipCallFactory, SipTargetF
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
-from tenants.models import ApiToken, AuditEvent, Membership, Tenant
+from tenants.models import ApiToken, AuditEvent, Invitation, Membership, Tenant
 from tenants.tests.factories import (
     ApiTokenFactory,
     AuditEventFactory,
+    InvitationFactory,
     MembershipFactory,
     UserFactory,
 )
@@ -46,6 +47,7 @@ from tenants.tests.factories import (
 #: route name → why it is not scoped by tenant membership (and so not part of the isolation test)
 NON_TENANT_ROUTES: dict[str, str] = {
     "password_reset_confirm": "reached through an emailed one-time link, not a tenant membership",
+    "tenants:invitation-accept": "reached through an emailed single-use invitation link, not a membership",
     "twilio-voice-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
     "twilio-status-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
 }
@@ -81,6 +83,9 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], ObjectFactory] = {
     Membership: lambda tenant, marker: MembershipFactory(tenant=tenant, user=UserFactory(first_name=marker)),
     ApiToken: lambda tenant, marker: ApiTokenFactory(tenant=tenant, name=f"{marker} token {_next()}"),
     AuditEvent: lambda tenant, marker: AuditEventFactory(tenant=tenant, object_repr=f"{marker} object"),
+    Invitation: lambda tenant, marker: InvitationFactory(
+        tenant=tenant, email=f"{marker}-{_next()}@example.com"
+    ),
     ProviderAccount: lambda tenant, marker: ProviderAccountFactory(
         tenant=tenant, name=f"{marker} account {_next()}"
     ),

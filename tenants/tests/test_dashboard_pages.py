@@ -17,13 +17,20 @@ from integrations.models.engine import Run
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Membership
-from tenants.tests.factories import UserFactory
+from tenants.tests.factories import InvitationFactory, UserFactory
 from tenants.tests.fixtures import TenantWorld
 
 LOGIN = "/accounts/login/"
 DASHBOARD_NAMESPACES = ("tenants", "integrations")
 # Routes outside the role matrix: the login/logout pair and the tenant switcher (any member).
-OPEN_ROUTES = {"tenants:login", "tenants:logout", "tenants:switch-tenant", "tenants:home"}
+# The invitation page is reached by its emailed link (tenants/tests/test_invitations.py).
+OPEN_ROUTES = {
+    "tenants:login",
+    "tenants:logout",
+    "tenants:switch-tenant",
+    "tenants:home",
+    "tenants:invitation-accept",
+}
 # GET routes answering JSON or a download, not a page (tested in integrations/tests/test_dashboard_engine.py
 # and, for an AWS account's policies, test_dashboard_accounts.py).
 NOT_PAGES = {
@@ -238,7 +245,7 @@ def test_mutating_buttons_show_only_to_roles_that_may_use_them(
     assert (">Edit</a>" in detail) is operates
     assert (">Delete</a>" in detail) is operates
     assert ("New provider account" in accounts) is operates
-    assert ("Add a member" in members) is administers
+    assert ("Invite a member" in members) is administers
     assert (">Remove</button>" in members) is administers
     assert (">Tokens</a>" in integrations) is administers
 
@@ -256,6 +263,10 @@ def mutating_posts(objects: dict[str, Any], world: TenantWorld) -> dict[str, tup
         ),
         "tenants:member-role": (reverse("tenants:member-role", args=[membership.pk]), {"role": "admin"}),
         "tenants:member-remove": (reverse("tenants:member-remove", args=[membership.pk]), {}),
+        "tenants:invitation-revoke": (
+            reverse("tenants:invitation-revoke", args=[InvitationFactory(tenant=world.tenant).pk]),
+            {},
+        ),
         "integrations:integration-new": (
             reverse("integrations:integration-new") + "?kind=twilio_synthflow",
             {"name": "more-calls", "policy": "heal", "accounts.twilio": str(account.pk)},

@@ -24,6 +24,14 @@ DEPLOYMENT_SETTINGS = {
     "ALLOWED_HOSTS",
     "PUBLIC_BASE_URL",
 }
+# What `docker compose` refuses to start without (settings.py would refuse their defaults anyway).
+REQUIRED_IN_COMPOSE = {
+    "SECRET_KEY",
+    "FERNET_KEYS",
+    "PATCHBAY_AWS_ACCOUNT_ID",
+    "PUBLIC_BASE_URL",
+    "ALLOWED_HOSTS",
+}
 # `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR?err}`.
 INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<op>:?[-?])?(?P<arg>[^}]*)\}")
 
@@ -72,12 +80,16 @@ def test_compose_starts_apps_after_healthy_databases_and_migrations() -> None:
     assert "healthcheck" in services["redis"]
 
 
-def test_compose_interpolation_works_with_nothing_set() -> None:
+def test_compose_requires_the_deployment_secrets_and_defaults_the_rest() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
+    operators = {match["name"]: match["op"] for match in INTERPOLATION.finditer(text)}
 
-    for match in INTERPOLATION.finditer(text):
-        # `docker compose config` must accept the file in an empty environment.
-        assert match["op"] in (":-", "-"), f"${{{match['name']}}} has no default"
+    # Production shape: no public default key, no example account, no guessed address.
+    for name in REQUIRED_IN_COMPOSE:
+        assert operators.get(name) == ":?", f"${{{name}}} must be required (${{{name}:?message}})"
+    for name, op in operators.items():
+        if name not in REQUIRED_IN_COMPOSE:
+            assert op in (":-", "-"), f"${{{name}}} has no default"
     assert "$" not in INTERPOLATION.sub("", text).replace("$$", "")
 
 
@@ -108,7 +120,7 @@ def test_makefile_has_every_documented_target() -> None:
     )
     targets = set(re.findall(r"^([a-z][a-z-]*):", result.stdout, re.MULTILINE))
 
-    assert {"run", "test", "lint", "format", "bench", "sandbox"} <= targets
+    assert {"run", "test", "lint", "format", "bench", "sandbox", "audit", "soak"} <= targets
 
 
 def test_ci_script_is_valid_bash_that_runs_make_test_against_postgres_and_redis() -> None:

@@ -91,3 +91,39 @@ def test_a_refused_post_does_not_use_up_the_key(world: TenantWorld) -> None:
 
     assert forbidden.status_code == 403
     assert not IdempotencyRecord.objects.exists()
+
+
+def test_a_replayed_token_creation_never_returns_or_stores_the_key(world: TenantWorld) -> None:
+    admin = world.api(Role.ADMIN)
+    body = {"name": "deploys", "role": "viewer"}
+
+    first = admin.post("/api/v1/tokens/", body, format="json", HTTP_IDEMPOTENCY_KEY="token-1")
+    again = admin.post("/api/v1/tokens/", body, format="json", HTTP_IDEMPOTENCY_KEY="token-1")
+
+    key = first.json()["key"]
+    assert again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert "key" not in again.json()
+    assert again.json()["id"] == first.json()["id"]
+    assert "was shown only in the first response and is not stored" in again.json()["detail"]
+    stored = IdempotencyRecord.objects.get(key="token-1")
+    assert key not in str(stored.response_body)
+    assert key[10:] not in str(list(IdempotencyRecord.objects.values()))
+
+
+def test_expired_records_are_purged_by_the_beat_task_not_by_requests(world: TenantWorld) -> None:
+    from django.conf import settings
+
+    from tenants.tasks import purge_expired_idempotency_records
+
+    api = world.api(Role.OPERATOR)
+    api.post("/api/v1/accounts/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    api.post("/api/v1/accounts/", {**BODY, "name": "other"}, format="json", HTTP_IDEMPOTENCY_KEY="new")
+
+    assert set(IdempotencyRecord.objects.values_list("key", flat=True)) == {"old", "new"}
+    assert purge_expired_idempotency_records() == 1
+    assert set(IdempotencyRecord.objects.values_list("key", flat=True)) == {"new"}
+    schedule = settings.CELERY_BEAT_SCHEDULE["purge-idempotency-records"]
+    assert schedule["task"] == "tenants.purge_expired_idempotency_records"
+    assert schedule["schedule"] <= 3600

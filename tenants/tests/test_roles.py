@@ -144,9 +144,10 @@ def test_admin_manages_members_but_never_the_owner_role(world: TenantWorld) -> N
     demote_owner = api.patch(f"/api/v1/members/{owner.pk}/", {"role": "viewer"}, format="json")
     remove_owner = api.delete(f"/api/v1/members/{owner.pk}/")
 
-    assert added.status_code == 201
-    assert added.json()["email"] == newcomer.email
+    assert added.status_code == 202  # an invitation: they join when they accept it
+    assert added.json()["email"] == newcomer.email.upper()
     assert added.json()["role"] == "operator"
+    assert added.json()["status"] == "pending"
     assert promoted.status_code == 200
     assert promoted.json()["role"] == "operator"
     for refused in (grant_owner, add_owner, demote_owner, remove_owner):
@@ -171,17 +172,24 @@ def test_the_last_owner_can_be_neither_demoted_nor_removed(world: TenantWorld) -
     assert list(Membership.objects.for_tenant(world.tenant).filter(role=Role.OWNER)) == [admin]
 
 
-def test_adding_someone_twice_or_an_unknown_email_is_a_field_error(world: TenantWorld) -> None:
+def test_inviting_a_member_is_a_field_error_and_any_other_address_gets_the_same_answer(
+    world: TenantWorld,
+) -> None:
     api = world.api(Role.ADMIN)
+    stranger = UserFactory(email="known@elsewhere.example", username="known@elsewhere.example")
 
     twice = api.post(
         "/api/v1/members/", {"email": world.users[Role.VIEWER].email, "role": "viewer"}, format="json"
     )
     unknown = api.post("/api/v1/members/", {"email": "nobody@example.com", "role": "viewer"}, format="json")
+    known = api.post("/api/v1/members/", {"email": stranger.email, "role": "viewer"}, format="json")
 
-    assert twice.status_code == unknown.status_code == 400
-    assert twice.json()["errors"] == {"email": ["This user is already a member of the tenant."]}
-    assert list(unknown.json()["errors"]) == ["email"]
+    assert twice.status_code == 400
+    assert twice.json()["errors"] == {"email": ["This address already belongs to a member of the tenant."]}
+    assert unknown.status_code == known.status_code == 202
+    shape = {key for key in unknown.json() if key not in {"id", "email", "created_at", "expires_at"}}
+    assert {k: unknown.json()[k] for k in shape} == {k: known.json()[k] for k in shape}
+    assert not Membership.objects.filter(tenant=world.tenant, user=stranger).exists()  # no consent yet
 
 
 def test_a_user_without_any_tenant_gets_403_from_the_api(db: Any) -> None:

@@ -122,3 +122,50 @@ def test_the_token_decides_the_tenant_even_with_a_session_of_another(
     members = client.get("/api/v1/members/").json()["results"]
 
     assert {m["email"] for m in members} == {f"{role}@acme.example.com" for role in Role.values}
+
+
+def test_a_token_never_acts_above_its_creators_current_role(world: TenantWorld) -> None:
+    from tenants import actions
+    from tenants.audit import Actor
+    from tenants.models import AuditEvent, Membership
+
+    admin = world.users[Role.ADMIN]
+    created = world.api(Role.ADMIN, via="session").post(
+        "/api/v1/tokens/", {"name": "admin automation", "role": "admin"}, format="json"
+    )
+    token = _client(created.json()["key"])
+    assert token.get("/api/v1/tokens/").status_code == 200  # admin reads tokens
+
+    membership = Membership.objects.get(tenant=world.tenant, user=admin)
+    actions.change_member_role(
+        membership, Role.VIEWER, actor=Actor(user=world.users[Role.OWNER], role="owner")
+    )
+
+    assert token.get("/api/v1/tokens/").status_code == 403  # at once: checked at use
+    assert token.get("/api/v1/audit/").status_code == 200  # still a viewer
+    minted = token.post("/api/v1/tokens/", {"name": "escalate", "role": "admin"}, format="json")
+    assert minted.status_code == 403
+    capped = AuditEvent.objects.get(action="token.role_capped", object_id=created.json()["id"])
+    assert capped.diff == {"effective_role": ["admin", "viewer"]}
+    demoted_session = world.api(Role.ADMIN, via="session").post(
+        "/api/v1/tokens/", {"name": "escalate", "role": "admin"}, format="json"
+    )
+    assert demoted_session.status_code == 403
+
+
+def test_removing_a_member_revokes_their_tokens(world: TenantWorld) -> None:
+    from tenants.models import AuditEvent
+
+    operator_token = world.tokens[Role.OPERATOR]
+    membership_id = world.api(Role.OWNER).get("/api/v1/members/?role=operator").json()["results"][0]["id"]
+
+    removed = world.api(Role.OWNER).delete(f"/api/v1/members/{membership_id}/")
+    refused = _client(world.key(Role.OPERATOR)).get("/api/v1/integrations/")
+
+    assert removed.status_code == 204
+    assert refused.status_code == 401
+    operator_token.refresh_from_db()
+    assert operator_token.revoked_at is not None
+    event = AuditEvent.objects.get(action="token.revoked", object_id=str(operator_token.pk))
+    assert event.diff["reason"] == [None, "creator removed"]
+    assert event.actor_label.startswith("owner@acme.example.com")
