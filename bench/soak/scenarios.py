@@ -1,0 +1,211 @@
+"""The requests of the soak, in order, each a `Row` with the statuses it expects and its time bound.
+
+`Client` knows where the server is and who the soak is (token, login, Twilio auth token); the
+`*_rows` functions send their requests through it and return filled rows. Expected statuses are what
+issue 13 asks for; a row only measures and reports, it never retries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from bench.soak import payloads
+from bench.soak.probe import Answer, measure, send
+from bench.soak.report import Row
+
+MB = payloads.MB
+#: seconds allowed per request, by kind (the machine is shared: generous, but far below the 20-96 s
+#: issue 13 measured before the fixes)
+QUICK = 2.0
+UPLOAD = 5.0
+BIG_UPLOAD = 15.0
+#: the brute force: wrong passwords, then the right one
+WRONG_PASSWORDS = 30
+BAD_TOKEN_REQUESTS = 30
+REPLAYS = 3
+FORGED_LOG_LINE = "FORGED-LOG-LINE admin logged in from 10.0.0.1"
+LONG_CALL_SID_BYTES = int(2.4 * MB)
+
+
+@dataclass
+class Client:
+    """Requests to one server as the soak's user, measuring the memory of `pids()`."""
+
+    host: str
+    port: int
+    seeded: dict[str, Any]
+    pids: Callable[[], list[int]]
+    rows: list[Row] = field(default_factory=list)
+
+    def row(self, name: str, expect: tuple[int, ...], bound: float) -> Row:
+        row = Row(name, expect, bound)
+        self.rows.append(row)
+        return row
+
+    def request(self, row: Row, method: str, path: str, **kwargs: Any) -> Answer:
+        measured = measure(self.pids, lambda: send(self.host, self.port, method, path, **kwargs))
+        row.measured.append(measured)
+        return measured.answer
+
+    @property
+    def api_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Token {self.seeded['token']}"}
+
+    # --- traces -------------------------------------------------------------------------------------
+
+    def upload(self, name: str, content: bytes, expect: tuple[int, ...], bound: float = UPLOAD) -> Row:
+        row = self.row(f"trace: {name} ({_size(len(content))})", expect, bound)
+        boundary = "soak" + secrets.token_hex(8)
+        body = payloads.multipart("file", "trace.txt", content, boundary)
+        headers = {**self.api_headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        answer = self.request(row, "POST", "/api/v1/traces/", headers=headers, body=body)
+        row.notes.append(_what_it_said(answer))
+        return row
+
+    def upload_streamed(self, size: int) -> Row:
+        row = self.row(f"trace: {size // MB} MB body, streamed", (413,), BIG_UPLOAD)
+        boundary = "soak" + secrets.token_hex(8)
+        length, chunks = payloads.streamed_multipart("file", "huge.txt", size, boundary)
+        headers = {**self.api_headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        answer = self.request(row, "POST", "/api/v1/traces/", headers=headers, body=chunks, length=length)
+        row.notes.append(f"answered after {answer.sent / MB:.1f} MB of {length / MB:.0f} MB sent")
+        if answer.error:
+            row.notes.append(answer.error)
+        return row
+
+    def get(self, row: Row, path: str, headers: dict[str, str] | None = None) -> Answer:
+        return self.request(row, "GET", path, headers=headers or self.api_headers)
+
+    # --- the voice webhook --------------------------------------------------------------------------
+
+    @property
+    def webhook_path(self) -> str:
+        return f"/hooks/twilio/voice/{self.seeded['public_id']}"
+
+    def call_params(self, **overrides: str) -> dict[str, str]:
+        return payloads.call_params(self.seeded["account_sid"], self.seeded["twilio_number"], **overrides)
+
+    def sign(self, params: dict[str, str], token: str | None = None) -> str:
+        url = f"http://{self.host}:{self.port}{self.webhook_path}"
+        return payloads.signature(token or self.seeded["auth_token"], url, params)
+
+    def webhook(
+        self, row: Row, params: dict[str, str], signature: str | None, body: bytes | None = None
+    ) -> Answer:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if signature is not None:
+            headers["X-Twilio-Signature"] = signature
+        content = payloads.form(params) if body is None else body
+        return self.request(row, "POST", self.webhook_path, headers=headers, body=content)
+
+    # --- the login page -----------------------------------------------------------------------------
+
+    def login(self, row: Row, password: str) -> Answer:
+        """GET the login page (unmeasured) for its CSRF token, then the measured POST."""
+        page = send(self.host, self.port, "GET", "/accounts/login/")
+        cookie = re.search(r"csrftoken=([^;]+)", page.headers.get("set-cookie", ""))
+        field_value = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+        if cookie is None or field_value is None:
+            raise SystemExit(f"soak: the login page ({page.status}) has no CSRF token")
+        form = {
+            "csrfmiddlewaretoken": field_value.group(1).decode(),
+            "username": self.seeded["email"],
+            "password": password,
+        }
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie.group(1)}",
+        }
+        return self.request(row, "POST", "/accounts/login/", headers=headers, body=urlencode(form).encode())
+
+
+def _size(count: int) -> str:
+    return f"{count / MB:.1f} MB" if count >= MB else f"{count // 1024} KB"
+
+
+def _what_it_said(answer: Answer) -> str:
+    """The point of an API answer: the error code, or how many calls a stored trace holds."""
+    try:
+        data = json.loads(answer.body)
+    except ValueError:
+        return answer.error or "not JSON"
+    if not isinstance(data, dict):
+        return "JSON"
+    if "calls" in data:
+        return f"{len(data['calls'])} calls stored"
+    return str(data.get("code") or data.get("detail") or "")[:60]
+
+
+def baseline_rows(client: Client) -> None:
+    client.get(client.row("GET /healthz (baseline)", (200,), QUICK), "/healthz", headers={})
+
+
+def trace_rows(client: Client) -> None:
+    """Issue 13 items 1-2: pathological traces next to normal ones of their size, then the listing."""
+    endless = payloads.endless_invite()
+    client.upload("INVITE, Content-Length 999999999, 60,000 lines", endless, (400,))
+    client.upload("normal, same size", payloads.normal_trace(len(endless)), (201,))
+    headers = payloads.headers_without_end()
+    client.upload("60,000 header lines, no blank line", headers, (400,))
+    client.upload("normal, same size", payloads.normal_trace(len(headers)), (201,))
+    big = payloads.many_short_messages()
+    client.upload("70,000 messages", big, (400,), BIG_UPLOAD)
+    client.upload("normal, same size", payloads.normal_trace(len(big)), (400,), BIG_UPLOAD)
+    client.upload("500 calls, 3,500 messages (the most accepted)", payloads.calls_trace(500), (201,))
+    client.upload_streamed(200 * MB)
+    row = client.row("GET traces/?page_size=1 after the uploads", (200,), QUICK)
+    answer = client.get(row, "/api/v1/traces/?page_size=1")
+    with_calls = json.loads(answer.body).get("results", [{}]) if answer.status == 200 else [{}]
+    row.notes.append(f"{len(with_calls[0].get('calls', []))} call summaries in the first trace")
+
+
+def webhook_rows(client: Client) -> None:
+    """Issue 13 item 3: refused webhooks, a signed call and its replays."""
+    client.webhook(client.row("webhook: unsigned", (403,), QUICK), client.call_params(), None)
+    forged = client.sign(client.call_params(), token="not-the-auth-token")
+    client.webhook(client.row("webhook: forged signature", (403,), QUICK), client.call_params(), forged)
+    params = client.call_params(CallSid="CA" + "0" * 32 + "\n" + FORGED_LOG_LINE)
+    client.webhook(client.row("webhook: unsigned, newline in CallSid", (403,), QUICK), params, None)
+    params = client.call_params(CallSid="CA" + "9" * LONG_CALL_SID_BYTES)
+    client.webhook(client.row("webhook: unsigned, 2.4 MB CallSid", (403,), QUICK), params, None)
+    params = payloads.many_fields(client.call_params())
+    row = client.row("webhook: forged, 1,500 fields", (403,), QUICK)
+    client.webhook(row, params, forged)
+    row = client.row("webhook: forged, 2.6 MB body", (403, 413), QUICK)
+    client.webhook(row, payloads.big_form(client.call_params()), forged)
+    params = client.call_params()
+    row = client.row("webhook: signed", (200,), QUICK)
+    first = client.webhook(row, params, client.sign(params))
+    row.notes.append("dials SIP" if b"<Sip" in first.body else "does not dial SIP")
+    row = client.row(f"webhook: the signed request replayed x{REPLAYS}", (200,), QUICK)
+    for _ in range(REPLAYS):
+        client.webhook(row, params, client.sign(params))
+    same = all(m.answer.body == first.body for m in row.measured)
+    row.notes.append("same answer as the first" if same else "a different answer than the first")
+
+
+def brute_force_rows(client: Client) -> None:
+    """Issue 13 item 7: a bad API token, then wrong passwords and the right one."""
+    row = client.row(f"API with a bad token x{BAD_TOKEN_REQUESTS}", (401, 403, 429), QUICK)
+    for _ in range(BAD_TOKEN_REQUESTS):
+        client.get(row, "/api/v1/traces/", headers={"Authorization": "Token " + secrets.token_hex(20)})
+    row = client.row(f"login: wrong password x{WRONG_PASSWORDS}", (200, 429), QUICK)
+    for _ in range(WRONG_PASSWORDS):
+        client.login(row, "wrong-" + secrets.token_hex(6))
+    row = client.row("login: the right password after them", (429,), QUICK)
+    client.login(row, client.seeded["password"])
+    row.notes.append("locked out" if row.statuses.get(429) else "logged in")
+
+
+def run_all(client: Client) -> None:
+    """Every row, in order."""
+    baseline_rows(client)
+    trace_rows(client)
+    webhook_rows(client)
+    brute_force_rows(client)

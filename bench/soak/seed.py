@@ -1,0 +1,105 @@
+"""The soak's Django side, run in the soak stack's environment (its own SQLite file, never `make run`'s):
+
+    python -m bench.soak.seed seed --sandbox-url URL   # prints one JSON line: logins, token, webhook
+    python -m bench.soak.seed rows PUBLIC_ID           # prints one JSON line: Twilio call rows by kind
+
+`seed` builds what the soak needs, through Patchbay's own actions as `seed_demo` does: a user who
+owns tenant `soak`, an admin API token, Twilio and Synthflow accounts taken from the sandbox and a
+twilio_synthflow integration, whose voice webhook the soak calls. Its output holds secrets (the
+password, the token key, the Twilio auth token): the soak reads it from a pipe and never prints it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from typing import Any
+
+
+def seed(sandbox_url: str) -> dict[str, Any]:
+    import httpx
+    from django.contrib.auth import get_user_model
+
+    from integrations import actions as integration_actions
+    from integrations.choices import AccountKind, IntegrationKind
+    from tenants import actions as tenant_actions
+    from tenants.audit import Actor
+    from tenants.choices import Role
+    from tenants.management.commands.seed_demo import account_fields
+
+    email, password = "soak@patchbay.local", secrets.token_urlsafe(16)
+    user = get_user_model().objects.create_user(username=email, email=email, password=password)
+    tenant = tenant_actions.create_tenant("soak", "Soak", owner=user, actor=Actor.system())
+    _, key = tenant_actions.create_api_token(
+        tenant, name="soak", role=Role.ADMIN, actor=Actor(user=user, role=Role.OWNER)
+    )
+    given: dict[str, dict[str, Any]] = {}
+    accounts = {}
+    with httpx.Client(base_url=sandbox_url, timeout=30) as sandbox:
+        for kind in (AccountKind.TWILIO, AccountKind.SYNTHFLOW):
+            created = sandbox.post("/_sandbox/accounts", json={"vendor": kind})
+            created.raise_for_status()
+            given[kind] = created.json()
+            vendor_settings, vendor_secrets = account_fields(kind, given[kind])
+            accounts[kind] = integration_actions.create_provider_account(
+                tenant,
+                name=f"soak-{kind}",
+                kind=kind,
+                settings=vendor_settings,
+                secrets=vendor_secrets,
+                actor=Actor.system(),
+            )
+    twilio, synthflow = given[AccountKind.TWILIO], given[AccountKind.SYNTHFLOW]
+    integration = integration_actions.create_integration(
+        tenant,
+        name="soak-twilio-synthflow",
+        kind=IntegrationKind.TWILIO_SYNTHFLOW,
+        accounts=accounts,
+        config={
+            "twilio_number": twilio["phone_number"],
+            "synthflow_assistant_id": synthflow.get("assistant_id") or synthflow["assistant_ids"][0],
+        },
+        actor=Actor.system(),
+    )
+    return {
+        "email": email,
+        "password": password,
+        "token": key,
+        "public_id": integration.public_id,
+        "account_sid": twilio["account_sid"],
+        "auth_token": twilio["auth_token"],
+        "twilio_number": twilio["phone_number"],
+    }
+
+
+def rows(public_id: str) -> dict[str, int]:
+    """How many Twilio call events the integration has, by kind (what the webhook requests wrote)."""
+    from django.db.models import Count
+
+    from integrations.models import Integration, TwilioCallEvent
+
+    integration = Integration.objects.get(public_id=public_id)
+    counted = TwilioCallEvent.objects.filter(integration=integration).values("kind").annotate(n=Count("id"))
+    return {row["kind"]: row["n"] for row in counted}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.soak.seed")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("seed").add_argument("--sandbox-url", required=True)
+    commands.add_parser("rows").add_argument("public_id")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "controlplane.settings")
+    import django
+
+    django.setup()
+    result = seed(args.sandbox_url) if args.command == "seed" else rows(args.public_id)
+    sys.stdout.write(json.dumps(result) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
