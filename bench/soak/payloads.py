@@ -29,12 +29,17 @@ def _stamp(at: datetime, src: str, dst: str) -> str:
     return f"{at:%Y/%m/%d %H:%M:%S.%f} {src}:5060 -> {dst}:5060"
 
 
+def _token(call_id: str) -> str:
+    """A Via branch or tag part made of the Call-ID (token characters only)."""
+    return call_id.split("@", 1)[0]
+
+
 def _request(method: str, call_id: str, cseq: int, body: str = "") -> str:
     lines = [
         f"{method} sip:+15551230000@{AGENT_HOST} SIP/2.0",
-        f"Via: SIP/2.0/UDP {CONNECTOR}:5060;branch=z9hG4bK-{call_id}-{cseq}-{method};rport",
+        f"Via: SIP/2.0/UDP {CONNECTOR}:5060;branch=z9hG4bK-{_token(call_id)}-{cseq}-{method};rport",
         "Max-Forwards: 70",
-        f"From: <sip:+12065550100@{CONNECTOR}>;tag=from-{call_id}",
+        f"From: <sip:+12065550100@{CONNECTOR}>;tag=from-{_token(call_id)}",
         f"To: <sip:+15551230000@{AGENT_HOST}>" + (";tag=to-1" if method != "INVITE" else ""),
         f"Call-ID: {call_id}",
         f"CSeq: {cseq} {method}",
@@ -50,8 +55,8 @@ def _request(method: str, call_id: str, cseq: int, body: str = "") -> str:
 def _response(code: int, phrase: str, call_id: str, cseq: int, method: str, body: str = "") -> str:
     lines = [
         f"SIP/2.0 {code} {phrase}",
-        f"Via: SIP/2.0/UDP {CONNECTOR}:5060;branch=z9hG4bK-{call_id}-{cseq}-{method};rport=5060",
-        f"From: <sip:+12065550100@{CONNECTOR}>;tag=from-{call_id}",
+        f"Via: SIP/2.0/UDP {CONNECTOR}:5060;branch=z9hG4bK-{_token(call_id)}-{cseq}-{method};rport=5060",
+        f"From: <sip:+12065550100@{CONNECTOR}>;tag=from-{_token(call_id)}",
         f"To: <sip:+15551230000@{AGENT_HOST}>" + (";tag=to-1" if code > 100 else ""),
         f"Call-ID: {call_id}",
         f"CSeq: {cseq} {method}",

@@ -140,6 +140,13 @@ def _stream(sock: socket.socket, chunks: Iterator[bytes], timeout: float) -> int
     return sent
 
 
+def _chunked(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    for chunk in chunks:
+        if chunk:
+            yield f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    yield b"0\r\n\r\n"
+
+
 def send(
     host: str,
     port: int,
@@ -149,14 +156,20 @@ def send(
     body: bytes | Iterable[bytes] = b"",
     length: int | None = None,
     timeout: float = 120.0,
+    chunked: bool = False,
 ) -> Answer:
-    """One HTTP/1.1 request; a body given as chunks is streamed and stops when the server answers."""
+    """One HTTP/1.1 request; a body given as chunks is streamed and stops when the server answers.
+
+    With `chunked`, the body is sent with `Transfer-Encoding: chunked` and no Content-Length."""
     chunks: Iterator[bytes] = iter([body]) if isinstance(body, bytes) else iter(body)
     if length is None:
         length = len(body) if isinstance(body, bytes) else 0
     head = {"Host": f"{host}:{port}", "Connection": "close", "User-Agent": "patchbay-soak"}
     head.update(headers or {})
-    if method in ("POST", "PUT", "PATCH") or length:
+    if chunked:
+        head["Transfer-Encoding"] = "chunked"
+        chunks = _chunked(chunks)
+    elif method in ("POST", "PUT", "PATCH") or length:
         head["Content-Length"] = str(length)
     request = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items()) + "\r\n"
     sent = 0
