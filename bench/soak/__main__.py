@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import platform
+import signal
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench.soak.report import Row, table
 from bench.soak.scenarios import FORGED_LOG_LINE, REPLAYS, Client, run_all
@@ -30,11 +32,14 @@ MEMORY_BOUND_MB = 300
 #: the longest line the web log may hold after the webhook's vendor values were logged (issue 13 saw
 #: a 2.4 MB line)
 LOG_LINE_BOUND = 16 * 1024
+#: the largest audit diff: counts fit easily, the Call-IDs of a 500-call trace do not (issue 13 found
+#: 70,000 of them in one row)
+AUDIT_ROW_BOUND = 4 * 1024
 ROWS_SETTLE_SECONDS = 10.0
 
 
-def written_rows(stack: Stack) -> dict[str, int]:
-    """The integration's Twilio call events once the web processes' background writers are done."""
+def written_rows(stack: Stack) -> dict[str, Any]:
+    """What the requests wrote, once the web processes' background writers are done."""
     deadline = time.monotonic() + ROWS_SETTLE_SECONDS
     counted = stack.rows()
     while time.monotonic() < deadline:
@@ -48,16 +53,22 @@ def written_rows(stack: Stack) -> dict[str, int]:
 
 def checks(stack: Stack) -> list[tuple[str, str, bool]]:
     """(check, what was found, passed) for what the requests left behind."""
-    counted = written_rows(stack)
-    voice = counted.get("voice_webhook", 0)
+    written = written_rows(stack)
+    events = written["events"]
+    voice = events.get("voice_webhook", 0)
     lines = stack.log_path("web").read_bytes().splitlines()
     longest = max((len(line) for line in lines), default=0)
     forged = sum(line.startswith(FORGED_LOG_LINE.encode()) for line in lines)
     return [
         (
             f"voice webhook rows: 1 (the signed call; its {REPLAYS} replays and refused requests write none)",
-            f"{voice} ({', '.join(f'{k} {v}' for k, v in sorted(counted.items())) or 'no rows'})",
+            f"{voice} ({', '.join(f'{k} {v}' for k, v in sorted(events.items())) or 'no rows'})",
             voice == 1,
+        ),
+        (
+            f"audit rows hold counts: none over {AUDIT_ROW_BOUND // 1024} KB (after a 500-call trace)",
+            f"largest {written['largest_audit_bytes']:,} bytes ({written['largest_audit_action']})",
+            written["largest_audit_bytes"] <= AUDIT_ROW_BOUND,
         ),
         (
             "web log: no line forged by a CallSid's newline",
@@ -108,6 +119,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--memory-bound-mb", type=int, default=MEMORY_BOUND_MB)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, database)")
     args = parser.parse_args(argv)
+    # SIGTERM (make interrupted, a CI timeout) unwinds like Ctrl-C, so the stack is stopped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     started = time.monotonic()
     print("soak: starting sandbox, migrating, seeding, starting gunicorn and a worker ...", flush=True)
     with Stack(keep=args.keep) as stack:

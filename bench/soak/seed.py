@@ -1,7 +1,7 @@
 """The soak's Django side, run in the soak stack's environment (its own SQLite file, never `make run`'s):
 
     python -m bench.soak.seed seed --sandbox-url URL   # prints one JSON line: logins, token, webhook
-    python -m bench.soak.seed rows PUBLIC_ID           # prints one JSON line: Twilio call rows by kind
+    python -m bench.soak.seed rows PUBLIC_ID           # prints one JSON line: rows the requests wrote
 
 `seed` builds what the soak needs, through Patchbay's own actions as `seed_demo` does: a user who
 owns tenant `soak`, an admin API token, Twilio and Synthflow accounts taken from the sandbox and a
@@ -75,15 +75,23 @@ def seed(sandbox_url: str) -> dict[str, Any]:
     }
 
 
-def rows(public_id: str) -> dict[str, int]:
-    """How many Twilio call events the integration has, by kind (what the webhook requests wrote)."""
+def rows(public_id: str) -> dict[str, Any]:
+    """What the requests wrote: the integration's Twilio call events by kind, and the size of the
+    largest audit row's diff (issue 13 found 70,000 Call-IDs in one)."""
     from django.db.models import Count
 
     from integrations.models import Integration, TwilioCallEvent
+    from tenants.models import AuditEvent
 
     integration = Integration.objects.get(public_id=public_id)
     counted = TwilioCallEvent.objects.filter(integration=integration).values("kind").annotate(n=Count("id"))
-    return {row["kind"]: row["n"] for row in counted}
+    audit = AuditEvent.objects.filter(tenant=integration.tenant).values_list("action", "diff")
+    largest = max(((len(json.dumps(diff)), action) for action, diff in audit), default=(0, ""))
+    return {
+        "events": {row["kind"]: row["n"] for row in counted},
+        "largest_audit_bytes": largest[0],
+        "largest_audit_action": largest[1],
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -167,8 +167,8 @@ class Stack:
         master = self.processes.get("web")
         return children_of(master.pid) if master is not None else []
 
-    def rows(self) -> dict[str, int]:
-        """Twilio call events of the soak's integration, by kind."""
+    def rows(self) -> dict[str, Any]:
+        """What the requests wrote (bench/soak/seed.py, `rows`)."""
         return json.loads(self.run(PYTHON, "-m", "bench.soak.seed", "rows", self.seeded["public_id"]))
 
     def stop(self) -> None:
@@ -193,6 +193,7 @@ class Stack:
         try:
             self.start()
         except BaseException:
+            self.keep = True  # the logs say why
             self.stop()
             raise
         return self
