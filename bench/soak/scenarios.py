@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from bench.soak import payloads
-from bench.soak.probe import Answer, measure, send
+from bench.soak.probe import Answer, Measured, MemoryPeak, measure, send
 from bench.soak.report import Row
 
 MB = payloads.MB
@@ -65,12 +67,44 @@ class Client:
     def upload(self, name: str, content: bytes, expect: tuple[int, ...], bound: float = UPLOAD) -> Row:
         """POST `content` to traces/ as the multipart field `file`."""
         row = self.row(f"trace: {name} ({_size(len(content))})", expect, bound)
+        answer = self.request(row, "POST", "/api/v1/traces/", **self.upload_request(content))
+        row.notes.append(_what_it_said(answer))
+        return row
+
+    def upload_request(self, content: bytes) -> dict[str, Any]:
+        """The headers and multipart body of a trace upload (arguments of `send`)."""
         boundary = "soak" + secrets.token_hex(8)
         body = payloads.multipart("file", "trace.txt", content, boundary)
         headers = {**self.api_headers, "Content-Type": f"multipart/form-data; boundary={boundary}"}
-        answer = self.request(row, "POST", "/api/v1/traces/", headers=headers, body=body)
-        row.notes.append(_what_it_said(answer))
-        return row
+        return {"headers": headers, "body": body}
+
+    def uploads_beside_health(self, content: bytes, count: int) -> None:
+        """`count` uploads of `content` at once (one row), and /healthz while they run (another).
+
+        Issue 13: three 600 KB pathological uploads kept every gunicorn worker busy for minutes."""
+        uploads = self.row(f"trace: {count} at once, endless INVITE ({_size(len(content))})", (400,), UPLOAD)
+        health = self.row(f"GET /healthz while those {count} uploads run", (200,), QUICK)
+        done: list[Measured] = []
+
+        def upload() -> None:
+            started = time.perf_counter()
+            answer = send(self.host, self.port, "POST", "/api/v1/traces/", **self.upload_request(content))
+            done.append(Measured(answer, time.perf_counter() - started, None))
+
+        with MemoryPeak(self.pids) as peak:
+            threads = [threading.Thread(target=upload) for _ in range(count)]
+            for thread in threads:
+                thread.start()
+            time.sleep(0.05)  # the uploads are on their way to the workers
+            started = time.perf_counter()
+            answer = send(self.host, self.port, "GET", "/healthz")
+            # No memory of its own: resetting the peaks now would hide the uploads' before it.
+            health.measured.append(Measured(answer, time.perf_counter() - started, None))
+            for thread in threads:
+                thread.join()
+        uploads.measured = [Measured(m.answer, m.seconds, peak.result()) for m in done]
+        uploads.notes.append(_what_it_said(done[0].answer))
+        health.notes.append(f"answered before {sum(m.seconds > health.seconds for m in done)} of them")
 
     def upload_streamed(self, size: int, chunked: bool = False) -> Row:
         """A body of `size` bytes made as it is sent; `chunked`: without a Content-Length."""
@@ -168,6 +202,7 @@ def trace_rows(client: Client) -> None:
             "normal, same size", payloads.normal_trace(len(content)), (expect_normal,), bound
         )
         bad.notes.append(f"{bad.seconds / max(normal.seconds, 1e-6):.2f}x the time of the normal one")
+    client.uploads_beside_health(payloads.endless_invite(150_000), 3)
     client.upload("500 calls, 3,500 messages (the most accepted)", payloads.calls_trace(500), (201,))
     client.upload_streamed(200 * MB)
     client.upload_streamed(200 * MB, chunked=True)
