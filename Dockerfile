@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# Runtime requirements only: tests, linters and the sandbox (moto) are in requirements-test.txt and stay out.
 COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
