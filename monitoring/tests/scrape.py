@@ -23,4 +23,4 @@ def scrape(client: Any) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 def value(samples: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
     """The sum of `name`'s samples whose labels include `labels` (0 if none)."""
     wanted = set(labels.items())
-    return sum(v for (n, l), v in samples.items() if n == name and wanted <= set(l))
+    return sum(v for (n, found), v in samples.items() if n == name and wanted <= set(found))

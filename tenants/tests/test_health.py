@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import socket
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import timezone
+
+from monitoring.heartbeats import record_beat_tick, record_heartbeat
+from monitoring.models import Component
+from monitoring.tasks import worker_heartbeat_task
 
 
 def closed_port() -> int:
@@ -23,17 +29,53 @@ def test_healthz_answers_ok_without_touching_the_database(client: Client) -> Non
     assert response.json() == {"status": "ok"}
 
 
+@pytest.fixture
+def background_alive(db: None) -> None:
+    """Beat ticked just now and a worker ran its heartbeat task (the worker's side of the ping)."""
+    record_beat_tick()
+    worker_heartbeat_task.apply()
+
+
 @pytest.mark.django_db
-def test_readyz_answers_ok_when_database_and_broker_are_up(client: Client) -> None:
+def test_readyz_answers_ok_when_every_part_is_up(client: Client, background_alive: None) -> None:
     response = client.get("/readyz")
 
     assert response.status_code == 200, response.content
-    assert response.json() == {"database": "ok", "broker": "ok"}
+    assert response.json() == {"database": "ok", "broker": "ok", "beat": "ok", "worker": "ok"}
     assert "no-cache" in response["Cache-Control"]
 
 
 @pytest.mark.django_db
-def test_readyz_names_an_unreachable_redis_broker(client: Client) -> None:
+def test_readyz_names_beat_and_worker_when_they_were_never_seen(client: Client) -> None:
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["database"], body["broker"], body["beat"], body["worker"]) == (
+        "ok",
+        "ok",
+        "failed",
+        "failed",
+    )
+    assert body["errors"]["beat"] == "beat has never ticked"
+    assert "heartbeat" in body["errors"]["worker"]
+
+
+@pytest.mark.django_db
+def test_readyz_fails_beat_after_two_silent_intervals(client: Client, settings: object) -> None:
+    settings.HEARTBEAT_SECONDS = 30  # type: ignore[attr-defined]
+    record_beat_tick(at=timezone.now() - timedelta(seconds=61))
+    record_heartbeat(Component.WORKER, "worker@host")
+
+    body = client.get("/readyz").json()
+
+    assert body["beat"] == "failed"
+    assert "more than 60s ago" in body["errors"]["beat"]
+    assert body["worker"] == "ok"
+
+
+@pytest.mark.django_db
+def test_readyz_names_an_unreachable_redis_broker(client: Client, background_alive: None) -> None:
     url = f"redis://:hunter2-broker-password@127.0.0.1:{closed_port()}/0"
     with override_settings(CELERY_BROKER_URL=url):
         response = client.get("/readyz")
@@ -47,7 +89,7 @@ def test_readyz_names_an_unreachable_redis_broker(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_readyz_names_an_unreachable_embedded_broker(client: Client) -> None:
+def test_readyz_names_an_unreachable_embedded_broker(client: Client, background_alive: None) -> None:
     with override_settings(CELERY_BROKER_URL="sqla+sqlite:////nonexistent-dir/patchbay/broker.sqlite3"):
         response = client.get("/readyz")
 
@@ -56,7 +98,9 @@ def test_readyz_names_an_unreachable_embedded_broker(client: Client) -> None:
     assert body == {
         "database": "ok",
         "broker": "failed",
-        "errors": {"broker": body["errors"]["broker"]},
+        "beat": "ok",
+        "worker": "failed",
+        "errors": {"broker": body["errors"]["broker"], "worker": "cannot tell: the broker is unreachable"},
     }
     assert "unable to open database file" in body["errors"]["broker"]
 
@@ -81,5 +125,6 @@ def test_readyz_names_an_unreachable_database(client: Client) -> None:
     body = response.json()
     assert body["database"] == "failed"
     assert body["broker"] == "ok"
+    assert body["beat"] == body["worker"] == "failed"
     assert body["errors"]["database"].startswith("OperationalError")
     assert "hunter2" not in response.content.decode()
