@@ -1,0 +1,170 @@
+"""Alerts as an on-call engineer sees them: a signed, Slack-shaped POST reaches their receiver, a
+flapping probe alerts once, a failing destination says so on its page, private URLs are refused."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from alerts import actions
+from alerts.delivery import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookTargetRefused
+from alerts.models import AlertDestination
+from alerts.tasks import deliver_alert_task
+from calls.choices import TargetState
+from calls.models import SipTarget
+from calls.probes import record_outcome
+from calls.sip_options import ProbeOutcome
+from calls.tests.factories import SipTargetFactory
+from tenants.audit import Actor
+from tenants.tests.fixtures import TenantWorld
+
+
+@dataclass
+class Receiver:
+    """A local HTTP server standing for the team's Slack-compatible webhook; answers `status`."""
+
+    url: str
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    status: int = 200
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.received.append((dict(self.headers), body))
+            self.send_response(state.status)
+            self.end_headers()
+            self.wfile.write(b"ok" if state.status < 300 else b"channel_not_found")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def deliver_at_once(settings: Any) -> None:
+    # Deliveries run in this process as soon as the transaction commits (Celery's eager mode).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from controlplane.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+def _webhook(world: TenantWorld, url: str) -> tuple[AlertDestination, str]:
+    return actions.create_destination(
+        world.tenant,
+        name="oncall-slack",
+        kind="webhook",
+        target=url,
+        events=["probe_down", "run_failed"],
+        actor=Actor.system(),
+    )
+
+
+def _probe_fails(target: SipTarget) -> None:
+    record_outcome(target, ProbeOutcome(status="timeout", message="no answer"))
+
+
+def _probe_answers(target: SipTarget) -> None:
+    record_outcome(target, ProbeOutcome(status="answered", response_code=200))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_probe_going_down_posts_a_signed_slack_payload(world: TenantWorld, receiver: Receiver) -> None:
+    destination, secret = _webhook(world, receiver.url)
+    target = SipTargetFactory(tenant=world.tenant, state=TargetState.UP)
+
+    for _ in range(3):  # PROBE_DOWN_AFTER failures in a row
+        _probe_fails(target)
+
+    ((headers, body),) = receiver.received
+    payload = json.loads(body)
+    assert "is down" in payload["text"]
+    assert payload["patchbay"]["event"] == "probe_down"
+    assert payload["patchbay"]["tenant"] == world.tenant.slug
+    expected = hmac.new(
+        secret.encode(), headers[TIMESTAMP_HEADER].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    assert headers[SIGNATURE_HEADER] == f"v1={expected}"
+    destination.refresh_from_db()
+    assert destination.last_sent_at is not None and not destination.last_error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flapping_probe_alerts_once(world: TenantWorld, receiver: Receiver, settings: Any) -> None:
+    settings.PROBE_DOWN_AFTER = 1
+    settings.PROBE_UP_AFTER = 1
+    _webhook(world, receiver.url)
+    target = SipTargetFactory(tenant=world.tenant, state=TargetState.UP)
+
+    for _ in range(4):  # down, up, down, up, ... within the debounce period
+        _probe_fails(target)
+        _probe_answers(target)
+
+    assert len(receiver.received) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_destination_is_shown_on_its_page(
+    world: TenantWorld, receiver: Receiver, dashboard_client: Any
+) -> None:
+    receiver.status = 404
+    destination, _ = _webhook(world, receiver.url)
+
+    deliver_alert_task.apply(args=[destination.pk, {"event": "test", "title": "Test", "text": ""}], retries=4)
+
+    destination.refresh_from_db()
+    assert "404 channel_not_found" in destination.last_error
+    page = dashboard_client(world.users["viewer"]).get(f"/alerts/{destination.pk}/")
+    assert "could not be delivered" in page.content.decode()
+    assert "404 channel_not_found" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_send_test_alert_button_emails_the_destination(world: TenantWorld, dashboard_client: Any) -> None:
+    destination, _ = actions.create_destination(
+        world.tenant,
+        name="oncall",
+        kind="email",
+        target="oncall@example.com",
+        events=[],
+        actor=Actor.system(),
+    )
+
+    response = dashboard_client(world.users["admin"]).post(f"/alerts/{destination.pk}/test/")
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == ["oncall@example.com"]
+    assert message.subject.startswith("[Patchbay] Test alert")
+
+
+@pytest.mark.django_db
+def test_webhooks_to_private_addresses_are_refused(world: TenantWorld, settings: Any) -> None:
+    settings.ALLOW_PRIVATE_TARGETS = False
+
+    with pytest.raises(WebhookTargetRefused, match="ALLOW_PRIVATE_TARGETS"):
+        _webhook(world, "http://169.254.169.254/latest/meta-data/")
+    assert not AlertDestination.objects.exists()
