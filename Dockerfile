@@ -15,7 +15,7 @@ COPY . .
 # this step: it needs no keys, and the running image refuses to start without real ones.
 RUN DEBUG=true python manage.py collectstatic --no-input \
     && useradd --system --uid 10001 --home-dir /app patchbay \
-    && mkdir -p /app/var \
+    && mkdir -p /app/var/metrics \
     && chown -R patchbay /app/var
 
 USER patchbay
