@@ -44,6 +44,8 @@ def test_no_token_configured_refuses_everyone(client: Client, settings: Any) -> 
 @pytest.mark.django_db(transaction=True)
 def test_an_apply_moves_the_run_and_vendor_series(client: Client, sandbox: Any) -> None:
     setup = make_connect_vapi(sandbox)
+    # Vapi says "slow down" once: Patchbay waits and asks again (a throttle and a retry).
+    sandbox.fault("vapi", "ListCredentials", "throttle", times=1)
     before = scrape(client)
 
     run, _ = request_run(setup.integration, RunKind.APPLY, enqueue=execute_run)
@@ -63,6 +65,11 @@ def test_an_apply_moves_the_run_and_vendor_series(client: Client, sandbox: Any) 
     )
     assert created >= 1
     assert value(after, "patchbay_vendor_request_duration_seconds_count", vendor="aws") > 0
+    listing = {"vendor": "vapi", "operation": "GET /credential"}
+    throttled = ("patchbay_vendor_requests_total", {"status": "429", **listing})
+    assert value(after, throttled[0], **throttled[1]) == value(before, throttled[0], **throttled[1]) + 1
+    for moved in ("patchbay_vendor_throttles_total", "patchbay_vendor_retries_total"):
+        assert value(after, moved, **listing) == value(before, moved, **listing) + 1, moved
     # The applied integration is counted by health; it is no longer waiting for anything.
     assert (
         value(after, "patchbay_integrations", status="healthy")
