@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.choices import AlertEvent, AlertsAuditAction, DestinationKind
-from alerts.delivery import Alert, DeliveryFailed, check_webhook_url, deliver
+from alerts.delivery import Alert, DeliveryFailed, check_webhook_url, deliver, masked_url
 from alerts.models import AlertDebounce, AlertDestination
 from integrations.encryption import encrypt_secrets
 from monitoring import metrics
@@ -30,18 +30,20 @@ def create_destination(
     A webhook URL is checked against the private-target rule now, and again before each send."""
     signing_secret = ""
     ciphertext = ""
+    shown = target
     if kind == DestinationKind.WEBHOOK:
         check_webhook_url(target)
         signing_secret = secrets.token_urlsafe(32)
-        ciphertext = encrypt_secrets({"signing_secret": signing_secret})
+        ciphertext = encrypt_secrets({"url": target, "signing_secret": signing_secret})
+        shown = masked_url(target)
     destination = AlertDestination.objects.create(
-        tenant=tenant, name=name, kind=kind, target=target, events=events, secrets_ciphertext=ciphertext
+        tenant=tenant, name=name, kind=kind, target=shown, events=events, secrets_ciphertext=ciphertext
     )
     record_audit(
         actor,
         AlertsAuditAction.DESTINATION_CREATED,
         destination,
-        diff={"name": [None, name], "kind": [None, kind], "target": [None, target], "events": [None, events]},
+        diff={"name": [None, name], "kind": [None, kind], "target": [None, shown], "events": [None, events]},
     )
     return destination, signing_secret
 

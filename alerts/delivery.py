@@ -69,6 +69,12 @@ def check_webhook_url(url: str) -> None:
         raise WebhookTargetRefused(str(error).replace("probes to it", "alerts to it")) from None
 
 
+def masked_url(url: str) -> str:
+    """What a webhook URL shows in pages and the audit log: scheme and host, the rest elided."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
+
+
 def sign(secret: str, timestamp: str, body: bytes) -> str:
     """The signature header's value for `body` sent at `timestamp`."""
     digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
@@ -83,8 +89,9 @@ def webhook_body(alert: Alert, tenant_slug: str) -> bytes:
 
 
 def _send_webhook(destination: AlertDestination, alert: Alert) -> None:
-    check_webhook_url(destination.target)
-    secret = decrypt_secrets(destination.secrets_ciphertext).get("signing_secret", "")
+    stored = decrypt_secrets(destination.secrets_ciphertext)
+    url, secret = stored.get("url", ""), stored.get("signing_secret", "")
+    check_webhook_url(url)
     body = webhook_body(alert, destination.tenant.slug)
     timestamp = str(int(time.time()))
     headers = {
@@ -96,7 +103,7 @@ def _send_webhook(destination: AlertDestination, alert: Alert) -> None:
     try:
         # No redirects: a public URL must not bounce the request to a private one.
         response = httpx.post(
-            destination.target,
+            url,
             content=body,
             headers=headers,
             timeout=settings.ALERT_WEBHOOK_TIMEOUT,

@@ -20,9 +20,10 @@ class AlertDestination(models.Model):
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=16, choices=DestinationKind.choices)
-    #: an email address (kind email) or an http(s) URL (kind webhook)
+    #: an email address (kind email), or the webhook URL's scheme and host only (kind webhook): a
+    #: Slack-style URL's path is itself a credential, so the whole URL is kept encrypted below
     target = models.CharField(max_length=500)
-    #: Fernet ciphertext of {"signing_secret": ...} (webhooks only); never shown after creation
+    #: Fernet ciphertext of {"url": ..., "signing_secret": ...} (webhooks only); the secret is shown once
     secrets_ciphertext = models.TextField(blank=True)
     events = models.JSONField(default=all_events)
     last_sent_at = models.DateTimeField(null=True, blank=True)
@@ -34,6 +35,8 @@ class AlertDestination(models.Model):
     objects = TenantScopedQuerySet.as_manager()
 
     audit_type = "alert_destination"
+    #: re-encrypted by `manage.py rotate_secrets` (integrations/rotation.py)
+    encrypted_fields = ("secrets_ciphertext",)
 
     class Meta:
         ordering = ["name", "id"]

@@ -161,6 +161,31 @@ def test_send_test_alert_button_emails_the_destination(world: TenantWorld, dashb
     assert message.subject.startswith("[Patchbay] Test alert")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_webhook_url_is_kept_secret_after_creation(
+    world: TenantWorld, receiver: Receiver, dashboard_client: Any
+) -> None:
+    # A Slack-style URL's path is its credential: pages and the audit log show only scheme and host.
+    admin = dashboard_client(world.users["admin"])
+    created = admin.post(
+        "/alerts/",
+        {"name": "oncall", "kind": "webhook", "target": receiver.url, "events": ["probe_down"]},
+    )
+    assert created.status_code == 200
+    destination = AlertDestination.objects.get(name="oncall")
+    assert "signing-secret" in created.content.decode()
+
+    shown = admin.get("/alerts/").content.decode() + admin.get(f"/alerts/{destination.pk}/").content.decode()
+    audit = admin.get("/audit/").content.decode()
+
+    assert "B000" not in shown and "B000" not in audit
+    assert destination.target == f"http://127.0.0.1:{receiver.url.split(':')[2].split('/')[0]}/…"
+    assert "Copy the signing secret" not in shown  # shown once, at creation only
+    admin.post(f"/alerts/{destination.pk}/test/")
+    ((_, body),) = receiver.received  # the full URL is still where alerts go
+    assert json.loads(body)["patchbay"]["event"] == "test"
+
+
 @pytest.mark.django_db
 def test_webhooks_to_private_addresses_are_refused(world: TenantWorld, settings: Any) -> None:
     settings.ALLOW_PRIVATE_TARGETS = False
