@@ -35,7 +35,8 @@ def _registry() -> CollectorRegistry:
     """A registry for one scrape: the counters (of every process, in multiprocess mode) and the state."""
     registry = CollectorRegistry()
     if settings.PROMETHEUS_MULTIPROC_DIR:
-        multiprocess.MultiProcessCollector(registry)  # every process's counters, from their files
+        # every process's counters, from their files
+        multiprocess.MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
     else:
         registry.register(_ThisProcess())
     registry.register(StateCollector())
