@@ -20,4 +20,6 @@ RUN DEBUG=true python manage.py collectstatic --no-input \
 
 USER patchbay
 EXPOSE 8000
-CMD ["gunicorn", "controlplane.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log: Patchbay logs each request itself (JSON, with its request id, URL pattern
+# rather than path, so invitation tokens in links never reach the logs).
+CMD ["gunicorn", "controlplane.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

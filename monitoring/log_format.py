@@ -33,12 +33,20 @@ def _plain_safe(text: str) -> str:
 
 
 class ContextFilter(logging.Filter):
-    """Copies the log context's ids onto every record (so both formatters can show them)."""
+    """Copies the log context's ids onto every record (so both formatters can show them), and puts the
+    URL pattern in place of the path in Django's request lines ("Not Found: /invitations/accept/<token>/"
+    would otherwise write an invitation's token)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         for name, value in log_context.current().items():
             if not hasattr(record, name):
                 setattr(record, name, value)
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", None)
+        if path and isinstance(record.args, tuple) and path in record.args:
+            from monitoring.middleware import route_of
+
+            record.args = tuple(route_of(request) if arg == path else arg for arg in record.args)
         return True
 
 

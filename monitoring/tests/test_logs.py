@@ -57,6 +57,22 @@ def test_a_line_is_one_json_object_with_escaped_truncated_message(json_lines: io
     assert len(json_lines.getvalue().splitlines()) == 1  # the newline is escaped inside the JSON
 
 
+@pytest.mark.django_db
+def test_each_request_is_one_line_naming_its_url_pattern_not_its_path(
+    json_lines: io.StringIO, client: Client
+) -> None:
+    response = client.get(
+        "/invitations/accept/secret-invitation-token/", HTTP_X_REQUEST_ID="bad id with spaces"
+    )
+
+    request_id = response["X-Request-ID"]
+    assert request_id != "bad id with spaces" and len(request_id) == 32  # refused, a fresh one instead
+    (line,) = [line for line in parsed(json_lines) if line["logger"] == "patchbay.request"]
+    assert line["request_id"] == request_id
+    assert line["message"].startswith(f"GET /invitations/accept/<str:token>/ {response.status_code} ")
+    assert "secret-invitation-token" not in json_lines.getvalue()
+
+
 def test_a_request_id_follows_an_apply_from_click_to_vendor_call(
     json_lines: io.StringIO, sandbox: Any, transactional_db: None
 ) -> None:
