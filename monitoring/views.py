@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -10,6 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
 import monitoring.metrics  # noqa: F401  (defines the counters before the first scrape)
@@ -27,7 +29,7 @@ def _authorized(request: HttpRequest) -> bool:
 class _ThisProcess(Collector):
     """The counters of this process alone (no PROMETHEUS_MULTIPROC_DIR: `make run`, tests)."""
 
-    def collect(self):  # type: ignore[no-untyped-def]
+    def collect(self) -> Iterable[Metric]:
         return REGISTRY.collect()
 
 
