@@ -168,12 +168,14 @@ def execute_run(run_id: int) -> None:
     if run is None:
         logger.info("run %s is not queued any more; nothing to do", run_id)
         return
-    log_context.bind(
-        run=run.pk,
-        integration=run.integration_id,
-        tenant=run.integration.tenant.slug if run.integration else None,
-    )
-    logger.info("%s run %s started", run.kind, run.pk)
+    tenant = run.integration.tenant.slug if run.integration else None
+    # Every log line of the run, in this thread and its node threads, carries the run's ids.
+    with log_context.bound(run=run.pk, integration=run.integration_id, tenant=tenant):
+        logger.info("%s run %s started", run.kind, run.pk)
+        _execute_claimed(run)
+
+
+def _execute_claimed(run: Run) -> None:
     integration = run.integration
     if integration is None:
         _finish(run, RunState.FAILED, "the integration no longer exists")
