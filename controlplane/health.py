@@ -31,7 +31,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Database, broker, beat (ticked within two heartbeat intervals) and a worker answering, each by
-    name (503 naming the ones that are not)."""
+    name (503 naming the ones that are not). `?parts=database,broker` checks only those: a load
+    balancer in front of the web processes should not drop them because beat stopped."""
+    asked = [part for part in request.GET.get("parts", "").split(",") if part in READINESS_PARTS]
+    parts = asked or list(READINESS_PARTS)
     errors: dict[str, str] = {}
     database_error = check_database()
     if database_error:
@@ -39,10 +42,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
     broker_error = check_broker(settings.CELERY_BROKER_URL)
     if broker_error:
         errors["broker"] = broker_error
-    for part, error in _background_errors(database_error, broker_error).items():
-        if error:
-            errors[part] = error
-    body: dict[str, object] = {part: FAILED if part in errors else OK for part in READINESS_PARTS}
+    if "beat" in parts or "worker" in parts:
+        for part, error in _background_errors(database_error, broker_error).items():
+            if error:
+                errors[part] = error
+    errors = {part: error for part, error in errors.items() if part in parts}
+    body: dict[str, object] = {part: FAILED if part in errors else OK for part in parts}
     if errors:
         body["errors"] = errors
         return JsonResponse(body, status=503)

@@ -73,6 +73,15 @@ def test_readyz_names_beat_and_worker_when_they_were_never_seen(client: Client) 
 
 
 @pytest.mark.django_db
+def test_readyz_checks_only_the_parts_asked_for(client: Client) -> None:
+    # A load balancer in front of the web processes asks for what serving needs, not for beat.
+    response = client.get("/readyz?parts=database,broker")
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
 def test_readyz_fails_beat_after_two_silent_intervals(client: Client, settings: object) -> None:
     settings.HEARTBEAT_SECONDS = 30  # type: ignore[attr-defined]
     record_beat_tick(at=timezone.now() - timedelta(seconds=61))
