@@ -1,10 +1,11 @@
 # Patchbay: `make run` brings the whole control plane up on a laptop; `make test` runs the suite.
-# Both create the virtualenv on first use and reinstall requirements.txt only when it changed.
+# Both create the virtualenv on first use and reinstall the requirements only when a requirements file changed:
+# requirements.txt (runtime, the image's) and requirements-test.txt (tests, lint, the sandbox) on top of it.
 
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-# Touched after a successful install; newer requirements.txt means "install again".
+# Touched after a successful install; either requirements file newer means "install again".
 STAMP := $(VENV)/.requirements-installed
 PYTEST_ARGS ?=
 RUN_ARGS ?=
@@ -14,8 +15,8 @@ RUN_ARGS ?=
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install --disable-pip-version-check --no-input --quiet -r requirements.txt
+$(STAMP): requirements.txt requirements-test.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check --no-input --quiet -r requirements-test.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -50,11 +51,12 @@ seed: $(STAMP)
 	$(PY) bin/run_all.py --manage seed_demo
 
 # Known vulnerabilities of the pinned requirements, from PyPI's JSON API (AUDIT_SERVICE=osv: api.osv.dev).
-# --no-deps: requirements.txt pins every package, so nothing is resolved or installed.
+# requirements-test.txt includes requirements.txt, so both files are audited.
+# --no-deps: the requirements files pin every package, so nothing is resolved or installed.
 # --strict: a package that could not be checked fails the audit instead of passing silently.
 AUDIT_SERVICE ?= pypi
 audit: $(STAMP)
-	$(VENV)/bin/pip-audit --requirement requirements.txt --no-deps --disable-pip --strict \
+	$(VENV)/bin/pip-audit --requirement requirements-test.txt --no-deps --disable-pip --strict \
 		--vulnerability-service $(AUDIT_SERVICE) --progress-spinner off
 
 # Issue 13's attacks against a stack it starts itself (bench/soak/: sandbox, gunicorn, worker, a temporary

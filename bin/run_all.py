@@ -225,6 +225,8 @@ def base_env() -> dict[str, str]:
     env.setdefault("AWS_ACCESS_KEY_ID", "testing")
     env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
     env.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    # A terminal, not a log pipeline: plain text lines (production's default is JSON, README "Operating").
+    env.setdefault("LOG_FORMAT", "plain")
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

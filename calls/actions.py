@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils import timezone
 
 from calls.choices import CallsAuditAction, CallSource, Direction
 from calls.grouping import CallDraft, ObservedMessage, Perspective, PseudoHop, build_call, group_calls
@@ -13,6 +14,7 @@ from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_integration
 from calls.sip_message import SipParseError, parse_sip_message
 from calls.trace_files import read_trace
+from monitoring import metrics
 from tenants.audit import Actor, record_audit
 
 if TYPE_CHECKING:
@@ -167,6 +169,10 @@ def store_integration_calls(
             call.save()
             call.messages.all().delete()
             SipMessageRecord.objects.bulk_create(_message_rows(call, draft))
+        if _created:
+            # Hang-up to ladder stored: the delay users wait before a call shows (issue 8 aims at 60 s).
+            delay = (timezone.now() - call.ended_at).total_seconds()
+            metrics.LADDER_DELAY.labels(source).observe(max(delay, 0.0))
         stored.append(call)
     return stored
 

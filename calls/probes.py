@@ -16,11 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from calls.choices import TargetState, Transport
+from calls.events import probe_target_changed
 from calls.models import ProbeResult, SipTarget
 from calls.sip_options import ProbeOutcome, send_options
 from calls.target_addresses import TargetError, probe_destination, resolve_target
 from integrations.choices import IntegrationKind
 from integrations.models import Integration, ResourceNode
+from monitoring import metrics
 
 SIP_PORT = 5060
 # Synthflow's SIP hosts per account region, UDP/TCP on 32681 and TLS on 32682 (PROVIDERS.md §1.6).
@@ -106,12 +108,18 @@ def record_outcome(target: SipTarget, outcome: ProbeOutcome) -> ProbeResult:
     """Store one probe's result and move the target's state (row-locked against concurrent probes)."""
     locked = SipTarget.objects.select_for_update().get(pk=target.pk)
     now = timezone.now()
+    before = locked.state
     state = next_state(locked, outcome.succeeded)
     if state != locked.state:
         locked.state, locked.state_changed_at = state, now
     locked.last_probed_at = now
     locked.save()
     target.refresh_from_db()
+    metrics.PROBES.labels(outcome.status).inc()
+    if locked.state != before:
+        transaction.on_commit(
+            lambda: probe_target_changed.send_robust(sender=None, target=locked, before=before)
+        )
     return ProbeResult.objects.create(
         tenant_id=locked.tenant_id,
         integration_id=locked.integration_id,

@@ -13,6 +13,8 @@ from kombu.exceptions import KombuError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from monitoring import readiness
+
 # Seconds a readiness probe may wait on the broker; orchestrators probe often
 # and time out after a few seconds themselves (Kubernetes' default is 1 s).
 BROKER_TIMEOUT = 2.0
@@ -28,7 +30,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database and the Celery broker are reachable (503 naming the one that is not)."""
+    """Database, broker, beat (ticked within two heartbeat intervals) and a worker answering, each by
+    name (503 naming the ones that are not). `?parts=database,broker` checks only those: a load
+    balancer in front of the web processes should not drop them because beat stopped."""
+    asked = [part for part in request.GET.get("parts", "").split(",") if part in READINESS_PARTS]
+    parts = asked or list(READINESS_PARTS)
     errors: dict[str, str] = {}
     database_error = check_database()
     if database_error:
@@ -36,14 +42,34 @@ def readyz(request: HttpRequest) -> JsonResponse:
     broker_error = check_broker(settings.CELERY_BROKER_URL)
     if broker_error:
         errors["broker"] = broker_error
-    body: dict[str, object] = {
-        "database": FAILED if database_error else OK,
-        "broker": FAILED if broker_error else OK,
-    }
+    if "beat" in parts or "worker" in parts:
+        for part, error in _background_errors(database_error, broker_error).items():
+            if error:
+                errors[part] = error
+    errors = {part: error for part, error in errors.items() if part in parts}
+    body: dict[str, object] = {part: FAILED if part in errors else OK for part in parts}
     if errors:
         body["errors"] = errors
         return JsonResponse(body, status=503)
     return JsonResponse(body)
+
+
+#: the parts /readyz reports, in order
+READINESS_PARTS = ("database", "broker", "beat", "worker")
+
+
+def _background_errors(database_error: str | None, broker_error: str | None) -> dict[str, str | None]:
+    """Why beat and the workers are not ready (None: ready)."""
+    if database_error:
+        # Their heartbeats are database rows: unreadable without the database.
+        unknown = "cannot tell: the database is unreachable"
+        return {"beat": unknown, "worker": unknown}
+    worker_error = (
+        "cannot tell: the broker is unreachable"
+        if broker_error
+        else readiness.check_worker(settings.CELERY_BROKER_URL)
+    )
+    return {"beat": readiness.check_beat(), "worker": worker_error}
 
 
 def check_database() -> str | None:

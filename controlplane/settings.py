@@ -42,7 +42,7 @@ if TRUST_X_FORWARDED_PROTO:
 # warns. Behind a TLS-terminating proxy keep them on and set TRUST_X_FORWARDED_PROTO.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # Probed over plain HTTP from inside the container (docker-compose healthcheck).
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
@@ -84,9 +84,12 @@ INSTALLED_APPS = [
     "integrations",
     "calls",
     "integrations.diagnostics",
+    "monitoring",  # issue 16: metrics, logs, readiness
+    "alerts",  # issue 16: alert destinations
 ]
 
 MIDDLEWARE = [
+    "monitoring.middleware.RequestIdMiddleware",  # first: every later log line has the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -202,6 +205,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": 10.0},
     "probe-sip-targets": {"task": "calls.enqueue_due_probes", "schedule": 60.0},
 }
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {  # issue 16: /readyz's worker and beat parts
+    "task": "monitoring.worker_heartbeat",
+    "schedule": float(env.int("HEARTBEAT_SECONDS", default=30)),
+}
 CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
     "task": "tenants.purge_expired_idempotency_records",
     "schedule": 3600.0,
@@ -279,14 +286,39 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Operating (issue 16): logs, metrics, heartbeats, alerts ------------------
+#: "json" (one object per line, for a log pipeline; the default with DEBUG off) or "plain" (make run)
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "monitoring.log_format.ContextFilter"}},
+    "formatters": {
+        "plain": {"()": "monitoring.log_format.PlainFormatter"},
+        "json": {"()": "monitoring.log_format.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+#: `Authorization: Bearer <METRICS_TOKEN>` reads /metrics; unset refuses everyone (401) unless
+#: METRICS_ALLOW_ANONYMOUS (for a scraper on a private network only)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOW_ANONYMOUS = env.bool("METRICS_ALLOW_ANONYMOUS", default=False)
+#: prometheus_client's multiprocess directory, shared by web and worker processes (README, Operating)
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+#: seconds between beat's worker-heartbeat tasks; /readyz allows two intervals of silence
+HEARTBEAT_SECONDS = env.int("HEARTBEAT_SECONDS", default=30)
+#: seconds in which an alert about the same thing (one probe target, one integration) is sent once
+ALERT_DEBOUNCE_SECONDS = env.int("ALERT_DEBOUNCE_SECONDS", default=900)
+#: seconds an alert webhook may take to answer
+ALERT_WEBHOOK_TIMEOUT = env.float("ALERT_WEBHOOK_TIMEOUT", default=10.0)
 
 # --- Vendor calls (retry policy of DESIGN §2) -------------------------------
 VENDOR_HTTP_TIMEOUT = env.float("VENDOR_HTTP_TIMEOUT", default=15.0)

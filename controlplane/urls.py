@@ -14,6 +14,8 @@ handler500 = "tenants.api.errors.server_error"
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("", include("monitoring.urls")),  # /metrics (issue 16)
+    path("alerts/", include("alerts.urls")),  # issue 16
     path("api/v1/", include("controlplane.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.

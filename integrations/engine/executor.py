@@ -9,6 +9,7 @@ intent) and adopts it instead of creating a second one.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable
@@ -111,7 +112,8 @@ def walk(
                     skipped.append(name)
                 elif dependencies[name] <= set(done) and len(running) < concurrency:
                     pending.remove(name)
-                    running[pool.submit(run_one, name)] = name
+                    # A copy of this thread's context: node threads log with the run's ids and request id.
+                    running[pool.submit(contextvars.copy_context().run, run_one, name)] = name
             if not running:
                 if pending:  # nothing can start: every remaining node waits on something that won't finish
                     skipped.extend(pending)

@@ -19,11 +19,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
+from integrations.engine.events import announce, run_finished
 from integrations.engine.executor import GraphExecutor, Recorder, WalkResult
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.planner import plan_graph
 from integrations.models.engine import ACTIVE_RUN_STATES, Run, RunEvent, RunKind, RunState
 from integrations.registration import observe_after_run
+from monitoring import log_context
 from tenants.audit import Actor, record_audit
 from tenants.choices import AuditAction
 
@@ -166,6 +168,14 @@ def execute_run(run_id: int) -> None:
     if run is None:
         logger.info("run %s is not queued any more; nothing to do", run_id)
         return
+    tenant = run.integration.tenant.slug if run.integration else None
+    # Every log line of the run, in this thread and its node threads, carries the run's ids.
+    with log_context.bound(run=run.pk, integration=run.integration_id, tenant=tenant):
+        logger.info("%s run %s started", run.kind, run.pk)
+        _execute_claimed(run)
+
+
+def _execute_claimed(run: Run) -> None:
     integration = run.integration
     if integration is None:
         _finish(run, RunState.FAILED, "the integration no longer exists")
@@ -266,6 +276,7 @@ def _finish(run: Run, state: str, message: str) -> None:
         outcome="ok" if state == RunState.SUCCEEDED else "failed",
         message=message[:2000],
     )
+    announce(run_finished, run=run)
 
 
 def plan_integration(integration: Any, *, requested_by: Any = None) -> tuple[Run, dict[str, Any]]:

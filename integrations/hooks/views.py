@@ -22,6 +22,7 @@ from integrations.hooks.rejections import note_rejection
 from integrations.hooks.signature import signature_problem
 from integrations.kinds.twilio_synthflow import DEFAULT_FALLBACK_SAY
 from integrations.models import TwilioCallEvent, TwilioEventKind
+from monitoring.webhook_metrics import observed_voice_webhook
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def _forbidden() -> HttpResponse:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@observed_voice_webhook
 def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
     """Twilio's voice URL of a twilio_synthflow number: TwiML that sends the call to Synthflow."""
     received_at = timezone.now()

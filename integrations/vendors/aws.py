@@ -31,6 +31,7 @@ from integrations.vendors.errors import (
     VendorError,
     VendorUnavailable,
 )
+from monitoring.vendor_requests import instrument_boto3_client
 
 T = TypeVar("T")
 
@@ -139,11 +140,13 @@ class AwsSession:
         return settings.AWS_ENDPOINT_URL or None
 
     def _assume(self) -> boto3.Session:
-        sts = boto3.client(
-            "sts",
-            region_name=self.account.region,
-            endpoint_url=self._endpoint(),
-            config=self._config(settings.AWS_MAX_ATTEMPTS),
+        sts = instrument_boto3_client(
+            boto3.client(
+                "sts",
+                region_name=self.account.region,
+                endpoint_url=self._endpoint(),
+                config=self._config(settings.AWS_MAX_ATTEMPTS),
+            )
         )
         try:
             answer = sts.assume_role(
@@ -187,6 +190,7 @@ class AwsSession:
                     config=self._config(attempts),
                 )
                 client.meta.events.register("after-call", request_ids.note_aws_call)
+                instrument_boto3_client(client)
                 self._clients[key] = client
             return self._clients[key]
 

@@ -29,6 +29,7 @@ from integrations.vendors.errors import (
     VendorError,
     VendorUnavailable,
 )
+from monitoring.vendor_requests import note_http_retry, observe_http_attempt
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
 _clients: dict[str, httpx.Client] = {}
@@ -109,6 +110,7 @@ class VendorHttpClient:
         refreshed = False
         last_error: VendorError | None = None
         for attempt in range(attempts):
+            started = time.monotonic()
             try:
                 response = self.http.request(
                     method,
@@ -120,9 +122,15 @@ class VendorHttpClient:
                     timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout,
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                observe_http_attempt(
+                    self.vendor, method, path, type(exc).__name__, time.monotonic() - started
+                )
                 # Never sent: always safe to try again.
                 last_error = VendorUnavailable(f"cannot connect ({type(exc).__name__})", vendor=self.vendor)
             except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                observe_http_attempt(
+                    self.vendor, method, path, type(exc).__name__, time.monotonic() - started
+                )
                 error_class = VendorUnavailable if method in _IDEMPOTENT else ResponseLost
                 last_error = error_class(
                     f"no answer to {method} {path} ({type(exc).__name__})", vendor=self.vendor
@@ -130,6 +138,9 @@ class VendorHttpClient:
                 if method not in _IDEMPOTENT:
                     raise last_error from exc
             else:
+                observe_http_attempt(
+                    self.vendor, method, path, response.status_code, time.monotonic() - started
+                )
                 if response.status_code < 400:
                     request_ids.note(request_ids.from_response(response))
                     return response
@@ -143,6 +154,7 @@ class VendorHttpClient:
                     # A 5xx to a create is ambiguous; the engine looks before creating again.
                     raise last_error
             if attempt + 1 < attempts:
+                note_http_retry(self.vendor, method, path)
                 retry_after = getattr(last_error, "retry_after", None)
                 sleep(backoff_delay(attempt, retry_after))
         assert last_error is not None

@@ -1,0 +1,1 @@
+"""Alerts: per-tenant destinations (email, signed webhook) told when something needs attention."""

@@ -1,0 +1,57 @@
+"""Fixtures of the alerts tests: a local webhook receiver, deliveries at once, and the sandbox."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from sandbox.tests.conftest import sandbox_server, sandbox_url  # noqa: F401  (re-exported fixtures)
+
+
+@dataclass
+class Receiver:
+    """A local HTTP server standing for the team's Slack-compatible webhook; answers `status`."""
+
+    url: str
+    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
+    status: int = 200
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state = Receiver(url="")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.received.append((dict(self.headers), body))
+            self.send_response(state.status)
+            self.end_headers()
+            self.wfile.write(b"ok" if state.status < 300 else b"channel_not_found")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def deliver_at_once(settings: Any) -> None:
+    # Deliveries run in this process as soon as the transaction commits (Celery's eager mode).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from controlplane.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False

@@ -1,0 +1,1 @@
+"""Operating Patchbay: Prometheus metrics, structured logs with request ids, readiness, heartbeats."""
