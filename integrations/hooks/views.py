@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from integrations.hooks import cache, call_log, twiml
+from controlplane.log_values import loggable
+from integrations.hooks import cache, call_log, replays, twiml
 from integrations.hooks.live_call import CallAnswer, CallOutcome, answer_call
 from integrations.hooks.rejections import note_rejection
-from integrations.hooks.signature import signature_problem
+from integrations.hooks.signature import SignatureProblem, signature_problem
 from integrations.kinds.twilio_synthflow import DEFAULT_FALLBACK_SAY
 from integrations.models import TwilioCallEvent, TwilioEventKind
 
@@ -53,29 +55,55 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
     except Exception:
         # Twilio must get TwiML, not a 500: log everything and play the generic message.
         logger.exception(
-            "twilio webhook %s: cannot load the integration; answering a generic message", public_id
+            "twilio webhook %s: cannot load the integration; answering a generic message", loggable(public_id)
         )
         return _twiml(DEFAULT_FALLBACK_TWIML)
     if target is None:
         return _not_found()
-    params: QueryDict | dict[str, str] = {}
+    # The signature first: nothing below runs, and nothing is written, for a request Twilio did not sign.
+    refused = _refusal(request, target)
+    if refused is not None:
+        return refused
+    params: QueryDict = request.POST if request.method == "POST" else request.GET
+    call_sid = params.get("CallSid", "")
+    repeat = replays.seen(target.public_id, call_sid)
+    if repeat is not None:
+        logger.info("twilio webhook %s: call %s asked again; same answer", public_id, loggable(call_sid))
+        return _twiml(repeat.twiml)
     try:
-        problem = signature_problem(request, target.validator)
-        params = request.POST if request.method == "POST" else request.GET
-        if problem is not None:
-            note_rejection(target, problem, params.get("CallSid", ""), request.path_info)
-            return _forbidden()
         status_callback = f"{settings.PUBLIC_BASE_URL.rstrip('/')}{target.status_path}"
         answer = answer_call(target, params, status_callback)
     except Exception:
-        logger.exception("twilio webhook %s: answering the call failed; answering the fallback", public_id)
-        failed = CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, "answering the call failed")
-        call_log.note_voice_request(target, params, failed, received_at, timezone.now())
-        return _twiml(target.fallback_twiml)
-    # Recorded by a background writer: the caller does not wait for a database write.
-    call_log.note_voice_request(target, params, answer, received_at, timezone.now())
-    logger.debug("twilio webhook %s: call %s %s", public_id, params.get("CallSid", ""), answer.outcome)
+        logger.exception(
+            "twilio webhook %s: answering call %s failed; answering the fallback", public_id, loggable(call_sid)
+        )
+        answer = CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, "answering the call failed")
+    answer, first = replays.remember(target.public_id, call_sid, answer)
+    if first:
+        # Published to the broker before the answer leaves; the worker writes it (call_log.py).
+        call_log.note_voice_request(target, params, answer, received_at, timezone.now())
+    logger.debug("twilio webhook %s: call %s %s", public_id, loggable(call_sid), answer.outcome)
     return _twiml(answer.twiml)
+
+
+def _refusal(request: HttpRequest, target: cache.WebhookTarget) -> HttpResponse | None:
+    """A 403 for a request whose signature is missing, wrong or cannot be checked; None when it is Twilio's."""
+    problem = signature_problem(request, target.validator)
+    if problem is None:
+        return None
+    if problem == SignatureProblem.UNREADABLE:
+        # Django would not parse the body (too many fields, too big): log it, record nothing.
+        logger.warning(
+            "twilio webhook %s: refused %s: %s", target.public_id, loggable(request.path_info), problem.label
+        )
+        return _forbidden()
+    try:
+        params = request.POST if request.method == "POST" else request.GET
+        call_sid = params.get("CallSid", "")
+    except SuspiciousOperation:
+        call_sid = ""
+    note_rejection(target, problem, call_sid, request.path_info)
+    return _forbidden()
 
 
 @csrf_exempt
@@ -85,10 +113,9 @@ def sip_status_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
     target = cache.get_target(public_id)
     if target is None:
         return _not_found()
-    problem = signature_problem(request, target.validator)
-    if problem is not None:
-        note_rejection(target, problem, request.POST.get("CallSid", ""), request.path_info)
-        return _forbidden()
+    refused = _refusal(request, target)
+    if refused is not None:
+        return refused
     TwilioCallEvent.objects.create(
         tenant_id=target.tenant_id,
         integration_id=target.integration_id,
