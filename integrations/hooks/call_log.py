@@ -8,8 +8,9 @@ embedded SQLite broker of `make run`), so a web process killed, restarted or
 redeployed right after answering loses nothing, and the database write happens
 in the worker, off the caller's path (issue 13, item 11). The worker writes
 each record once: a redelivered task (acks_late) finds the row there already
-(replays of a request are answered from integrations/hooks/replays.py and publish nothing). When the broker itself cannot take the
-record, the call is still answered and the log says so (at most once a minute).
+(a repeated request is answered by integrations/hooks/replays.py and publishes
+nothing). When the broker itself cannot take the record, the call is still
+answered and the log says so (at most once a minute).
 calls/twilio_hops.py builds the call's ladder from these `voice_webhook` events
 and the `<Sip>` status callbacks.
 """
@@ -65,7 +66,13 @@ def note_voice_request(
     try:
         # retry=False: a broker that is down costs the caller one failed connect, not kombu's retry loop.
         record_voice_webhook_task.apply_async(
-            args=[target.tenant_id, str(target.integration_id), call_sid[:64], record, received_at.isoformat()],
+            args=[
+                target.tenant_id,
+                str(target.integration_id),
+                call_sid[:64],
+                record,
+                received_at.isoformat(),
+            ],
             retry=False,
         )
     except Exception:  # the call matters more than its record
@@ -85,9 +92,12 @@ def write_record(tenant_id: int, integration_id: str, call_sid: str, params: dic
         logger.info("twilio call record for %s dropped: its integration is gone", loggable(call_sid))
         return False
     received = parse_datetime(at)
-    if call_sid and TwilioCallEvent.objects.filter(
-        integration_id=integration_id, kind=TwilioEventKind.VOICE_WEBHOOK, call_sid=call_sid
-    ).exists():
+    if (
+        call_sid
+        and TwilioCallEvent.objects.filter(
+            integration_id=integration_id, kind=TwilioEventKind.VOICE_WEBHOOK, call_sid=call_sid
+        ).exists()
+    ):
         return False
     TwilioCallEvent.objects.create(
         tenant_id=tenant_id,

@@ -75,7 +75,9 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         answer = answer_call(target, params, status_callback)
     except Exception:
         logger.exception(
-            "twilio webhook %s: answering call %s failed; answering the fallback", public_id, loggable(call_sid)
+            "twilio webhook %s: answering call %s failed; answering the fallback",
+            public_id,
+            loggable(call_sid),
         )
         answer = CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, "answering the call failed")
     answer, first = replays.remember(target.public_id, call_sid, answer)
@@ -87,7 +89,7 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _refusal(request: HttpRequest, target: cache.WebhookTarget) -> HttpResponse | None:
-    """A 403 for a request whose signature is missing, wrong or cannot be checked; None when it is Twilio's."""
+    """A 403 for a request whose signature is missing, wrong or cannot be checked; None for Twilio's own."""
     problem = signature_problem(request, target.validator)
     if problem is None:
         return None

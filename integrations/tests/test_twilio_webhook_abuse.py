@@ -4,8 +4,7 @@ values that would forge or flood the log, and replays of a request Twilio really
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 
@@ -25,12 +24,11 @@ TOO_BIG = 2_700_000
 
 
 @pytest.fixture
-def records_inline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def records_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     """The worker's half of the call log runs inline, on the test's database connection."""
     from controlplane.celery import app
 
-    monkeypatch.setattr(app.conf, "task_always_eager", True)
-    yield
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
 
 
 def rows(world: WebhookWorld) -> list[TwilioCallEvent]:
@@ -58,7 +56,9 @@ def test_a_body_too_big_to_check_is_refused_and_writes_nothing(
     assert rows(world) == []
 
 
-def test_a_query_string_with_too_many_fields_is_refused(webhook_world: MakeWorld, records_inline: None) -> None:
+def test_a_query_string_with_too_many_fields_is_refused(
+    webhook_world: MakeWorld, records_inline: None
+) -> None:
     world = webhook_world()
     params = {**world.call_params(), **{f"Field{i}": "x" for i in range(1001)}}
 
