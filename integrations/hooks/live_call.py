@@ -48,7 +48,9 @@ class CallAnswer:
     reason: str = ""
 
 
-def answer_call(target: WebhookTarget, params: Mapping[str, str], status_callback: str) -> CallAnswer:
+def answer_call(
+    target: WebhookTarget, params: Mapping[str, str], status_callback: str, refer_url: str
+) -> CallAnswer:
     """The TwiML answer to Twilio's voice request `params` for `target`'s integration."""
     call_sid = params.get("CallSid", "")
     outcome = CallOutcome.DIALLED
@@ -88,7 +90,7 @@ def answer_call(target: WebhookTarget, params: Mapping[str, str], status_callbac
             ", ".join(headers.refused) or "none",
         )
     uri = twiml.sip_uri(target.twilio_number, target.sip_host, target.sip_port, headers)
-    return CallAnswer(twiml.dial_sip(uri, status_callback), outcome)
+    return CallAnswer(twiml.dial_sip(uri, status_callback, refer_url), outcome)
 
 
 @dataclass(frozen=True)

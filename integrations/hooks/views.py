@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from controlplane.log_values import loggable
-from integrations.hooks import cache, call_log, replays, twiml
+from integrations.hooks import cache, call_log, replays, transfers, twiml
 from integrations.hooks.live_call import CallAnswer, CallOutcome, answer_call
 from integrations.hooks.rejections import note_rejection
 from integrations.hooks.signature import SignatureProblem, signature_problem
@@ -71,8 +71,8 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         logger.info("twilio webhook %s: call %s asked again; same answer", public_id, loggable(call_sid))
         return _twiml(repeat.twiml)
     try:
-        status_callback = f"{settings.PUBLIC_BASE_URL.rstrip('/')}{target.status_path}"
-        answer = answer_call(target, params, status_callback)
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        answer = answer_call(target, params, f"{base}{target.status_path}", f"{base}{target.refer_path}")
     except Exception:
         logger.exception(
             "twilio webhook %s: answering call %s failed; answering the fallback",
@@ -126,3 +126,32 @@ def sip_status_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         params={key: request.POST.get(key, "") for key in request.POST},
     )
     return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def refer_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The `<Dial referUrl>` of a call sent to Synthflow: Synthflow's cold transfer is a SIP REFER, and
+    Twilio asks here what to do with it (twilio.com/docs/voice/api/refer-to-twilio). The caller is
+    dialled to the REFER's target only when it is one of the integration's `transfer_targets`; any
+    other target is refused (403), so a prompt-injected assistant cannot send callers, or toll
+    charges, anywhere else."""
+    target = cache.get_target(public_id)
+    if target is None:
+        return _not_found()
+    refused = _refusal(request, target)
+    if refused is not None:
+        return refused
+    call_sid = request.POST.get("CallSid", "")
+    refer_to = request.POST.get("ReferTransferTarget", "")
+    number = transfers.target_number(refer_to)
+    if number is None or number not in target.transfer_targets:
+        logger.warning(
+            "twilio webhook %s: call %s: transfer to %s refused: not a transfer target of the integration",
+            target.public_id,
+            loggable(call_sid),
+            loggable(refer_to),
+        )
+        return _forbidden()
+    logger.info("twilio webhook %s: call %s transferred to %s", target.public_id, loggable(call_sid), number)
+    return _twiml(twiml.dial_number(number))
