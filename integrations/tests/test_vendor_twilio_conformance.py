@@ -122,7 +122,7 @@ def test_patchbay_requests_and_sandbox_answers_are_the_librarys(account: dict[st
         else:
             problems = library_reference.instance_problems(exchange["answer"])
         found += [f"answer {operation}: {p}" for p in problems]
-    assert found == [], '\n'.join(found)
+    assert found == [], "\n".join(found)
     assert [e["status"] for e in exchanges.seen if e["status"] >= 400] == [404]
 
 
