@@ -89,6 +89,7 @@ INVALID: dict[str, dict[str, list[Any]]] = {
             ["+1415"],
             [f"+1415555{i:04d}" for i in range(21)],
         ],
+        "warm_transfer_uri": ["sip.twilio.com", "acme.sip.example.com", "sip:acme.sip.twilio.com", ""],
     },
 }
 

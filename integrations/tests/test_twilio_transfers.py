@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from rest_framework.exceptions import ValidationError
 
+from integrations.blueprints.twilio_synthflow import BLUEPRINT, TWILIO_TERMINATION_URI
+from integrations.engine.blueprint import SpecInputs
 from integrations.hooks.transfers import target_number
 from integrations.kinds.twilio_synthflow import validate_config
 from integrations.tests.test_twilio_webhook_e2e import live_world, ring  # noqa: F401  (fixture)
@@ -99,3 +101,24 @@ def test_the_refer_target_is_read_from_sip_and_tel_uris() -> None:
     assert target_number("<tel:+1-415-555-0123>") == AGENT
     assert target_number("<sip:reception@pbx.example.com>") is None
     assert target_number("<sip:+1" + "5" * 600 + "@x>") is None
+
+
+@pytest.mark.parametrize(
+    ("config", "termination"),
+    [({"warm_transfer_uri": "acme.sip.twilio.com"}, "acme.sip.twilio.com"), ({}, TWILIO_TERMINATION_URI)],
+)
+def test_warm_transfers_go_to_the_customers_own_twilio_ingress(
+    config: dict[str, Any], termination: str
+) -> None:
+    base = {"twilio_number": "+14155550100", "synthflow_assistant_id": "a" * 12}
+    inputs = SpecInputs(
+        config=validate_config({**base, **config}),
+        accounts={"synthflow": {"workspace_id": "ws"}},
+        integration_name="support",
+        tenant_slug="acme",
+        public_id="pub",
+        outputs={},
+    )
+    node = next(n for n in BLUEPRINT.nodes if n.name == "synthflow_number")
+
+    assert node.spec(inputs)["termination_uri"] == termination
