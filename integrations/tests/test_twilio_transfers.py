@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from rest_framework.exceptions import ValidationError
 
@@ -65,11 +66,14 @@ def test_a_transfer_anywhere_else_is_refused(
 def test_without_transfer_targets_every_transfer_is_refused_but_none_is_lost_to_13802(
     live_world: Callable[..., WebhookWorld],  # noqa: F811
     sandbox_server: SandboxServer,
+    sandbox_url: str,
 ) -> None:
     live_world()
     placed = ring(sandbox_server)
 
-    answer = refer(sandbox_server, placed, f"<tel:{AGENT}>")
+    # Through the control API this time, as a demo or a soak would.
+    body = {"call_sid": placed["call_sid"], "refer_to": f"<tel:{AGENT}>"}
+    answer = httpx.post(f"{sandbox_url}/_sandbox/calls/refer", json=body, timeout=30).json()
 
     assert answer["error_code"] != 13802
     assert answer["status"] == 603 and answer["request"]["status"] == 403
