@@ -1,7 +1,7 @@
 """A twilio_synthflow call's ladder from what Patchbay itself saw: its webhooks.
 
 Patchbay sees no SIP of these calls. It sees Twilio's voice webhook request
-(recorded off the request thread as a `voice_webhook` TwilioCallEvent, with the
+(recorded by the Celery worker as a `voice_webhook` TwilioCallEvent, with the
 TwiML it answered and whether prepare_inbound was asked), and the status
 callbacks of the `<Dial><Sip>` leg (`sip_status` events: initiated, ringing,
 in-progress, completed, with `SipResponseCode` when Twilio gives one). The

@@ -240,6 +240,9 @@ WEBHOOK_CACHE_SECONDS = env.float("WEBHOOK_CACHE_SECONDS", default=30.0)
 #: sign-check against X-Forwarded-Host (and X-Forwarded-Proto if TRUST_X_FORWARDED_PROTO) instead of
 #: PUBLIC_BASE_URL; only behind a proxy that overwrites these headers
 TWILIO_WEBHOOK_TRUST_FORWARDED_HOST = env.bool("TWILIO_WEBHOOK_TRUST_FORWARDED_HOST", default=False)
+#: seconds a call's first answer is kept for repeats of its signed request (integrations/hooks/replays.py):
+#: Twilio retries a voice URL for at most 15 s, then asks the fallback URL for at most 15 s more
+TWILIO_REPLAY_SECONDS = env.int("TWILIO_REPLAY_SECONDS", default=120)
 
 # --- REST API --------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from integrations.engine import runs, schedule
+from integrations.hooks import call_log
 
 
 @shared_task(name="integrations.execute_run", acks_late=True)
@@ -17,3 +20,11 @@ def execute_run_task(run_id: int) -> None:
 def enqueue_due_reconciles_task() -> int:
     """Beat: queue reconciliation of the integrations that are due, spread over the tick."""
     return schedule.enqueue_due_reconciles()
+
+
+@shared_task(name="integrations.record_voice_webhook", acks_late=True, ignore_result=True)
+def record_voice_webhook_task(
+    tenant_id: int, integration_id: str, call_sid: str, params: dict[str, Any], at: str
+) -> bool:
+    """Store the voice webhook's record of one call (published by integrations/hooks/call_log.py)."""
+    return call_log.write_record(tenant_id, integration_id, call_sid, params, at)

@@ -9,6 +9,7 @@ GET  /_sandbox/dns[/<connector id>], PUT /_sandbox/dns/<connector id> {"ips": [.
 GET|POST /_sandbox/options
 GET|POST /_sandbox/sip          the SIP stand-in: {"silent_hosts": [...]} stop answering OPTIONS
 POST /_sandbox/calls            a simulated call along the real path
+POST /_sandbox/calls/refer      {"call_sid", "refer_to"}: a REFER on a Twilio call's <Dial><Sip> leg
 """
 
 from __future__ import annotations
@@ -251,8 +252,27 @@ class ControlApi:
         return json_response({"options": current})
 
     def calls(self, request: Request, tail: str) -> Response:
+        if tail == "refer":
+            return self.refer(_body(request))
+        if tail:
+            raise ControlError(404, f"no control endpoint /_sandbox/calls/{tail}")
         status, answer = self.sandbox.calls.run(_body(request))
         return json_response(answer, status)
+
+    def refer(self, body: dict[str, Any]) -> Response:
+        """A cold transfer on a placed Twilio call (sandbox/twilio/refer.py); outside the sandbox lock."""
+        call_sid, refer_to = body.get("call_sid"), body.get("refer_to")
+        if not isinstance(call_sid, str) or not isinstance(refer_to, str):
+            raise ControlError(
+                400, 'give "call_sid" (a placed Twilio call) and "refer_to" (the Refer-To URI)'
+            )
+        if not self.sandbox.has_stand_in("twilio"):
+            raise ControlError(501, "the twilio stand-in is not served")
+        try:
+            answer = self.sandbox.stand_in("twilio").sip_refer(call_sid, refer_to)  # type: ignore[attr-defined]
+        except ValueError as unknown:
+            raise ControlError(404, str(unknown)) from None
+        return json_response(answer)
 
     def get_sip(self, request: Request, tail: str) -> Response:
         return json_response({"address": self.sandbox.sip_address, **self.sandbox.sip.state()})

@@ -15,9 +15,13 @@ from django.urls import reverse
 from integrations.blueprints.connect_synthflow import workspace_id
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 
-#: Synthflow's current spec requires a termination URI for provider `twilio` (§1.2). With direct
-#: SIP dialing Synthflow never dials it (calls only arrive from Twilio; a cold transfer is a SIP
-#: REFER back to Twilio, §1.7), so Twilio's SIP edge fills the field.
+#: Synthflow's current spec requires a termination URI for provider `twilio` (§1.2); Synthflow dials it
+#: only for a warm transfer (a new INVITE, §1.7). A cold transfer is a SIP REFER on the live call,
+#: which Twilio hands to Patchbay's REFER webhook (`<Dial referUrl>`). The integration's
+#: `warm_transfer_uri` (the customer's own Twilio SIP Domain or Elastic SIP Trunk) fills the field;
+#: without it this host stands in, which routes nowhere: warm transfer is unsupported (the config's
+#: help says so). UNRESOLVED (issue 12, item 3): provisioning that ingress, or sending no URI at all,
+#: which the strict reading of Synthflow's reference answers with 400.
 TWILIO_TERMINATION_URI = "sip.twilio.com"
 
 
@@ -47,7 +51,7 @@ NODES = (
         lambda i: {
             "workspace_id": workspace_id(i),
             "phone_number": str(i.config["twilio_number"]),
-            "termination_uri": TWILIO_TERMINATION_URI,
+            "termination_uri": str(i.config.get("warm_transfer_uri") or TWILIO_TERMINATION_URI),
             "provider_name": "twilio",
         },
         title="Synthflow custom number (the Twilio number)",

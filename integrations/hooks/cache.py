@@ -65,6 +65,10 @@ class WebhookTarget:
     fallback_twiml: str
     #: path of the `<Sip>` status callback (PUBLIC_BASE_URL is prefixed per request)
     status_path: str
+    #: path of the `<Dial referUrl>` webhook that handles Synthflow's cold transfers (SIP REFER)
+    refer_path: str
+    #: the E.164 numbers a REFER may send the caller to
+    transfer_targets: frozenset[str]
     loaded_at: float
     #: holds the decrypted Twilio auth token
     validator: RequestValidator = field(repr=False)
@@ -127,6 +131,8 @@ def _load(public_id: str) -> WebhookTarget | None:
         sip_headers=tuple((str(k), str(v)) for k, v in (config.get("sip_headers") or {}).items()),
         fallback_twiml=twiml.fallback(config.get("fallback") or {}),
         status_path=reverse("twilio-status-webhook", kwargs={"public_id": public_id}),
+        refer_path=reverse("twilio-refer-webhook", kwargs={"public_id": public_id}),
+        transfer_targets=frozenset(str(n) for n in config.get("transfer_targets") or ()),
         loaded_at=time.monotonic(),
         validator=RequestValidator(twilio_account.read_secrets().get("auth_token", "")),
         synthflow=SynthflowClient(synthflow_account.read_secrets().get("api_key", ""), region),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 
+from controlplane.log_values import loggable
 from integrations.hooks import twiml
 from integrations.hooks.cache import WebhookTarget
 from integrations.vendors.errors import VendorError
@@ -47,7 +48,9 @@ class CallAnswer:
     reason: str = ""
 
 
-def answer_call(target: WebhookTarget, params: Mapping[str, str], status_callback: str) -> CallAnswer:
+def answer_call(
+    target: WebhookTarget, params: Mapping[str, str], status_callback: str, refer_url: str
+) -> CallAnswer:
     """The TwiML answer to Twilio's voice request `params` for `target`'s integration."""
     call_sid = params.get("CallSid", "")
     outcome = CallOutcome.DIALLED
@@ -55,7 +58,10 @@ def answer_call(target: WebhookTarget, params: Mapping[str, str], status_callbac
         prepared = _prepare_inbound(target, params)
         if isinstance(prepared, str):
             logger.warning(
-                "twilio webhook %s: call %s gets the fallback: %s", target.public_id, call_sid, prepared
+                "twilio webhook %s: call %s gets the fallback: %s",
+                target.public_id,
+                loggable(call_sid),
+                loggable(prepared, 300),
             )
             return CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, prepared)
         x_ei: str | None = f"S.{prepared.call_id};"
@@ -67,7 +73,7 @@ def answer_call(target: WebhookTarget, params: Mapping[str, str], status_callbac
             logger.info(
                 "twilio webhook %s: call %s from a non-E.164 caller skips prepare_inbound",
                 target.public_id,
-                call_sid,
+                loggable(call_sid),
             )
         x_ei = f"E.{call_sid};" if _TOKEN_VALUE.match(call_sid) else None
     headers = twiml.encode_sip_headers(
@@ -78,13 +84,13 @@ def answer_call(target: WebhookTarget, params: Mapping[str, str], status_callbac
             "twilio webhook %s: call %s: SIP headers %s dropped (over Twilio's %d-character limit), "
             "%s refused (CR/LF/NUL in the value)",
             target.public_id,
-            call_sid,
+            loggable(call_sid),
             ", ".join(headers.dropped) or "none",
             twiml.SIP_HEADERS_LIMIT,
             ", ".join(headers.refused) or "none",
         )
     uri = twiml.sip_uri(target.twilio_number, target.sip_host, target.sip_port, headers)
-    return CallAnswer(twiml.dial_sip(uri, status_callback), outcome)
+    return CallAnswer(twiml.dial_sip(uri, status_callback, refer_url), outcome)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import time
 
 from django.db import DatabaseError
 
+from controlplane.log_values import loggable
 from integrations.hooks.cache import WebhookTarget
 from integrations.hooks.signature import SignatureProblem
 from integrations.models import TwilioCallEvent, TwilioEventKind
@@ -31,8 +32,8 @@ def note_rejection(target: WebhookTarget, problem: SignatureProblem, call_sid: s
     logger.warning(
         "twilio webhook %s: refused %s (call %s): %s",
         target.public_id,
-        path,
-        call_sid or "-",
+        loggable(path),
+        loggable(call_sid or "-"),
         problem.label,
     )
     now = time.monotonic()
@@ -49,7 +50,7 @@ def note_rejection(target: WebhookTarget, problem: SignatureProblem, call_sid: s
             integration_id=target.integration_id,
             kind=TwilioEventKind.SIGNATURE_REJECTED,
             call_sid=call_sid[:64],
-            params={"reason": problem.value, "path": path, "unrecorded_before": skipped},
+            params={"reason": problem.value, "path": path[:200], "unrecorded_before": skipped},
         )
     except DatabaseError:
         # The 403 matters more than the record; the warning above already says what happened.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import models
 from django.http import HttpRequest, QueryDict
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator
@@ -26,6 +27,9 @@ class SignatureProblem(models.TextChoices):
     MISSING = "missing", "no X-Twilio-Signature header"
     MISMATCH = "mismatch", "X-Twilio-Signature does not match the account's auth token"
     SHARED_KEY = "shared_key", "signed with a webhook SharedKey, not the account's auth token"
+    #: more form fields than DATA_UPLOAD_MAX_NUMBER_FIELDS or a body over DATA_UPLOAD_MAX_MEMORY_SIZE:
+    #: the parameters cannot be read, so the signature cannot be checked (issue 13, item 3)
+    UNREADABLE = "unreadable", "the request body could not be read to check the signature"
 
 
 def _first(value: str) -> str:
@@ -60,8 +64,13 @@ def signature_problem(request: HttpRequest, validator: RequestValidator) -> Sign
         # Twilio signs with a SharedKey secret when the account enabled one; Patchbay holds
         # only the auth token (twilio.request_validator, X-Twilio-Webhooks-Signature-Settings).
         return SignatureProblem.SHARED_KEY
-    # A GET carries its parameters in the signed URL; a POST adds its form fields.
-    params: QueryDict | dict[str, str] = request.POST if request.method == "POST" else {}
+    # A GET carries its parameters in the signed URL; a POST adds its form fields. Django refuses to
+    # parse a form over its field-count or size limits (TooManyFieldsSent, RequestDataTooBig).
+    try:
+        params: QueryDict | dict[str, str] = request.POST if request.method == "POST" else {}
+        request.GET  # noqa: B018  (parsed now: a query string over the limits is refused here too)
+    except SuspiciousOperation:
+        return SignatureProblem.UNREADABLE
     if validator.validate(public_url(request), params, signature):
         return None
     return SignatureProblem.MISMATCH

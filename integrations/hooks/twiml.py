@@ -72,18 +72,20 @@ def sip_uri(number: str, host: str, port: int, headers: SipHeaders) -> str:
     return f"{uri}?{headers.text}" if headers.text else uri
 
 
-def dial_sip(uri: str, status_callback: str) -> str:
-    """TwiML that bridges the call to `uri` and reports the SIP leg's progress to `status_callback`."""
-    before, after = _dial_template(status_callback)
+def dial_sip(uri: str, status_callback: str, refer_url: str) -> str:
+    """TwiML that bridges the call to `uri`, reports the SIP leg's progress to `status_callback`, and
+    sends a REFER from the far end (Synthflow's cold transfer) to `refer_url`: without `referUrl`
+    Twilio refuses the REFER (error 13802, twilio.com/docs/api/errors/13802)."""
+    before, after = _dial_template(status_callback, refer_url)
     return f"{before}{escape(uri)}{after}"
 
 
 @functools.lru_cache(maxsize=4096)
-def _dial_template(status_callback: str) -> tuple[str, str]:
-    """The `<Dial><Sip>` document around its URI, built once per status callback URL by the twilio
-    package; only the URI (XML-escaped as ElementTree escapes text) changes from call to call."""
+def _dial_template(status_callback: str, refer_url: str) -> tuple[str, str]:
+    """The `<Dial><Sip>` document around its URI, built once per integration by the twilio package;
+    only the URI (XML-escaped as ElementTree escapes text) changes from call to call."""
     response = VoiceResponse()
-    dial = response.dial()
+    dial = response.dial(refer_url=refer_url, refer_method="POST")
     dial.sip(
         _URI_SLOT,
         status_callback=status_callback,
@@ -92,6 +94,13 @@ def _dial_template(status_callback: str) -> tuple[str, str]:
     )
     before, after = str(response).split(_URI_SLOT)
     return before, after
+
+
+def dial_number(number: str) -> str:
+    """TwiML that dials `number` (E.164): the answer to an allowed transfer."""
+    response = VoiceResponse()
+    response.dial().number(number)
+    return str(response)
 
 
 def fallback(config: Mapping[str, str]) -> str:

@@ -7,4 +7,5 @@ from integrations.hooks import views
 urlpatterns = [
     path("twilio/voice/<str:public_id>", views.voice_webhook, name="twilio-voice-webhook"),
     path("twilio/status/<str:public_id>", views.sip_status_webhook, name="twilio-status-webhook"),
+    path("twilio/refer/<str:public_id>", views.refer_webhook, name="twilio-refer-webhook"),
 ]

@@ -11,15 +11,17 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from integrations.hooks import cache, call_log, twiml
+from controlplane.log_values import loggable
+from integrations.hooks import cache, call_log, replays, transfers, twiml
 from integrations.hooks.live_call import CallAnswer, CallOutcome, answer_call
 from integrations.hooks.rejections import note_rejection
-from integrations.hooks.signature import signature_problem
+from integrations.hooks.signature import SignatureProblem, signature_problem
 from integrations.kinds.twilio_synthflow import DEFAULT_FALLBACK_SAY
 from integrations.models import TwilioCallEvent, TwilioEventKind
 from monitoring.webhook_metrics import observed_voice_webhook
@@ -55,29 +57,57 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
     except Exception:
         # Twilio must get TwiML, not a 500: log everything and play the generic message.
         logger.exception(
-            "twilio webhook %s: cannot load the integration; answering a generic message", public_id
+            "twilio webhook %s: cannot load the integration; answering a generic message", loggable(public_id)
         )
         return _twiml(DEFAULT_FALLBACK_TWIML)
     if target is None:
         return _not_found()
-    params: QueryDict | dict[str, str] = {}
+    # The signature first: nothing below runs, and nothing is written, for a request Twilio did not sign.
+    refused = _refusal(request, target)
+    if refused is not None:
+        return refused
+    params: QueryDict = request.POST if request.method == "POST" else request.GET
+    call_sid = params.get("CallSid", "")
+    repeat = replays.seen(target.public_id, call_sid)
+    if repeat is not None:
+        logger.info("twilio webhook %s: call %s asked again; same answer", public_id, loggable(call_sid))
+        return _twiml(repeat.twiml)
     try:
-        problem = signature_problem(request, target.validator)
-        params = request.POST if request.method == "POST" else request.GET
-        if problem is not None:
-            note_rejection(target, problem, params.get("CallSid", ""), request.path_info)
-            return _forbidden()
-        status_callback = f"{settings.PUBLIC_BASE_URL.rstrip('/')}{target.status_path}"
-        answer = answer_call(target, params, status_callback)
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        answer = answer_call(target, params, f"{base}{target.status_path}", f"{base}{target.refer_path}")
     except Exception:
-        logger.exception("twilio webhook %s: answering the call failed; answering the fallback", public_id)
-        failed = CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, "answering the call failed")
-        call_log.note_voice_request(target, params, failed, received_at, timezone.now())
-        return _twiml(target.fallback_twiml)
-    # Recorded by a background writer: the caller does not wait for a database write.
-    call_log.note_voice_request(target, params, answer, received_at, timezone.now())
-    logger.debug("twilio webhook %s: call %s %s", public_id, params.get("CallSid", ""), answer.outcome)
+        logger.exception(
+            "twilio webhook %s: answering call %s failed; answering the fallback",
+            public_id,
+            loggable(call_sid),
+        )
+        answer = CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, "answering the call failed")
+    answer, first = replays.remember(target.public_id, call_sid, answer)
+    if first:
+        # Published to the broker before the answer leaves; the worker writes it (call_log.py).
+        call_log.note_voice_request(target, params, answer, received_at, timezone.now())
+    logger.debug("twilio webhook %s: call %s %s", public_id, loggable(call_sid), answer.outcome)
     return _twiml(answer.twiml)
+
+
+def _refusal(request: HttpRequest, target: cache.WebhookTarget) -> HttpResponse | None:
+    """A 403 for a request whose signature is missing, wrong or cannot be checked; None for Twilio's own."""
+    problem = signature_problem(request, target.validator)
+    if problem is None:
+        return None
+    if problem == SignatureProblem.UNREADABLE:
+        # Django would not parse the body (too many fields, too big): log it, record nothing.
+        logger.warning(
+            "twilio webhook %s: refused %s: %s", target.public_id, loggable(request.path_info), problem.label
+        )
+        return _forbidden()
+    try:
+        params = request.POST if request.method == "POST" else request.GET
+        call_sid = params.get("CallSid", "")
+    except SuspiciousOperation:
+        call_sid = ""
+    note_rejection(target, problem, call_sid, request.path_info)
+    return _forbidden()
 
 
 @csrf_exempt
@@ -87,10 +117,9 @@ def sip_status_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
     target = cache.get_target(public_id)
     if target is None:
         return _not_found()
-    problem = signature_problem(request, target.validator)
-    if problem is not None:
-        note_rejection(target, problem, request.POST.get("CallSid", ""), request.path_info)
-        return _forbidden()
+    refused = _refusal(request, target)
+    if refused is not None:
+        return refused
     TwilioCallEvent.objects.create(
         tenant_id=target.tenant_id,
         integration_id=target.integration_id,
@@ -99,3 +128,32 @@ def sip_status_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         params={key: request.POST.get(key, "") for key in request.POST},
     )
     return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def refer_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The `<Dial referUrl>` of a call sent to Synthflow: Synthflow's cold transfer is a SIP REFER, and
+    Twilio asks here what to do with it (twilio.com/docs/voice/api/refer-to-twilio). The caller is
+    dialled to the REFER's target only when it is one of the integration's `transfer_targets`; any
+    other target is refused (403), so a prompt-injected assistant cannot send callers, or toll
+    charges, anywhere else."""
+    target = cache.get_target(public_id)
+    if target is None:
+        return _not_found()
+    refused = _refusal(request, target)
+    if refused is not None:
+        return refused
+    call_sid = request.POST.get("CallSid", "")
+    refer_to = request.POST.get("ReferTransferTarget", "")
+    number = transfers.target_number(refer_to)
+    if number is None or number not in target.transfer_targets:
+        logger.warning(
+            "twilio webhook %s: call %s: transfer to %s refused: not a transfer target of the integration",
+            target.public_id,
+            loggable(call_sid),
+            loggable(refer_to),
+        )
+        return _forbidden()
+    logger.info("twilio webhook %s: call %s transferred to %s", target.public_id, loggable(call_sid), number)
+    return _twiml(twiml.dial_number(number))

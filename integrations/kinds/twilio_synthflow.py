@@ -31,6 +31,11 @@ VARIABLE_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 # 21227, PROVIDERS.md §3); 20 headers leave room for their values.
 MAX_SIP_HEADERS = 20
 MAX_CUSTOM_VARIABLES = 50
+#: a Twilio SIP ingress the customer owns: a SIP Domain (`<name>.sip[.<edge>].twilio.com`) or an Elastic SIP
+#: Trunk's termination URI (`<name>.pstn[.<edge>].twilio.com`)
+TWILIO_INGRESS_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.(?:sip|pstn)(?:\.[a-z0-9-]+)?\.twilio\.com$"
+#: numbers a Synthflow cold transfer (a SIP REFER to Twilio) may send the caller to
+MAX_TRANSFER_TARGETS = 20
 DEFAULT_FALLBACK_SAY = "Sorry, our assistant cannot take your call right now. Please try again later."
 
 
@@ -72,6 +77,27 @@ class ConfigSerializer(StrictSerializer):
         child=_twilio_parameter(), default=dict, help_text="`X-` SIP header → Twilio parameter."
     )
     fallback = FallbackSerializer(default={"say": DEFAULT_FALLBACK_SAY})
+    transfer_targets = serializers.ListField(
+        child=E164Field(),
+        default=list,
+        max_length=MAX_TRANSFER_TARGETS,
+        help_text=(
+            "Numbers (E.164) the assistant may cold-transfer a caller to. Synthflow transfers with a SIP "
+            "REFER; Patchbay's REFER webhook dials only these and refuses any other target. Warm "
+            "transfer goes through warm_transfer_uri."
+        ),
+    )
+    warm_transfer_uri = serializers.RegexField(
+        TWILIO_INGRESS_PATTERN,
+        required=False,
+        max_length=253,
+        help_text=(
+            "Your own Twilio SIP Domain (name.sip.twilio.com) or Elastic SIP Trunk termination URI "
+            "(name.pstn.twilio.com), secured with an IP ACL or credentials, for Synthflow's warm "
+            "transfers (a new INVITE). Without it warm transfer is unsupported."
+        ),
+        error_messages={"invalid": "Give a Twilio SIP Domain or trunk host, e.g. acme.sip.twilio.com."},
+    )
 
     def validate_custom_variables(self, value: dict[str, str]) -> dict[str, str]:
         if len(value) > MAX_CUSTOM_VARIABLES:
@@ -97,6 +123,9 @@ class ConfigSerializer(StrictSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return value
+
+    def validate_transfer_targets(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # E164Field normalised them; a repeat adds nothing
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("custom_variables") and not attrs.get("prepare_inbound"):

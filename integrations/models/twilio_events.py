@@ -14,7 +14,7 @@ class TwilioEventKind(models.TextChoices):
     #: a status callback of the `<Dial><Sip>` leg to Synthflow (initiated, ringing, answered, completed)
     SIP_STATUS = "sip_status", "SIP leg status"
     #: the voice webhook request Patchbay answered (what came in, the TwiML that went out), recorded
-    #: off the request thread (integrations/hooks/call_log.py)
+    #: by the Celery worker from a task published before the answer (integrations/hooks/call_log.py)
     VOICE_WEBHOOK = "voice_webhook", "Voice webhook answered"
     #: a webhook request refused for a bad or missing X-Twilio-Signature (sampled, see hooks/views.py)
     SIGNATURE_REJECTED = "signature_rejected", "Signature rejected"

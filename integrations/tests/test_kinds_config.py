@@ -83,6 +83,13 @@ INVALID: dict[str, dict[str, list[Any]]] = {
             {"play": "https://example.com/a.mp3"},
             "say hello",
         ],
+        "transfer_targets": [
+            "+14155550123",
+            ["4155550123"],
+            ["+1415"],
+            [f"+1415555{i:04d}" for i in range(21)],
+        ],
+        "warm_transfer_uri": ["sip.twilio.com", "acme.sip.example.com", "sip:acme.sip.twilio.com", ""],
     },
 }
 

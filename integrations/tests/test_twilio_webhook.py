@@ -322,10 +322,11 @@ def test_sip_leg_status_callbacks_are_recorded(webhook_world: MakeWorld) -> None
 def test_the_cached_dial_document_is_what_the_twilio_package_builds() -> None:
     uri = "sip:+14155550100@sip.synthflow.ai:32681?X-EI=E.CA1%3B&X-Note=<b>&X-Q='\""
     callback = "https://patchbay.example.com/hooks/twilio/status/abc?x=1&y=2"
+    refer = "https://patchbay.example.com/hooks/twilio/refer/abc"
     built = VoiceResponse()
-    built.dial().sip(
+    built.dial(refer_url=refer, refer_method="POST").sip(
         uri, status_callback=callback, status_callback_event=SIP_STATUS_EVENTS, status_callback_method="POST"
     )
 
-    assert dial_sip(uri, callback) == str(built)
-    assert dial_sip(uri + "&X-More=1", callback) == str(built).replace("</Sip>", "&amp;X-More=1</Sip>")
+    assert dial_sip(uri, callback, refer) == str(built)
+    assert dial_sip(uri + "&X-More=1", callback, refer) == str(built).replace("</Sip>", "&amp;X-More=1</Sip>")

@@ -116,9 +116,22 @@ def public_number(number: dict[str, Any]) -> dict[str, Any]:
         "emergency_address_status": "unregistered",
         "origin": "twilio",
         "status": "in-use",
+        "type": number_type(number["phone_number"]),
         "uri": uri,
         "subresource_uris": {"assigned_add_ons": uri.replace(".json", "/AssignedAddOns.json")},
     }
+
+
+def number_type(phone_number: str) -> str:
+    """The resource's `type`: `local`, `mobile` or `toll-free` (twilio-python's IncomingPhoneNumberInstance
+    reads it; the values are the IncomingPhoneNumber subresources Local, Mobile and TollFree)."""
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(phone_number, None))
+    except phonenumbers.NumberParseException:
+        return "local"
+    if kind == phonenumbers.PhoneNumberType.TOLL_FREE:
+        return "toll-free"
+    return "mobile" if kind == phonenumbers.PhoneNumberType.MOBILE else "local"
 
 
 def rfc2822(epoch: float) -> str:

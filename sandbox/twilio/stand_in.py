@@ -14,6 +14,7 @@ from sandbox.core.http_routes import Route, RouteTable
 from sandbox.core.http_vendor import HttpVendorStandIn, RuleNote, VendorHttpError, json_response
 from sandbox.core.vendor import LiveObject
 from sandbox.twilio import numbers, rules
+from sandbox.twilio.refer import refer
 from sandbox.twilio.status_callbacks import send_status_callbacks
 from sandbox.twilio.voice_call import PlacedCall, new_call_sid, run_webhooks, voice_params
 
@@ -58,6 +59,12 @@ class TwilioStandIn(HttpVendorStandIn):
         RuleNote("UpdateIncomingPhoneNumber", "(body)", "form-encoded only", "PROVIDERS.md §3"),
         RuleNote("place_call", "<Dial><Sip> headers", "x- prefix (not X-Twilio) or an allowed name", "§3"),
         RuleNote("place_call", "<Dial><Sip> headers", "headers part < 1024 characters (21227)", "§3"),
+        RuleNote(
+            "sip_refer",
+            "<Dial referUrl>",
+            "a REFER on a <Dial> without referUrl is refused (13802); else referUrl is asked, signed",
+            "twilio.com/docs/api/errors/13802, /docs/voice/api/refer-to-twilio",
+        ),
     )
 
     def reset_state(self) -> None:
@@ -183,6 +190,20 @@ class TwilioStandIn(HttpVendorStandIn):
             auth_token = self.accounts[placed["account_sid"]]["auth_token"]
             timeout = self.webhook_timeout_seconds
         return send_status_callbacks(placed, auth_token, status, timeout)
+
+    def sip_refer(self, call_sid: str, refer_to: str) -> dict[str, Any]:
+        """The SIP far end of placed call `call_sid`'s `<Dial><Sip>` leg sends a REFER (a cold transfer to
+        `refer_to`, the Refer-To value): Twilio asks the `<Dial referUrl>` (refer.py). Outside the lock."""
+        with self._lock:
+            placed = next((c for c in reversed(self.placed_calls) if c["call_sid"] == call_sid), None)
+            if placed is None:
+                raise ValueError(f"no placed call {call_sid}")
+            auth_token = self.accounts[placed["account_sid"]]["auth_token"]
+            timeout = self.webhook_timeout_seconds
+        answer = refer(placed, refer_to, auth_token, timeout)
+        with self._lock:
+            placed.setdefault("refers", []).append(answer)
+        return answer
 
     def _free_number(self) -> str:
         used = {n["phone_number"] for n in self.numbers.values()}

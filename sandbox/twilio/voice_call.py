@@ -58,6 +58,9 @@ class PlacedCall:
     sip_username: str | None = None
     sip_status_callback: str | None = None  # the `<Sip statusCallback>` URL, if any
     sip_status_callback_event: str | None = None
+    #: the `<Dial referUrl referMethod>` Twilio asks when the SIP far end sends a REFER (refer.py)
+    refer_url: str | None = None
+    refer_method: str | None = None
     dial_number: str | None = None
     say: list[str] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
@@ -163,6 +166,8 @@ def _read_twiml(call: PlacedCall, attempt: WebhookAttempt) -> bool:
     dial = root.find("Dial")
     if dial is None:
         return True
+    call.refer_url = dial.get("referUrl")
+    call.refer_method = dial.get("referMethod")
     sip = dial.find("Sip")
     number = dial.find("Number")
     if sip is not None:

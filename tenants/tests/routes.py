@@ -50,6 +50,7 @@ NON_TENANT_ROUTES: dict[str, str] = {
     "tenants:invitation-accept": "reached through an emailed single-use invitation link, not a membership",
     "twilio-voice-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
     "twilio-status-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
+    "twilio-refer-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
 }
 
 #: route name → values of URL kwargs that choose something other than an object
