@@ -1,4 +1,11 @@
-"""connect_vapi's resource graph (DESIGN §1; AWS.md §6.1 deploy order; PROVIDERS.md §2)."""
+"""connect_vapi's resource graph (DESIGN §1; AWS.md §6.1 deploy order; PROVIDERS.md §2).
+
+No Voice Connector termination (issue 12.6): calls only flow Connect → Chime → Vapi, so the
+connector never needs to accept calls to the PSTN. A termination open to Vapi's shared SBC
+addresses without credentials would let anyone on Vapi who learns the connector host place
+PSTN calls billed to the customer. Integrations applied before lose theirs on the next apply
+(the engine deletes the objects of nodes a blueprint no longer has).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,6 @@ from typing import Any
 from integrations.contact_flows import vapi_transfer_flow
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.engine.types import KnownAfterApply
-from integrations.vendors.vapi import SIGNALLING_CIDRS
 
 LAMBDA_BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 #: how long the connect handler's attributes live in DynamoDB (DESIGN §1: TTL 5 min)
@@ -198,19 +204,6 @@ NODES = (
         },
         ("voice_connector", "vapi_credential"),
         "Connector origination to Vapi",
-    ),
-    BlueprintNode(
-        "termination",
-        "chime.voice_connector_termination",
-        lambda i: {
-            "voice_connector_id": i.out("voice_connector", "id"),
-            "cidr_allowed_list": list(SIGNALLING_CIDRS[_vapi_region(i)]),
-            "calling_regions": ["US"],
-            "cps_limit": 1,
-            "disabled": False,
-        },
-        ("voice_connector",),
-        "Connector termination (Vapi's signalling IPs allowed)",
     ),
     BlueprintNode(
         "logging",

@@ -90,7 +90,7 @@ def test_apply_creates_every_resource_and_a_second_apply_changes_nothing(
     assert run.state == RunState.SUCCEEDED, events_text(run)
     assert run.progress == 100
     rows = ResourceNode.objects.filter(integration_id=setup.integration.pk)
-    assert rows.count() == 19
+    assert rows.count() == 18
     assert all(row.status == "ready" for row in rows), [(r.node, r.status, r.message) for r in rows]
     owned = sandbox.objects_named(setup.prefix)
     assert {o["type"] for o in owned} == OWNED_OBJECT_TYPES
@@ -225,7 +225,6 @@ THROTTLED_STEPS = [
     ("aws", "AssociateLambdaFunction"),
     ("aws", "CreateVoiceConnector"),
     ("aws", "PutVoiceConnectorOrigination"),
-    ("aws", "PutVoiceConnectorTermination"),
     ("aws", "PutVoiceConnectorLoggingConfiguration"),
     ("aws", "CreatePhoneNumberOrder"),
     ("aws", "CreateSipMediaApplication"),
