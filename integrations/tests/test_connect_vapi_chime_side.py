@@ -25,6 +25,7 @@ from integrations.tests.engine_support import (
     make_connect_vapi,
     sandbox_settings,
 )
+from integrations.vendors.chime_ranges import SIGNALLING_RANGES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,3 +149,59 @@ def test_teardown_deletes_a_termination_an_earlier_apply_left(
 
     assert run.state == RunState.SUCCEEDED, events_text(run)
     assert [o for o in sandbox.objects_named(applied.prefix) if o["state"] != "DeleteInProgress"] == []
+
+
+# -- issue 12.2 ------------------------------------------------------------------------------------
+
+
+def _call(sandbox: Sandbox, setup: ConnectVapiSetup, source_ip: str) -> dict[str, Any]:
+    """A caller dials the Connect number; the connector's INVITE to Vapi comes from `source_ip`."""
+    sandbox.post("options", {"chime": {"connector_source_ip": source_ip}})
+    return sandbox.call(
+        via="connect", **{"from": "+15105550101"}, to=setup.connect_phone_number, attributes={"A": "1"}
+    )
+
+
+def test_a_call_from_anywhere_in_chimes_signalling_range_reaches_vapi(
+    applied: ConnectVapiSetup, sandbox: Sandbox
+) -> None:
+    """us-east-1 signals from 3.80.16.0/23 (AWS.md §5.2): both halves get through, not just DNS's answers."""
+    host = _node(applied, "voice_connector").outputs["host"]
+    answered_by_dns = httpx.get(f"{sandbox.url}/_sandbox/dns", timeout=10).json()["records"][host]
+    elsewhere = next(
+        ip for ip in ("3.80.16.1", "3.80.16.254", "3.80.17.1", "3.80.17.254") if ip not in answered_by_dns
+    )
+
+    for source in (elsewhere, "3.80.17.200"):
+        answered = _call(sandbox, applied, source)
+        assert answered["status"] == 200, answered
+
+    assert _gateways(sandbox, applied) == [("3.80.16.0", 24, True), ("3.80.17.0", 24, True)]
+
+
+def test_a_change_of_the_published_ranges_is_healed_by_reconcile(
+    applied: ConnectVapiSetup, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(SIGNALLING_RANGES, "us-east-1", ("3.80.16.0/23", "3.80.18.0/24"))
+
+    run = _run(applied, RunKind.RECONCILE)
+
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    assert run.events.filter(node="vapi_credential", action="update").exists()
+    assert _gateways(sandbox, applied) == [
+        ("3.80.16.0", 24, True),
+        ("3.80.17.0", 24, True),
+        ("3.80.18.0", 24, True),
+    ]
+
+
+def test_moving_dns_answers_change_nothing_at_vapi(applied: ConnectVapiSetup, sandbox: Sandbox) -> None:
+    """DNS answers are only a check now: a reconcile after they move writes nothing."""
+    connector = _node(applied, "voice_connector").external_id
+    sandbox.put(f"dns/{connector}", {"ips": ["3.80.17.77", "3.80.16.78"]})
+    mark = sandbox.request_count()
+
+    run = _run(applied, RunKind.RECONCILE)
+
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    assert sandbox.writes_since(mark) == []
