@@ -205,3 +205,25 @@ def test_moving_dns_answers_change_nothing_at_vapi(applied: ConnectVapiSetup, sa
 
     assert run.state == RunState.SUCCEEDED, events_text(run)
     assert sandbox.writes_since(mark) == []
+
+
+# -- issue 12.7 ------------------------------------------------------------------------------------
+
+
+def test_an_attribute_reaches_vapi_under_the_seeds_header_name(
+    applied: ConnectVapiSetup, sandbox: Sandbox, sandbox_server: Any
+) -> None:
+    """Seed 001 sends `x-<name lowercased>`, underscores kept: first_name fills {{first_name}}."""
+    answered = sandbox.call(
+        via="connect",
+        **{"from": "+15105550101"},
+        to=applied.connect_phone_number,
+        attributes={"first_name": "John", "CustomerName": "Smith"},
+    )
+
+    assert answered["status"] == 200, answered
+    delivered = answered["delivered_headers"]
+    assert (delivered["x-first_name"], delivered["x-customername"]) == ("John", "Smith")
+    assert "x-first-name" not in delivered
+    variables = sandbox_server.sandbox.stand_in("vapi").received_calls[-1]["variables"]
+    assert (variables["first_name"], variables["customername"]) == ("John", "Smith")
