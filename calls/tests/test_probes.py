@@ -174,10 +174,8 @@ def test_targets_come_from_the_engine_outputs_and_missing_nodes_are_skipped(db: 
     )
 
     found = {(t.label, t.host, t.port, t.transport) for t in targets_for(integration)}
-    assert found == {
-        ("Vapi credential SIP host", "cred.sip.vapi.ai", 5060, "udp"),
-        ("Voice Connector", "vc1.voiceconnector.chime.aws", 5060, "udp"),
-    }
+    # Only Vapi's public edge: the connector answers its allow list only, so it is no target (12.8).
+    assert found == {("Vapi credential SIP host", "cred.sip.vapi.ai", 5060, "udp")}
 
 
 def test_probe_integration_records_history_per_target(db: Any, sipp_peer: StartPeer) -> None:
