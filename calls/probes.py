@@ -33,6 +33,10 @@ SYNTHFLOW_SIP_HOSTS = {"global": "sip.synthflow.ai", "us": "sip.us.synthflow.ai"
 SYNTHFLOW_PORTS = {Transport.UDP: 32681, Transport.TCP: 32681, Transport.TLS: 32682}
 
 
+#: node types whose SIP host answers only the carriers its allow list names (a Chime connector: its
+#: termination's CidrAllowedList; a Genesys BYOC trunk: its access ACL), so never probed (issue 12.8)
+ALLOW_LISTED_TYPES = ("chime.voice_connector", "genesys.trunk")
+
 #: kinds whose calls end at Synthflow's SIP edge
 SYNTHFLOW_KINDS = (
     IntegrationKind.CONNECT_SYNTHFLOW,
@@ -58,7 +62,9 @@ def _transport(integration: Integration) -> str:
 
 def targets_for(integration: Integration) -> list[TargetSpec]:
     """The SIP targets of an integration from its node outputs; nodes not created yet are skipped."""
-    outputs = {row.node: row.outputs or {} for row in ResourceNode.objects.filter(integration=integration)}
+    rows = list(ResourceNode.objects.filter(integration=integration))
+    outputs = {row.node: row.outputs or {} for row in rows}
+    types = {row.node: row.type for row in rows}
     transport = _transport(integration)
     specs: list[TargetSpec] = []
     credential_host = outputs.get("vapi_credential", {}).get("sip_host")
@@ -70,6 +76,11 @@ def targets_for(integration: Integration) -> list[TargetSpec]:
         region = str((account.settings if account else {}).get("region") or "global")
         host = SYNTHFLOW_SIP_HOSTS.get(region, SYNTHFLOW_SIP_HOSTS["global"])
         specs.append(TargetSpec("Synthflow SIP host", host, SYNTHFLOW_PORTS[transport], transport))
+    for node, values in outputs.items():
+        # A node may publish a public SIP host as `sip_host`; allow-listed edges are never probed.
+        if node != "vapi_credential" and values.get("sip_host") and types[node] not in ALLOW_LISTED_TYPES:
+            port = int(values.get("sip_port") or SIP_PORT)
+            specs.append(TargetSpec(node.replace("_", " "), str(values["sip_host"]), port, transport))
     return list({(s.host, s.port, s.transport): s for s in specs}.values())
 
 
