@@ -2,7 +2,12 @@
 
 Targets come from what the engine provisioned (ResourceNode outputs), so a
 probe follows the integration as it changes; calls/target_addresses.py decides
-which addresses may be probed at all. One lost UDP packet must raise no
+which addresses may be probed at all. Only public edges that answer anyone are
+probed: Vapi's SIP host for the credential and Synthflow's SIP host. A Chime
+connector and a Genesys BYOC FQDN answer only the carriers on their allow lists,
+so an OPTIONS from Patchbay's own address would raise a false DOWN (issue 12.8);
+their health comes from the vendors' own signals instead (integrations/
+registration.py: Chime termination health, the Genesys trunk's state). One lost UDP packet must raise no
 alarm and recovery needs no one: a target is down after `PROBE_DOWN_AFTER`
 consecutive failures and up after `PROBE_UP_AFTER` consecutive successes.
 """
@@ -30,6 +35,10 @@ SYNTHFLOW_SIP_HOSTS = {"global": "sip.synthflow.ai", "us": "sip.us.synthflow.ai"
 SYNTHFLOW_PORTS = {Transport.UDP: 32681, Transport.TCP: 32681, Transport.TLS: 32682}
 
 
+#: node types whose SIP host answers only the carriers its allow list names (a Chime connector: its
+#: termination's CidrAllowedList; a Genesys BYOC trunk: its access ACL), so never probed (issue 12.8)
+ALLOW_LISTED_TYPES = ("chime.voice_connector", "genesys.trunk")
+
 #: kinds whose calls end at Synthflow's SIP edge
 SYNTHFLOW_KINDS = (
     IntegrationKind.CONNECT_SYNTHFLOW,
@@ -55,24 +64,23 @@ def _transport(integration: Integration) -> str:
 
 def targets_for(integration: Integration) -> list[TargetSpec]:
     """The SIP targets of an integration from its node outputs; nodes not created yet are skipped."""
-    outputs = {row.node: row.outputs or {} for row in ResourceNode.objects.filter(integration=integration)}
+    rows = list(ResourceNode.objects.filter(integration=integration))
+    outputs = {row.node: row.outputs or {} for row in rows}
+    types = {row.node: row.type for row in rows}
     transport = _transport(integration)
     specs: list[TargetSpec] = []
     credential_host = outputs.get("vapi_credential", {}).get("sip_host")
     if credential_host:
         # The connector's origination route dials the credential's host on 5060 (connect_vapi blueprint).
         specs.append(TargetSpec("Vapi credential SIP host", str(credential_host), SIP_PORT, transport))
-    connector_host = outputs.get("voice_connector", {}).get("host")
-    if connector_host:
-        specs.append(TargetSpec("Voice Connector", str(connector_host), SIP_PORT, transport))
     if integration.kind in SYNTHFLOW_KINDS:
         account = integration.synthflow_account
         region = str((account.settings if account else {}).get("region") or "global")
         host = SYNTHFLOW_SIP_HOSTS.get(region, SYNTHFLOW_SIP_HOSTS["global"])
         specs.append(TargetSpec("Synthflow SIP host", host, SYNTHFLOW_PORTS[transport], transport))
     for node, values in outputs.items():
-        # Kinds added later publish their SIP hosts (e.g. a BYOC FQDN) as a `sip_host` output.
-        if node != "vapi_credential" and values.get("sip_host"):
+        # A node may publish a public SIP host as `sip_host`; allow-listed edges are never probed.
+        if node != "vapi_credential" and values.get("sip_host") and types[node] not in ALLOW_LISTED_TYPES:
             port = int(values.get("sip_port") or SIP_PORT)
             specs.append(TargetSpec(node.replace("_", " "), str(values["sip_host"]), port, transport))
     return list({(s.host, s.port, s.transport): s for s in specs}.values())

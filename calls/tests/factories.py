@@ -111,14 +111,15 @@ def integration_with_sip_peer(tenant: Tenant, port: int) -> Integration:
     """A connect_vapi integration whose only SIP target is 127.0.0.1:`port` (a node's `sip_host`).
 
     connect_vapi has no Synthflow target, so nothing but the test's own peer is probed (never a
-    real vendor host); the node stands for a kind that publishes its SIP host as `sip_host`.
+    real vendor host); the node stands for a kind that publishes a public SIP host as `sip_host`
+    (never a Chime connector or a Genesys trunk: those answer only their allow lists).
     """
     integration = IntegrationFactory(tenant=tenant, kind="connect_vapi")
     ResourceNode.objects.create(
         tenant=tenant,
         integration=integration,
-        node="byoc_trunk",
-        type="genesys.trunk",
+        node="far_end",
+        type="test.sip_peer",
         outputs={"sip_host": "127.0.0.1", "sip_port": port},
     )
     return integration

@@ -11,13 +11,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conftest import ARTIFACTS
-from integrations.models.engine import ResourceNode, RunKind, RunState
+from integrations.models.engine import RunKind, RunState
 from integrations.tests.engine_support import (
     FAST_ENGINE,
     Sandbox,
     apply_settings,
     events_text,
     make_connect_vapi,
+    narrow_vapi_gateways,
     run_to_end,
     sandbox_settings,
 )
@@ -77,14 +78,15 @@ def test_missing_gateway_is_found_explained_and_healed(
     expect(panel.locator("tr[data-component='Vapi phone number']")).to_contain_text(
         "Vapi reports the number active"
     )
-    expect(panel.locator("tr[data-component='Resources']")).to_contain_text("All 19 resources are ready")
+    expect(panel.locator("tr[data-component='Resources']")).to_contain_text("All 18 resources are ready")
     diagnostics = page.get_by_test_id("diagnostics-panel")
     expect(diagnostics.get_by_test_id("diagnostics-summary")).to_have_text("No problems")
     panel.screenshot(path=str(ARTIFACTS / "status-panel-registered.png"))
 
-    # The connector's signalling IPs move (AWS.md §5.2); Vapi now refuses the calls with 401.
-    connector = ResourceNode.objects.get(integration_id=setup.integration.pk, node="voice_connector")
-    sandbox.put(f"dns/{connector.external_id}", {"ips": ["99.77.253.150", "99.77.253.151"]})
+    # Someone narrows the gateways to two addresses; the connector sends from elsewhere in its
+    # range (AWS.md §5.2), and Vapi now refuses the calls with 401.
+    narrow_vapi_gateways(sandbox, setup, ["3.80.16.150", "3.80.16.151"])
+    sandbox.post("options", {"chime": {"connector_source_ip": "3.80.17.150"}})
     call = {"via": "connect", "from": "+15105550101", "to": setup.connect_phone_number}
     assert sandbox.call(**call)["status"] == 401
 
@@ -92,7 +94,7 @@ def test_missing_gateway_is_found_explained_and_healed(
     expect(page.get_by_text("Diagnostics found 1 problem.")).to_be_visible()
     finding = page.locator("tr[data-check='missing-gateway']")
     expect(finding).to_have_attribute("data-status", "problem")
-    expect(finding).to_contain_text("99.77.253.150, 99.77.253.151")
+    expect(finding).to_contain_text("3.80.16.0/24, 3.80.17.0/24")
     expect(finding).to_contain_text("401 Unauthorized")
     expect(finding.locator("td.fix")).to_contain_text("Reconcile or apply the integration")
     expect(page.get_by_test_id("diagnostics-summary")).to_have_text("1 problem")

@@ -17,7 +17,7 @@ from calls.choices import CallSource, Direction
 from calls.models import SipCall
 from calls.sma_log import LAMBDA_HOST, PSTN_HOST
 from calls.tests.e2e_support import fetch, place_call, sip_call_id, wait_for_the_end
-from integrations.models.engine import ResourceNode
+from integrations.tests.engine_support import narrow_vapi_gateways
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -75,14 +75,13 @@ def test_a_call_joins_the_pstn_leg_the_lambdas_decision_and_the_sip_leg_to_vapi(
     assert call.messages.count() == len(messages)
 
 
-def test_a_call_refused_after_the_connector_ips_move_carries_its_reason_in_words(applied: Any) -> None:
+def test_a_call_refused_by_narrowed_gateways_carries_its_reason_in_words(applied: Any) -> None:
     sandbox, setup, worker = applied
-    connector = ResourceNode.objects.get(integration_id=setup.integration.pk, node="voice_connector")
-    moved = ["99.77.253.160", "99.77.253.161"]
-    sandbox.put(f"dns/{connector.external_id}", {"ips": moved})
+    narrow_vapi_gateways(sandbox, setup, ["3.80.16.160", "3.80.16.161"])
+    sandbox.post("options", {"chime": {"connector_source_ip": "3.80.17.160"}})
     refused = place_call(sandbox, setup)
     assert refused["status"] == 401, refused
-    assert refused["source_ip"] in moved
+    assert refused["source_ip"] == "3.80.17.160"
     wait_for_the_end(refused)
 
     fetch(setup, worker)

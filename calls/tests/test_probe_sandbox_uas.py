@@ -1,7 +1,7 @@
 """`make run`'s probe path: an applied connect_vapi integration's SIP targets, probed against the sandbox.
 
 The targets resolve through the sandbox's DNS (the Vapi credential host to Vapi's
-SIP IPs, the connector host to its 99.77.253.x signalling IPs), pass the
+SIP IPs; the connector is not a target, it answers only its allow list), pass the
 private-address check with ALLOW_PRIVATE_TARGETS off, and the OPTIONS goes to
 the sandbox's SIP stand-in through PROBE_HOST_OVERRIDE — as bin/run_all.py sets
 it. The apply runs in this process (`enqueue=execute_run`): no worker needed.
@@ -62,13 +62,11 @@ def test_probes_of_an_applied_integration_reach_the_sandbox_and_keep_it_register
     results = [result for round_ in rounds for result in round_]
     hosts = {result.target.host for result in results}
     assert any(host.endswith(".sip.vapi.ai") for host in hosts)
-    assert any(host.endswith(".voiceconnector.chime.aws") for host in hosts)
+    # The connector answers only its allow list, never Patchbay's probe: it is not probed (issue 12.8).
+    assert not any(host.endswith(".voiceconnector.chime.aws") for host in hosts)
     assert {(r.response_code, r.succeeded) for r in results} == {(200, True)}
     servers = {r.target.host.split(".", 1)[1]: r.server for r in results}
-    assert servers == {
-        "sip.vapi.ai": "Vapi sandbox",
-        "voiceconnector.chime.aws": "Amazon Chime Voice Connector sandbox",
-    }
+    assert servers == {"sip.vapi.ai": "Vapi sandbox"}
     assert set(SipTarget.objects.filter(integration=applied.integration).values_list("state", flat=True)) == {
         TargetState.UP
     }
@@ -80,16 +78,28 @@ def test_the_connector_host_still_resolves_to_its_signalling_ips(
     applied: ConnectVapiSetup, sandbox_url: str
 ) -> None:
     probe_integration(applied.integration)
-    connector = SipTarget.objects.get(
-        integration=applied.integration, host__endswith=".voiceconnector.chime.aws"
-    )
+    connector_host = applied.refresh().resources.get(node="voice_connector").outputs["host"]
     credential = SipTarget.objects.get(integration=applied.integration, host__endswith=".sip.vapi.ai")
 
-    # The engine's view (Vapi gateways = the connector's signalling IPs) is what the record holds.
-    record = httpx.get(f"{sandbox_url}/_sandbox/dns", timeout=10).json()["records"][connector.host]
-    assert record and all(ip.startswith("3.80.1") for ip in record)  # us-east-1: 3.80.16.0/23
-    assert resolve_target(connector.host, 5060, "udp") == sorted(record)
+    # The connector's DNS answers lie in us-east-1's published range 3.80.16.0/23 (the diagnostics' check).
+    record = httpx.get(f"{sandbox_url}/_sandbox/dns", timeout=10).json()["records"][connector_host]
+    assert record and all(ip.startswith("3.80.1") for ip in record)
+    assert resolve_target(connector_host, 5060, "udp") == sorted(record)
     assert resolve_target(credential.host, 5060, "udp") == ["44.229.228.186", "44.238.177.138"]
+
+
+def test_the_connector_answers_no_options_from_outside_its_allow_list(
+    applied: ConnectVapiSetup, sandbox_url: str
+) -> None:
+    """A Chime connector answers only its termination's allow list (issue 12.8): a probe from here
+    gets nothing, which is why Patchbay does not probe it."""
+    connector_host = applied.refresh().resources.get(node="voice_connector").outputs["host"]
+
+    outcome = probe_address(connector_host, 5060, "udp")
+
+    assert not outcome.succeeded and outcome.response_code is None
+    seen = httpx.get(f"{sandbox_url}/_sandbox/sip", timeout=10).json()
+    assert set(seen["not_allow_listed"]) == {"chime"} and "chime" not in seen["answered"]
 
 
 def test_a_silenced_vendor_host_goes_down_and_registered_turns_false(
@@ -105,10 +115,6 @@ def test_a_silenced_vendor_host_goes_down_and_registered_turns_false(
 
     credential.refresh_from_db()
     assert credential.state == TargetState.DOWN
-    connector = SipTarget.objects.get(
-        integration=applied.integration, host__endswith=".voiceconnector.chime.aws"
-    )
-    assert connector.state == TargetState.UP
     registered = _registered(applied)
     assert registered["status"] == "False"
     assert credential.host in registered["message"]

@@ -172,12 +172,17 @@ def test_targets_come_from_the_engine_outputs_and_missing_nodes_are_skipped(db: 
     ResourceNode.objects.create(
         tenant=integration.tenant, integration=integration, node="sip_rule", type="chime.sip_rule", outputs={}
     )
+    ResourceNode.objects.create(
+        tenant=integration.tenant,
+        integration=integration,
+        node="trunk",
+        type="genesys.trunk",
+        outputs={"sip_host": "pb-acme.byoc.usw2.pure.cloud"},
+    )
 
     found = {(t.label, t.host, t.port, t.transport) for t in targets_for(integration)}
-    assert found == {
-        ("Vapi credential SIP host", "cred.sip.vapi.ai", 5060, "udp"),
-        ("Voice Connector", "vc1.voiceconnector.chime.aws", 5060, "udp"),
-    }
+    # Only Vapi's public edge: a connector or a BYOC trunk answers its allow list only (issue 12.8).
+    assert found == {("Vapi credential SIP host", "cred.sip.vapi.ai", 5060, "udp")}
 
 
 def test_probe_integration_records_history_per_target(db: Any, sipp_peer: StartPeer) -> None:

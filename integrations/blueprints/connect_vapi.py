@@ -1,4 +1,11 @@
-"""connect_vapi's resource graph (DESIGN §1; AWS.md §6.1 deploy order; PROVIDERS.md §2)."""
+"""connect_vapi's resource graph (DESIGN §1; AWS.md §6.1 deploy order; PROVIDERS.md §2).
+
+No Voice Connector termination (issue 12.6): calls only flow Connect → Chime → Vapi, so the
+connector never needs to accept calls to the PSTN. A termination open to Vapi's shared SBC
+addresses without credentials would let anyone on Vapi who learns the connector host place
+PSTN calls billed to the customer. Integrations applied before lose theirs on the next apply
+(the engine deletes the objects of nodes a blueprint no longer has).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from typing import Any
 from integrations.contact_flows import vapi_transfer_flow
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.engine.types import KnownAfterApply
-from integrations.vendors.vapi import SIGNALLING_CIDRS
+from integrations.vendors.chime_ranges import as_gateway_networks, signalling_ranges
 
 LAMBDA_BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 #: how long the connect handler's attributes live in DynamoDB (DESIGN §1: TTL 5 min)
@@ -29,22 +36,35 @@ def _instance_arn(i: SpecInputs) -> str:
     return f"arn:aws:connect:{_region(i)}:{_aws_account_id(i)}:instance/{i.config['connect_instance_id']}"
 
 
+def _gateway(network: ipaddress.IPv4Network) -> dict[str, Any]:
+    return {
+        "ip": str(network.network_address),
+        "netmask": network.prefixlen,
+        "port": 5060,
+        "inbound_enabled": True,
+        # Calls only flow Connect → Vapi; Vapi never dials out through this trunk.
+        "outbound_enabled": False,
+    }
+
+
 def gateways_for(ips: list[Any], netmask: int) -> list[dict[str, Any]]:
     """One inbound gateway per signalling network: each IP as /32, or the covering /netmask."""
     if any(isinstance(ip, KnownAfterApply) for ip in ips):
         return [{"ip": KnownAfterApply("connector_ips", "ips"), "netmask": netmask}]
     networks = sorted({ipaddress.ip_network(f"{ip}/{netmask}", strict=False) for ip in ips})
-    return [
-        {
-            "ip": str(network.network_address),
-            "netmask": netmask,
-            "port": 5060,
-            "inbound_enabled": True,
-            # Calls only flow Connect → Vapi; Vapi never dials out through this trunk.
-            "outbound_enabled": False,
-        }
-        for network in networks
-    ]
+    return [_gateway(network) for network in networks]
+
+
+def _vapi_gateways(i: SpecInputs) -> list[dict[str, Any]]:
+    """Chime's published signalling range of the region, as /24-or-narrower gateways (issue 12.2).
+
+    The connector sends from anywhere in the range, so today's DNS answers are not enough; only a
+    region with no published range falls back to them (chime_ranges.py).
+    """
+    ranges = signalling_ranges(_region(i))
+    if ranges is None:
+        return gateways_for(i.out_list("connector_ips", "ips"), int(i.config.get("gateway_netmask", 32)))
+    return [_gateway(network) for network in as_gateway_networks(ranges)]
 
 
 def _role(i: SpecInputs) -> dict[str, Any]:
@@ -172,13 +192,9 @@ NODES = (
     BlueprintNode(
         "vapi_credential",
         "vapi.credential",
-        lambda i: {
-            "gateways": gateways_for(
-                i.out_list("connector_ips", "ips"), int(i.config.get("gateway_netmask", 32))
-            )
-        },
+        lambda i: {"gateways": _vapi_gateways(i)},
         ("connector_ips",),
-        "Vapi SIP-trunk credential (gateways = connector IPs)",
+        "Vapi SIP-trunk credential (gateways = Chime's signalling range)",
     ),
     BlueprintNode(
         "origination",
@@ -198,19 +214,6 @@ NODES = (
         },
         ("voice_connector", "vapi_credential"),
         "Connector origination to Vapi",
-    ),
-    BlueprintNode(
-        "termination",
-        "chime.voice_connector_termination",
-        lambda i: {
-            "voice_connector_id": i.out("voice_connector", "id"),
-            "cidr_allowed_list": list(SIGNALLING_CIDRS[_vapi_region(i)]),
-            "calling_regions": ["US"],
-            "cps_limit": 1,
-            "disabled": False,
-        },
-        ("voice_connector",),
-        "Connector termination (Vapi's signalling IPs allowed)",
     ),
     BlueprintNode(
         "logging",

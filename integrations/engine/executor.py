@@ -26,6 +26,7 @@ from integrations.engine.graph import IntegrationGraph
 from integrations.engine.retry import with_retries
 from integrations.engine.types import NodeContext, Observation, contains_unknown
 from integrations.models.engine import EventOutcome, NodeStatus
+from integrations.resources import get_resource_type
 from integrations.vendors import request_ids
 from integrations.vendors.errors import VendorError
 
@@ -181,13 +182,56 @@ class GraphExecutor:
     def apply(self) -> WalkResult:
         """Bring every node to its desired state (or, without heal, only record drift)."""
         blueprint = self.graph.blueprint
+        retired_failed = self._retire_all()
         dependencies = {n.name: set(n.depends_on) for n in blueprint.nodes}
         done, failed, skipped = walk(
             blueprint.order(), dependencies, self._apply_node, settings.ENGINE_CONCURRENCY
         )
+        failed = {**retired_failed, **failed}
         for node, message in failed.items():
             self._save(node, status=NodeStatus.FAILED, message=message)
         return WalkResult(done, failed, skipped, self.drifted, self.changed)
+
+    # -- nodes the blueprint no longer has ----------------------------------------
+    def _retire_all(self) -> dict[str, str]:
+        """Delete (or, without heal, report) the objects of nodes dropped from the blueprint."""
+        failed: dict[str, str] = {}
+        for node in self.graph.retired():
+            try:
+                self._retire(node)
+            except NodeFailed as error:
+                failed[node] = error.message
+        return failed
+
+    def _retire(self, node: str) -> None:
+        row = self.graph.rows[node]
+        if not self.heal:
+            with self._lock:
+                self.drifted[node] = {"exists": [True, False]}
+            self._save(node, status=NodeStatus.DRIFTED, message="no longer part of the integration")
+            self.recorder.event(node, "drift", EventOutcome.OK, message="no longer part of the integration")
+            return
+        started = time.monotonic()
+        rtype = get_resource_type(row.type)
+        action = "gone"
+        if row.external_id and not rtype.observe_only:
+            ctx = self.graph.retired_context(node)
+            request_ids.take()
+            self._save(node, status=NodeStatus.DELETING)
+            self._retrying(node, "delete", lambda: rtype.delete(ctx))
+            self._count_change()
+            action = "delete"
+        self._save(
+            node, status=NodeStatus.DELETED, outputs={}, external_id="", create_pending_at=None, message=""
+        )
+        self.recorder.event(
+            node,
+            action,
+            EventOutcome.OK,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            message="no longer part of the integration",
+            request_id=request_ids.take(),
+        )
 
     def _apply_node(self, node: str) -> None:
         started = time.monotonic()
@@ -257,10 +301,13 @@ class GraphExecutor:
     def teardown(self) -> WalkResult:
         """Delete every node's object, dependents first; deleting what is gone is success."""
         blueprint = self.graph.blueprint
+        self.heal = True  # a teardown deletes what it finds, retired nodes included
+        retired_failed = self._retire_all()
         reverse = {n.name: set(blueprint.dependents(n.name)) for n in blueprint.nodes}
         done, failed, skipped = walk(
             list(reversed(blueprint.order())), reverse, self._delete_node, settings.ENGINE_CONCURRENCY
         )
+        failed = {**retired_failed, **failed}
         for node, message in failed.items():
             self._save(node, status=NodeStatus.FAILED, message=message)
         return WalkResult(done, failed, skipped, {}, self.changed)

@@ -57,6 +57,31 @@ class IntegrationGraph:
                     rows[node.name] = row
         return rows
 
+    def retired(self) -> list[str]:
+        """Rows of nodes the blueprint no longer has whose object may still exist at the vendor.
+
+        A node dropped from a blueprint (connect_vapi's termination, issue 12.6) is deleted by the
+        next apply, heal-policy reconcile or teardown: its type's `delete` works from the external id.
+        """
+        live = (NodeStatus.PENDING, NodeStatus.DELETED)
+        return sorted(
+            n for n, row in self.rows.items() if n not in self.blueprint.by_name and row.status not in live
+        )
+
+    def retired_context(self, name: str) -> NodeContext:
+        """The context of a retired node: no spec (its blueprint entry is gone), its saved ids only."""
+        row = self.rows[name]
+        return NodeContext(
+            node=name,
+            spec={},
+            external_name=row.external_name,
+            external_id=row.external_id,
+            clients=self.clients,
+            intent=dict(row.intent),
+            save_intent=lambda intent: None,
+            outputs=dict(row.outputs),
+        )
+
     def resource_type(self, name: str) -> ResourceType:
         return get_resource_type(self.blueprint.by_name[name].type)
 

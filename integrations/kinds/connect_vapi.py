@@ -47,7 +47,13 @@ class ConfigSerializer(StrictSerializer):
         help_text="Contact attributes sent as `x-<lowercased name>` SIP headers; empty = all.",
     )
     gateway_netmask = serializers.IntegerField(
-        min_value=24, max_value=32, default=32, help_text="Netmask of each Vapi gateway (24-32)."
+        min_value=24,
+        max_value=32,
+        default=32,
+        help_text=(
+            "Netmask of each Vapi gateway (24-32), for an AWS region with no published Chime "
+            "signalling range (elsewhere the gateways are that range)."
+        ),
     )
     transport = serializers.ChoiceField(choices=ConnectTransport.choices, default=ConnectTransport.UDP)
     call_timeout_seconds = serializers.IntegerField(

@@ -16,7 +16,8 @@ VENDOR_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 AREA_CODE_PATTERN = r"^[2-9][0-9]{2}$"
 # Chime CallAndBridge accepts `x-` custom headers; `X-AMZN` is reserved and fails
 # the action (AWS.md §3.3). Patchbay sends them lowercased (integrations/lambdas/sip_headers.py).
-CHIME_HEADER_PATTERN = re.compile(r"^x-[a-z0-9-]+$")
+#: `x-` and a SIP token of lowercase letters, digits, '-' and '_' (RFC 3261 §25.1; seed 001 keeps '_')
+CHIME_HEADER_PATTERN = re.compile(r"^x-[a-z0-9_-]+$")
 RESERVED_CHIME_PREFIX = "x-amzn"
 
 
@@ -75,7 +76,7 @@ class DnsLabelField(serializers.RegexField):
 def chime_header_problem(header: str) -> str | None:
     """Why Chime would refuse `header` as a CallAndBridge SIP header, or None if it is fine."""
     if not CHIME_HEADER_PATTERN.fullmatch(header):
-        return "does not match ^x-[a-z0-9-]+$"
+        return "does not match ^x-[a-z0-9_-]+$"
     if header.startswith(RESERVED_CHIME_PREFIX):
         return "is reserved by Amazon (x-amzn...)"
     return None

@@ -2,9 +2,11 @@
 
 Rules (AWS.md §3.3): custom headers must start with `x-`; `X-AMZN` is reserved
 (the action fails with InvalidActionParameter); values are at most 2048
-characters. Vapi matches header names case-insensitively (AWS.md §3.6), and
-Patchbay's config schema demands `^x-[a-z0-9-]+$`, so names are lowercased and
-any other character becomes a hyphen.
+characters. Vapi matches header names case-insensitively and `x-first_name`
+fills `{{first_name}}` (AWS.md §3.6). Seed 001 sends `x-<attribute lowercased>`
+and keeps underscores, a legal SIP token character (RFC 3261 §25.1), so the name
+is kept as the seed keeps it (issue 12.7); only characters outside
+`[a-z0-9_-]` (a space, a dot, ...) become a hyphen.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from __future__ import annotations
 import re
 
 MAX_HEADER_VALUE = 2048
-_INVALID = re.compile(r"[^a-z0-9-]+")
+_INVALID = re.compile(r"[^a-z0-9_-]+")
 
 
 def header_name(attribute: str) -> str | None:
-    """`x-<attribute>` in lowercase with invalid characters folded to '-', or None when unusable."""
+    """`x-<attribute>` in lowercase, underscores kept, other characters folded to '-'; None when unusable."""
     body = _INVALID.sub("-", attribute.strip().lower()).strip("-")
     if not body:
         return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import json
 from typing import Any
 
@@ -26,7 +27,7 @@ from integrations.engine.types import (
 )
 from integrations.resources.chime_service import SERVICE
 from integrations.vendors.aws import AwsSession
-from integrations.vendors.errors import NotFound, VendorError
+from integrations.vendors.errors import InvalidSpec, NotFound, VendorError
 
 REDACTED = "***"
 
@@ -48,7 +49,7 @@ class VoiceConnectorTermination(ResourceType):
     sensitive_fields = frozenset({"credentials"})
 
     def _connector_id(self, ctx: NodeContext) -> str:
-        wanted = ctx.spec["voice_connector_id"]
+        wanted = ctx.spec.get("voice_connector_id", "")
         return ctx.external_id or ("" if contains_unknown(wanted) else wanted)
 
     @staticmethod
@@ -106,6 +107,7 @@ class VoiceConnectorTermination(ResourceType):
     def _put(self, ctx: NodeContext, diff: Diff | None) -> str:
         aws: AwsSession = ctx.clients.aws
         spec = ctx.spec
+        check_narrow(spec)
         connector_id = spec["voice_connector_id"]
         if diff is None or any(k in diff for k in spec if k not in ("credentials", "voice_connector_id")):
             aws.call(
@@ -181,6 +183,30 @@ class VoiceConnectorTermination(ResourceType):
                 aws.call(SERVICE, "delete_voice_connector_termination", VoiceConnectorId=connector_id)
         except NotFound:
             return
+
+
+#: the widest source network a termination may allow (a carrier's signalling addresses, not a cloud)
+WIDEST_ALLOWED_PREFIX = 24
+
+
+def check_narrow(spec: dict[str, Any]) -> None:
+    """Refuse a termination anyone could call out through: digest credentials and a narrow allow list.
+
+    A termination lets whoever matches it place PSTN calls billed to the customer (issue 12.6), so
+    Patchbay never puts one without credentials, without an allow list, or allowing a network wider
+    than /24.
+    """
+    if not spec.get("credentials"):
+        raise InvalidSpec("a Voice Connector termination needs digest credentials", field="credentials")
+    cidrs = list(spec.get("cidr_allowed_list") or [])
+    if not cidrs:
+        raise InvalidSpec("a Voice Connector termination needs an allow list", field="cidr_allowed_list")
+    wide = [c for c in cidrs if ipaddress.ip_network(c, strict=False).prefixlen < WIDEST_ALLOWED_PREFIX]
+    if wide:
+        raise InvalidSpec(
+            f"a Voice Connector termination may not allow networks wider than /24: {', '.join(wide)}",
+            field="cidr_allowed_list",
+        )
 
 
 def _redact(message: str, secrets: list[Any]) -> str:

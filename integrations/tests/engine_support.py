@@ -21,7 +21,7 @@ from integrations.actions import create_integration, create_provider_account, up
 from integrations.engine.names import integration_prefix
 from integrations.engine.runs import request_run
 from integrations.models import Integration, ProviderAccount
-from integrations.models.engine import Run, RunState
+from integrations.models.engine import ResourceNode, Run, RunState
 from tenants.actions import create_tenant
 from tenants.audit import Actor
 from tenants.models import Tenant
@@ -246,3 +246,16 @@ def iter_nodes(integration: Integration) -> Iterator[str]:
     from integrations.blueprints import get_blueprint
 
     yield from get_blueprint(integration.kind).order()
+
+
+def narrow_vapi_gateways(sandbox: Sandbox, setup: ConnectVapiSetup, ips: list[str]) -> None:
+    """Someone edits the integration's Vapi credential down to a few /32 gateways, at Vapi."""
+    credential = ResourceNode.objects.get(integration_id=setup.integration.pk, node="vapi_credential")
+    api_key = setup.vapi.read_secrets()["api_key"]
+    response = httpx.patch(
+        f"{sandbox.url}/vapi/credential/{credential.external_id}",
+        headers={"Authorization": f"Bearer {api_key}"},
+        json={"gateways": [{"ip": ip, "outboundEnabled": False} for ip in ips]},
+        timeout=10,
+    )
+    response.raise_for_status()

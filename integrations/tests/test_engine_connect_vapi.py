@@ -90,7 +90,7 @@ def test_apply_creates_every_resource_and_a_second_apply_changes_nothing(
     assert run.state == RunState.SUCCEEDED, events_text(run)
     assert run.progress == 100
     rows = ResourceNode.objects.filter(integration_id=setup.integration.pk)
-    assert rows.count() == 19
+    assert rows.count() == 18
     assert all(row.status == "ready" for row in rows), [(r.node, r.status, r.message) for r in rows]
     owned = sandbox.objects_named(setup.prefix)
     assert {o["type"] for o in owned} == OWNED_OBJECT_TYPES
@@ -122,7 +122,10 @@ def test_plan_before_apply_lists_creates_with_inputs_known_after_apply(
     actions = {a["node"]: a for a in plan["actions"]}
     assert actions["voice_connector"]["action"] == "create"
     assert actions["voice_connector"]["diff"]["aws_region"] == [None, "us-east-1"]
-    assert "gateways" in actions["vapi_credential"]["known_after_apply"]
+    # The gateways are Chime's published range of the region: known before anything exists (issue 12.2).
+    assert actions["vapi_credential"]["known_after_apply"] == []
+    planned = actions["vapi_credential"]["diff"]["gateways"][1]
+    assert [(g["ip"], g["netmask"]) for g in planned] == [("3.80.16.0", 24), ("3.80.17.0", 24)]
     assert "routes" in actions["origination"]["known_after_apply"]
     assert (
         ResourceNode.objects.filter(integration_id=setup.integration.pk).exclude(external_id="").count() == 0
@@ -167,25 +170,35 @@ def test_teardown_after_a_half_apply_leaves_nothing_behind(sandbox: Sandbox, set
     assert [o for o in sandbox.objects_named(setup.prefix) if o["state"] != "DeleteInProgress"] == []
 
 
-def test_connector_ip_drift_is_healed_by_reconcile(sandbox: Sandbox, setup: ConnectVapiSetup) -> None:
+def _narrow_gateways(sandbox: Sandbox, setup: ConnectVapiSetup, ips: list[str]) -> None:
+    """Someone edits the credential at Vapi down to a few /32s (as seed 001's DNS answers)."""
+    credential_id = _node(setup, "vapi_credential").external_id
+    api_key = setup.vapi.read_secrets()["api_key"]
+    response = httpx.patch(
+        f"{sandbox.url}/vapi/credential/{credential_id}",
+        headers={"Authorization": f"Bearer {api_key}"},
+        json={"gateways": [{"ip": ip, "outboundEnabled": False} for ip in ips]},
+    )
+    response.raise_for_status()
+
+
+def test_narrowed_gateways_are_healed_by_reconcile(sandbox: Sandbox, setup: ConnectVapiSetup) -> None:
     assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
-    connector = _node(setup, "voice_connector").external_id
-    sandbox.put(f"dns/{connector}", {"ips": ["99.77.253.77", "99.77.253.78"]})
+    _narrow_gateways(sandbox, setup, ["3.80.16.77", "3.80.16.78"])
     run = run_to_end(setup.integration, RunKind.RECONCILE)
     assert run.state == RunState.SUCCEEDED, events_text(run)
-    gateways = sorted(g["ip"] for g in _vapi_credential(sandbox, setup)["gateways"])
-    assert gateways == ["99.77.253.77", "99.77.253.78"]
+    gateways = sorted((g["ip"], g["netmask"]) for g in _vapi_credential(sandbox, setup)["gateways"])
+    assert gateways == [("3.80.16.0", 24), ("3.80.17.0", 24)]  # us-east-1's 3.80.16.0/23
     assert _condition(setup, "Synced")["status"] == "True"
 
 
-def test_connector_ip_drift_is_only_reported_under_the_report_policy(
+def test_narrowed_gateways_are_only_reported_under_the_report_policy(
     sandbox: Sandbox, setup: ConnectVapiSetup
 ) -> None:
     assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
     update_integration(setup.refresh(), policy="report", actor=Actor.system())
+    _narrow_gateways(sandbox, setup, ["3.80.16.90"])
     before_gateways = _vapi_credential(sandbox, setup)["gateways"]
-    connector = _node(setup, "voice_connector").external_id
-    sandbox.put(f"dns/{connector}", {"ips": ["99.77.253.90"]})
     mark = sandbox.request_count()
     run = run_to_end(setup.integration, RunKind.RECONCILE)
     assert run.state == RunState.SUCCEEDED, events_text(run)
@@ -225,7 +238,6 @@ THROTTLED_STEPS = [
     ("aws", "AssociateLambdaFunction"),
     ("aws", "CreateVoiceConnector"),
     ("aws", "PutVoiceConnectorOrigination"),
-    ("aws", "PutVoiceConnectorTermination"),
     ("aws", "PutVoiceConnectorLoggingConfiguration"),
     ("aws", "CreatePhoneNumberOrder"),
     ("aws", "CreateSipMediaApplication"),
@@ -274,7 +286,7 @@ def test_a_permanent_vendor_error_fails_the_run_naming_the_parameter(
     assert len(attempts) == 1
 
 
-def test_a_simulated_call_carries_headers_fails_after_ip_drift_and_recovers_after_reconcile(
+def test_a_simulated_call_carries_headers_fails_after_gateways_narrow_and_recovers_after_reconcile(
     sandbox: Sandbox, setup: ConnectVapiSetup
 ) -> None:
     assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
@@ -294,8 +306,9 @@ def test_a_simulated_call_carries_headers_fails_after_ip_drift_and_recovers_afte
         "transfer-to-agent",
     ]
     assert answered["lambda"]["connect"]["function"] == _node(setup, "connect_lambda").outputs["name"]
-    connector = _node(setup, "voice_connector").external_id
-    sandbox.put(f"dns/{connector}", {"ips": ["99.77.253.150", "99.77.253.151"]})
+    # The connector sends from anywhere in 3.80.16.0/23; the gateways now allow two addresses only.
+    sandbox.post("options", {"chime": {"connector_source_ip": "3.80.17.150"}})
+    _narrow_gateways(sandbox, setup, ["3.80.16.150", "3.80.16.151"])
     refused = sandbox.call(**call)
     assert refused["status"] == 401, refused
     assert run_to_end(setup.integration, RunKind.RECONCILE).state == RunState.SUCCEEDED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from graphlib import CycleError
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,8 @@ def test_blueprint_orders_dependencies_first_and_rejects_cycles() -> None:
 
 def test_connect_vapi_blueprint_creates_what_a_call_needs_in_a_valid_order() -> None:
     order = get_blueprint("connect_vapi").order()
-    assert len(order) == 19
+    assert len(order) == 18
+    assert "termination" not in order  # issue 12.6: no PSTN calls out through the connector
     # Vendor ordering: the credential needs the connector's IPs, origination needs the credential,
     # the SIP rule needs the SMA and the number, the flow comes last but for routing numbers to it.
     assert order.index("connector_ips") < order.index("vapi_credential") < order.index("origination")
@@ -40,10 +42,14 @@ def test_connect_vapi_blueprint_creates_what_a_call_needs_in_a_valid_order() -> 
     assert order[-1] == "connect_numbers"
 
 
+def _gateway(ip: str, netmask: int) -> dict[str, Any]:
+    return {"ip": ip, "netmask": netmask, "port": 5060, "inbound_enabled": True, "outbound_enabled": False}
+
+
 def test_specs_mark_inputs_known_only_after_apply() -> None:
     inputs = SpecInputs(
         config={"sip_uri_user": "patchbay", "vapi_assistant_id": "a1", "gateway_netmask": 32},
-        accounts={"aws": {"region": "us-west-2"}, "vapi": {"region": "us"}},
+        accounts={"aws": {"region": "eu-west-1"}, "vapi": {"region": "us"}},
         integration_name="demo",
         tenant_slug="acme",
         public_id="p",
@@ -52,18 +58,47 @@ def test_specs_mark_inputs_known_only_after_apply() -> None:
     blueprint = get_blueprint("connect_vapi")
     spec = blueprint.by_name["vapi_phone_number"].spec(inputs)
     assert contains_unknown(spec["credential_id"]) and not contains_unknown(spec["number"])
+    # A region with no published signalling range falls back to the connector's DNS answers.
     gateways = blueprint.by_name["vapi_credential"].spec(inputs)["gateways"]
     assert contains_unknown(gateways)
     known = SpecInputs(
-        **{**inputs.__dict__, "outputs": {"connector_ips": {"ips": ["99.77.253.9", "99.77.253.8"]}}}
+        **{**inputs.__dict__, "outputs": {"connector_ips": {"ips": ["198.18.3.9", "198.18.3.8"]}}}
     )
     gateways = blueprint.by_name["vapi_credential"].spec(known)["gateways"]
-    assert [g["ip"] for g in gateways] == ["99.77.253.8", "99.77.253.9"]
+    assert [g["ip"] for g in gateways] == ["198.18.3.8", "198.18.3.9"]
     known_24 = SpecInputs(**{**known.__dict__, "config": {**inputs.config, "gateway_netmask": 24}})
-    gateways = blueprint.by_name["vapi_credential"].spec(known_24)["gateways"]
-    assert gateways == [
-        {"ip": "99.77.253.0", "netmask": 24, "port": 5060, "inbound_enabled": True, "outbound_enabled": False}
-    ]
+    assert blueprint.by_name["vapi_credential"].spec(known_24)["gateways"] == [_gateway("198.18.3.0", 24)]
+
+
+@pytest.mark.parametrize(
+    ("region", "expected"),
+    [
+        # A /23 is two /24 gateways: Vapi's netmask is 24-32 (PROVIDERS.md §2.2).
+        ("us-east-1", [_gateway("3.80.16.0", 24), _gateway("3.80.17.0", 24)]),
+        ("us-west-2", [_gateway("99.77.253.0", 24)]),
+    ],
+)
+def test_vapi_gateways_are_chimes_published_signalling_range_not_todays_dns_answers(
+    region: str, expected: list[dict[str, Any]]
+) -> None:
+    """Issue 12.2: the connector sends from anywhere in its region's range (chime_ranges.py)."""
+    inputs = SpecInputs(
+        config={"sip_uri_user": "patchbay", "vapi_assistant_id": "a1", "gateway_netmask": 32},
+        accounts={"aws": {"region": region}, "vapi": {"region": "us"}},
+        integration_name="demo",
+        tenant_slug="acme",
+        public_id="p",
+        outputs={"connector_ips": {"ips": ["3.80.16.7", "99.77.253.9"]}},
+    )
+    spec = get_blueprint("connect_vapi").by_name["vapi_credential"].spec(inputs)
+    assert spec["gateways"] == expected
+    # Known before the connector exists: the credential does not wait for DNS.
+    assert (
+        get_blueprint("connect_vapi")
+        .by_name["vapi_credential"]
+        .spec(SpecInputs(**{**inputs.__dict__, "outputs": {}}))["gateways"]
+        == expected
+    )
 
 
 def test_spec_diff_ignores_unknown_fields() -> None:

@@ -28,7 +28,6 @@ INVALID: dict[str, dict[str, list[Any]]] = {
         "forward_attributes": [
             "CustomerName",
             ["Customer Name"],
-            ["first_name"],
             ["amzn-trace"],
             ["AMZN-Trace"],
             ["dup", "DUP"],
@@ -153,11 +152,13 @@ def test_connect_vapi_fills_its_defaults() -> None:
 
 
 def test_connect_vapi_accepts_attribute_names_that_become_valid_headers() -> None:
+    """`_` is a legal SIP token character; seed 001 sends x-first_name (issue 12.7)."""
+    names = ["CustomerName", "account-id", "Tier2", "first_name"]
     config = get_kind("connect_vapi").validate_config(
-        {**VALID_CONFIG["connect_vapi"], "forward_attributes": ["CustomerName", "account-id", "Tier2"]}
+        {**VALID_CONFIG["connect_vapi"], "forward_attributes": names}
     )
 
-    assert config["forward_attributes"] == ["CustomerName", "account-id", "Tier2"]
+    assert config["forward_attributes"] == names
 
 
 def test_the_reserved_amazon_header_is_explained() -> None:

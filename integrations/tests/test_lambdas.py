@@ -126,6 +126,12 @@ def test_reserved_and_long_headers_are_made_acceptable_to_chime() -> None:
     assert headers == {"x-customer-name": "J" * 2048}
 
 
+def test_header_names_keep_the_attribute_name_as_seed_001_does() -> None:
+    """`x-<name lowercased>`, underscores kept: Vapi fills {{first_name}} from x-first_name (issue 12.7)."""
+    headers = headers_for({"first_name": "John", "CustomerName": "Smith", "account-id": "7"})
+    assert headers == {"x-first_name": "John", "x-customername": "Smith", "x-account-id": "7"}
+
+
 def test_hangup_of_one_leg_hangs_up_the_other(table: Any) -> None:
     event = inbound_event("+15105550101")
     event["InvocationEventType"] = "HANGUP"

@@ -149,11 +149,13 @@ def test_termination_lifecycle_never_shows_a_password(
     assert healed.up_to_date
     assert "Secret" not in repr(healed) + repr(node.intent)
 
-    node.spec = {**node.spec, "cidr_allowed_list": ["203.0.113.0/24"], "credentials": []}
+    node.spec = {**node.spec, "cidr_allowed_list": ["203.0.113.0/24"]}
     drifted = node.observe()
-    assert set(drifted.diff) == {"cidr_allowed_list", "credentials"}
+    assert set(drifted.diff) == {"cidr_allowed_list"}
     assert node.update(drifted.diff).up_to_date
-    assert chime.list_voice_connector_termination_credentials(VoiceConnectorId=vc_id)["Usernames"] == []
+    assert chime.get_voice_connector_termination(VoiceConnectorId=vc_id)["Termination"][
+        "CidrAllowedList"
+    ] == ["203.0.113.0/24"]
 
     node.delete()
     assert not node.observe().exists
@@ -166,7 +168,7 @@ def test_termination_credential_errors_hide_the_password(
     """A refused credential put (botocore quotes bad values) never carries the password in its message."""
     spec = {
         "voice_connector_id": connector.external_id,
-        "cidr_allowed_list": [],
+        "cidr_allowed_list": ["198.51.100.0/24"],
         "calling_regions": ["US"],
         "cps_limit": 1,
         "disabled": False,
@@ -176,6 +178,36 @@ def test_termination_credential_errors_hide_the_password(
     with pytest.raises(InvalidSpec) as raised:
         node.create()
     assert "12345678" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"credentials": []}, "credentials"),
+        ({"cidr_allowed_list": []}, "cidr_allowed_list"),
+        ({"cidr_allowed_list": ["0.0.0.0/0"]}, "cidr_allowed_list"),
+        ({"cidr_allowed_list": ["198.51.100.8/32", "3.80.16.0/23"]}, "cidr_allowed_list"),
+    ],
+)
+def test_a_termination_anyone_could_call_out_through_is_never_put(
+    connector: Node, make_node: Callable[..., Node], chime: Any, change: dict[str, Any], field: str
+) -> None:
+    """Issue 12.6: a termination bills the customer for PSTN calls, so it needs credentials and a
+    narrow allow list (no network wider than /24); Patchbay refuses to put one without."""
+    spec = {
+        "voice_connector_id": connector.external_id,
+        "cidr_allowed_list": ["198.51.100.8/32"],
+        "calling_regions": ["US"],
+        "cps_limit": 1,
+        "disabled": False,
+        "credentials": [{"username": "synthflow", "password": "a-Secret-1"}],
+        **change,
+    }
+    node = make_node("chime.voice_connector_termination", "pb-t-i-term", spec)
+    with pytest.raises(InvalidSpec) as raised:
+        node.create()
+    assert raised.value.field == field
+    assert not node.observe().exists
 
 
 def test_logging_lifecycle_and_delete_turns_it_off(

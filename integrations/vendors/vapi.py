@@ -159,6 +159,9 @@ class VapiClient(VendorHttpClient):
         self, phone_number_id: str, *, number: str, credential_id: str, assistant_id: str
     ) -> PhoneNumber:
         body = {
+            # The PATCH body is a union of phone-number DTOs told apart by `provider` (the SDK's
+            # UpdatePhoneNumbersRequestBody): without it Vapi cannot tell which one this is.
+            "provider": "byo-phone-number",
             "number": number,
             "numberE164CheckEnabled": False,
             "credentialId": credential_id,

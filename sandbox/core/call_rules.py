@@ -20,6 +20,8 @@ _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 # User part of the Request-URI for AWS endpoints: 1-30 of a-z A-Z 0-9 & = + $ / % - _ ! ~ * ( ) .
 _URI_USER = re.compile(r"^[a-zA-Z0-9&=+$/%\-_!~*().]{1,30}$")
 _NON_X_HEADERS = {"user-to-user", "diversion"}
+#: RFC 3261 §25.1 token: what a SIP header name may be made of
+_SIP_TOKEN = re.compile(r"^[A-Za-z0-9\-.!%*_+`'~]+$")
 
 CALL_RULES: list[str] = [
     "SMA answer: {SchemaVersion: '1.0', Actions: [...]}, at most 10 actions, each with a Type "
@@ -42,6 +44,7 @@ CALL_RULES: list[str] = [
     "CallAndBridge SipHeaders: no X-AMZN* key (case-insensitive) → 'Invalid SIP header(s) provided: X-AMZN' "
     "— AWS.md §3.3",
     "CallAndBridge SipHeaders: string values of at most 2048 characters — AWS.md §3.3",
+    "CallAndBridge SipHeaders: names are RFC 3261 tokens (letters, digits, -.!%*_+`'~) — RFC 3261 §25.1",
     "Voice Connector origination: an enabled route is needed to bridge; the lowest Priority wins, ties by "
     "Weight — AWS.md §1.2",
 ]
@@ -93,6 +96,9 @@ def _header_problems(headers: Any, endpoint_type: str) -> list[str]:
     for name, value in headers.items():
         lowered = str(name).lower()
         if not lowered.startswith("x-") and lowered not in _NON_X_HEADERS:
+            problems.append(f"Invalid SIP header(s) provided: {name}")
+        elif not _SIP_TOKEN.fullmatch(str(name)):
+            # A header name is an RFC 3261 token (§25.1): letters, digits and -.!%*_+`'~ ("_" included).
             problems.append(f"Invalid SIP header(s) provided: {name}")
         elif not isinstance(value, str) or len(value) > MAX_HEADER_VALUE:
             problems.append(f"SIP header {name} must be a string of at most {MAX_HEADER_VALUE} characters")

@@ -24,6 +24,7 @@ from sandbox.core.faults import FaultRegistry
 from sandbox.core.ledger import Ledger
 from sandbox.core.options import Options
 from sandbox.core.simulated_call import SimulatedCalls
+from sandbox.core.sip_hosts import source_allowed
 from sandbox.core.sip_uas import SipEdge
 from sandbox.core.vendor import LiveObject, VendorStandIn
 
@@ -67,6 +68,7 @@ class Sandbox:
         self.dns = DnsRecords()
         #: the SIP stand-in's switches (silent hosts) and counts, served by sandbox.core.sip_uas
         self.sip = SipEdge()
+        self.sip.source_allowed = lambda vendor, host, source: source_allowed(self, vendor, host, source)
         self.ledger = Ledger()
         self.faults = FaultRegistry()
         self.moto = MotoBridge(self.aws_account_id)

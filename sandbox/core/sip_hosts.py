@@ -13,11 +13,14 @@ private-address check sees what it would see in production:
 - `<id>.voiceconnector.chime.aws` is answered from `DnsRecords` as before (the
   engine reads those signalling IPs for Vapi's gateways; nothing here changes them).
 
-The SIP stand-in (`sandbox.core.sip_uas`) uses `vendor_of` to name itself.
+The SIP stand-in (`sandbox.core.sip_uas`) uses `vendor_of` to name itself, and
+`source_allowed` to stay silent to sources outside a Chime connector's or a Genesys
+trunk's allow list (only Vapi's and Synthflow's public edges answer anyone).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TYPE_CHECKING
 
@@ -76,3 +79,46 @@ def vendor_host_ips(sandbox: Sandbox, host: str) -> list[str] | None:
     if _GENESYS.match(host) and genesys is not None and genesys.trunk_for_byoc_host(host) is not None:
         return list(GENESYS_BYOC_IPS)
     return None
+
+
+#: vendors whose SIP edge answers only the sources its allow list names (issue 12.8): a Chime
+#: connector answers its termination's `CidrAllowedList`, a Genesys BYOC trunk its access ACL
+ALLOW_LISTED = ("chime", "genesys")
+
+
+def source_allowed(sandbox: Sandbox, vendor: str, host: str, source_ip: str) -> bool:
+    """Whether `vendor`'s edge at `host` answers a request from `source_ip`.
+
+    Vapi's and Synthflow's public edges answer anyone. A Chime connector answers only the
+    addresses its termination allows (AWS.md §1.2: CidrAllowedList), and a Genesys BYOC trunk only
+    its access ACL (`trunk_access_acl_allowList`): a host with neither answers no one.
+    """
+    if vendor not in ALLOW_LISTED:
+        return True
+    return any(_inside(source_ip, cidr) for cidr in _allow_list(sandbox, vendor, host))
+
+
+def _allow_list(sandbox: Sandbox, vendor: str, host: str) -> list[str]:
+    host = host.lower().rstrip(".")
+    if vendor == "chime" and sandbox.has_stand_in("chime"):
+        with sandbox.lock:
+            for connector in sandbox.stand_in("chime").state.connectors.values():
+                if connector.host == host:
+                    return list((connector.termination or {}).get("CidrAllowedList") or [])
+        return []
+    genesys = sandbox.stand_ins.get("genesys")
+    if vendor == "genesys" and genesys is not None:
+        trunk = genesys.trunk_for_byoc_host(host)
+        if trunk is not None:
+            with sandbox.lock:
+                return list(
+                    genesys.trunkbases[trunk["id"]]["instances"].get("trunk_access_acl_allowList") or []
+                )
+    return []
+
+
+def _inside(ip: str, cidr: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip) in ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return False

@@ -7,7 +7,10 @@ would send it (Via, From, To, Call-ID and CSeq copied, a To tag added, `Allow`,
 and `Server: <Vendor> sandbox`); ACK is never answered; other known methods get
 405 with `Allow`, unknown methods 501. A host that is no vendor's edge, or one
 listed in `SipEdge.silent_hosts` (`POST /_sandbox/sip`), gets nothing at all —
-as an unreachable SBC, the probe times out. Messages are parsed with the
+as an unreachable SBC, the probe times out. So does a request to a Chime
+connector or a Genesys BYOC trunk from a source outside its allow list: those
+edges answer only the carriers they allow (`sip_hosts.source_allowed`, issue
+12.8), never a monitoring probe from elsewhere. Messages are parsed with the
 `sipmessage` package; the sandbox imports nothing of Patchbay.
 """
 
@@ -19,6 +22,7 @@ import secrets
 import socket
 import socketserver
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from sipmessage import Message, Request, Response
@@ -54,6 +58,9 @@ class SipEdge:
         self._lock = threading.Lock()
         self._silent: list[str] = []
         self._answered: dict[str, int] = {}
+        self._refused: dict[str, int] = {}
+        #: (vendor, host, source ip) → whether that edge answers the source; set by the Sandbox
+        self.source_allowed: Callable[[str, str, str], bool] = lambda vendor, host, source: True
 
     @property
     def silent_hosts(self) -> list[str]:
@@ -74,13 +81,21 @@ class SipEdge:
         with self._lock:
             self._answered[vendor] = self._answered.get(vendor, 0) + 1
 
+    def refuse(self, vendor: str) -> None:
+        with self._lock:
+            self._refused[vendor] = self._refused.get(vendor, 0) + 1
+
     def state(self) -> dict[str, Any]:
         with self._lock:
-            return {"silent_hosts": list(self._silent), "answered": dict(self._answered)}
+            return {
+                "silent_hosts": list(self._silent),
+                "answered": dict(self._answered),
+                "not_allow_listed": dict(self._refused),
+            }
 
     def reset(self) -> None:
         with self._lock:
-            self._silent, self._answered = [], {}
+            self._silent, self._answered, self._refused = [], {}, {}
 
 
 def _top_via_with_rport(via: str, source: tuple[str, int]) -> str:
@@ -104,6 +119,9 @@ def answer(edge: SipEdge, data: bytes, source: tuple[str, int]) -> bytes | None:
     host = str(message.uri.host or "")
     vendor = vendor_of(host)
     if vendor is None or edge.is_silent(host):
+        return None
+    if not edge.source_allowed(vendor, host, source[0]):
+        edge.refuse(vendor)
         return None
     if message.method == "OPTIONS":
         code, phrase = 200, "OK"

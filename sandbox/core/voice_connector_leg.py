@@ -1,9 +1,12 @@
 """The Voice Connector's outbound leg of a simulated call: origination route → INVITE → far end.
 
 The connector sends the INVITE to its origination route (lowest Priority,
-ties split by Weight, AWS.md §1.2) from one of its current signalling IPs —
-whatever its host name resolves to in the sandbox's DNS right now, so an IP
-change made through `PUT /_sandbox/dns/<id>` is what the far end sees. The far
+ties split by Weight, AWS.md §1.2) from any address of its region's published
+signalling range — not only from what its host name resolves to (AWS.md §5.2;
+Vapi's Chime guide: allow the whole range), so a far end that allows only the
+DNS answers refuses some calls. The Chime stand-in's `connector_source_ip`
+option pins the address for a test. A host name that no longer resolves
+(`PUT /_sandbox/dns/<id>` with no address) still means no call. The far
 end is the stand-in serving the route's host: `<credential-id>.sip.vapi.ai` →
 Vapi (`sip_invite`), `sip[.us|.eu].synthflow.ai` → Synthflow; any other host
 does not answer (408).
@@ -18,6 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sandbox.aws.chime.signalling import source_address
 from sandbox.core.sip_ladder import Dialog, SipMessage, write_sip_log
 
 if TYPE_CHECKING:
@@ -87,7 +91,7 @@ def bridge_to_origination(
     host, port = str(route["Host"]).lower(), int(route.get("Port") or 5060)
     transport = str(route.get("Protocol") or "UDP").upper()
     request_uri = f"sip:{uri_user}@{host}:{port}" + (";transport=tcp" if transport == "TCP" else "")
-    source_ip = random.choice(ips)
+    source_ip = source_address(connector.region, sandbox.stand_in("chime").connector_source_ip)
     far_end, stand_in = _far_end(sandbox, host)
     if stand_in is None:
         status, reason = 408, "Request Timeout"

@@ -5,7 +5,8 @@
 - `sandbox_url`: resets every vendor, the ledger, faults, DNS and options, and
   returns the base URL; after the test, fails it if the Synthflow stand-in saw a
   request of Patchbay's, or gave an answer, that departs from Synthflow's
-  published reference (sandbox/synthflow/conformance.py).
+  published reference (sandbox/synthflow/conformance.py), or the Vapi stand-in
+  one that departs from Vapi's SDK types (sandbox/vapi/conformance.py).
 - `aws_client`: `aws_client("chime-sdk-voice", region="us-east-1", retries=...)`
   → a boto3 client pointed at the sandbox with dummy credentials and boto3's
   standard retry mode.
@@ -48,12 +49,18 @@ def sandbox_url(sandbox_server: SandboxServer, request: pytest.FixtureRequest) -
     response.raise_for_status()
     conformance = sandbox_server.sandbox.stand_in("synthflow").conformance
     since = conformance.mark()
+    vapi = sandbox_server.sandbox.stand_in("vapi").conformance
+    vapi_since = vapi.mark()
     yield sandbox_server.url
     findings = conformance.since(since)
     if "synthflow_refusal_expected" in request.fixturenames:
         findings = [f for f in findings if not (f.side == "request" and 400 <= f.status < 500)]
     assert not findings, "Synthflow exchanges that depart from reference.json:\n" + "\n".join(
         map(str, findings)
+    )
+    vapi_findings = vapi.since(vapi_since)
+    assert not vapi_findings, "Vapi exchanges that depart from vapi_server_sdk's types:\n" + "\n".join(
+        map(str, vapi_findings)
     )
 
 

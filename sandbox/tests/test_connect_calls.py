@@ -144,7 +144,7 @@ def test_the_connect_number_runs_patchbays_flow_which_carries_the_attributes_to_
 
 
 def test_a_refused_transfer_takes_the_flows_error_branch(
-    sandbox_url: str, aws_client: Callable[..., Any]
+    sandbox_server: Any, sandbox_url: str, aws_client: Callable[..., Any]
 ) -> None:
     deployment = patchbay_deployment(sandbox_url, aws_client)
     connect = route(
@@ -153,7 +153,10 @@ def test_a_refused_transfer_takes_the_flows_error_branch(
         patchbays_flow(deployment),
         connect_function(aws_client, "pb-acme-int1-connect"),
     )
-    httpx.put(f"{sandbox_url}/_sandbox/dns/{deployment.connector_id}", json={"ips": ["3.80.17.201"]})
+    # Vapi allows none of the connector's addresses any more: its INVITE is refused (401).
+    vapi = sandbox_server.sandbox.stand_in("vapi")
+    for credential in vapi.credentials.values():
+        credential["gateways"] = [{"ip": "198.51.100.7", "netmask": 32, "inboundEnabled": True}]
 
     answer = call_connect(connect)
 

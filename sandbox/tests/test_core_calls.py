@@ -6,6 +6,7 @@ Calls to a Connect number, whose contact flow transfers to the Chime number: tes
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import textwrap
 import zipfile
@@ -19,6 +20,8 @@ import pytest
 from sandbox.tests.aws_factories import order_number
 
 REGION = "us-east-1"
+#: us-east-1's signalling range 3.80.16.0/23 (AWS.md §5.2) as Vapi gateways (netmask 24-32)
+RANGE_GATEWAYS = [{"ip": "3.80.16.0", "netmask": 24}, {"ip": "3.80.17.0", "netmask": 24}]
 CALLER = "+15105550101"
 VAPI_NUMBER = "+14155550123"
 TRUST = json.dumps(
@@ -89,7 +92,11 @@ def deploy(
     extra_headers: dict[str, str] | None = None,
     permit: bool = True,
     package: tuple[bytes, str] | None = None,
+    dns_gateways_only: bool = False,
 ) -> Deployment:
+    """The objects of a connect_vapi integration; Vapi's gateways are the region's whole signalling
+    range as /24s (what Vapi's Chime guide asks), or with `dns_gateways_only` just the connector's
+    DNS answers as /32s (the partial allow list issue 12.2 is about)."""
     iam, lam, ddb = aws_client("iam"), aws_client("lambda"), aws_client("dynamodb")
     chime = aws_client("chime-sdk-voice", region=REGION)
     role = iam.create_role(RoleName="pb-acme-int1-role", AssumeRolePolicyDocument=TRUST)["Role"]
@@ -136,7 +143,7 @@ def deploy(
         json={
             "provider": "byo-sip-trunk",
             "name": "pb-acme-int1-cred",
-            "gateways": [{"ip": ip} for ip in ips],
+            "gateways": [{"ip": ip} for ip in ips] if dns_gateways_only else RANGE_GATEWAYS,
         },
     )
     assert credential.status_code == 201, credential.text
@@ -208,7 +215,7 @@ def test_call_delivers_the_lambdas_x_headers_to_vapi_and_logs_the_sip_messages(
 
     assert (result["status"], result["far_end"]) == (200, "vapi")
     assert result["delivered_headers"] == {"x-customername": "John", "x-plan": "gold"}
-    assert result["source_ip"] in deployment.connector_ips
+    assert ipaddress.IPv4Address(result["source_ip"]) in ipaddress.IPv4Network("3.80.16.0/23")
     assert [m["label"] for m in result["sip"]] == ["INVITE", "100 Trying", "200 OK", "ACK", "BYE", "200 OK"]
     invite = result["sip"][0]["raw"]
     assert invite.startswith(f"INVITE sip:{VAPI_NUMBER}@")
@@ -229,19 +236,22 @@ def test_call_delivers_the_lambdas_x_headers_to_vapi_and_logs_the_sip_messages(
     assert sma["invocations"][0]["event"]["CallDetails"]["Participants"][0]["From"] == CALLER
 
 
-def test_call_is_refused_with_401_once_the_connector_ips_leave_the_gateways(
+def test_gateways_of_only_the_dns_answers_refuse_a_call_from_the_rest_of_the_range(
     sandbox_url: str, aws_client: Callable[..., Any]
 ) -> None:
-    deployment = deploy(sandbox_url, aws_client)
+    """Chime sends from anywhere in the region's range, not only from its DNS answers (issue 12.2)."""
+    deployment = deploy(sandbox_url, aws_client, dns_gateways_only=True)
+    pin = {"chime": {"connector_source_ip": deployment.connector_ips[0]}}
+    assert httpx.post(f"{sandbox_url}/_sandbox/options", json=pin).status_code == 200
     assert call(deployment)["status"] == 200
-    moved = ["3.80.17.201", "3.80.17.202"]
-    assert not set(moved) & set(deployment.connector_ips)
-    httpx.put(f"{sandbox_url}/_sandbox/dns/{deployment.connector_id}", json={"ips": moved})
+    elsewhere = next(ip for ip in ("3.80.17.201", "3.80.17.202") if ip not in deployment.connector_ips)
+    pin = {"chime": {"connector_source_ip": elsewhere}}
+    assert httpx.post(f"{sandbox_url}/_sandbox/options", json=pin).status_code == 200
 
     result = call(deployment)
 
     assert (result["status"], result["reason"]) == (401, "Unauthorized")
-    assert result["source_ip"] in moved
+    assert result["source_ip"] == elsewhere
     assert result["delivered_headers"] == {}
     assert [m["label"] for m in result["sip"]] == ["INVITE", "100 Trying", "401 Unauthorized", "ACK"]
     assert result["lambda"]["sma"]["error_type"] == "CallNotAnswered"

@@ -53,8 +53,6 @@ def server_header(trace: str) -> str | None:
     [
         (f"{CREDENTIAL}.sip.vapi.ai", "Vapi sandbox"),
         ("sip.eu.synthflow.ai", "Synthflow sandbox"),
-        (CONNECTOR_HOST, "Amazon Chime Voice Connector sandbox"),
-        ("pb-acme.byoc.usw2.pure.cloud", "Genesys Cloud BYOC sandbox"),
     ],
 )
 def test_options_to_a_vendor_host_gets_200_with_the_vendors_server_header(
@@ -64,6 +62,38 @@ def test_options_to_a_vendor_host_gets_200_with_the_vendors_server_header(
 
     assert status == 0, trace
     assert server_header(trace) == server
+
+
+@pytest.mark.parametrize("host", [CONNECTOR_HOST, "pb-acme.byoc.usw2.pure.cloud"])
+def test_a_connector_or_byoc_host_ignores_a_source_outside_its_allow_list(
+    sandbox_server: SandboxServer, sandbox_url: str, tmp_path: Path, host: str
+) -> None:
+    """Chime and Genesys answer only the carriers they allow (issue 12.8): not a probe from elsewhere."""
+    status, trace = sipp_options(sandbox_server, host, "udp", tmp_path)
+
+    assert status != 0
+    assert "message received" not in trace, trace
+    seen = httpx.get(f"{sandbox_url}/_sandbox/sip").json()
+    assert seen["answered"] == {} and sum(seen["not_allow_listed"].values()) >= 1
+
+
+def test_a_connector_answers_a_source_its_termination_allows(
+    sandbox_server: SandboxServer, sandbox_url: str, tmp_path: Path, aws_client: Any
+) -> None:
+    chime = aws_client("chime-sdk-voice")
+    connector = chime.create_voice_connector(Name="pb-sip", RequireEncryption=False, AwsRegion="us-east-1")
+    connector_id = connector["VoiceConnector"]["VoiceConnectorId"]
+    chime.put_voice_connector_termination(
+        VoiceConnectorId=connector_id,
+        Termination={"CidrAllowedList": ["127.0.0.1/32"], "CallingRegions": ["US"], "Disabled": False},
+    )
+
+    status, trace = sipp_options(
+        sandbox_server, connector["VoiceConnector"]["OutboundHostName"], "udp", tmp_path
+    )
+
+    assert status == 0, trace
+    assert server_header(trace) == "Amazon Chime Voice Connector sandbox"
 
 
 @pytest.mark.parametrize("transport", ["udp", "tcp"])

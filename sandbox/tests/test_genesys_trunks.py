@@ -9,6 +9,8 @@ import httpx
 import pytest
 
 from sandbox.core.server import SandboxServer
+from sandbox.core.sip_hosts import source_allowed
+from sandbox.genesys.regions import byoc_domain
 
 TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"
 #: the list filter for the trunks an admin made (every org also has Genesys's managed PSTN trunk)
@@ -303,3 +305,17 @@ def test_unknown_path_is_404_and_wrong_method_is_405(genesys: httpx.Client) -> N
     wrong = genesys.patch(TRUNKS)
     assert_error_body(wrong, 405, "method.not.allowed")
     assert set(wrong.headers["Allow"].split(", ")) == {"GET", "POST"}
+
+
+def test_the_byoc_fqdn_answers_sip_only_from_the_trunks_acl(
+    genesys: httpx.Client, account: dict[str, Any], sandbox_server: SandboxServer
+) -> None:
+    """Issue 12.8: a BYOC trunk takes SIP only from its access ACL, so a probe from elsewhere is ignored."""
+    create_trunk(genesys, account, trunk_access_acl_allowList=["34.138.86.8/32"])
+    sandbox = sandbox_server.sandbox
+    host = f"pb-acme.{byoc_domain(account['region'])}"
+
+    assert source_allowed(sandbox, "genesys", host, "34.138.86.8")
+    assert not source_allowed(sandbox, "genesys", host, "203.0.113.9")
+    assert not source_allowed(sandbox, "genesys", f"other.{byoc_domain(account['region'])}", "34.138.86.8")
+    assert source_allowed(sandbox, "vapi", "sip.vapi.ai", "203.0.113.9")  # a public edge answers anyone

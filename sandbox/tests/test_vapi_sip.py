@@ -54,14 +54,16 @@ def test_invite_from_a_gateway_ip_reaches_the_assistant_with_its_x_headers(
 ) -> None:
     uri = f"sip:+14155550100@{trunk['credential']['id']}.sip.vapi.ai"
 
-    answer = vapi.sip_invite(uri, "99.77.253.10", {"X-Customer-Tier": "gold", "From": "<sip:+1206@x>"})
+    headers = {"X-Customer-Tier": "gold", "x-first_name": "John", "From": "<sip:+1206@x>"}
+    answer = vapi.sip_invite(uri, "99.77.253.10", headers)
 
     assert answer == (200, "OK")
     call = vapi.received_calls[-1]
     assert call["assistant_id"] == trunk["assistant_id"]
     assert call["phone_number_id"] == trunk["number"]["id"]
-    assert call["headers"] == {"X-Customer-Tier": "gold"}
-    assert call["variables"] == {"customer_tier": "gold"}
+    assert call["headers"] == {"X-Customer-Tier": "gold", "x-first_name": "John"}
+    # x-first_name fills {{first_name}}; a hyphen is kept as sent (the stricter reading).
+    assert call["variables"] == {"customer-tier": "gold", "first_name": "John"}
 
 
 def test_a_source_inside_a_gateway_netmask_is_accepted(vapi: VapiStandIn, trunk: dict[str, Any]) -> None:

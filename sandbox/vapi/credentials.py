@@ -116,7 +116,9 @@ def _check_gateways(gateways: list[dict[str, Any]]) -> None:
 
 
 def _with_defaults(gateway: dict[str, Any]) -> dict[str, Any]:
-    merged = copy.deepcopy(gateway)
+    # With strictness off an undeclared property is stripped, as NestJS's whitelist does: Vapi's
+    # answer has SipTrunkGateway's fields only (vapi_server_sdk; sandbox/vapi/sdk_types.py).
+    merged = {k: copy.deepcopy(v) for k, v in gateway.items() if k in GATEWAY_PROPERTIES}
     for key, default in GATEWAY_DEFAULTS.items():
         merged.setdefault(key, default)
     return merged

@@ -67,8 +67,10 @@ def _decide(
         return 480, "Temporarily Unavailable"
     delivered = {name: value for name, value in headers.items() if name.lower().startswith("x-")}
     record["headers"] = delivered
-    # `x-foo` fills {{foo}}; header names are case-insensitive (docs: advanced/sip/sip).
-    record["variables"] = {name[2:].lower().replace("-", "_"): value for name, value in delivered.items()}
+    # `x-foo` fills {{foo}}, case-insensitively; `x-first_name` fills {{first_name}} (docs:
+    # advanced/sip/sip). A community answer says hyphens become underscores (UNCONFIRMED): the
+    # stricter reading keeps the name as sent, so `x-first-name` fills {{first-name}}, not {{first_name}}.
+    record["variables"] = {name[2:].lower(): value for name, value in delivered.items()}
     return 200, "OK"
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import threading
 import uuid
 from http import HTTPStatus
 from typing import Any
@@ -19,7 +21,8 @@ from sandbox.core.http_vendor import (
     new_id,
 )
 from sandbox.core.vendor import LiveObject
-from sandbox.vapi import assistants, credentials, phone_numbers
+from sandbox.vapi import assistants, credentials, phone_numbers, sdk_types
+from sandbox.vapi.conformance import ConformanceLog
 from sandbox.vapi.rules import S22, S23, assistant_rules, credential_rules, phone_number_rules
 from sandbox.vapi.sip import receive_invite
 
@@ -98,6 +101,23 @@ class VapiStandIn(HttpVendorStandIn):
         RuleNote("SIP INVITE", "source IP", "inside an inbound-enabled gateway ip/netmask, else 401", SIP),
         RuleNote("SIP INVITE", "Request-URI user", "a phone number on that credential, else 404", SIP),
     )
+
+    def __init__(self, sandbox: Any) -> None:
+        #: findings of every exchange checked against vapi_server_sdk's types; survives resets
+        self.conformance = ConformanceLog()
+        super().__init__(sandbox)
+        threading.Thread(target=sdk_types.preload, name="vapi-sdk-import", daemon=True).start()
+
+    def _run(self, call: HttpCall) -> Response:
+        """Run the handler, then hold Patchbay's request and the answer to the SDK's types."""
+        with self._lock:
+            response = super()._run(call)
+            try:
+                body = json.loads(call.request.get_data(as_text=True) or "null")
+            except ValueError:
+                body = "(not JSON)"
+            self.conformance.note(call.request, call.route.operation, body, response)
+            return response
 
     def reset_state(self) -> None:
         """Forget every org, credential, phone number, assistant and received call."""

@@ -61,7 +61,9 @@ def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: s
     host = connector["VoiceConnector"]["OutboundHostName"]
     ips = httpx.get(f"{sandbox}/_sandbox/dns/{connector_id}", timeout=10).json()["ips"]
     client = VapiClient(vapi["api_key"], "us")
-    credential = client.create_credential("pb-acme-vapi", [Gateway(ip=ip) for ip in ips])
+    # us-east-1's signalling range 3.80.16.0/23 as two /24 gateways (issue 12.2).
+    range_gateways = [Gateway(ip="3.80.16.0", netmask=24), Gateway(ip="3.80.17.0", netmask=24)]
+    credential = client.create_credential("pb-acme-vapi", range_gateways)
     sip_host = client.sip_host(credential.id)
     _node(integration, "voice_connector", "chime.voice_connector", connector_id, id=connector_id, host=host)
     _node(
@@ -95,8 +97,8 @@ def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: s
         "failed-calls": "unknown",
     }
 
-    # The connector's IPs move (AWS.md §5.2), someone edits the origination, logging is switched off.
-    httpx.put(f"{sandbox}/_sandbox/dns/{connector_id}", json={"ips": [ips[0], "3.80.16.99"]}, timeout=10)
+    # Someone narrows the gateways to today's DNS answers, edits the origination, switches logging off.
+    client.update_gateways(credential.id, [Gateway(ip=ip) for ip in ips])
     wrong = {**route, "Host": "sip.vapi.ai"}
     chime.put_voice_connector_origination(
         VoiceConnectorId=connector_id, Origination={"Routes": [wrong], "Disabled": False}
@@ -107,7 +109,10 @@ def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: s
     bad = findings()
     missing = bad["missing-gateway"]
     assert missing["status"] == "problem" and missing["severity"] == "error"
-    assert "miss 1 of the connector's 2 signalling IPs (3.80.16.99)" in missing["message"]
+    assert (
+        "miss part of Chime's signalling range for us-east-1 (3.80.16.0/24, 3.80.17.0/24)"
+        in (missing["message"])
+    )
     assert "401" in missing["message"]
     assert missing["fix"].startswith("Reconcile or apply the integration")
     origination = bad["origination-target"]
@@ -118,6 +123,16 @@ def test_connect_vapi_findings_and_their_fixes(world: Any, vendors_at_sandbox: s
     assert logging["status"] == "problem" and logging["severity"] == "warning"
     assert "no call ladder" in logging["message"]
     assert "EnableSIPLogs" in logging["fix"]
+    # The gateways are put right, but the connector resolves outside the published range: AWS moved it.
+    client.update_gateways(credential.id, range_gateways)
+    httpx.put(f"{sandbox}/_sandbox/dns/{connector_id}", json={"ips": [ips[0], "52.55.62.130"]}, timeout=10)
+    moved = findings()["missing-gateway"]
+    assert moved["status"] == "problem"
+    assert (
+        "resolves to 52.55.62.130, outside Chime's published signalling range for us-east-1"
+        in (moved["message"])
+    )
+    assert "chime_ranges.py" in moved["fix"]
     # The latest report is what GET answers.
     assert {f["check"] for f in api.get(url).json()["findings"] if f["status"] == "problem"} == {
         "missing-gateway",

@@ -89,9 +89,12 @@ class ChimeVoiceStandIn(ModelBackedStandIn):
     service_name = "chime-sdk-voice"
     validation_error = "BadRequestException"
     throttling_error = "ThrottledClientException"
-    tunables: ClassVar[tuple[str, ...]] = ("phone_order_polls",)
+    tunables: ClassVar[tuple[str, ...]] = ("phone_order_polls", "connector_source_ip")
     #: GetPhoneNumberOrder polls answered Processing before the order is Successful (0 = at once)
     phone_order_polls: int = 2
+    #: the address a connector's INVITEs come from: "" = any address of its region's signalling
+    #: range, picked at random per call (as Chime does, AWS.md §5.2); a test pins one to be sure
+    connector_source_ip: str = ""
     state: ChimeState
 
     def new_state(self) -> ChimeState:
