@@ -147,3 +147,22 @@ def test_health_is_read_from_conditions_targets_diagnostics_and_calls_in_a_fixed
     assert health[new.pk].label == "Unknown: the first apply is under way"
     assert health_for(extra[0]).label == "Unknown: no call yet"
     assert Run.objects.get(integration=new).state == RunState.QUEUED
+
+
+def test_the_api_gives_each_integration_its_health_in_words(world: Any) -> None:
+    broken = IntegrationFactory(tenant=world.tenant, name="front-desk", conditions=applied())
+    SipCallFactory(tenant=world.tenant, integration=broken, final_status=401, reason=VAPI_401)
+    IntegrationFactory(tenant=world.tenant, name="new-line")
+    api = world.api("viewer")
+
+    listed = {row["name"]: row["health"] for row in api.get("/api/v1/integrations/").json()["results"]}
+    one = api.get(f"/api/v1/integrations/{broken.pk}/").json()["health"]
+
+    assert listed["front-desk"] == one
+    assert one == {
+        "status": "degraded",
+        "label": f"Degraded: the last call failed 401 — {VAPI_401}",
+        "reason": f"the last call failed 401 — {VAPI_401}",
+        "details": [f"the last call failed 401 — {VAPI_401}"],
+    }
+    assert listed["new-line"]["label"] == "Unknown: not applied yet"
