@@ -16,9 +16,9 @@ from rest_framework import serializers
 
 from integrations.account_settings import SECRET_NAMES, SETTINGS_SCHEMAS
 from integrations.choices import AccountKind, IntegrationKind, Policy
+from integrations.health import HealthStatus, health_for, health_for_many
 from integrations.kinds import KINDS
 from integrations.models import Integration, ProviderAccount
-from integrations.health import HealthStatus, health_for, health_for_many
 from integrations.models.engine import RunKind
 
 

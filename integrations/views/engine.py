@@ -27,7 +27,7 @@ from integrations.contact_flows import contact_flow_for
 from integrations.engine.planner import PlanAction
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
-from integrations.resources import get_resource_type
+from integrations.outputs import public_output_values
 from integrations.tables import run_colour
 from integrations.views.base import DeleteView
 from tenants.choices import Role
@@ -35,9 +35,6 @@ from tenants.views import DashboardMixin
 
 #: integration kinds whose blueprint ends in an Amazon Connect contact flow (downloadable)
 CONNECT_KINDS = frozenset({IntegrationKind.CONNECT_VAPI, IntegrationKind.CONNECT_SYNTHFLOW})
-#: words in an output's name that mark it as a secret: such values are never shown
-SECRET_WORDS = ("secret", "password", "token", "api_key", "apikey", "private", "credentials")
-MASK = "(sensitive)"
 #: events the run page shows at first; the rest arrive through the JSON endpoint
 EVENTS_PER_PAGE = 500
 ACTION_COLOURS = {
@@ -68,21 +65,9 @@ def node_titles(kind: str) -> dict[str, str]:
     return {node.name: node.title for node in blueprint.nodes} if blueprint else {}
 
 
-def _sensitive(type_name: str) -> frozenset[str]:
-    try:
-        return get_resource_type(type_name).sensitive_fields
-    except LookupError:
-        return frozenset()
-
-
 def public_outputs(row: ResourceNode) -> list[tuple[str, str]]:
-    """A node's outputs as `(key, text)` lines, with anything secret masked."""
-    sensitive = _sensitive(row.type)
-    lines = []
-    for key, value in sorted((row.outputs or {}).items()):
-        secret = key in sensitive or any(word in key.lower() for word in SECRET_WORDS)
-        lines.append((key, MASK if secret else value_text(value)))
-    return lines
+    """A node's outputs as `(key, text)` lines: a sealed value reads "sealed", other secrets are masked."""
+    return [(key, value_text(value)) for key, value in public_output_values(row.type, row.outputs).items()]
 
 
 def value_text(value: Any) -> str:

@@ -17,6 +17,7 @@ from django.views.generic.detail import SingleObjectMixin
 from integrations import actions
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.forms import IntegrationForm
+from integrations.health import health_for_many
 from integrations.kinds import get_kind
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.models.engine import Run
@@ -60,11 +61,13 @@ class IntegrationListView(DashboardMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = []
+        health = health_for_many(context["object_list"])
         for integration in context["object_list"]:
             accounts = [integration.account(kind) for kind in get_kind(integration.kind).required_accounts]
             rows.append(
                 {
                     "integration": integration,
+                    "health": health[integration.pk],
                     "accounts": [account for account in accounts if account is not None],
                     "conditions": condition_badges(integration.conditions),
                     "run_colour": run_colour(integration.latest_run_state),
