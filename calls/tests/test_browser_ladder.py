@@ -29,7 +29,7 @@ def log_in(page: Page, base_url: str, tenant: Tenant, role: str = Role.OPERATOR)
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Integrations", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
 
 
 @pytest.mark.worker
