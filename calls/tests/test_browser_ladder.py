@@ -49,7 +49,7 @@ def test_the_integration_page_draws_the_call_and_the_invite_shows_its_x_headers(
     page = browser_page
 
     log_in(page, live_server.url, setup.tenant)
-    page.goto(f"{live_server.url}/integrations/{setup.integration.pk}/")
+    page.goto(f"{live_server.url}/integrations/{setup.integration.pk}/#tab-calls")  # the Calls tab
 
     panel = page.get_by_test_id("recent-calls")
     ladder = panel.locator("svg.sip-ladder")
