@@ -286,6 +286,16 @@ def event_json(event: Any, titles: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def shown_progress(run: Run, nodes: list[dict[str, Any]]) -> int:
+    """The bar's percentage: finished nodes (done, failed or skipped) of all, once nodes are known."""
+    if not nodes or run.state == RunState.SUCCEEDED:
+        return run.progress
+    counts = node_progress(nodes)
+    # The engine's own count takes only nodes done; failed and skipped ones are finished too.
+    percent = max(run.progress, int(counts["finished"] * 100 / counts["total"]))
+    return min(percent, 99) if run.is_active else percent
+
+
 def run_json(run: Run, after: int = 0) -> dict[str, Any]:
     """A run's state, progress and message, with its events after event id `after`."""
     kind = run.integration.kind if run.integration_id and run.integration else ""
@@ -298,7 +308,7 @@ def run_json(run: Run, after: int = 0) -> dict[str, Any]:
         "state": run.state,
         "state_colour": run_colour(run.state),
         "finished": not run.is_active,
-        "progress": run.progress,
+        "progress": shown_progress(run, nodes),
         "message": run.message,
         "integration": str(run.integration_id) if run.integration_id else None,
         "integration_url": (
@@ -332,6 +342,7 @@ class RunDetailView(DashboardMixin, DetailView):
         integration = run.integration
         context.update(
             run_data=data,
+            progress=data["progress"],
             nodes=data["nodes"],
             node_progress=data["node_progress"],
             events=data["events"],

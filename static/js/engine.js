@@ -187,6 +187,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    // A finished run's bar is drawn from its aria-valuenow (the CSP allows no inline style).
+    document.querySelectorAll("[role=progressbar]").forEach((meter) => {
+      const bar = meter.querySelector(".progress-bar");
+      if (bar) bar.style.width = `${Number(meter.getAttribute("aria-valuenow")) || 0}%`;
+    });
     document.querySelectorAll("[data-run-status-url]").forEach((box) => {
       const state = box.querySelector("[data-run-state]");
       const active = !state || ["queued", "running"].includes(state.textContent.trim());
