@@ -169,10 +169,11 @@ def test_operator_creates_plans_applies_downloads_the_flow_and_tears_down(
     )
     expect(resources.locator("tbody tr", has_text="pending")).to_have_count(0)
     expect(resources.locator("tr[data-node=phone_number]")).to_contain_text(chime_number)
+    shot(page, "04-resources")
+    page.get_by_test_id("integration-tabs").get_by_role("link", name="Overview").click()
     expect(page.locator(".badge-green", has_text="Ready").first).to_be_visible()
     expect(page.locator(".badge-green", has_text="Synced").first).to_be_visible()
     assert ids["api_key"] not in page.content()
-    shot(page, "04-resources")
 
     # Tear down: confirm, then watch the teardown run; the row goes once every resource is gone.
     page.get_by_role("link", name="Tear down").click()
