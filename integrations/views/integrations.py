@@ -225,4 +225,4 @@ class IntegrationDetailView(DashboardMixin, DetailView):
         return context
 
 
-# Deleting an integration tears it down first: IntegrationTeardownView in integrations/views/engine.py.
+# Deleting an integration tears it down first: IntegrationTeardownView in integrations/views/teardown.py.
