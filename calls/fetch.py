@@ -84,6 +84,21 @@ def connector_of(integration: Integration) -> ConnectorRef | None:
     )
 
 
+def missing_log_group_note(integration: Integration, group: str) -> str:
+    """Why the connector's SIP log group is missing, from what the logging node last observed.
+
+    AWS creates the group with the first SIP message it logs (AWS.md §1.2): right after apply,
+    before any call, a missing group means "no call yet", not "logging is off".
+    """
+    logging_node = ResourceNode.objects.filter(integration=integration, node="logging").first()
+    enabled = (logging_node.outputs or {}).get("enable_sip_logs") if logging_node else None
+    if enabled is True:
+        return f"No call has been logged yet: SIP logging is on, and AWS creates {group} with the first call."
+    if enabled is False:
+        return f"SIP logging is off, so {group} does not exist: apply the integration to turn it back on."
+    return f"{group} does not exist yet: SIP logging is off or no call has been logged."
+
+
 def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
@@ -169,7 +184,7 @@ def fetch_calls(
         events = _events(session, group, start, end)
     except NotFound:
         # The SMA Lambda's log may still show calls that never reached the connector.
-        report.note = f"{group} does not exist yet: SIP logging is off or no call has been logged."
+        report.note = missing_log_group_note(integration, group)
         events = []
     observed, report.skipped = _sip_observations(events, chime_call_id)
     report.events = len(events)

@@ -194,8 +194,22 @@ def reachability(integration: Integration) -> Reachability:
 
 def probe_panel_context(integration: Integration, history: int = 20) -> dict[str, object]:
     """What templates/calls/probe_history.html needs: the targets and the latest results."""
+    targets = list(SipTarget.objects.filter(integration=integration))
+    if not targets and ResourceNode.objects.filter(integration=integration).exists():
+        # Applied but not probed yet: the targets are known from the outputs, their state is not.
+        targets = [
+            SipTarget(
+                tenant_id=integration.tenant_id,
+                integration=integration,
+                label=spec.label,
+                host=spec.host,
+                port=spec.port,
+                transport=spec.transport,
+            )
+            for spec in targets_for(integration)
+        ]
     return {
-        "targets": list(SipTarget.objects.filter(integration=integration)),
+        "targets": targets,
         "results": list(
             ProbeResult.objects.filter(integration=integration).select_related("target")[:history]
         ),

@@ -107,10 +107,12 @@ class LogoutView(DjangoLogoutView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard's front page: integrations, or an explanation for a user without a tenant."""
+    """The dashboard's front page: the fleet overview, or an explanation for a user without a tenant."""
     if getattr(request, "tenant", None) is None:
         return render(request, "tenants/no_tenant.html", status=403)
-    return redirect("integrations:integration-list")
+    from integrations.views.fleet import FleetOverviewView  # the integrations app builds on this one
+
+    return FleetOverviewView.as_view()(request)
 
 
 @require_POST

@@ -90,6 +90,7 @@ def test_missing_gateway_is_found_explained_and_healed(
     call = {"via": "connect", "from": "+15105550101", "to": setup.connect_phone_number}
     assert sandbox.call(**call)["status"] == 401
 
+    page.get_by_role("link", name="Diagnostics").click()  # the integration page's tab
     page.get_by_test_id("run-diagnostics").click()
     expect(page.get_by_text("Diagnostics found 1 problem.")).to_be_visible()
     finding = page.locator("tr[data-check='missing-gateway']")

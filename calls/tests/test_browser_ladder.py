@@ -29,7 +29,7 @@ def log_in(page: Page, base_url: str, tenant: Tenant, role: str = Role.OPERATOR)
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Integrations", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
 
 
 @pytest.mark.worker
@@ -49,7 +49,7 @@ def test_the_integration_page_draws_the_call_and_the_invite_shows_its_x_headers(
     page = browser_page
 
     log_in(page, live_server.url, setup.tenant)
-    page.goto(f"{live_server.url}/integrations/{setup.integration.pk}/")
+    page.goto(f"{live_server.url}/integrations/{setup.integration.pk}/#tab-calls")  # the Calls tab
 
     panel = page.get_by_test_id("recent-calls")
     ladder = panel.locator("svg.sip-ladder")

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from integrations.models.engine import ResourceNode, Run, RunEvent
+from integrations.outputs import public_output_values
 
 
 class RunEventSerializer(serializers.ModelSerializer):
@@ -56,6 +57,7 @@ class ResourceNodeSerializer(serializers.ModelSerializer):
     """One node of an integration: its type, external identity, status and outputs."""
 
     create_pending = serializers.SerializerMethodField()
+    outputs = serializers.SerializerMethodField()
 
     class Meta:
         model = ResourceNode
@@ -76,6 +78,11 @@ class ResourceNodeSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.BooleanField())
     def get_create_pending(self, node: ResourceNode) -> bool:
         return node.create_pending_at is not None
+
+    @extend_schema_field(serializers.DictField())
+    def get_outputs(self, node: ResourceNode) -> dict[str, Any]:
+        # A sealed ciphertext reads "sealed" and other secrets "(sensitive)" (integrations/outputs.py).
+        return public_output_values(node.type, node.outputs)
 
 
 class PlanActionSerializer(serializers.Serializer):

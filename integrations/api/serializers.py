@@ -16,6 +16,7 @@ from rest_framework import serializers
 
 from integrations.account_settings import SECRET_NAMES, SETTINGS_SCHEMAS
 from integrations.choices import AccountKind, IntegrationKind, Policy
+from integrations.health import HealthStatus, health_for, health_for_many
 from integrations.kinds import KINDS
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import RunKind
@@ -158,8 +159,30 @@ class ProviderAccountSerializer(serializers.ModelSerializer):
         return attrs
 
 
+class HealthSerializer(serializers.Serializer):
+    """An integration's one health (integrations/health.py): status, and the reason in words."""
+
+    status = serializers.ChoiceField(choices=HealthStatus.choices)
+    label = serializers.CharField(
+        help_text="The status with its reason, e.g. `Degraded: the last call failed 401 — …`."
+    )
+    reason = serializers.CharField(help_text="Why, in words; empty when healthy.")
+    details = serializers.ListField(
+        child=serializers.CharField(), help_text="Every reason found, most serious first."
+    )
+
+
+class IntegrationListSerializer(serializers.ListSerializer):
+    """A page of integrations, their health read for the whole page at once (no query per row)."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        items = list(data.all() if hasattr(data, "all") else data)
+        self.context["health"] = health_for_many(items)
+        return super().to_representation(items)
+
+
 class IntegrationSerializer(serializers.ModelSerializer):
-    """An integration: kind, accounts by kind, per-kind config, policy, conditions and latest run."""
+    """An integration: kind, accounts by kind, per-kind config, policy, conditions, health and latest run."""
 
     id = serializers.CharField(read_only=True)
     public_id = serializers.CharField(read_only=True)
@@ -169,9 +192,11 @@ class IntegrationSerializer(serializers.ModelSerializer):
     policy = serializers.ChoiceField(choices=Policy.choices, default=Policy.HEAL)
     conditions = serializers.JSONField(read_only=True)
     latest_run = serializers.SerializerMethodField()
+    health = serializers.SerializerMethodField()
 
     class Meta:
         model = Integration
+        list_serializer_class = IntegrationListSerializer
         fields = [
             "id",
             "public_id",
@@ -181,6 +206,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
             "config",
             "policy",
             "conditions",
+            "health",
             "latest_run",
             "created_at",
             "updated_at",
@@ -198,6 +224,12 @@ class IntegrationSerializer(serializers.ModelSerializer):
         else:
             run = integration.runs.exclude(kind=RunKind.PLAN).first()
         return run.summary() if run is not None else None
+
+    @extend_schema_field(HealthSerializer)
+    def get_health(self, integration: Integration) -> dict[str, Any]:
+        known = self.context.get("health") or {}
+        health = known.get(integration.pk) or health_for(integration)
+        return health.as_json()
 
     def validate_name(self, name: str) -> str:
         if self.instance is not None and name != self.instance.name:

@@ -10,6 +10,7 @@ intent) and adopts it instead of creating a second one.
 from __future__ import annotations
 
 import contextvars
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +30,18 @@ from integrations.models.engine import EventOutcome, NodeStatus
 from integrations.resources import get_resource_type
 from integrations.vendors import request_ids
 from integrations.vendors.errors import VendorError
+
+#: characters of one value shown in an update's `old → new`
+VALUE_SHOWN = 120
+
+
+def _short(value: Any) -> str:
+    text = (
+        "—"
+        if value is None
+        else (value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str))
+    )
+    return text if len(text) <= VALUE_SHOWN else text[: VALUE_SHOWN - 1] + "…"
 
 
 class NodeFailed(Exception):
@@ -142,6 +155,8 @@ class GraphExecutor:
         self.heal = heal
         self.changed = 0
         self.drifted: dict[str, dict[str, Any]] = {}
+        #: node → the `{field: (observed, desired)}` it was updated or found drifted by, for its event
+        self._changes: dict[str, dict[str, tuple[Any, Any]]] = {}
         self._lock = threading.Lock()
 
     # -- shared ---------------------------------------------------------------
@@ -190,6 +205,7 @@ class GraphExecutor:
         failed = {**retired_failed, **failed}
         for node, message in failed.items():
             self._save(node, status=NodeStatus.FAILED, message=message)
+        self._skipped_events(skipped, dependencies, failed)
         return WalkResult(done, failed, skipped, self.drifted, self.changed)
 
     # -- nodes the blueprint no longer has ----------------------------------------
@@ -233,22 +249,65 @@ class GraphExecutor:
             request_id=request_ids.take(),
         )
 
+    def _skipped_events(
+        self, skipped: list[str], dependencies: dict[str, set[str]], failed: dict[str, str]
+    ) -> None:
+        """One event per node not started because something it needs failed (or was skipped)."""
+        for node in skipped:
+            blockers = sorted(dependencies.get(node, set()) & (set(failed) | set(skipped)))
+            waits_on = ", ".join(blockers) or "an earlier node"
+            self.recorder.event(
+                node, "skip", EventOutcome.SKIPPED, message=f"not started: {waits_on} did not finish"
+            )
+
     def _apply_node(self, node: str) -> None:
         started = time.monotonic()
         rtype = self.graph.resource_type(node)
         spec = self.graph.spec(node)
-        if contains_unknown(spec):
-            raise NodeFailed(node, "an input from an earlier node is still unknown")
+        # The run page shows the node running from this event until its outcome arrives.
+        self.recorder.event(node, "apply", EventOutcome.STARTED)
         request_ids.take()  # ids of earlier steps on this thread are not this node's
-        action = self._retrying(node, "observe", lambda: self._converge(node, rtype, spec))
+        try:
+            if contains_unknown(spec):
+                raise NodeFailed(node, "an input from an earlier node is still unknown")
+            action = self._retrying(node, "observe", lambda: self._converge(node, rtype, spec))
+        except NodeFailed as error:
+            self._failed_event(node, "apply", started, error)
+            raise
         self.recorder.event(
             node,
             action,
             EventOutcome.OK,
             duration_ms=int((time.monotonic() - started) * 1000),
             request_id=request_ids.take(),
+            message=self._change_text(node, rtype),
         )
         self.recorder.node_done()
+
+    def _failed_event(self, node: str, action: str, started: float, error: NodeFailed) -> None:
+        """The node's failure with the vendor's error, as its own event (the run page's failed row)."""
+        self.recorder.event(
+            node,
+            action,
+            EventOutcome.FAILED,
+            duration_ms=int((time.monotonic() - started) * 1000),
+            request_id=request_ids.take(),
+            message=error.message,
+        )
+
+    def _change_text(self, node: str, rtype: Any) -> str:
+        """`field: old → new; …` of the update or heal just made (or drift found); secrets masked."""
+        with self._lock:
+            diff = self._changes.pop(node, None)
+        if not diff:
+            return ""
+        sensitive = getattr(rtype, "sensitive_fields", frozenset())
+        parts = []
+        for key, (old, new) in sorted(diff.items()):
+            if key in sensitive:
+                old, new = ("(sensitive)" if old is not None else None), "(sensitive)"
+            parts.append(f"{key}: {_short(old)} → {_short(new)}")
+        return "; ".join(parts)
 
     def _converge(self, node: str, rtype: Any, spec: dict[str, Any]) -> str:
         """One attempt at a node; returns the action taken. Safe to rerun after any failure."""
@@ -268,6 +327,8 @@ class GraphExecutor:
             if seen.up_to_date:
                 self._observed(node, seen, NodeStatus.READY)
                 return "adopt" if adopted else "no-op"
+            with self._lock:
+                self._changes[node] = dict(seen.diff)
             if not self.heal:
                 with self._lock:
                     self.drifted[node] = {k: list(v) for k, v in seen.diff.items()}
@@ -310,6 +371,7 @@ class GraphExecutor:
         failed = {**retired_failed, **failed}
         for node, message in failed.items():
             self._save(node, status=NodeStatus.FAILED, message=message)
+        self._skipped_events(skipped, reverse, failed)
         return WalkResult(done, failed, skipped, {}, self.changed)
 
     def _delete_node(self, node: str) -> None:
@@ -325,8 +387,13 @@ class GraphExecutor:
             self.recorder.node_done()
             return
         spec = self.graph.spec(node)
+        self.recorder.event(node, "delete", EventOutcome.STARTED)
         request_ids.take()
-        action = self._retrying(node, "delete", lambda: self._delete_once(node, rtype, spec))
+        try:
+            action = self._retrying(node, "delete", lambda: self._delete_once(node, rtype, spec))
+        except NodeFailed as error:
+            self._failed_event(node, "delete", started, error)
+            raise
         self._save(node, status=NodeStatus.DELETED, outputs={}, external_id="", create_pending_at=None)
         self.recorder.event(
             node,

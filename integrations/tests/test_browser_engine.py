@@ -136,10 +136,15 @@ def test_operator_creates_plans_applies_downloads_the_flow_and_tears_down(
     page.get_by_role("button", name="Apply", exact=True).click()
     expect(page.get_by_role("heading", name="Apply run #", exact=False)).to_be_visible()
     wait_for_run_page(page, RunState.SUCCEEDED)
+    # Every node has its row and state (CloudFormation's resources tab), kept current by the poller.
+    nodes = page.get_by_test_id("run-nodes")
+    expect(nodes.locator("tr[data-node=contact_flow]")).to_have_attribute("data-state", "done")
+    expect(nodes.locator("tbody tr:not([data-state=done])")).to_have_count(0)
+    page.get_by_text("Events", exact=True).click()  # the event log is collapsed under the nodes
     events = page.get_by_test_id("run-events")
     # These rows were not on the page when it loaded (the run had just been queued): the poller added them.
     expect(events.locator("tr", has_text="contact_flow").first).to_be_visible()
-    expect(events.locator("tr", has_text="voice_connector").first).to_contain_text("ok")
+    expect(events.locator("tr", has_text="voice_connector").last).to_contain_text("ok")  # after "started"
     run = Run.objects.filter(integration=integration, kind=RunKind.APPLY).get()
     assert run.state == RunState.SUCCEEDED
     shot(page, "03-applied")
@@ -157,20 +162,23 @@ def test_operator_creates_plans_applies_downloads_the_flow_and_tears_down(
 
     # The integration page: every resource ready with its outputs, Ready and Synced true.
     page.get_by_role("link", name="Back to front-desk").click()
+    page.get_by_role("link", name="Resources", exact=True).click()  # the integration page's tab
     resources = page.get_by_test_id("resource-table")
     expect(resources.locator("tbody tr")).to_have_count(
         ResourceNode.objects.filter(integration=integration).count()
     )
     expect(resources.locator("tbody tr", has_text="pending")).to_have_count(0)
     expect(resources.locator("tr[data-node=phone_number]")).to_contain_text(chime_number)
+    shot(page, "04-resources")
+    page.get_by_test_id("integration-tabs").get_by_role("link", name="Overview").click()
     expect(page.locator(".badge-green", has_text="Ready").first).to_be_visible()
     expect(page.locator(".badge-green", has_text="Synced").first).to_be_visible()
     assert ids["api_key"] not in page.content()
-    shot(page, "04-resources")
 
     # Tear down: confirm, then watch the teardown run; the row goes once every resource is gone.
     page.get_by_role("link", name="Tear down").click()
     expect(page.get_by_role("heading", name="Delete front-desk?")).to_be_visible()
+    page.get_by_label("Type front-desk to confirm").fill("front-desk")
     page.get_by_role("button", name="Delete").click()
     expect(page.get_by_role("heading", name="Teardown run #", exact=False)).to_be_visible()
     wait_for_run_page(page, RunState.SUCCEEDED)

@@ -144,7 +144,7 @@ def test_apply_as_operator_queues_one_run_and_shows_its_progress_page(
     client = as_role(Role.OPERATOR)
     url = reverse("integrations:integration-apply", args=[vapi_integration.pk])
 
-    response = client.post(url)
+    response = client.post(url, {"confirm_name": "front-desk"})
     run = Run.objects.get(integration=vapi_integration)
     assert response.status_code == 302
     assert response["Location"] == reverse("integrations:run-detail", args=[run.pk])
@@ -298,7 +298,7 @@ def test_delete_confirms_then_starts_a_teardown_run_and_keeps_the_row_until_it_e
     assert "Delete front-desk?" in text_of(confirm)
     assert not Run.objects.exists()
 
-    response = client.post(url)
+    response = client.post(url, {"confirm_name": "front-desk"})
     run = Run.objects.get(integration=vapi_integration)
     assert run.kind == RunKind.TEARDOWN
     assert response["Location"] == reverse("integrations:run-detail", args=[run.pk])

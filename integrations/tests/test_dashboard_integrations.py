@@ -281,7 +281,7 @@ def test_deleting_asks_first_then_starts_a_teardown_and_audits(world: TenantWorl
     confirm = operator.get(url).content.decode()
     assert Integration.objects.filter(pk=integration.pk).exists()
     assert "Delete calls?" in confirm
-    operator.post(url, follow=True)
+    operator.post(url, {"confirm_name": "calls"}, follow=True)
 
     # The row goes only after the teardown run has deleted every resource (a worker does that).
     integration.refresh_from_db()

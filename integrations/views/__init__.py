@@ -13,7 +13,6 @@ from integrations.views.engine import (
     IntegrationApplyView,
     IntegrationPlanView,
     IntegrationReconcileView,
-    IntegrationTeardownView,
     RunDetailView,
     RunPlanView,
     RunStatusView,
@@ -24,6 +23,7 @@ from integrations.views.integrations import (
     IntegrationEditView,
     IntegrationListView,
 )
+from integrations.views.teardown import IntegrationTeardownView
 
 __all__ = [
     "AccountCreateView",

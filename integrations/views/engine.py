@@ -27,17 +27,14 @@ from integrations.contact_flows import contact_flow_for
 from integrations.engine.planner import PlanAction
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
-from integrations.resources import get_resource_type
+from integrations.outputs import public_output_values
 from integrations.tables import run_colour
-from integrations.views.base import DeleteView
+from integrations.views.run_nodes import node_progress, run_nodes
 from tenants.choices import Role
 from tenants.views import DashboardMixin
 
 #: integration kinds whose blueprint ends in an Amazon Connect contact flow (downloadable)
 CONNECT_KINDS = frozenset({IntegrationKind.CONNECT_VAPI, IntegrationKind.CONNECT_SYNTHFLOW})
-#: words in an output's name that mark it as a secret: such values are never shown
-SECRET_WORDS = ("secret", "password", "token", "api_key", "apikey", "private", "credentials")
-MASK = "(sensitive)"
 #: events the run page shows at first; the rest arrive through the JSON endpoint
 EVENTS_PER_PAGE = 500
 ACTION_COLOURS = {
@@ -68,21 +65,9 @@ def node_titles(kind: str) -> dict[str, str]:
     return {node.name: node.title for node in blueprint.nodes} if blueprint else {}
 
 
-def _sensitive(type_name: str) -> frozenset[str]:
-    try:
-        return get_resource_type(type_name).sensitive_fields
-    except LookupError:
-        return frozenset()
-
-
 def public_outputs(row: ResourceNode) -> list[tuple[str, str]]:
-    """A node's outputs as `(key, text)` lines, with anything secret masked."""
-    sensitive = _sensitive(row.type)
-    lines = []
-    for key, value in sorted((row.outputs or {}).items()):
-        secret = key in sensitive or any(word in key.lower() for word in SECRET_WORDS)
-        lines.append((key, MASK if secret else value_text(value)))
-    return lines
+    """A node's outputs as `(key, text)` lines: a sealed value reads "sealed", other secrets are masked."""
+    return [(key, value_text(value)) for key, value in public_output_values(row.type, row.outputs).items()]
 
 
 def value_text(value: Any) -> str:
@@ -207,34 +192,6 @@ class IntegrationReconcileView(IntegrationActionView):
         return run_url(run)
 
 
-class IntegrationTeardownView(DeleteView):
-    """Delete = tear down: confirm first, then a teardown run deletes every resource, then the row."""
-
-    model = Integration
-    nav_section = "integrations"
-    section_title = "Integrations"
-    list_url_name = "integrations:integration-list"
-    consequence = (
-        "Every vendor object Patchbay provisioned for {obj} is torn down (dependents first); "
-        "the integration is removed once all of them are gone. Calls through it stop working."
-    )
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = integration = self.get_object()
-        try:
-            run = actions.request_teardown(integration, actor=self.actor)
-        except APIException as error:
-            messages.error(request, error_text(error.detail))
-            return redirect("integrations:integration-detail", pk=integration.pk)
-        if run.kind != RunKind.TEARDOWN:
-            messages.info(request, f"A {run.kind} run is under way; tear down again once it has finished.")
-        else:
-            messages.success(
-                request, f"Tearing down {integration}: it is removed once every resource is gone."
-            )
-        return redirect(run_url(run))
-
-
 # --- runs ----------------------------------------------------------------------------
 
 
@@ -252,18 +209,29 @@ def event_json(event: Any, titles: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def shown_progress(run: Run, nodes: list[dict[str, Any]]) -> int:
+    """The bar's percentage: finished nodes (done, failed or skipped) of all, once nodes are known."""
+    if not nodes or run.state == RunState.SUCCEEDED:
+        return run.progress
+    counts = node_progress(nodes)
+    # The engine's own count takes only nodes done; failed and skipped ones are finished too.
+    percent = max(run.progress, int(counts["finished"] * 100 / counts["total"]))
+    return min(percent, 99) if run.is_active else percent
+
+
 def run_json(run: Run, after: int = 0) -> dict[str, Any]:
     """A run's state, progress and message, with its events after event id `after`."""
     kind = run.integration.kind if run.integration_id and run.integration else ""
     titles = node_titles(kind)
     events = run.events.filter(id__gt=after).order_by("at", "id")[:EVENTS_PER_PAGE]
+    nodes = run_nodes(run)
     return {
         "id": run.pk,
         "kind": run.kind,
         "state": run.state,
         "state_colour": run_colour(run.state),
         "finished": not run.is_active,
-        "progress": run.progress,
+        "progress": shown_progress(run, nodes),
         "message": run.message,
         "integration": str(run.integration_id) if run.integration_id else None,
         "integration_url": (
@@ -274,6 +242,8 @@ def run_json(run: Run, after: int = 0) -> dict[str, Any]:
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "events": [event_json(event, titles) for event in events],
+        "nodes": nodes,
+        "node_progress": node_progress(nodes),
     }
 
 
@@ -295,6 +265,9 @@ class RunDetailView(DashboardMixin, DetailView):
         integration = run.integration
         context.update(
             run_data=data,
+            progress=data["progress"],
+            nodes=data["nodes"],
+            node_progress=data["node_progress"],
             events=data["events"],
             state_colour=data["state_colour"],
             status_url=reverse("integrations:run-status", kwargs={"pk": run.pk}),

@@ -14,9 +14,12 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
+from calls.models import SipCall
+from calls.probes import probe_panel_context
 from integrations import actions
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.forms import IntegrationForm
+from integrations.health import health_for, health_for_many, open_problems
 from integrations.kinds import get_kind
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.models.engine import Run
@@ -35,6 +38,18 @@ KIND_PATHS = {
     IntegrationKind.GENESYS_SYNTHFLOW: "Architect flow → BYOC Cloud trunk → Synthflow SIP, and back",
     IntegrationKind.TWILIO_SYNTHFLOW: "Twilio number → Patchbay voice webhook → <Dial><Sip> to Synthflow",
 }
+
+#: the integration page's tabs: (anchor, label); the first is shown when the URL names none
+TABS = [
+    ("overview", "Overview"),
+    ("resources", "Resources"),
+    ("calls", "Calls"),
+    ("probes", "Probes"),
+    ("diagnostics", "Diagnostics"),
+    ("runs", "Runs"),
+]
+#: probe results shown in the Probes tab (the probes page has the full history)
+PROBE_HISTORY_SHOWN = 10
 
 
 class IntegrationListView(DashboardMixin, ListView):
@@ -60,11 +75,13 @@ class IntegrationListView(DashboardMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = []
+        health = health_for_many(context["object_list"])
         for integration in context["object_list"]:
             accounts = [integration.account(kind) for kind in get_kind(integration.kind).required_accounts]
             rows.append(
                 {
                     "integration": integration,
+                    "health": health[integration.pk],
                     "accounts": [account for account in accounts if account is not None],
                     "conditions": condition_badges(integration.conditions),
                     "run_colour": run_colour(integration.latest_run_state),
@@ -198,9 +215,14 @@ class IntegrationDetailView(DashboardMixin, DetailView):
             conditions=condition_badges(integration.conditions),
             config_json=json.dumps(integration.config, indent=2, sort_keys=True),
             kind_path=KIND_PATHS.get(integration.kind, ""),
+            health=health_for(integration),
+            last_call=SipCall.objects.filter(integration=integration).order_by("-started_at", "-id").first(),
+            problems=open_problems(integration),
+            probes=probe_panel_context(integration, history=PROBE_HISTORY_SHOWN),
+            tabs=TABS,
         )
         context.update(engine_context(integration))  # the provisioning region (_engine.html)
         return context
 
 
-# Deleting an integration tears it down first: IntegrationTeardownView in integrations/views/engine.py.
+# Deleting an integration tears it down first: IntegrationTeardownView in integrations/views/teardown.py.

@@ -63,6 +63,76 @@
     if (message) message.textContent = text(run.message);
     const tbody = document.querySelector("[data-run-events]");
     if (tbody) run.events.forEach((event) => tbody.appendChild(eventRow(event)));
+    renderNodes(run);
+  }
+
+  // The run page's resources table: one row per node with its state (pending → running → done/failed).
+  function nodeDetail(node) {
+    const box = document.createDocumentFragment();
+    const add = (tag, className, content) => {
+      const element = document.createElement(tag);
+      if (className) element.className = className;
+      element.textContent = text(content);
+      box.appendChild(element);
+      return element;
+    };
+    if (node.state === "failed") {
+      const error = add("div", "node-error", "");
+      error.setAttribute("role", "note");
+      const label = document.createElement("strong");
+      label.textContent = "Failed:";
+      error.append(label, ` ${text(node.message)}`);
+      return box;
+    }
+    if (node.action) add("span", "", node.action);
+    if (node.change) add("div", "node-change", node.change);
+    if (node.message) add("div", "small muted", node.message);
+    if (!node.action && !node.change && !node.message) add("span", "muted", "—");
+    return box;
+  }
+
+  function renderNodes(run) {
+    const tbody = document.querySelector("[data-run-nodes]");
+    if (!tbody || !run.nodes) return;
+    run.nodes.forEach((node) => {
+      let tr = Array.from(tbody.querySelectorAll("tr[data-node]")).find((row) => row.dataset.node === node.node);
+      if (!tr) {
+        tr = document.createElement("tr");
+        tr.dataset.node = node.node;
+        const name = document.createElement("strong");
+        name.textContent = node.title || node.node;
+        const badge = document.createElement("span");
+        badge.dataset.nodeState = "";
+        const detail = cell("", "node-detail");
+        detail.dataset.nodeDetail = "";
+        const request = cell("", "small nowrap");
+        request.dataset.nodeRequest = "";
+        tr.append(cell(name), cell(badge, "nowrap"), detail, request);
+        tbody.appendChild(tr);
+      }
+      tr.dataset.state = node.state;
+      tr.className = `node-${node.state.replace(/\s+/g, "-")}`;
+      const badge = tr.querySelector("[data-node-state]");
+      if (badge) {
+        badge.className = `badge badge-${node.colour}`;
+        badge.textContent = node.state;
+      }
+      const detail = tr.querySelector("[data-node-detail]");
+      if (detail) detail.replaceChildren(nodeDetail(node));
+      const request = tr.querySelector("[data-node-request]");
+      if (request) {
+        const code = document.createElement("code");
+        code.textContent = text(node.request_id);
+        request.replaceChildren(code);
+      }
+    });
+    const progress = run.node_progress || {};
+    const finished = document.querySelector("[data-node-finished]");
+    if (finished) finished.textContent = String(progress.finished || 0);
+    const failed = document.querySelector("[data-node-failed]");
+    if (failed) failed.textContent = String(progress.failed || 0);
+    const failedText = document.querySelector("[data-node-failed-text]");
+    if (failedText) failedText.hidden = !progress.failed;
   }
 
   function watch(box) {
@@ -91,6 +161,12 @@
         return;
       }
       box.dataset.runFinished = run.state;
+      if (run.kind === "teardown" && run.state === "succeeded") {
+        // The integration is gone: its page would be a 404. The run page says so and links back.
+        if (box.dataset.runUrl) window.location.assign(box.dataset.runUrl);
+        else window.location.reload();
+        return;
+      }
       if (box.dataset.reloadOnFinish) {
         window.location.reload(); // the integration page: show the new resources and conditions
         return;
@@ -111,6 +187,11 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    // A finished run's bar is drawn from its aria-valuenow (the CSP allows no inline style).
+    document.querySelectorAll("[role=progressbar]").forEach((meter) => {
+      const bar = meter.querySelector(".progress-bar");
+      if (bar) bar.style.width = `${Number(meter.getAttribute("aria-valuenow")) || 0}%`;
+    });
     document.querySelectorAll("[data-run-status-url]").forEach((box) => {
       const state = box.querySelector("[data-run-state]");
       const active = !state || ["queued", "running"].includes(state.textContent.trim());

@@ -53,7 +53,7 @@ def test_admin_adds_accounts_creates_an_integration_and_sees_it_audited(
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Integrations", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
     expect(page.get_by_text("No integrations yet — add a provider account first")).to_be_visible()
     expect(page.get_by_test_id("tenant-switcher")).to_contain_text("Acme Inc")
     shot(page, "02-empty-integrations")

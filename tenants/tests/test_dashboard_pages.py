@@ -243,7 +243,7 @@ def test_mutating_buttons_show_only_to_roles_that_may_use_them(
     administers = role_at_least(role, Role.ADMIN)
     assert ("New integration" in integrations) is operates
     assert (">Edit</a>" in detail) is operates
-    assert (">Delete</a>" in detail) is operates
+    assert (">Tear down</a>" in detail) is operates
     assert ("New provider account" in accounts) is operates
     assert ("Invite a member" in members) is administers
     assert (">Remove</button>" in members) is administers
@@ -359,7 +359,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(objects: dict[str, Any]) 
         assert response["Location"].startswith(f"{LOGIN}?next=")
 
 
-def test_login_lands_on_the_integrations_and_logout_needs_a_post(
+def test_login_lands_on_the_fleet_overview_and_logout_needs_a_post(
     world: TenantWorld, objects: dict[str, Any]
 ) -> None:
     client = Client()
@@ -375,8 +375,8 @@ def test_login_lands_on_the_integrations_and_logout_needs_a_post(
         {"username": "viewer@acme.example.com", "password": "correct-horse-battery-staple"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse("integrations:integration-list")
-    assert "acme-calls" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("tenants:home")
+    assert "1 integration" in response.content.decode()  # the fleet overview (integrations/views/fleet.py)
 
     assert client.get("/accounts/logout/").status_code == 405
     client.post("/accounts/logout/")
