@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from integrations.account_settings import READ_ONLY_SETTINGS, validate_secrets, validate_settings
 from integrations.choices import AccountKind, IntegrationKind, Policy
@@ -240,6 +240,54 @@ def _check_accounts(tenant: Tenant, kind: str, accounts: Mapping[str, ProviderAc
         raise ValidationError({"accounts": errors})
 
 
+def _kinds_holding_objects(integration: Integration) -> dict[str, int]:
+    """{account kind: how many vendor objects} the integration holds (or may hold) in its accounts."""
+    from integrations.models.engine import NodeStatus, ResourceNode
+    from integrations.resources import RESOURCE_TYPES
+
+    held: dict[str, int] = {}
+    rows = ResourceNode.objects.filter(integration=integration).exclude(status=NodeStatus.DELETED)
+    for node_type, status, external_id, pending in rows.values_list(
+        "type", "status", "external_id", "create_pending_at"
+    ):
+        if status == NodeStatus.PENDING and not external_id and pending is None:
+            continue  # in the blueprint, never created
+        kind = getattr(RESOURCE_TYPES.get(node_type), "account_kind", "")
+        if kind:
+            held[kind] = held.get(kind, 0) + 1
+    return held
+
+
+def _check_account_change(integration: Integration, accounts: Mapping[str, ProviderAccount]) -> None:
+    """Refuse to move an applied integration to another account of a vendor where it holds objects.
+
+    The engine only knows the objects through the account that made them: switching accounts would
+    plan creates in the new one and orphan the old one's objects (issue 11, item 3).
+    """
+    current = integration.account_ids()
+    changed = [kind for kind, account in accounts.items() if str(current.get(kind) or "") != str(account.pk)]
+    if not changed:
+        return
+    held = _kinds_holding_objects(integration)
+    errors: dict[str, list[ErrorDetail]] = {}
+    for kind in changed:
+        if held.get(kind):
+            old = integration.account(kind)
+            old_name = old.name if old is not None else ""
+            label = AccountKind(kind).label
+            errors[kind] = [
+                ErrorDetail(
+                    f"This integration has {held[kind]} object(s) in the {label} account "
+                    f"{old_name!r}, which Patchbay would no longer manage. Tear the "
+                    f"integration down first (delete it, which removes its objects), then create it "
+                    f"again with the other account.",
+                    code="account_holds_objects",
+                )
+            ]
+    if errors:
+        raise ValidationError({"accounts": errors})
+
+
 def _checked_config(kind: str, config: object) -> dict[str, Any]:
     try:
         return get_kind(kind).validate_config(config)
@@ -303,6 +351,8 @@ def update_integration(
         errors.check(_check_choice, "policy", policy, Policy)
     if accounts is not None:
         errors.check(_check_accounts, integration.tenant, integration.kind, accounts)
+        if not errors.detail:
+            errors.check(_check_account_change, integration, accounts)
     clean_config = None if config is None else errors.check(_checked_config, integration.kind, config)
     errors.raise_any()
     if policy is not None:

@@ -35,6 +35,11 @@ urlpatterns = [
     path("provider-accounts/new/", views.AccountCreateView.as_view(), name="account-new"),
     path("provider-accounts/<uuid:pk>/", views.AccountDetailView.as_view(), name="account-detail"),
     path("provider-accounts/<uuid:pk>/edit/", views.AccountEditView.as_view(), name="account-edit"),
+    path(
+        "provider-accounts/<uuid:pk>/test-connection/",
+        views.AccountTestConnectionView.as_view(),
+        name="account-test-connection",
+    ),
     path("provider-accounts/<uuid:pk>/delete/", views.AccountDeleteView.as_view(), name="account-delete"),
     # AWS accounts: the role's trust and permission policies as JSON downloads.
     path(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +20,7 @@ from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
+from integrations.connection_checks import check_connection
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
 from tenants.api.filters import ExactFieldFilter
@@ -26,13 +29,60 @@ from tenants.api.viewsets import TenantScopedViewSet
 from tenants.choices import Role
 from tenants.permissions import HasTenantRole
 
+CONNECTION_RESULT = inline_serializer(
+    "ConnectionTest",
+    {
+        "status": drf_serializers.ChoiceField(choices=["ok", "refused", "unreachable"]),
+        "ok": drf_serializers.BooleanField(),
+        "message": drf_serializers.CharField(help_text="What the vendor answered, in words."),
+    },
+)
+ON_SAVE = (
+    " When Patchbay checks accounts on save (the default), the answer also has `connection`: the "
+    "result of a connection test (see `test-connection`)."
+)
 
+
+@extend_schema_view(
+    create=extend_schema(description="Create a provider account." + ON_SAVE),
+    update=extend_schema(description="Replace a provider account's name and settings." + ON_SAVE),
+    partial_update=extend_schema(description="Change some of a provider account's fields." + ON_SAVE),
+)
 class ProviderAccountViewSet(TenantScopedViewSet):
     """Provider accounts of the tenant (secrets write-only); filter by `kind`, `name`."""
 
     queryset = ProviderAccount.objects.all()
     serializer_class = ProviderAccountSerializer
     filter_fields = ("kind", "name")
+    action_roles = {"test_connection": Role.OPERATOR, "choices": Role.OPERATOR}
+
+    def _with_connection(self, response: Response) -> Response:
+        """A create's or update's answer, with the account's connection test when checks run on save."""
+        if response.status_code < 300 and settings.VENDOR_CHECKS_ON_SAVE:
+            account = ProviderAccount.objects.get(pk=response.data["id"])
+            response.data["connection"] = check_connection(account).as_json()
+        return response
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._with_connection(super().create(request, *args, **kwargs))
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._with_connection(super().update(request, *args, **kwargs))
+
+    @extend_schema(
+        request=None,
+        responses={200: CONNECTION_RESULT},
+        summary="Test the account's connection",
+        description=(
+            "One cheap authenticated read at the vendor with the stored settings and secrets: AWS "
+            "AssumeRole with the external id (then one read the permission policy allows); Vapi, "
+            "Synthflow, Genesys Cloud and Twilio a list call. 200 whatever the vendor answered; "
+            "`status` says what happened and `message` says it in words."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="test-connection")
+    def test_connection(self, request: Request, pk: Any = None) -> Response:
+        return Response(check_connection(self.get_object()).as_json())
 
     def perform_create(self, serializer: ProviderAccountSerializer) -> None:
         serializer.instance = actions.create_provider_account(

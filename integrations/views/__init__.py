@@ -7,6 +7,7 @@ from integrations.views.accounts import (
     AccountEditView,
     AccountListView,
     AccountPolicyView,
+    AccountTestConnectionView,
 )
 from integrations.views.engine import (
     ContactFlowView,
@@ -32,6 +33,7 @@ __all__ = [
     "AccountEditView",
     "AccountListView",
     "AccountPolicyView",
+    "AccountTestConnectionView",
     "ContactFlowView",
     "IntegrationApplyView",
     "IntegrationCreateView",

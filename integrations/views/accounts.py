@@ -10,7 +10,10 @@ import json
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -19,6 +22,7 @@ from django.views.generic.detail import SingleObjectMixin
 from integrations import actions
 from integrations.account_settings import SECRET_NAMES
 from integrations.choices import AccountKind
+from integrations.connection_checks import check_connection
 from integrations.forms import ProviderAccountForm
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.tables import settings_summary
@@ -85,10 +89,23 @@ class AccountChooseKindView(DashboardMixin, TemplateView):
         return context
 
 
+def report_connection(request: HttpRequest, account: ProviderAccount) -> None:
+    """Test the account's connection and say what the vendor answered (a flash message)."""
+    result = check_connection(account)
+    if result.ok:
+        messages.success(request, f"Connection test passed: {result.message}")
+    else:
+        messages.warning(request, f"Connection test failed: {result.message}")
+
+
 class AccountFormMixin(KindFormView):
-    """Shared by create and edit of provider accounts."""
+    """Shared by create and edit of provider accounts: a saved account's connection is tested."""
 
     nav_section = "accounts"
+
+    def after_save(self, saved: ProviderAccount) -> None:
+        if settings.VENDOR_CHECKS_ON_SAVE:
+            report_connection(self.request, saved)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -198,6 +215,20 @@ class AccountPolicyView(DashboardMixin, SingleObjectMixin, View):
         response = HttpResponse(json.dumps(policy, indent=2), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="patchbay-{document}.json"'
         return response
+
+
+class AccountTestConnectionView(DashboardMixin, SingleObjectMixin, View):
+    """POST: test the account's connection now; the answer shows on its page."""
+
+    model = ProviderAccount
+    nav_section = "accounts"
+    read_role = Role.OPERATOR
+    write_role = Role.OPERATOR
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = self.get_object()
+        report_connection(request, account)
+        return redirect(saved_url(account))
 
 
 class AccountDeleteView(DeleteView):
