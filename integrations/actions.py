@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -295,6 +296,17 @@ def _checked_config(kind: str, config: object) -> dict[str, Any]:
         raise ValidationError({"config": exc.detail}) from exc
 
 
+def _check_vendor_ids(kind: str, accounts: Mapping[str, ProviderAccount], config: Mapping[str, Any]) -> None:
+    """With `VENDOR_CHECKS_ON_SAVE`: every vendor id in the config exists in the chosen accounts."""
+    if not settings.VENDOR_CHECKS_ON_SAVE:
+        return
+    from integrations.vendor_choices import check_references
+
+    errors = check_references(kind, accounts, config)
+    if errors:
+        raise ValidationError({"config": errors})
+
+
 def _state(integration: Integration) -> dict[str, Any]:
     state: dict[str, Any] = {"policy": integration.policy}
     state.update({f"accounts.{k}": v for k, v in integration.account_ids().items()})
@@ -321,6 +333,8 @@ def create_integration(
     errors.check(_check_accounts, tenant, kind, accounts)
     clean_config = errors.check(_checked_config, kind, config)
     errors.raise_any()
+    assert clean_config is not None
+    _check_vendor_ids(kind, accounts, clean_config)
     integration = Integration(tenant=tenant, name=name, kind=kind, config=clean_config, policy=policy)
     integration.set_accounts(dict(accounts))
     try:
@@ -364,6 +378,9 @@ def update_integration(
     diff = diff_fields(before, _state(integration))
     if not diff:
         return integration
+    if any(key.startswith(("accounts.", "config.")) for key in diff):
+        linked = {kind: integration.account(kind) for kind in get_kind(integration.kind).required_accounts}
+        _check_vendor_ids(integration.kind, {k: a for k, a in linked.items() if a}, integration.config)
     integration.save()
     record_audit(actor, AuditAction.INTEGRATION_UPDATED, integration, diff=diff)
     return integration

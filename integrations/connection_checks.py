@@ -51,7 +51,7 @@ class ConnectionResult:
         return {**asdict(self), "ok": self.ok}
 
 
-class _SingleAttemptSession(AwsSession):
+class SingleAttemptSession(AwsSession):
     """An assumed-role session whose calls are tried once (a test, not a provisioning run)."""
 
     @staticmethod
@@ -66,7 +66,7 @@ class _SingleAttemptSession(AwsSession):
 def _check_aws(account: Any) -> ConnectionResult:
     role_arn = str(account.settings.get("role_arn", ""))
     region = str(account.settings.get("region", "us-east-1"))
-    session = _SingleAttemptSession(
+    session = SingleAttemptSession(
         AwsAccountRef(role_arn=role_arn, external_id=str(account.external_id), region=region),
         session_name=f"patchbay-check-{account.tenant_id}"[:64],
     )

@@ -8,10 +8,17 @@ from typing import Any
 from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,9 +27,12 @@ from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
+from integrations.choices import AccountKind
 from integrations.connection_checks import check_connection
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
+from integrations.vendor_choices import PICKERS, MissingInput, fields_of_account_kind
+from integrations.vendors.errors import VendorError
 from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
 from tenants.api.viewsets import TenantScopedViewSet
@@ -35,6 +45,18 @@ CONNECTION_RESULT = inline_serializer(
         "status": drf_serializers.ChoiceField(choices=["ok", "refused", "unreachable"]),
         "ok": drf_serializers.BooleanField(),
         "message": drf_serializers.CharField(help_text="What the vendor answered, in words."),
+    },
+)
+CHOICES_RESULT = inline_serializer(
+    "AccountChoices",
+    {
+        "field": drf_serializers.CharField(),
+        "noun": drf_serializers.CharField(help_text="What one choice is, in words."),
+        "choices": inline_serializer(
+            "AccountChoice",
+            {"value": drf_serializers.CharField(), "label": drf_serializers.CharField()},
+            many=True,
+        ),
     },
 )
 ON_SAVE = (
@@ -83,6 +105,50 @@ class ProviderAccountViewSet(TenantScopedViewSet):
     @action(detail=True, methods=["post"], url_path="test-connection")
     def test_connection(self, request: Request, pk: Any = None) -> Response:
         return Response(check_connection(self.get_object()).as_json())
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "field", str, required=True, description="The config field to list choices for."
+            ),
+            OpenApiParameter("connect_instance_id", str, description="For `connect_phone_numbers`."),
+            OpenApiParameter("site_id", str, description="For `outbound_route_id`."),
+        ],
+        responses={200: CHOICES_RESULT, 400: OpenApiResponse(description="Unknown field or missing input")},
+        summary="What the account offers for an integration's config field",
+        description=(
+            "Lists, from the vendor, the values a config field may take with this account: AWS "
+            "`connect_instance_id`, `connect_phone_numbers` (needs `connect_instance_id`), "
+            "`phone_number` (Chime numbers); Vapi `vapi_assistant_id`; Synthflow "
+            "`synthflow_assistant_id`; Genesys `site_id`, `outbound_route_id` (needs `site_id`); "
+            "Twilio `twilio_number`. 503 `vendor_unavailable` when the vendor cannot be asked: type "
+            "the value instead (it is still checked when the integration is saved, if the vendor answers)."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="choices")
+    def choices(self, request: Request, pk: Any = None) -> Response:
+        account = self.get_object()
+        field = str(request.query_params.get("field", ""))
+        picker = PICKERS.get((account.kind, field))
+        if picker is None:
+            offered = ", ".join(fields_of_account_kind(account.kind))
+            raise ValidationError({"field": [f"A {account.kind} account lists choices for: {offered}."]})
+        label = AccountKind(account.kind).label
+        try:
+            choices = picker.choices(account, request.query_params)
+        except MissingInput as missing:
+            raise ValidationError({missing.field: [str(missing)]}) from None
+        except VendorError as error:
+            return Response(
+                {
+                    "detail": f"Could not list each {picker.noun} from {label}: {error}. Type the value "
+                    "yourself.",
+                    "code": "vendor_unavailable",
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        usable = [c.as_json() for c in choices if not c.problem]
+        return Response({"field": field, "noun": picker.noun, "choices": usable})
 
     def perform_create(self, serializer: ProviderAccountSerializer) -> None:
         serializer.instance = actions.create_provider_account(
