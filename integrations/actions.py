@@ -15,7 +15,8 @@ They raise DRF `ValidationError` keyed by field (nested for `settings`, `secrets
                        config: dict, actor: Actor, policy: str = "heal") -> Integration
     update_integration(integration, *, actor: Actor, accounts: dict | None = None,
                        config: dict | None = None, policy: str | None = None) -> Integration
-    plan_integration(integration, *, actor) -> (Run, plan)  # observe + diff, nothing changes
+    plan_integration(integration, *, actor) -> (Run, plan)  # observe + diff, nothing changes;
+        # plan["problems"]: {"config.<field>": [...]} vendor ids the accounts do not have
     apply_integration / reconcile_integration(integration, *, actor) -> Run  # queued (or the active run)
     teardown_integration(integration, *, actor) -> Run  # deleting=True; the row goes after every resource
     request_teardown(integration, *, actor) -> Run  # the same, for the dashboard's and API's delete
@@ -393,9 +394,25 @@ def _run_diff(run: Run, created: bool) -> dict[str, Any]:
     return {"run": [None, run.pk], "queued": [None, created]}
 
 
+def _reference_problems(integration: Integration) -> dict[str, list[str]]:
+    """Vendor ids of the config that the linked accounts do not have, by dotted field."""
+    from integrations.vendor_choices import check_references
+
+    required = get_kind(integration.kind).required_accounts
+    linked = {kind: integration.account(kind) for kind in required}
+    errors = check_references(integration.kind, {k: a for k, a in linked.items() if a}, integration.config)
+    return {f"config.{field}": messages for field, messages in errors.items()}
+
+
 def plan_integration(integration: Integration, *, actor: Actor) -> tuple[Run, dict[str, Any]]:
     """Observe every resource and diff it against the blueprint; nothing changes (kept as a plan run)."""
     run, plan = engine_runs.plan_integration(integration, requested_by=actor.user)
+    problems = _reference_problems(integration)
+    if problems:
+        # Apply would fail on these, after creating what comes before them: the plan says so.
+        plan = {**plan, "problems": problems}
+        run.plan = plan
+        run.save(update_fields=["plan"])
     record_audit(actor, AuditAction.INTEGRATION_PLANNED, integration, diff={"run": [None, run.pk]})
     return run, plan
 

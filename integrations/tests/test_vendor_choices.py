@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from integrations.models import Integration, ProviderAccount
+from integrations.models.engine import Run
 from integrations.tests import engine_fixtures
-from integrations.tests.engine_support import Sandbox
+from integrations.tests.engine_support import Sandbox, make_connect_vapi
 from tenants.choices import Role
 from tenants.tests.fixtures import TenantWorld
 
@@ -242,3 +245,26 @@ def test_an_unreachable_vendor_does_not_block_saving(
     response = world.api(Role.OPERATOR).post("/api/v1/integrations/", body, format="json")
 
     assert response.status_code == 201, response.json()
+
+
+def test_plan_shows_the_made_up_id_instead_of_the_creates(
+    sandbox: Sandbox, dashboard_client: Any, db: Any
+) -> None:
+    # Saved while Vapi could not be asked (checks off): the plan is where the made-up id shows.
+    setup = make_connect_vapi(sandbox, slug="typo", vapi_assistant_id="asst-made-up")
+    client = dashboard_client(get_user_model().objects.get(username="typo-owner"))
+    writes_before = sandbox.request_count()
+
+    response = client.post(reverse("integrations:integration-plan", args=[setup.integration.pk]), follow=True)
+
+    page = response.content.decode()
+    assert "Apply would fail" in page
+    assert "No Vapi assistant asst-made-up in the Vapi account &#x27;vapi&#x27;" in page
+    assert "to create" not in page
+    assert (
+        'action="{}"'.format(reverse("integrations:integration-apply", args=[setup.integration.pk]))
+        not in page
+    )
+    assert sandbox.writes_since(writes_before) == []
+    run = Run.objects.get(integration=setup.integration, kind="plan")
+    assert list(run.plan["problems"]) == ["config.vapi_assistant_id"]
