@@ -28,6 +28,7 @@ Validation without saving: `integrations.kinds.get_kind(kind).validate_config(da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -49,6 +50,8 @@ from tenants.exceptions import Conflict
 from tenants.models import Tenant
 
 ACCOUNT_NAME_MAX_LENGTH = 100
+#: STS's ExternalId characters (botocore sts model), at most what the model's column holds
+EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,64}$")
 T = TypeVar("T")
 
 
@@ -123,9 +126,18 @@ def create_provider_account(
     settings: Mapping[str, Any],
     secrets: Mapping[str, str],
     actor: Actor,
+    external_id: str = "",
 ) -> ProviderAccount:
-    """A new provider account with its settings and (encrypted) secrets."""
+    """A new provider account with its settings and (encrypted) secrets.
+
+    `external_id` (AWS): the one the "New AWS account" page showed before the role existed
+    (aws_onboarding.py); without it one is generated.
+    """
     _check_choice("kind", kind, AccountKind)
+    if external_id and (kind != AccountKind.AWS or not EXTERNAL_ID_PATTERN.match(external_id)):
+        raise ValidationError(
+            {"external_id": ["Only an AWS account has an external id: 2-64 letters, digits or +=,.@:/-_."]}
+        )
     errors = _Errors()
     name = errors.check(_check_account_name, tenant, name)
     clean_settings = errors.check(_clean_settings, kind, settings)
@@ -134,7 +146,9 @@ def create_provider_account(
     assert name is not None
     assert clean_settings is not None
     assert clean_secrets is not None
-    account = ProviderAccount(tenant=tenant, name=name, kind=kind, settings=clean_settings)
+    account = ProviderAccount(
+        tenant=tenant, name=name, kind=kind, settings=clean_settings, external_id=external_id
+    )
     account.set_secrets(clean_secrets)
     try:
         with transaction.atomic():

@@ -33,6 +33,17 @@ urlpatterns = [
     path("runs/<int:pk>/plan/", views.RunPlanView.as_view(), name="run-plan"),
     path("provider-accounts/", views.AccountListView.as_view(), name="account-list"),
     path("provider-accounts/new/", views.AccountCreateView.as_view(), name="account-new"),
+    # AWS: the CloudFormation template creating the role (New AWS account page: ?token=; an account).
+    path(
+        "provider-accounts/aws-role.template.json",
+        views.AwsRoleTemplateView.as_view(),
+        name="aws-role-template",
+    ),
+    path(
+        "provider-accounts/<uuid:pk>/role.template.json",
+        views.AccountTemplateView.as_view(),
+        name="account-role-template",
+    ),
     path("provider-accounts/<uuid:pk>/", views.AccountDetailView.as_view(), name="account-detail"),
     path("provider-accounts/<uuid:pk>/edit/", views.AccountEditView.as_view(), name="account-edit"),
     path(

@@ -65,6 +65,10 @@ class Picker:
     #: config fields the list needs (a Connect instance's numbers need the instance)
     depends_on: tuple[str, ...] = ()
 
+    @property
+    def account_label(self) -> str:
+        return str(AccountKind(self.account_kind).label)
+
     def choices(self, account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
         """The account's choices; `MissingInput` or a `VendorError` when they cannot be listed."""
         for name in self.depends_on:
