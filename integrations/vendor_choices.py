@@ -92,7 +92,10 @@ def _aws(account: Any) -> SingleAttemptSession:
 def _connect_instances(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     answer = _aws(account).call("connect", "list_instances", MaxResults=10)
     return [
-        Choice(str(i["Id"]), f"{i.get('InstanceAlias') or i['Id']} ({i.get('InstanceStatus', '')})".strip())
+        Choice(
+            str(i["Id"]),
+            f"{i.get('InstanceAlias') or 'Unnamed instance'} · {i['Id']} ({i.get('InstanceStatus', '')})",
+        )
         for i in answer.get("InstanceSummaryList") or []
     ]
 
