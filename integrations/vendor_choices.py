@@ -6,8 +6,8 @@ account, the values one config field may take (Connect instances and their claim
 numbers, Chime numbers, Vapi and Synthflow assistants, Genesys sites and their outbound
 routes, Twilio numbers). The dashboard offers them as suggestions
 (`/api/v1/accounts/{id}/choices/?field=…`); `check_references` refuses a value the
-account does not have. Every list is one request tried once: a vendor that does not
-answer leaves the field free text, unchecked, and says so.
+account does not have. Each request is tried once: a vendor that does not answer leaves
+the field free text, unchecked, and says so; so does a list longer than Patchbay reads.
 """
 
 from __future__ import annotations
@@ -26,8 +26,11 @@ from integrations.vendors.synthflow import SynthflowClient
 from integrations.vendors.twilio import TwilioClient
 from integrations.vendors.vapi import VapiClient
 
-#: items asked for in one list request (each list is a single request)
-LIST_LIMIT = 100
+#: items asked for per page, and the most pages read for one list (each request is tried once)
+PAGE_SIZE = 100
+MAX_PAGES = 10
+#: Vapi's list has no paging: the most assistants one request answers
+VAPI_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,14 @@ class MissingInput(Exception):
     def __init__(self, field: str) -> None:
         super().__init__(f"Give {field} first: the choices depend on it.")
         self.field = field
+
+
+class Incomplete(Exception):
+    """The vendor has more than Patchbay reads for one list: `choices` is the part read."""
+
+    def __init__(self, choices: list[Choice]) -> None:
+        super().__init__("the list is longer than Patchbay reads")
+        self.choices = choices
 
 
 Lister = Callable[[Any, Mapping[str, Any]], list[Choice]]
@@ -90,55 +101,72 @@ def _aws(account: Any) -> SingleAttemptSession:
 
 
 def _connect_instances(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
-    answer = _aws(account).call("connect", "list_instances", MaxResults=10)
+    instances = _aws(account).paginate("connect", "list_instances", "InstanceSummaryList", MaxResults=10)
     return [
         Choice(
             str(i["Id"]),
             f"{i.get('InstanceAlias') or 'Unnamed instance'} · {i['Id']} ({i.get('InstanceStatus', '')})",
         )
-        for i in answer.get("InstanceSummaryList") or []
+        for i in instances
     ]
 
 
 def _connect_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
-    answer = _aws(account).call(
+    numbers = _aws(account).paginate(
         "connect",
         "list_phone_numbers_v2",
+        "ListPhoneNumbersSummaryList",
         InstanceId=str(inputs["connect_instance_id"]).strip(),
-        MaxResults=LIST_LIMIT,
+        MaxResults=1000,
     )
     return [
         Choice(str(n["PhoneNumber"]), f"{n['PhoneNumber']} ({n.get('PhoneNumberType', '')})")
-        for n in answer.get("ListPhoneNumbersSummaryList") or []
+        for n in numbers
         if n.get("PhoneNumber")
     ]
 
 
 def _chime_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
-    answer = _aws(account).call("chime-sdk-voice", "list_phone_numbers", MaxResults=LIST_LIMIT)
+    numbers = _aws(account).paginate("chime-sdk-voice", "list_phone_numbers", "PhoneNumbers", MaxResults=500)
     return [
         Choice(str(n["E164PhoneNumber"]), f"{n['E164PhoneNumber']} ({n.get('Status', '')})")
-        for n in answer.get("PhoneNumbers") or []
+        for n in numbers
         if n.get("E164PhoneNumber")
     ]
 
 
 def _vapi_assistants(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     client = VapiClient(account.read_secrets().get("api_key", ""), account.settings.get("region", "us"))
-    answer = client.request("GET", "/assistant", params={"limit": LIST_LIMIT}, attempts=1).json()
-    return [
+    answer = client.request("GET", "/assistant", params={"limit": VAPI_LIMIT}, attempts=1).json()
+    choices = [
         Choice(str(a["id"]), f"{a.get('name') or 'Unnamed assistant'} · {a['id']}")
         for a in answer or []
         if isinstance(a, dict) and a.get("id")
     ]
+    if len(answer or []) >= VAPI_LIMIT:
+        raise Incomplete(choices)
+    return choices
 
 
 def _synthflow_assistants(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     client = SynthflowClient(
         account.read_secrets().get("api_key", ""), account.settings.get("region", "global")
     )
-    answer = client.request("GET", "/assistants", params={"limit": LIST_LIMIT, "offset": 0}, attempts=1)
-    assistants = (answer.json().get("response") or {}).get("assistants") or []
+    assistants: list[dict[str, Any]] = []
+    for _ in range(MAX_PAGES):
+        params = {"limit": PAGE_SIZE, "offset": len(assistants)}
+        answer = client.request("GET", "/assistants", params=params, attempts=1).json().get("response") or {}
+        page = answer.get("assistants") or []
+        assistants.extend(a for a in page if isinstance(a, dict))
+        total = int((answer.get("pagination") or {}).get("total_records") or 0)
+        if not page or len(assistants) >= total:
+            break
+    else:
+        raise Incomplete(_synthflow_choices(assistants))
+    return _synthflow_choices(assistants)
+
+
+def _synthflow_choices(assistants: list[dict[str, Any]]) -> list[Choice]:
     return [
         Choice(
             str(a["model_id"]),
@@ -146,7 +174,7 @@ def _synthflow_assistants(account: Any, inputs: Mapping[str, Any]) -> list[Choic
             "" if a.get("type") in (None, "", "inbound") else "it is not an inbound assistant",
         )
         for a in assistants
-        if isinstance(a, dict) and a.get("model_id")
+        if a.get("model_id")
     ]
 
 
@@ -158,8 +186,20 @@ def _genesys(account: Any) -> GenesysClient:
     )
 
 
+def _genesys_entities(account: Any, path: str) -> list[dict[str, Any]]:
+    """Every entity of a Genesys list, page by page; `Incomplete` past MAX_PAGES pages."""
+    client = _genesys(account)
+    entities: list[dict[str, Any]] = []
+    for number in range(1, MAX_PAGES + 1):
+        params = {"pageSize": PAGE_SIZE, "pageNumber": number}
+        answer = client.request("GET", path, params=params, attempts=1).json()
+        entities.extend(e for e in answer.get("entities") or [] if isinstance(e, dict) and e.get("id"))
+        if number >= int(answer.get("pageCount") or 1):
+            return entities
+    raise Incomplete([Choice(str(e["id"]), str(e.get("name") or e["id"])) for e in entities])
+
+
 def _genesys_sites(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
-    answer = _genesys(account).request("GET", SITES, params={"pageSize": LIST_LIMIT}, attempts=1).json()
     return [
         Choice(
             str(s["id"]),
@@ -169,32 +209,34 @@ def _genesys_sites(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
             if s.get("managed")
             else "",
         )
-        for s in answer.get("entities") or []
-        if s.get("id")
+        for s in _genesys_entities(account, SITES)
     ]
 
 
 def _genesys_routes(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
-    site_id = str(inputs["site_id"]).strip()
-    path = f"{SITES}/{site_id}/outboundroutes"
-    answer = _genesys(account).request("GET", path, params={"pageSize": LIST_LIMIT}, attempts=1).json()
-    return [
-        Choice(str(r["id"]), f"{r.get('name') or r['id']}")
-        for r in answer.get("entities") or []
-        if r.get("id")
-    ]
+    path = f"{SITES}/{str(inputs['site_id']).strip()}/outboundroutes"
+    return [Choice(str(r["id"]), f"{r.get('name') or r['id']}") for r in _genesys_entities(account, path)]
 
 
 def _twilio_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     sid = str(account.settings.get("account_sid", ""))
     client = TwilioClient(sid, account.read_secrets().get("auth_token", ""))
-    path = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
-    answer = client.request("GET", path, params={"PageSize": LIST_LIMIT}, attempts=1).json()
-    return [
+    path: str | None = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
+    params: dict[str, Any] | None = {"PageSize": 1000}
+    numbers: list[dict[str, Any]] = []
+    for _ in range(MAX_PAGES):
+        answer = client.request("GET", path or "", params=params, attempts=1).json()
+        numbers.extend(n for n in answer.get("incoming_phone_numbers") or [] if n.get("phone_number"))
+        path, params = answer.get("next_page_uri") or None, None
+        if not path:
+            break
+    choices = [
         Choice(str(n["phone_number"]), f"{n['phone_number']} ({n.get('friendly_name') or ''})")
-        for n in answer.get("incoming_phone_numbers") or []
-        if n.get("phone_number")
+        for n in numbers
     ]
+    if path:
+        raise Incomplete(choices)
+    return choices
 
 
 PICKERS: dict[tuple[str, str], Picker] = {
@@ -259,7 +301,7 @@ def check_references(
             continue
         try:
             choices = {c.value: c for c in picker.choices(account, config)}
-        except (VendorError, MissingInput):
+        except (VendorError, MissingInput, Incomplete):
             continue
         where = f"the {AccountKind(picker.account_kind).label} account {account.name!r}"
         if picker.depends_on:

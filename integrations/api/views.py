@@ -31,7 +31,7 @@ from integrations.choices import AccountKind
 from integrations.connection_checks import check_connection
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
-from integrations.vendor_choices import PICKERS, MissingInput, fields_of_account_kind
+from integrations.vendor_choices import PICKERS, Incomplete, MissingInput, fields_of_account_kind
 from integrations.vendors.errors import VendorError
 from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
@@ -52,6 +52,9 @@ CHOICES_RESULT = inline_serializer(
     {
         "field": drf_serializers.CharField(),
         "noun": drf_serializers.CharField(help_text="What one choice is, in words."),
+        "complete": drf_serializers.BooleanField(
+            help_text="False when the vendor has more than Patchbay reads (ids are then not checked)."
+        ),
         "choices": inline_serializer(
             "AccountChoice",
             {"value": drf_serializers.CharField(), "label": drf_serializers.CharField()},
@@ -134,8 +137,11 @@ class ProviderAccountViewSet(TenantScopedViewSet):
             offered = ", ".join(fields_of_account_kind(account.kind))
             raise ValidationError({"field": [f"A {account.kind} account lists choices for: {offered}."]})
         label = AccountKind(account.kind).label
+        complete = True
         try:
             choices = picker.choices(account, request.query_params)
+        except Incomplete as partial:
+            choices, complete = partial.choices, False
         except MissingInput as missing:
             raise ValidationError({missing.field: [str(missing)]}) from None
         except VendorError as error:
@@ -148,7 +154,7 @@ class ProviderAccountViewSet(TenantScopedViewSet):
                 status=status.HTTP_503_SERVICE_UNAVAILABLE,
             )
         usable = [c.as_json() for c in choices if not c.problem]
-        return Response({"field": field, "noun": picker.noun, "choices": usable})
+        return Response({"field": field, "noun": picker.noun, "choices": usable, "complete": complete})
 
     def perform_create(self, serializer: ProviderAccountSerializer) -> None:
         serializer.instance = actions.create_provider_account(
