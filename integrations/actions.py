@@ -441,7 +441,21 @@ def _request(integration: Integration, kind: str, action: str, actor: Actor) -> 
 
 
 def apply_integration(integration: Integration, *, actor: Actor) -> Run:
-    """Queue an apply (or return the integration's queued/running run)."""
+    """Queue an apply (or return the integration's queued/running run).
+
+    With `VENDOR_CHECKS_ON_SAVE`, an apply whose config names vendor objects the accounts do not
+    have is refused (409) before anything is created: it would fail after creating the nodes
+    that come first (issue 11, item 4).
+    """
+    if settings.VENDOR_CHECKS_ON_SAVE and not integration.deleting:
+        problems = _reference_problems(integration)
+        if problems:
+            listed = " ".join(f"{field}: {messages[0]}" for field, messages in sorted(problems.items()))
+            raise Conflict(
+                f"Nothing was applied: the configuration names vendor objects the accounts do not have. "
+                f"{listed} Edit the integration first.",
+                code="unknown_vendor_ids",
+            )
     return _request(integration, RunKind.APPLY, AuditAction.INTEGRATION_APPLY_REQUESTED, actor)
 
 

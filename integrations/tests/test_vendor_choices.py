@@ -268,3 +268,33 @@ def test_plan_shows_the_made_up_id_instead_of_the_creates(
     assert sandbox.writes_since(writes_before) == []
     run = Run.objects.get(integration=setup.integration, kind="plan")
     assert list(run.plan["problems"]) == ["config.vapi_assistant_id"]
+
+
+def test_apply_is_refused_before_anything_is_created(
+    world: TenantWorld, checks_on: Sandbox, settings: Any
+) -> None:
+    aws, created = _aws(world, checks_on)
+    vapi, _ = _vapi(world, checks_on)
+    integration = Integration.objects.create(
+        tenant=world.tenant,
+        name="front-desk",
+        kind="connect_vapi",
+        config={
+            "connect_instance_id": created["connect_instance_id"],
+            "connect_phone_numbers": [],
+            "area_code": "503",
+            "vapi_assistant_id": "asst-made-up",
+            "sip_uri_user": "patchbay",
+        },
+        aws_account=aws,
+        vapi_account=vapi,
+    )
+    ledger_before = checks_on.request_count()
+
+    response = world.api(Role.OPERATOR).post(f"/api/v1/integrations/{integration.pk}/apply/")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "unknown_vendor_ids"
+    assert "config.vapi_assistant_id: No Vapi assistant asst-made-up" in response.json()["detail"]
+    assert not Run.objects.filter(integration=integration).exists()
+    assert checks_on.writes_since(ledger_before) == []
