@@ -35,11 +35,12 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
-from rest_framework.exceptions import ErrorDetail, ValidationError
+from rest_framework.exceptions import ValidationError
 
 from integrations.account_settings import READ_ONLY_SETTINGS, validate_secrets, validate_settings
 from integrations.choices import AccountKind, IntegrationKind, Policy
 from integrations.engine import runs as engine_runs
+from integrations.integration_checks import check_account_change, check_vendor_ids, reference_problems
 from integrations.kinds import get_kind
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
@@ -256,70 +257,11 @@ def _check_accounts(tenant: Tenant, kind: str, accounts: Mapping[str, ProviderAc
         raise ValidationError({"accounts": errors})
 
 
-def _kinds_holding_objects(integration: Integration) -> dict[str, int]:
-    """{account kind: how many vendor objects} the integration holds (or may hold) in its accounts."""
-    from integrations.models.engine import NodeStatus, ResourceNode
-    from integrations.resources import RESOURCE_TYPES
-
-    held: dict[str, int] = {}
-    rows = ResourceNode.objects.filter(integration=integration).exclude(status=NodeStatus.DELETED)
-    for node_type, status, external_id, pending in rows.values_list(
-        "type", "status", "external_id", "create_pending_at"
-    ):
-        if status == NodeStatus.PENDING and not external_id and pending is None:
-            continue  # in the blueprint, never created
-        kind = getattr(RESOURCE_TYPES.get(node_type), "account_kind", "")
-        if kind:
-            held[kind] = held.get(kind, 0) + 1
-    return held
-
-
-def _check_account_change(integration: Integration, accounts: Mapping[str, ProviderAccount]) -> None:
-    """Refuse to move an applied integration to another account of a vendor where it holds objects.
-
-    The engine only knows the objects through the account that made them: switching accounts would
-    plan creates in the new one and orphan the old one's objects (issue 11, item 3).
-    """
-    current = integration.account_ids()
-    changed = [kind for kind, account in accounts.items() if str(current.get(kind) or "") != str(account.pk)]
-    if not changed:
-        return
-    held = _kinds_holding_objects(integration)
-    errors: dict[str, list[ErrorDetail]] = {}
-    for kind in changed:
-        if held.get(kind):
-            old = integration.account(kind)
-            old_name = old.name if old is not None else ""
-            label = AccountKind(kind).label
-            errors[kind] = [
-                ErrorDetail(
-                    f"This integration has {held[kind]} object(s) in the {label} account "
-                    f"{old_name!r}, which Patchbay would no longer manage. Tear the "
-                    f"integration down first (delete it, which removes its objects), then create it "
-                    f"again with the other account.",
-                    code="account_holds_objects",
-                )
-            ]
-    if errors:
-        raise ValidationError({"accounts": errors})
-
-
 def _checked_config(kind: str, config: object) -> dict[str, Any]:
     try:
         return get_kind(kind).validate_config(config)
     except ValidationError as exc:
         raise ValidationError({"config": exc.detail}) from exc
-
-
-def _check_vendor_ids(kind: str, accounts: Mapping[str, ProviderAccount], config: Mapping[str, Any]) -> None:
-    """With `VENDOR_CHECKS_ON_SAVE`: every vendor id in the config exists in the chosen accounts."""
-    if not settings.VENDOR_CHECKS_ON_SAVE:
-        return
-    from integrations.vendor_choices import check_references
-
-    errors = check_references(kind, accounts, config)
-    if errors:
-        raise ValidationError({"config": errors})
 
 
 def _state(integration: Integration) -> dict[str, Any]:
@@ -349,7 +291,7 @@ def create_integration(
     clean_config = errors.check(_checked_config, kind, config)
     errors.raise_any()
     assert clean_config is not None
-    _check_vendor_ids(kind, accounts, clean_config)
+    check_vendor_ids(kind, accounts, clean_config)
     integration = Integration(tenant=tenant, name=name, kind=kind, config=clean_config, policy=policy)
     integration.set_accounts(dict(accounts))
     try:
@@ -381,7 +323,7 @@ def update_integration(
     if accounts is not None:
         errors.check(_check_accounts, integration.tenant, integration.kind, accounts)
         if not errors.detail:
-            errors.check(_check_account_change, integration, accounts)
+            errors.check(check_account_change, integration, accounts)
     clean_config = None if config is None else errors.check(_checked_config, integration.kind, config)
     errors.raise_any()
     if policy is not None:
@@ -395,7 +337,7 @@ def update_integration(
         return integration
     if any(key.startswith(("accounts.", "config.")) for key in diff):
         linked = {kind: integration.account(kind) for kind in get_kind(integration.kind).required_accounts}
-        _check_vendor_ids(integration.kind, {k: a for k, a in linked.items() if a}, integration.config)
+        check_vendor_ids(integration.kind, {k: a for k, a in linked.items() if a}, integration.config)
     integration.save()
     record_audit(actor, AuditAction.INTEGRATION_UPDATED, integration, diff=diff)
     return integration
@@ -408,20 +350,10 @@ def _run_diff(run: Run, created: bool) -> dict[str, Any]:
     return {"run": [None, run.pk], "queued": [None, created]}
 
 
-def _reference_problems(integration: Integration) -> dict[str, list[str]]:
-    """Vendor ids of the config that the linked accounts do not have, by dotted field."""
-    from integrations.vendor_choices import check_references
-
-    required = get_kind(integration.kind).required_accounts
-    linked = {kind: integration.account(kind) for kind in required}
-    errors = check_references(integration.kind, {k: a for k, a in linked.items() if a}, integration.config)
-    return {f"config.{field}": messages for field, messages in errors.items()}
-
-
 def plan_integration(integration: Integration, *, actor: Actor) -> tuple[Run, dict[str, Any]]:
     """Observe every resource and diff it against the blueprint; nothing changes (kept as a plan run)."""
     run, plan = engine_runs.plan_integration(integration, requested_by=actor.user)
-    problems = _reference_problems(integration)
+    problems = reference_problems(integration)
     if problems:
         # Apply would fail on these, after creating what comes before them: the plan says so.
         plan = {**plan, "problems": problems}
@@ -448,7 +380,7 @@ def apply_integration(integration: Integration, *, actor: Actor) -> Run:
     that come first (issue 11, item 4).
     """
     if settings.VENDOR_CHECKS_ON_SAVE and not integration.deleting:
-        problems = _reference_problems(integration)
+        problems = reference_problems(integration)
         if problems:
             listed = " ".join(f"{field}: {messages[0]}" for field, messages in sorted(problems.items()))
             raise Conflict(
