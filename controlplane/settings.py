@@ -329,6 +329,10 @@ VENDOR_HTTP_ATTEMPTS = env.int("VENDOR_HTTP_ATTEMPTS", default=4)
 VENDOR_RETRY_BASE_SECONDS = env.float("VENDOR_RETRY_BASE_SECONDS", default=0.5)
 VENDOR_RETRY_MAX_SECONDS = env.float("VENDOR_RETRY_MAX_SECONDS", default=10.0)
 AWS_MAX_ATTEMPTS = env.int("AWS_MAX_ATTEMPTS", default=4)
+#: on save, test a provider account's connection and check an integration's vendor ids at its
+#: vendors (issue 11, items 4 and 5); the test settings switch it off so no test reaches a real
+#: vendor, and the tests of these checks switch it on against the sandbox
+VENDOR_CHECKS_ON_SAVE = env.bool("VENDOR_CHECKS_ON_SAVE", default=True)
 #: Patchbay's own AWS account id, the principal customers trust in their role's trust policy
 PATCHBAY_AWS_ACCOUNT_ID = env.str(
     "PATCHBAY_AWS_ACCOUNT_ID", default=deployment.EXAMPLE_AWS_ACCOUNT_ID if DEBUG else ""

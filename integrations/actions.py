@@ -15,7 +15,8 @@ They raise DRF `ValidationError` keyed by field (nested for `settings`, `secrets
                        config: dict, actor: Actor, policy: str = "heal") -> Integration
     update_integration(integration, *, actor: Actor, accounts: dict | None = None,
                        config: dict | None = None, policy: str | None = None) -> Integration
-    plan_integration(integration, *, actor) -> (Run, plan)  # observe + diff, nothing changes
+    plan_integration(integration, *, actor) -> (Run, plan)  # observe + diff, nothing changes;
+        # plan["problems"]: {"config.<field>": [...]} vendor ids the accounts do not have
     apply_integration / reconcile_integration(integration, *, actor) -> Run  # queued (or the active run)
     teardown_integration(integration, *, actor) -> Run  # deleting=True; the row goes after every resource
     request_teardown(integration, *, actor) -> Run  # the same, for the dashboard's and API's delete
@@ -27,9 +28,11 @@ Validation without saving: `integrations.kinds.get_kind(kind).validate_config(da
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 from rest_framework.exceptions import ValidationError
@@ -37,6 +40,7 @@ from rest_framework.exceptions import ValidationError
 from integrations.account_settings import READ_ONLY_SETTINGS, validate_secrets, validate_settings
 from integrations.choices import AccountKind, IntegrationKind, Policy
 from integrations.engine import runs as engine_runs
+from integrations.integration_checks import check_account_change, check_vendor_ids, reference_problems
 from integrations.kinds import get_kind
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
@@ -47,6 +51,8 @@ from tenants.exceptions import Conflict
 from tenants.models import Tenant
 
 ACCOUNT_NAME_MAX_LENGTH = 100
+#: STS's ExternalId characters (botocore sts model), at most what the model's column holds
+EXTERNAL_ID_PATTERN = re.compile(r"^[\w+=,.@:/-]{2,64}$")
 T = TypeVar("T")
 
 
@@ -121,9 +127,18 @@ def create_provider_account(
     settings: Mapping[str, Any],
     secrets: Mapping[str, str],
     actor: Actor,
+    external_id: str = "",
 ) -> ProviderAccount:
-    """A new provider account with its settings and (encrypted) secrets."""
+    """A new provider account with its settings and (encrypted) secrets.
+
+    `external_id` (AWS): the one the "New AWS account" page showed before the role existed
+    (aws_onboarding.py); without it one is generated.
+    """
     _check_choice("kind", kind, AccountKind)
+    if external_id and (kind != AccountKind.AWS or not EXTERNAL_ID_PATTERN.match(external_id)):
+        raise ValidationError(
+            {"external_id": ["Only an AWS account has an external id: 2-64 letters, digits or +=,.@:/-_."]}
+        )
     errors = _Errors()
     name = errors.check(_check_account_name, tenant, name)
     clean_settings = errors.check(_clean_settings, kind, settings)
@@ -132,7 +147,9 @@ def create_provider_account(
     assert name is not None
     assert clean_settings is not None
     assert clean_secrets is not None
-    account = ProviderAccount(tenant=tenant, name=name, kind=kind, settings=clean_settings)
+    account = ProviderAccount(
+        tenant=tenant, name=name, kind=kind, settings=clean_settings, external_id=external_id
+    )
     account.set_secrets(clean_secrets)
     try:
         with transaction.atomic():
@@ -273,6 +290,8 @@ def create_integration(
     errors.check(_check_accounts, tenant, kind, accounts)
     clean_config = errors.check(_checked_config, kind, config)
     errors.raise_any()
+    assert clean_config is not None
+    check_vendor_ids(kind, accounts, clean_config)
     integration = Integration(tenant=tenant, name=name, kind=kind, config=clean_config, policy=policy)
     integration.set_accounts(dict(accounts))
     try:
@@ -303,6 +322,8 @@ def update_integration(
         errors.check(_check_choice, "policy", policy, Policy)
     if accounts is not None:
         errors.check(_check_accounts, integration.tenant, integration.kind, accounts)
+        if not errors.detail:
+            errors.check(check_account_change, integration, accounts)
     clean_config = None if config is None else errors.check(_checked_config, integration.kind, config)
     errors.raise_any()
     if policy is not None:
@@ -314,6 +335,9 @@ def update_integration(
     diff = diff_fields(before, _state(integration))
     if not diff:
         return integration
+    if any(key.startswith(("accounts.", "config.")) for key in diff):
+        linked = {kind: integration.account(kind) for kind in get_kind(integration.kind).required_accounts}
+        check_vendor_ids(integration.kind, {k: a for k, a in linked.items() if a}, integration.config)
     integration.save()
     record_audit(actor, AuditAction.INTEGRATION_UPDATED, integration, diff=diff)
     return integration
@@ -329,6 +353,12 @@ def _run_diff(run: Run, created: bool) -> dict[str, Any]:
 def plan_integration(integration: Integration, *, actor: Actor) -> tuple[Run, dict[str, Any]]:
     """Observe every resource and diff it against the blueprint; nothing changes (kept as a plan run)."""
     run, plan = engine_runs.plan_integration(integration, requested_by=actor.user)
+    problems = reference_problems(integration)
+    if problems:
+        # Apply would fail on these, after creating what comes before them: the plan says so.
+        plan = {**plan, "problems": problems}
+        run.plan = plan
+        run.save(update_fields=["plan"])
     record_audit(actor, AuditAction.INTEGRATION_PLANNED, integration, diff={"run": [None, run.pk]})
     return run, plan
 
@@ -343,7 +373,21 @@ def _request(integration: Integration, kind: str, action: str, actor: Actor) -> 
 
 
 def apply_integration(integration: Integration, *, actor: Actor) -> Run:
-    """Queue an apply (or return the integration's queued/running run)."""
+    """Queue an apply (or return the integration's queued/running run).
+
+    With `VENDOR_CHECKS_ON_SAVE`, an apply whose config names vendor objects the accounts do not
+    have is refused (409) before anything is created: it would fail after creating the nodes
+    that come first (issue 11, item 4).
+    """
+    if settings.VENDOR_CHECKS_ON_SAVE and not integration.deleting:
+        problems = reference_problems(integration)
+        if problems:
+            listed = " ".join(f"{field}: {messages[0]}" for field, messages in sorted(problems.items()))
+            raise Conflict(
+                f"Nothing was applied: the configuration names vendor objects the accounts do not have. "
+                f"{listed} Edit the integration first.",
+                code="unknown_vendor_ids",
+            )
     return _request(integration, RunKind.APPLY, AuditAction.INTEGRATION_APPLY_REQUESTED, actor)
 
 

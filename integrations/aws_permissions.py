@@ -45,6 +45,8 @@ class Scope:
 
 CHIME = Scope("ChimeSdkVoice", ("*",))
 CONNECT_INSTANCES = Scope("ConnectInstancesAndFlows", ("arn:aws:connect:*:{account}:instance/*",))
+#: ListInstances has no resource type (Service Authorization Reference, Amazon Connect): `*`
+CONNECT_LIST_INSTANCES = Scope("ConnectListInstances", ("*",))
 CONNECT_NUMBERS = Scope(
     "ConnectPhoneNumbers",
     ("arn:aws:connect:*:{account}:phone-number/*", "arn:aws:connect:*:{account}:instance/*"),
@@ -127,6 +129,7 @@ OPERATIONS: dict[str, dict[str, Scope]] = {
         "update_contact_flow_metadata": CONNECT_INSTANCES,
         "describe_phone_number": CONNECT_NUMBERS,
         "list_phone_numbers_v2": CONNECT_NUMBERS,
+        "list_instances": CONNECT_LIST_INSTANCES,
         "associate_phone_number_contact_flow": CONNECT_NUMBERS,
         "disassociate_phone_number_contact_flow": CONNECT_NUMBERS,
     },

@@ -26,6 +26,7 @@ from integrations.choices import AccountKind, IntegrationKind, Policy
 from integrations.kinds import get_kind
 from integrations.kinds.schema import StrictSerializer
 from integrations.models import Integration, ProviderAccount
+from integrations.vendor_choices import pickers_for
 from tenants.forms import DashboardForm, show_action_errors
 
 # `DictField`s are typed one entry per line, `NAME = VALUE` (e.g. `X-Customer = From`).
@@ -230,6 +231,9 @@ class ProviderAccountForm(SectionedForm):
             kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.fields["name"].schema_required = True  # type: ignore[attr-defined]
+        if kind == AccountKind.AWS and account is None:
+            # The external id shown above the form before the role exists (aws_onboarding.py), signed.
+            self.fields["external_id_token"] = forms.CharField(required=False, widget=forms.HiddenInput)
         self.fields.update(self.settings_fields.build())
         for secret in SECRET_NAMES[kind]:
             is_set = account is not None and secret in account.secret_names
@@ -316,6 +320,27 @@ class IntegrationForm(SectionedForm):
             field.schema_required = True  # type: ignore[attr-defined]
             self.fields[f"accounts.{account_kind}"] = field
         self.fields.update(self.config_fields.build())
+        self._offer_choices()
+
+    def _offer_choices(self) -> None:
+        """Fields naming vendor objects get suggestions listed from the chosen account (pickers.js).
+
+        The page asks `/api/v1/accounts/{id}/choices/` once an account is chosen; when the vendor
+        does not answer, the field stays free text and the page says why.
+        """
+        for name, picker in pickers_for(self.kind).items():
+            field = self.fields.get(f"config.{name}")
+            if field is None:
+                continue
+            attrs = field.widget.attrs
+            attrs["data-picker-account"] = f"accounts.{picker.account_kind}"
+            attrs["data-picker-field"] = name
+            attrs["aria-describedby"] = f"picker-status-{name}"
+            if picker.depends_on:
+                attrs["data-picker-depends"] = ",".join(f"config.{dep}" for dep in picker.depends_on)
+            if isinstance(field.widget, forms.TextInput):
+                attrs["list"] = f"choices-{name}"
+            field.picker = picker  # type: ignore[attr-defined]
 
     def error_paths(self) -> dict[str, str]:
         return self.config_fields.error_paths()

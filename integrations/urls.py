@@ -33,8 +33,24 @@ urlpatterns = [
     path("runs/<int:pk>/plan/", views.RunPlanView.as_view(), name="run-plan"),
     path("provider-accounts/", views.AccountListView.as_view(), name="account-list"),
     path("provider-accounts/new/", views.AccountCreateView.as_view(), name="account-new"),
+    # AWS: the CloudFormation template creating the role (New AWS account page: ?token=; an account).
+    path(
+        "provider-accounts/aws-role.template.json",
+        views.AwsRoleTemplateView.as_view(),
+        name="aws-role-template",
+    ),
+    path(
+        "provider-accounts/<uuid:pk>/role.template.json",
+        views.AccountTemplateView.as_view(),
+        name="account-role-template",
+    ),
     path("provider-accounts/<uuid:pk>/", views.AccountDetailView.as_view(), name="account-detail"),
     path("provider-accounts/<uuid:pk>/edit/", views.AccountEditView.as_view(), name="account-edit"),
+    path(
+        "provider-accounts/<uuid:pk>/test-connection/",
+        views.AccountTestConnectionView.as_view(),
+        name="account-test-connection",
+    ),
     path("provider-accounts/<uuid:pk>/delete/", views.AccountDeleteView.as_view(), name="account-delete"),
     # AWS accounts: the role's trust and permission policies as JSON downloads.
     path(

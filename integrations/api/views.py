@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,21 +27,134 @@ from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
+from integrations.choices import AccountKind
+from integrations.connection_checks import check_connection
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
+from integrations.vendor_choices import PICKERS, Incomplete, MissingInput, fields_of_account_kind
+from integrations.vendors.errors import VendorError
 from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
 from tenants.api.viewsets import TenantScopedViewSet
 from tenants.choices import Role
 from tenants.permissions import HasTenantRole
 
+CONNECTION_RESULT = inline_serializer(
+    "ConnectionTest",
+    {
+        "status": drf_serializers.ChoiceField(choices=["ok", "refused", "unreachable"]),
+        "ok": drf_serializers.BooleanField(),
+        "message": drf_serializers.CharField(help_text="What the vendor answered, in words."),
+    },
+)
+CHOICES_RESULT = inline_serializer(
+    "AccountChoices",
+    {
+        "field": drf_serializers.CharField(),
+        "noun": drf_serializers.CharField(help_text="What one choice is, in words."),
+        "complete": drf_serializers.BooleanField(
+            help_text="False when the vendor has more than Patchbay reads (ids are then not checked)."
+        ),
+        "choices": inline_serializer(
+            "AccountChoice",
+            {"value": drf_serializers.CharField(), "label": drf_serializers.CharField()},
+            many=True,
+        ),
+    },
+)
+ON_SAVE = (
+    " When Patchbay checks accounts on save (the default), the answer also has `connection`: the "
+    "result of a connection test (see `test-connection`)."
+)
 
+
+@extend_schema_view(
+    create=extend_schema(description="Create a provider account." + ON_SAVE),
+    update=extend_schema(description="Replace a provider account's name and settings." + ON_SAVE),
+    partial_update=extend_schema(description="Change some of a provider account's fields." + ON_SAVE),
+)
 class ProviderAccountViewSet(TenantScopedViewSet):
     """Provider accounts of the tenant (secrets write-only); filter by `kind`, `name`."""
 
     queryset = ProviderAccount.objects.all()
     serializer_class = ProviderAccountSerializer
     filter_fields = ("kind", "name")
+    action_roles = {"test_connection": Role.OPERATOR, "choices": Role.OPERATOR}
+
+    def _with_connection(self, response: Response) -> Response:
+        """A create's or update's answer, with the account's connection test when checks run on save."""
+        if response.status_code < 300 and settings.VENDOR_CHECKS_ON_SAVE:
+            account = ProviderAccount.objects.get(pk=response.data["id"])
+            response.data["connection"] = check_connection(account).as_json()
+        return response
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._with_connection(super().create(request, *args, **kwargs))
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._with_connection(super().update(request, *args, **kwargs))
+
+    @extend_schema(
+        request=None,
+        responses={200: CONNECTION_RESULT},
+        summary="Test the account's connection",
+        description=(
+            "One cheap authenticated read at the vendor with the stored settings and secrets: AWS "
+            "AssumeRole with the external id (then one read the permission policy allows); Vapi, "
+            "Synthflow, Genesys Cloud and Twilio a list call. 200 whatever the vendor answered; "
+            "`status` says what happened and `message` says it in words."
+        ),
+    )
+    @action(detail=True, methods=["post"], url_path="test-connection")
+    def test_connection(self, request: Request, pk: Any = None) -> Response:
+        return Response(check_connection(self.get_object()).as_json())
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "field", str, required=True, description="The config field to list choices for."
+            ),
+            OpenApiParameter("connect_instance_id", str, description="For `connect_phone_numbers`."),
+            OpenApiParameter("site_id", str, description="For `outbound_route_id`."),
+        ],
+        responses={200: CHOICES_RESULT, 400: OpenApiResponse(description="Unknown field or missing input")},
+        summary="What the account offers for an integration's config field",
+        description=(
+            "Lists, from the vendor, the values a config field may take with this account: AWS "
+            "`connect_instance_id`, `connect_phone_numbers` (needs `connect_instance_id`), "
+            "`phone_number` (Chime numbers); Vapi `vapi_assistant_id`; Synthflow "
+            "`synthflow_assistant_id`; Genesys `site_id`, `outbound_route_id` (needs `site_id`); "
+            "Twilio `twilio_number`. 503 `vendor_unavailable` when the vendor cannot be asked: type "
+            "the value instead (it is still checked when the integration is saved, if the vendor answers)."
+        ),
+    )
+    @action(detail=True, methods=["get"], url_path="choices")
+    def choices(self, request: Request, pk: Any = None) -> Response:
+        account = self.get_object()
+        field = str(request.query_params.get("field", ""))
+        picker = PICKERS.get((account.kind, field))
+        if picker is None:
+            offered = ", ".join(fields_of_account_kind(account.kind))
+            raise ValidationError({"field": [f"A {account.kind} account lists choices for: {offered}."]})
+        label = AccountKind(account.kind).label
+        complete = True
+        try:
+            choices = picker.choices(account, request.query_params)
+        except Incomplete as partial:
+            choices, complete = partial.choices, False
+        except MissingInput as missing:
+            raise ValidationError({missing.field: [str(missing)]}) from None
+        except VendorError as error:
+            return Response(
+                {
+                    "detail": f"Could not list each {picker.noun} from {label}: {error}. Type the value "
+                    "yourself.",
+                    "code": "vendor_unavailable",
+                },
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+        usable = [c.as_json() for c in choices if not c.problem]
+        return Response({"field": field, "noun": picker.noun, "choices": usable, "complete": complete})
 
     def perform_create(self, serializer: ProviderAccountSerializer) -> None:
         serializer.instance = actions.create_provider_account(

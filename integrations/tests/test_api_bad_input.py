@@ -225,13 +225,15 @@ ENDPOINTS = [
 ]
 
 
-#: write routes that take no body at all (engine actions, diagnostics run): nothing to make invalid
+#: write routes that take no body at all (engine actions, diagnostics run, connection test): nothing to
+#: make invalid
 BODYLESS = {
     ("integration-plan", "POST"),
     ("integration-apply", "POST"),
     ("integration-reconcile", "POST"),
     ("integration-teardown", "POST"),
     ("integration-diagnostics", "POST"),
+    ("account-test-connection", "POST"),
 }
 
 

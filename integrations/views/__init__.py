@@ -7,6 +7,9 @@ from integrations.views.accounts import (
     AccountEditView,
     AccountListView,
     AccountPolicyView,
+    AccountTemplateView,
+    AccountTestConnectionView,
+    AwsRoleTemplateView,
 )
 from integrations.views.engine import (
     ContactFlowView,
@@ -32,6 +35,9 @@ __all__ = [
     "AccountEditView",
     "AccountListView",
     "AccountPolicyView",
+    "AccountTemplateView",
+    "AccountTestConnectionView",
+    "AwsRoleTemplateView",
     "ContactFlowView",
     "IntegrationApplyView",
     "IntegrationCreateView",

@@ -9,8 +9,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
@@ -18,7 +22,14 @@ from django.views.generic.detail import SingleObjectMixin
 
 from integrations import actions
 from integrations.account_settings import SECRET_NAMES
+from integrations.aws_onboarding import (
+    cloudformation_template,
+    external_id_from_token,
+    new_external_id_token,
+    policies_for,
+)
 from integrations.choices import AccountKind
+from integrations.connection_checks import check_connection
 from integrations.forms import ProviderAccountForm
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.tables import settings_summary
@@ -85,10 +96,23 @@ class AccountChooseKindView(DashboardMixin, TemplateView):
         return context
 
 
+def report_connection(request: HttpRequest, account: ProviderAccount) -> None:
+    """Test the account's connection and say what the vendor answered (a flash message)."""
+    result = check_connection(account)
+    if result.ok:
+        messages.success(request, f"Connection test passed: {result.message}")
+    else:
+        messages.warning(request, f"Connection test failed: {result.message}")
+
+
 class AccountFormMixin(KindFormView):
-    """Shared by create and edit of provider accounts."""
+    """Shared by create and edit of provider accounts: a saved account's connection is tested."""
 
     nav_section = "accounts"
+
+    def after_save(self, saved: ProviderAccount) -> None:
+        if settings.VENDOR_CHECKS_ON_SAVE:
+            report_connection(self.request, saved)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -104,19 +128,35 @@ class AccountCreateView(AccountFormMixin):
     success_message = "Provider account {obj.name} created."
 
     def build_form(self, data: Any = None) -> ProviderAccountForm:
-        return ProviderAccountForm(data, kind=self.requested_kind(AccountKind))
+        kind = self.requested_kind(AccountKind)
+        initial = {}
+        if kind == AccountKind.AWS:
+            # A page shown anew gets a fresh external id; a page sent back keeps the one it showed.
+            token = (data or {}).get("external_id_token", "")
+            if external_id_from_token(token) is None:
+                token = new_external_id_token()[1]
+            initial["external_id_token"] = token
+            if data is not None:
+                data = data.copy()
+                data["external_id_token"] = token
+        return ProviderAccountForm(data, kind=kind, initial=initial)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        kind = context["form"].kind
+        form = context["form"]
+        kind = form.kind
         context.update(
             title=f"New {AccountKind(kind).label} account",
             submit_label="Create account",
             hint=ACCOUNT_HINTS[kind],
         )
+        if kind == AccountKind.AWS:
+            token = form["external_id_token"].value()
+            context["onboarding"] = aws_onboarding_context(external_id_from_token(token) or "", token)
         return context
 
     def save(self, form: ProviderAccountForm) -> ProviderAccount:
+        token = form.cleaned_data.get("external_id_token") or ""
         return actions.create_provider_account(
             self.request.tenant,
             name=(form.cleaned_data.get("name") or "").strip(),
@@ -124,7 +164,19 @@ class AccountCreateView(AccountFormMixin):
             settings=form.settings_data,
             secrets=form.secrets_data(),
             actor=self.actor,
+            external_id=external_id_from_token(token) or "" if form.kind == AccountKind.AWS else "",
         )
+
+
+def aws_onboarding_context(external_id: str, token: str) -> dict[str, Any]:
+    """What the "New AWS account" page shows before asking for the role ARN."""
+    trust, permissions = policies_for(external_id)
+    return {
+        "external_id": external_id,
+        "trust_policy_json": json.dumps(trust, indent=2),
+        "permission_policy_json": json.dumps(permissions, indent=2),
+        "template_url": f"{reverse('integrations:aws-role-template')}?{urlencode({'token': token})}",
+    }
 
 
 class AccountEditView(AccountFormMixin, SingleObjectMixin):
@@ -198,6 +250,54 @@ class AccountPolicyView(DashboardMixin, SingleObjectMixin, View):
         response = HttpResponse(json.dumps(policy, indent=2), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="patchbay-{document}.json"'
         return response
+
+
+class AccountTestConnectionView(DashboardMixin, SingleObjectMixin, View):
+    """POST: test the account's connection now; the answer shows on its page."""
+
+    model = ProviderAccount
+    nav_section = "accounts"
+    read_role = Role.OPERATOR
+    write_role = Role.OPERATOR
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = self.get_object()
+        report_connection(request, account)
+        return redirect(saved_url(account))
+
+
+def template_download(external_id: str) -> HttpResponse:
+    """The CloudFormation template creating the role for `external_id`, as a download."""
+    body = json.dumps(cloudformation_template(external_id), indent=2)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="patchbay-role.template.json"'
+    return response
+
+
+class AwsRoleTemplateView(DashboardMixin, View):
+    """GET ?token=: the CloudFormation template of a "New AWS account" page (its signed external id)."""
+
+    nav_section = "accounts"
+    read_role = Role.OPERATOR
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        external_id = external_id_from_token(request.GET.get("token", ""))
+        if external_id is None:
+            raise Http404("Open the New AWS account page again: this link is not one of its own.")
+        return template_download(external_id)
+
+
+class AccountTemplateView(DashboardMixin, SingleObjectMixin, View):
+    """GET: an AWS account's CloudFormation template (the role with its external id and policies)."""
+
+    model = ProviderAccount
+    nav_section = "accounts"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = self.get_object()
+        if account.kind != AccountKind.AWS:
+            raise Http404("Only AWS accounts have a role template.")
+        return template_download(account.external_id)
 
 
 class AccountDeleteView(DeleteView):

@@ -44,6 +44,9 @@ class KindFormView(DashboardMixin, TemplateView):
         """Call the action; return the saved object."""
         raise NotImplementedError
 
+    def after_save(self, saved: Any) -> None:
+        """Anything to do once the object is saved (a connection test, ...)."""
+
     #: a create view shows this chooser when the URL names no `?kind=`
     chooser: type[View] | None = None
 
@@ -67,6 +70,7 @@ class KindFormView(DashboardMixin, TemplateView):
                 show_action_errors(form, error, form.error_paths())
             else:
                 messages.success(request, self.success_message.format(obj=saved))
+                self.after_save(saved)
                 return redirect(saved_url(saved))
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

@@ -324,6 +324,7 @@ class RunPlanView(DashboardMixin, DetailView):
             actions=actions_,
             counts=counts,
             changes=counts["create"] + counts["update"] + counts["delete"],
+            problems=sorted(((run.plan or {}).get("problems") or {}).items()),
             can_apply=bool(integration is not None and not getattr(integration, "deleting", False)),
         )
         return context

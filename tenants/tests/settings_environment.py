@@ -35,6 +35,9 @@ def generated_environment() -> dict[str, str]:
         "SECURE_HSTS_SECONDS": "0",
         # Tests count throttled requests exactly: per process, cleared before each test.
         "CACHE_URL": "locmemcache://",
+        # Saving an account or integration checks it at the vendor: off unless a test points
+        # Patchbay at the sandbox and switches it on (integrations/connection_checks.py).
+        "VENDOR_CHECKS_ON_SAVE": "false",
     }
 
 

@@ -38,6 +38,9 @@ NOT_PAGES = {
     "integrations:integration-contact-flow",
     "integrations:account-trust-policy",
     "integrations:account-permission-policy",
+    # the AWS role's CloudFormation template (integrations/tests/test_aws_onboarding.py)
+    "integrations:account-role-template",
+    "integrations:aws-role-template",
 }
 
 
@@ -300,6 +303,10 @@ def mutating_posts(objects: dict[str, Any], world: TenantWorld) -> dict[str, tup
             {"name": "renamed"},
         ),
         "integrations:account-delete": (reverse("integrations:account-delete", args=[account.pk]), {}),
+        "integrations:account-test-connection": (
+            reverse("integrations:account-test-connection", args=[account.pk]),
+            {},
+        ),
     }
 
 
