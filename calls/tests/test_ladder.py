@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from calls.actions import store_integration_calls
@@ -32,6 +34,13 @@ def stored_call(texts: list[str]) -> SipCall:
     view = Perspective(name=CONNECTOR_HOST)
     (call,) = store_integration_calls(integration, CallSource.CLOUDWATCH, observed, view=view)
     return call
+
+
+def stylesheet() -> str:
+    """The dashboard's stylesheet as served (templates load static/css/patchbay.css)."""
+    path = finders.find("css/patchbay.css")
+    assert path, "static/css/patchbay.css is missing"
+    return Path(path).read_text()
 
 
 def arrows(svg: str) -> list[ET.Element]:
@@ -76,7 +85,8 @@ def test_each_arrow_links_to_its_raw_message_shown_on_click(db: Any) -> None:
     for message in messages:
         assert f'href="#msg-{message.pk}"' in html
         assert f'id="msg-{message.pk}" class="sip-raw"' in html
-    assert ".sip-raw:target { display: block; }" in html
+    # The raw message opens with CSS :target (no script), from the dashboard's stylesheet.
+    assert ".sip-raw:target { display: block; }" in stylesheet()
     assert "<script" not in html
     # The INVITE's x- headers reached Vapi, the far end: listed under its arrow and marked in the raw text.
     assert "<mark>x-customer-id: 42</mark>" in html

@@ -256,7 +256,7 @@ def test_reachability_and_the_history_panel(db: Any) -> None:
 
     assert summary == Reachability(TargetState.DOWN, "Not answering SIP OPTIONS: cred.sip.vapi.ai:5060/udp.")
     assert html.count('class="probe-failed"') == 3
-    assert '<span class="badge state-down">Down</span>' in html
+    assert '<span class="badge badge-red state-down">Down</span>' in html
     assert "No answer (timeout)" in html
 
 
