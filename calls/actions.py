@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from calls import call_summary
 from calls.choices import CallsAuditAction, CallSource, Direction
 from calls.grouping import CallDraft, ObservedMessage, Perspective, PseudoHop, build_call, group_calls
 from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
@@ -45,6 +46,8 @@ def _apply_draft(call: SipCall, draft: CallDraft) -> None:
     call.legs = sorted(set(call.legs or []) | set(draft.legs))
     call.started_at, call.ended_at = draft.started_at, draft.ended_at
     call.final_status, call.reason = draft.final_status, draft.reason
+    call.from_number, call.to_number = call_summary.parties(draft.messages)
+    call.far_end = call_summary.far_end(draft.final_status, draft.messages)[:255]
 
 
 #: rows per INSERT when storing a trace: a trace's raw messages add up to megabytes, so statements

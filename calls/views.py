@@ -29,6 +29,8 @@ from calls.fetch_schedule import CONNECTOR_KINDS, SOURCE_NODES, fetch_since_curs
 from calls.ladder import ladder_context
 from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_panel_context
+from calls.search import CallSearchForm
+from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_reading import MAX_CALLS_PER_FILE, MAX_MESSAGES_PER_CALL, MAX_MESSAGES_PER_FILE
 from calls.trace_uploads import limit_trace_upload, refusal
@@ -69,7 +71,8 @@ class IntegrationPageMixin(DashboardMixin):
 
 
 class IntegrationCallsView(IntegrationPageMixin, ListView):
-    """An integration's calls, newest first: time, final status, the reason in words, legs.
+    """An integration's calls, newest first: time, From and To, outcome, the reason in words, far end,
+    duration; searchable by number, outcome and time range (calls.search, the API's filters).
     POST reads the calls now (connector SIP log, Genesys SIP traces, Twilio's webhook events) instead
     of waiting for the periodic fetch."""
 
@@ -77,14 +80,24 @@ class IntegrationCallsView(IntegrationPageMixin, ListView):
     template_name = "calls/call_list.html"
     paginate_by = CALLS_PAGE_SIZE
 
+    @cached_property
+    def search(self) -> CallSearchForm:
+        return CallSearchForm(self.request.GET)
+
     def get_queryset(self) -> QuerySet[SipCall]:
         calls = super().get_queryset().annotate(message_count=Count("messages"))
+        if self.search.is_valid():
+            calls = self.search.apply(calls)
         return calls.order_by("-started_at", "-id")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["can_fetch"] = self.integration.kind in FETCHABLE_KINDS
         context["cursor"] = getattr(self.integration, "call_log_cursor", None)
+        context["search"] = self.search
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -121,6 +134,16 @@ class CallDetailView(DashboardMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["ladder"] = ladder_context(self.object)
         return context
+
+
+class CallSipDownloadView(DashboardMixin, DetailView):
+    """The call's SIP messages as a text file (the same as the API's `calls/{id}/sip/`)."""
+
+    model = SipCall
+    nav_section = "integrations"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return sip_text_download(self.get_object())
 
 
 class IntegrationProbesView(IntegrationPageMixin, ListView):

@@ -18,10 +18,14 @@ class SipMessageSerializer(serializers.ModelSerializer):
 
 
 class SipCallSerializer(serializers.ModelSerializer):
-    """A call with its messages in order."""
+    """A call with its messages in order; `from_number` / `to_number` (the first INVITE's From / To),
+    `far_end` (the host that answered), `duration_seconds` (first message to last) and `outcome`
+    ("Answered", "Failed (486)", "No final response")."""
 
     id = serializers.CharField(read_only=True)
     integration = serializers.CharField(source="integration_id", read_only=True, allow_null=True)
+    duration_seconds = serializers.SerializerMethodField()
+    outcome = serializers.CharField(read_only=True)
     messages = SipMessageSerializer(many=True, read_only=True)
 
     class Meta:
@@ -35,11 +39,20 @@ class SipCallSerializer(serializers.ModelSerializer):
             "ended_at",
             "final_status",
             "reason",
+            "outcome",
+            "from_number",
+            "to_number",
+            "far_end",
+            "duration_seconds",
             "legs",
             "hosts",
             "messages",
         ]
         read_only_fields = fields
+
+    def get_duration_seconds(self, call: SipCall) -> float:
+        """Seconds from the call's first message to its last, to the millisecond."""
+        return round(call.duration.total_seconds(), 3)
 
 
 class CallFetchSerializer(serializers.Serializer):
@@ -56,6 +69,7 @@ class SipCallSummarySerializer(serializers.ModelSerializer):
 
     id = serializers.CharField(read_only=True)
     integration = serializers.CharField(source="integration_id", read_only=True, allow_null=True)
+    outcome = serializers.CharField(read_only=True)
     message_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -69,6 +83,10 @@ class SipCallSummarySerializer(serializers.ModelSerializer):
             "ended_at",
             "final_status",
             "reason",
+            "outcome",
+            "from_number",
+            "to_number",
+            "far_end",
             "message_count",
         ]
         read_only_fields = fields

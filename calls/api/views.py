@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from calls import actions
+from calls.api.filters import CallSearchFilter
 from calls.api.serializers import (
     CallFetchSerializer,
     ProbeResultSerializer,
@@ -29,10 +30,12 @@ from calls.api.serializers import (
 from calls.fetch_schedule import fetch_since_cursor
 from calls.ladder import render_ladder_svg
 from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_uploads import limit_trace_upload, refusal
 from integrations.models import Integration
 from integrations.vendors.errors import VendorError
+from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
 from tenants.api.parsers import BoundedFormParser
 from tenants.api.viewsets import TenantScopedViewSet
@@ -82,11 +85,12 @@ class IntegrationScopedMixin:
 
 
 class SipCallViewSet(TenantScopedViewSet):
-    """Calls of the tenant with their ladders; filter by `integration`, `source`, `call_id`,
-    `final_status`."""
+    """Calls of the tenant with their ladders, newest first; filter by `integration`, `source`,
+    `call_id`, `final_status`, and search by `number`, `status` and time (`since`, `until`)."""
 
-    queryset = SipCall.objects.all()
+    queryset = SipCall.objects.order_by("-started_at", "-id")
     serializer_class = SipCallSerializer
+    filter_backends = [ExactFieldFilter, CallSearchFilter]
     filter_fields = ("integration", "source", "call_id", "final_status")
     http_method_names = ["get", "head", "options"]
 
@@ -100,13 +104,21 @@ class SipCallViewSet(TenantScopedViewSet):
         call = self.get_object()
         return HttpResponse(render_ladder_svg(call, list(call.messages.all())), content_type="image/svg+xml")
 
+    @extend_schema(responses={(200, "text/plain"): bytes})
+    @action(detail=True, methods=["get"], url_path="sip")
+    def sip(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The call's SIP messages as one text file (a download), in ladder order."""
+        return sip_text_download(self.get_object())
+
 
 class IntegrationCallViewSet(IntegrationScopedMixin, TenantScopedViewSet):
-    """Calls of one integration, newest first, each with its messages; POST reads the connector's
-    SIP log now (since the last read) instead of waiting for the periodic fetch."""
+    """Calls of one integration, newest first, each with its messages (search by `number`, `status`,
+    `since`, `until`); POST reads the connector's SIP log now (since the last read) instead of waiting
+    for the periodic fetch."""
 
-    queryset = SipCall.objects.all()
+    queryset = SipCall.objects.order_by("-started_at", "-id")
     serializer_class = SipCallSerializer
+    filter_backends = [ExactFieldFilter, CallSearchFilter]
     filter_fields = ("source", "call_id", "final_status")
     http_method_names = ["get", "post", "head", "options"]
 

@@ -16,7 +16,7 @@ from calls.grouping import ObservedMessage, Perspective
 from calls.ladder import FAILURE_COLOUR, ladder_context, render_ladder_svg
 from calls.models import SipCall
 from calls.sip_message import parse_sip_message
-from calls.tests.sip_samples import CONNECTOR_HOST, answered_call, invite, response
+from calls.tests.sip_samples import CONNECTOR_HOST, VAPI_HOST, answered_call, invite, response
 from integrations.tests.factories import IntegrationFactory
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -104,3 +104,18 @@ def test_host_names_and_labels_are_escaped(db: Any) -> None:
 
     assert "<script>" not in svg and "<b>" not in svg
     assert arrows(svg)[1].find(f"{SVG}text").text == "404 Not <b>Found</b>"
+
+
+def test_lanes_say_what_each_host_is_and_arrows_are_named_for_screen_readers(db: Any) -> None:
+    call = stored_call(answered_call())
+    root = ET.fromstring(str(render_ladder_svg(call, list(call.messages.all()))))
+
+    lanes = {g.get("data-host"): [t.text for t in g.findall(f"{SVG}text")] for g in root.findall(f"{SVG}g")}
+    assert lanes[CONNECTOR_HOST] == ["Chime Voice Connector · abcd…", "abcdef1234567890abcdef.voic…"]
+    assert lanes[VAPI_HOST][0] == "Vapi"
+    # The drawing is a group of links (not an image), each saying what it is and what it opens.
+    assert root.get("role") == "group"
+    invite_arrow = arrows(ET.tostring(root, encoding="unicode"))[0]
+    assert invite_arrow.get("aria-label") == (
+        "INVITE from Chime Voice Connector · abcd… to Vapi at 10:00:00.000: show the raw message"
+    )
