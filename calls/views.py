@@ -27,7 +27,7 @@ from django.views.generic import DetailView, ListView
 from calls import actions
 from calls.fetch_schedule import CONNECTOR_KINDS, SOURCE_NODES, fetch_since_cursor
 from calls.ladder import ladder_context
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_panel_context
 from calls.search import CallSearchForm
 from calls.sip_download import sip_text_download
@@ -39,6 +39,8 @@ from integrations.vendors.errors import VendorError
 from tenants.views import DashboardMixin
 
 CALLS_PAGE_SIZE = 50
+#: while a probe runs, the probes page reloads itself this often to show the results
+PROBE_PAGE_REFRESH_SECONDS = 2
 TRACES_PAGE_SIZE = 50
 #: ladders drawn on a trace's page; the other calls of the trace are linked
 TRACE_LADDERS_SHOWN = 5
@@ -159,15 +161,13 @@ class IntegrationProbesView(IntegrationPageMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(probe_panel_context(self.integration, history=self.history))
+        context["probe_request"] = ProbeRequest.objects.filter(integration=self.integration).first()
+        context["refresh_seconds"] = PROBE_PAGE_REFRESH_SECONDS
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        results = actions.run_probes_now(self.integration, actor=self.actor)
-        if results:
-            answered = sum(1 for result in results if result.succeeded)
-            messages.success(request, f"Probed {len(results)} SIP targets: {answered} answered.")
-        else:
-            messages.info(request, "No SIP target yet: they appear once the integration is applied.")
+        # Queued for a worker: probing waits up to the SIP timeout per target, too long for a request.
+        actions.request_probes(self.integration, actor=self.actor)
         return redirect("calls:integration-probes", integration_id=self.integration.pk)
 
 

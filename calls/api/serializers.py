@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
 
 
 class SipMessageSerializer(serializers.ModelSerializer):
@@ -175,8 +175,21 @@ class ProbeResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProbeRunSerializer(serializers.Serializer):
-    """What `POST integrations/{id}/probes/` returns: every target's state and the new results."""
+class ProbeRequestSerializer(serializers.ModelSerializer):
+    """A probe someone asked for: `queued` → `running` → `done` (or `failed`), with what came of it."""
 
-    targets = SipTargetSerializer(many=True)
-    results = ProbeResultSerializer(many=True)
+    integration = serializers.CharField(source="integration_id", read_only=True)
+
+    class Meta:
+        model = ProbeRequest
+        fields = [
+            "id",
+            "integration",
+            "state",
+            "requested_by",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "summary",
+        ]
+        read_only_fields = fields

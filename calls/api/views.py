@@ -20,16 +20,15 @@ from calls import actions
 from calls.api.filters import CallSearchFilter
 from calls.api.serializers import (
     CallFetchSerializer,
+    ProbeRequestSerializer,
     ProbeResultSerializer,
-    ProbeRunSerializer,
     SipCallSerializer,
-    SipTargetSerializer,
     SipTraceSerializer,
     TraceUploadSerializer,
 )
 from calls.fetch_schedule import fetch_since_cursor
 from calls.ladder import render_ladder_svg
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_uploads import limit_trace_upload, refusal
@@ -194,7 +193,9 @@ class TraceViewSet(TenantScopedViewSet):
 
 
 class IntegrationProbeViewSet(IntegrationScopedMixin, TenantScopedViewSet):
-    """SIP OPTIONS probe history of one integration (newest first); POST probes every target now."""
+    """SIP OPTIONS probe history of one integration (newest first); POST queues a probe of every
+    target now (202 with the request; poll `probes/requests/{id}/` until `done`, then list the
+    history): probing waits up to the SIP timeout per target, too long to hold a request open."""
 
     queryset = ProbeResult.objects.select_related("target")
     serializer_class = ProbeResultSerializer
@@ -204,12 +205,18 @@ class IntegrationProbeViewSet(IntegrationScopedMixin, TenantScopedViewSet):
     def get_queryset(self) -> QuerySet:
         return super().get_queryset().filter(integration=self.integration)
 
-    @extend_schema(request=None, responses={201: ProbeRunSerializer})
+    @extend_schema(request=None, responses={202: ProbeRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        results = actions.run_probes_now(self.integration, actor=self.actor)
-        targets = SipTarget.objects.for_tenant(request.tenant).filter(integration=self.integration)
-        body = {
-            "targets": SipTargetSerializer(targets, many=True).data,
-            "results": ProbeResultSerializer(results, many=True).data,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+        queued = actions.request_probes(self.integration, actor=self.actor)
+        return Response(ProbeRequestSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
+
+
+class IntegrationProbeRequestViewSet(IntegrationScopedMixin, TenantScopedViewSet):
+    """Probes asked for on one integration, newest first: their state and what came of them."""
+
+    queryset = ProbeRequest.objects.all()
+    serializer_class = ProbeRequestSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().filter(integration=self.integration)
