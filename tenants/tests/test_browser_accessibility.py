@@ -42,7 +42,13 @@ OTHER_TIME_FORMATS = re.compile(
 )
 AXE = Axe()
 #: for the failure message: the first elements reaching past the phone's width
-WIDEST_ELEMENTS = """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 425).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(' | ')"""
+WIDEST_ELEMENTS = """
+[...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > 425)
+  .slice(0, 8)
+  .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))
+  .join(' | ')
+"""
 
 
 def dashboard_pages(world: TenantWorld, client: Client) -> dict[str, str]:
