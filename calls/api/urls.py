@@ -22,7 +22,7 @@ nested_urlpatterns = [
         name="integration-probe-requests-list",
     ),
     path(
-        "integrations/<uuid:integration_id>/probes/requests/<int:pk>/",
+        "integrations/<uuid:integration_id>/probes/requests/<str:pk>/",
         IntegrationProbeRequestViewSet.as_view({"get": "retrieve"}),
         name="integration-probe-requests-detail",
     ),
