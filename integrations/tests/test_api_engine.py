@@ -20,6 +20,7 @@ from tenants.actions import create_api_token
 from tenants.audit import Actor
 from tenants.choices import AuditAction, Role
 from tenants.models import AuditEvent
+from tenants.tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -34,7 +35,11 @@ DEADLINE = 180.0
 
 
 def client_for(setup: ConnectVapiSetup, role: str) -> APIClient:
-    _, key = create_api_token(setup.tenant, name=f"{role} automation", role=role, actor=Actor.system())
+    # A token acts as its creator, who must still be a member with at least the token's role.
+    creator = MembershipFactory(tenant=setup.tenant, role=role).user
+    _, key = create_api_token(
+        setup.tenant, name=f"{role} automation", role=role, actor=Actor(user=creator, role=role)
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client

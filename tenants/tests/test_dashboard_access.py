@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -139,16 +141,19 @@ def test_revoking_a_token_stops_it_and_is_audited(
     assert AuditEvent.objects.filter(action=AuditAction.TOKEN_REVOKED, object_id=str(token.pk)).exists()
 
 
-def test_admins_add_change_and_remove_members(
+def test_admins_invite_change_and_remove_members(
     world: TenantWorld, dashboard_client: Callable[[Any], Client]
 ) -> None:
-    newcomer = UserFactory(username="newcomer@example.com")
+    newcomer = UserFactory(username="newcomer@example.com", email="newcomer@example.com")
     client = dashboard_client(world.users[Role.ADMIN])
 
-    added = client.post(MEMBERS, {"email": "NEWCOMER@example.com", "role": "operator"}, follow=True)
+    invited = client.post(MEMBERS, {"email": "NEWCOMER@example.com", "role": "operator"}, follow=True)
+    assert "Invitation sent to NEWCOMER@example.com as operator" in invited.content.decode()
+    assert not Membership.objects.filter(tenant=world.tenant, user=newcomer).exists()  # not before consent
+    link = re.search(r"https?://[^/\s]+(/invitations/accept/\S+/)", mail.outbox[-1].body).group(1)
+    dashboard_client(newcomer).post(link)
     membership = Membership.objects.get(tenant=world.tenant, user=newcomer)
     assert membership.role == Role.OPERATOR
-    assert "newcomer@example.com added as operator." in added.content.decode()
 
     client.post(reverse("tenants:member-role", args=[membership.pk]), {"role": "viewer"})
     membership.refresh_from_db()
@@ -167,19 +172,21 @@ def test_admins_add_change_and_remove_members(
     )
 
 
-def test_adding_an_unknown_or_existing_member_explains_why(
+def test_inviting_says_the_same_for_any_email_and_explains_bad_input(
     world: TenantWorld, dashboard_client: Callable[[Any], Client]
 ) -> None:
+    UserFactory(username="someone@example.com", email="someone@example.com")  # has a login elsewhere
     client = dashboard_client(world.users[Role.ADMIN])
     before = Membership.objects.count()
 
-    unknown = client.post(MEMBERS, {"email": "nobody@example.com", "role": "viewer"})
-    existing = client.post(MEMBERS, {"email": "viewer@acme.example.com", "role": "viewer"})
+    unknown = client.post(MEMBERS, {"email": "nobody@example.com", "role": "viewer"}, follow=True)
+    known = client.post(MEMBERS, {"email": "someone@example.com", "role": "viewer"}, follow=True)
     bad = client.post(MEMBERS, {"email": "not-an-email", "role": "boss"})
 
-    assert unknown.status_code == existing.status_code == bad.status_code == 400
-    assert "No Patchbay user has this email" in unknown.content.decode()
-    assert "already a member of the tenant" in existing.content.decode()
+    # Whether an address has a login is not revealed to another tenant's admin (issue 13, item 8).
+    assert "Invitation sent to nobody@example.com as viewer" in unknown.content.decode()
+    assert "Invitation sent to someone@example.com as viewer" in known.content.decode()
+    assert bad.status_code == 400
     assert "Enter a valid email address." in bad.content.decode()
     assert "Select a valid choice." in bad.content.decode()
     assert Membership.objects.count() == before
