@@ -41,13 +41,11 @@ def recent_calls(context: template.Context, integration: Any) -> dict[str, Any]:
 
 
 @register.filter
-def far_end_label(call: SipCall) -> str:
-    """The call's far end in words ("Vapi"), with its address when that says more."""
-    aliases = next(
-        (str(h.get("aliases") or "") for h in call.hosts or [] if h.get("name") == call.far_end), ""
-    )
+def far_end_role(call: SipCall) -> str:
+    """The call's far end in words ("Vapi"), or "" when its address says nothing more known."""
+    aliases = next((str(h.get("aliases") or "") for h in call.hosts or [] if h.get("name") == call.far_end), "")
     role = lane_role(call.far_end, aliases)
-    return f"{role} ({call.far_end})" if role and role != call.far_end else call.far_end
+    return role if role != call.far_end else ""
 
 
 @register.filter
