@@ -43,7 +43,8 @@ def recent_calls(context: template.Context, integration: Any) -> dict[str, Any]:
 @register.filter
 def far_end_role(call: SipCall) -> str:
     """The call's far end in words ("Vapi"), or "" when its address says nothing more known."""
-    aliases = next((str(h.get("aliases") or "") for h in call.hosts or [] if h.get("name") == call.far_end), "")
+    hosts = call.hosts or []
+    aliases = next((str(h.get("aliases") or "") for h in hosts if h.get("name") == call.far_end), "")
     role = lane_role(call.far_end, aliases)
     return role if role != call.far_end else ""
 
