@@ -126,7 +126,7 @@ def test_the_calls_page_searches_and_keeps_the_search_across_pages(
     assert all(f'data-call-id="{c}"' in everything for c in ("a@x", "b@x", "c@x"))
     assert "+15105550101 → +18005550199" in everything
     assert "Answered" in everything and "Failed (486)" in everything and "No final response" in everything
-    assert f"<strong>Vapi</strong><div class=\"muted far-end-address\">{VAPI_HOST}</div>" in everything
+    assert f'<strong>Vapi</strong><div class="muted far-end-address">{VAPI_HOST}</div>' in everything
     assert "300 ms" in everything  # the answered call's duration
     assert 'data-call-id="b@x"' in failed and 'data-call-id="a@x"' not in failed
     assert 'data-call-id="c@x"' not in failed  # +44 does not contain +1510
