@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
+from calls import call_summary
 from calls.choices import CallsAuditAction, CallSource, Direction
 from calls.grouping import CallDraft, ObservedMessage, Perspective, PseudoHop, build_call, group_calls
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_integration
 from calls.sip_message import SipParseError, parse_sip_message
 from calls.trace_files import read_trace
@@ -47,6 +49,8 @@ def _apply_draft(call: SipCall, draft: CallDraft) -> None:
     call.legs = sorted(set(call.legs or []) | set(draft.legs))
     call.started_at, call.ended_at = draft.started_at, draft.ended_at
     call.final_status, call.reason = draft.final_status, draft.reason
+    call.from_number, call.to_number = call_summary.parties(draft.messages)
+    call.far_end = call_summary.far_end(draft.final_status, draft.messages)[:255]
 
 
 #: rows per INSERT when storing a trace: a trace's raw messages add up to megabytes, so statements
@@ -232,20 +236,66 @@ def _unique_hops(hops: Iterable[PseudoHop]) -> list[PseudoHop]:
 
 
 def run_probes_now(integration: Integration, *, actor: Actor) -> list[ProbeResult]:
-    """Probe every SIP target of the integration now (on demand) and audit who asked."""
+    """Probe every SIP target of the integration now, in this process, and audit who asked."""
     results = probe_integration(integration)
     record_audit(
-        actor,
-        CallsAuditAction.PROBES_RUN,
-        integration,
-        diff={
-            "probes": [
-                None,
-                [
-                    f"{r.target.host}:{r.target.port} {r.status} {r.response_code or ''}".strip()
-                    for r in results
-                ],
-            ]
-        },
+        actor, CallsAuditAction.PROBES_RUN, integration, diff={"probes": [None, _described(results)]}
     )
     return results
+
+
+def _described(results: Sequence[ProbeResult]) -> list[str]:
+    return [f"{r.target.host}:{r.target.port} {r.status} {r.response_code or ''}".strip() for r in results]
+
+
+#: a request no worker finished within this long is given up (a worker died or none runs): a new one
+#: may be made
+PROBE_REQUEST_STALE = timedelta(minutes=5)
+
+
+def request_probes(integration: Integration, *, actor: Actor) -> ProbeRequest:
+    """Queue a probe of every SIP target of the integration for a worker, and audit who asked. A
+    request already queued or running is returned instead of a second one."""
+    from calls.tasks import run_probe_request_task
+
+    now = timezone.now()
+    with transaction.atomic():
+        pending = ProbeRequest.objects.select_for_update().filter(
+            integration=integration, state__in=[ProbeRequest.State.QUEUED, ProbeRequest.State.RUNNING]
+        )
+        pending.filter(requested_at__lt=now - PROBE_REQUEST_STALE).update(
+            state=ProbeRequest.State.FAILED, finished_at=now, summary="No worker finished the probe in time."
+        )
+        current = pending.first()
+        if current is not None:
+            return current
+        request = ProbeRequest.objects.create(
+            tenant_id=integration.tenant_id, integration=integration, requested_by=actor.label[:200]
+        )
+        record_audit(actor, CallsAuditAction.PROBES_RUN, integration, diff={"probes": [None, "queued"]})
+        transaction.on_commit(lambda: run_probe_request_task.delay(request.pk))
+    return request
+
+
+def run_probe_request(request: ProbeRequest) -> ProbeRequest:
+    """Carry out a queued probe request (in a worker): probe every target, then say what came of it."""
+    if not request.is_pending:
+        return request
+    request.state, request.started_at = ProbeRequest.State.RUNNING, timezone.now()
+    request.save(update_fields=["state", "started_at"])
+    try:
+        results = probe_integration(request.integration)
+    except Exception:
+        request.state, request.finished_at = ProbeRequest.State.FAILED, timezone.now()
+        request.summary = "The probe could not be run; the next scheduled probe will try again."
+        request.save(update_fields=["state", "finished_at", "summary"])
+        raise
+    answered = sum(1 for result in results if result.succeeded)
+    if results:
+        plural = "s" if len(results) != 1 else ""
+        request.summary = f"Probed {len(results)} SIP target{plural}: {answered} answered."
+    else:
+        request.summary = "No SIP target yet: they appear once the integration is applied."
+    request.state, request.finished_at = ProbeRequest.State.DONE, timezone.now()
+    request.save(update_fields=["state", "finished_at", "summary"])
+    return request

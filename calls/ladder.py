@@ -18,7 +18,9 @@ from datetime import datetime
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from calls import call_summary
 from calls.choices import Direction
+from calls.lanes import lane_role
 from calls.models import SipCall, SipMessageRecord
 
 COLUMN_WIDTH = 230
@@ -56,13 +58,7 @@ class LadderRow:
 
 def far_end(call: SipCall, messages: Sequence[SipMessageRecord]) -> str:
     """The host that gave the final answer to the call's INVITE, else where the first INVITE went."""
-    invites = [m for m in messages if m.headers.get("method") == "INVITE"]
-    if call.final_status is not None:
-        for message in reversed(invites):
-            if message.headers.get("status_code") == call.final_status:
-                return message.src
-    first = next((m for m in invites if m.headers.get("request_uri")), None)
-    return first.dst if first else ""
+    return call_summary.far_end(call.final_status, messages)
 
 
 def _delta(previous: datetime | None, now: datetime) -> str:
@@ -109,6 +105,12 @@ def _columns(call: SipCall, rows: Sequence[LadderRow]) -> list[str]:
     return list(names)
 
 
+def lane_labels(call: SipCall, columns: Sequence[str]) -> dict[str, str]:
+    """Each column's role in words ("Vapi"), from its name and the aliases it was seen under."""
+    aliases = {str(h.get("name")): str(h.get("aliases") or "") for h in call.hosts or []}
+    return {name: lane_role(name, aliases.get(name, "")) for name in columns}
+
+
 def _short(name: str) -> str:
     return name if len(name) <= HOST_NAME_CHARS else name[: HOST_NAME_CHARS - 1] + "…"
 
@@ -118,7 +120,7 @@ def _row_height(row: LadderRow) -> int:
     return ROW_HEIGHT + shown * X_HEADER_LINE
 
 
-def _arrow(row: LadderRow, x1: int, x2: int, y: int) -> list[str]:
+def _arrow(row: LadderRow, x1: int, x2: int, y: int, names: dict[str, str]) -> list[str]:
     colour = FAILURE_COLOUR if row.is_failure else (LAMBDA_COLOUR if row.is_internal else NORMAL_COLOUR)
     colour = colour if row.observed else NOT_OBSERVED_COLOUR
     classes = "arrow" + (" failure" if row.is_failure else "") + (" internal" if row.is_internal else "")
@@ -126,7 +128,15 @@ def _arrow(row: LadderRow, x1: int, x2: int, y: int) -> list[str]:
     dash = ' stroke-dasharray="6 4"' if (row.is_internal or not row.observed) else ""
     marker = "arrow-failure" if row.is_failure else ("arrow-internal" if row.is_internal else "arrow")
     centre = (x1 + x2) // 2
-    parts = [f'<a href="#{row.anchor}" class="{classes}" data-label="{escape(row.label)}">']
+    # Reachable with Tab and named for screen readers: what the arrow is, and what activating it does.
+    spoken = (
+        f"{row.label} from {names.get(row.src) or row.src} to {names.get(row.dst) or row.dst} "
+        f"at {row.when}{' (failure)' if row.is_failure else ''}: show the raw message"
+    )
+    parts = [
+        f'<a href="#{row.anchor}" class="{classes}" data-label="{escape(row.label)}" '
+        f'aria-label="{escape(spoken)}">'
+    ]
     parts.append(f"<title>{escape(row.src)} → {escape(row.dst)}: {escape(row.label)} ({row.when})</title>")
     if x1 == x2:  # a message to itself: a small loop on the right of the column
         parts.append(
@@ -197,24 +207,36 @@ def render_ladder_svg(call: SipCall, messages: Sequence[SipMessageRecord]) -> Sa
     x_of = {name: MARGIN + COLUMN_WIDTH // 2 + index * COLUMN_WIDTH for index, name in enumerate(columns)}
     width = MARGIN * 2 + COLUMN_WIDTH * max(len(columns), 1) + 60
     height = HEADER_HEIGHT + sum(_row_height(row) for row in rows) + MARGIN
+    labels = lane_labels(call, columns)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sip-ladder" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" font-size="12" role="img" '
+        f'viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" font-size="12" role="group" '
         f'aria-label="SIP ladder of call {escape(call.call_id)}">',
         _defs(),
     ]
-    for index, (name, x) in enumerate(x_of.items()):
-        # Long host names of neighbouring columns are set on two lines so they never overlap.
+    for name, x in x_of.items():
+        # The lane's role in words on top ("Chime Voice Connector · d4o9…", "Vapi"), its address below.
+        role = labels.get(name, "")
+        heading = role or _short(name)
+        address = "" if not role or role == name else _short(name)
         parts.append(
-            f'<g class="host"><title>{escape(name)}</title>'
-            f'<text x="{x}" y="{20 + 16 * (index % 2)}" text-anchor="middle" font-weight="bold">'
-            f"{escape(_short(name))}</text>"
-            f'<line x1="{x}" y1="{HEADER_HEIGHT - 16}" x2="{x}" y2="{height - MARGIN // 2}" '
+            f'<g class="host" data-host="{escape(name)}"><title>{escape(role + " " if role else "")}'
+            f"{escape(name)}</title>"
+            f'<text class="lane-role" x="{x}" y="20" text-anchor="middle" font-weight="bold">'
+            f"{escape(heading)}</text>"
+            + (
+                f'<text class="lane-address" x="{x}" y="36" text-anchor="middle" fill="#555" font-size="11">'
+                f"{escape(address)}</text>"
+                if address
+                else ""
+            )
+            + f'<line x1="{x}" y1="{HEADER_HEIGHT - 16}" x2="{x}" y2="{height - MARGIN // 2}" '
             'stroke="#9e9e9e" stroke-dasharray="4 4"/></g>'
         )
     y = HEADER_HEIGHT
+    named = {name: labels.get(name) or name for name in columns}
     for row in rows:
-        parts.extend(_arrow(row, x_of[row.src], x_of[row.dst], y + 20))
+        parts.extend(_arrow(row, x_of[row.src], x_of[row.dst], y + 20, named))
         y += _row_height(row)
     parts.append("</svg>")
     return mark_safe("".join(parts))
@@ -246,4 +268,9 @@ def ladder_context(call: SipCall) -> dict[str, object]:
         }
         for message, row in zip(messages, rows, strict=True)
     ]
+    labels = {name: label or name for name, label in lane_labels(call, _columns(call, rows)).items()}
+    for entry in entries:
+        message = entry["message"]
+        entry["src_label"] = labels.get(message.src, message.src)  # type: ignore[attr-defined]
+        entry["dst_label"] = labels.get(message.dst, message.dst)  # type: ignore[attr-defined]
     return {"call": call, "svg": render_ladder_svg(call, messages), "entries": entries}

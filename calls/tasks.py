@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from calls import fetch_schedule, probe_schedule
+from calls.models import ProbeRequest
 from calls.probes import probe_integration
 from integrations.models import Integration
 
@@ -39,3 +40,12 @@ def probe_integration_task(integration_id: str) -> int:
     """Send one OPTIONS to every SIP target of an integration; returns the number of probes."""
     integration = Integration.objects.get(pk=integration_id)
     return len(probe_integration(integration))
+
+
+@shared_task(name="calls.run_probe_request", acks_late=True)
+def run_probe_request_task(request_id: int) -> str:
+    """Carry out a probe someone asked for (dashboard or API); returns its state afterwards."""
+    from calls.actions import run_probe_request
+
+    request = ProbeRequest.objects.select_related("integration").get(pk=request_id)
+    return run_probe_request(request).state

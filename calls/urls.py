@@ -18,6 +18,7 @@ urlpatterns = [
         name="integration-probes",
     ),
     path("calls/<uuid:pk>/", views.CallDetailView.as_view(), name="call-detail"),
+    path("calls/<uuid:pk>/sip.txt", views.CallSipDownloadView.as_view(), name="call-sip"),
     path("traces/", views.TraceListView.as_view(), name="trace-list"),
     path("traces/<uuid:pk>/", views.TraceDetailView.as_view(), name="trace-detail"),
 ]

@@ -27,8 +27,10 @@ from django.views.generic import DetailView, ListView
 from calls import actions
 from calls.fetch_schedule import CONNECTOR_KINDS, SOURCE_NODES, fetch_since_cursor
 from calls.ladder import ladder_context
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_panel_context
+from calls.search import CallSearchForm
+from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_reading import MAX_CALLS_PER_FILE, MAX_MESSAGES_PER_CALL, MAX_MESSAGES_PER_FILE
 from calls.trace_uploads import limit_trace_upload, refusal
@@ -37,6 +39,8 @@ from integrations.vendors.errors import VendorError
 from tenants.views import DashboardMixin
 
 CALLS_PAGE_SIZE = 50
+#: while a probe runs, the probes page reloads itself this often to show the results
+PROBE_PAGE_REFRESH_SECONDS = 2
 TRACES_PAGE_SIZE = 50
 #: ladders drawn on a trace's page; the other calls of the trace are linked
 TRACE_LADDERS_SHOWN = 5
@@ -69,7 +73,8 @@ class IntegrationPageMixin(DashboardMixin):
 
 
 class IntegrationCallsView(IntegrationPageMixin, ListView):
-    """An integration's calls, newest first: time, final status, the reason in words, legs.
+    """An integration's calls, newest first: time, From and To, outcome, the reason in words, far end,
+    duration; searchable by number, outcome and time range (calls.search, the API's filters).
     POST reads the calls now (connector SIP log, Genesys SIP traces, Twilio's webhook events) instead
     of waiting for the periodic fetch."""
 
@@ -77,14 +82,24 @@ class IntegrationCallsView(IntegrationPageMixin, ListView):
     template_name = "calls/call_list.html"
     paginate_by = CALLS_PAGE_SIZE
 
+    @cached_property
+    def search(self) -> CallSearchForm:
+        return CallSearchForm(self.request.GET)
+
     def get_queryset(self) -> QuerySet[SipCall]:
         calls = super().get_queryset().annotate(message_count=Count("messages"))
+        if self.search.is_valid():
+            calls = self.search.apply(calls)
         return calls.order_by("-started_at", "-id")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["can_fetch"] = self.integration.kind in FETCHABLE_KINDS
         context["cursor"] = getattr(self.integration, "call_log_cursor", None)
+        context["search"] = self.search
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -123,6 +138,16 @@ class CallDetailView(DashboardMixin, DetailView):
         return context
 
 
+class CallSipDownloadView(DashboardMixin, DetailView):
+    """The call's SIP messages as a text file (the same as the API's `calls/{id}/sip/`)."""
+
+    model = SipCall
+    nav_section = "integrations"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return sip_text_download(self.get_object())
+
+
 class IntegrationProbesView(IntegrationPageMixin, ListView):
     """SIP OPTIONS probe history per target of an integration; POST probes every target now."""
 
@@ -136,15 +161,13 @@ class IntegrationProbesView(IntegrationPageMixin, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(probe_panel_context(self.integration, history=self.history))
+        context["probe_request"] = ProbeRequest.objects.filter(integration=self.integration).first()
+        context["refresh_seconds"] = PROBE_PAGE_REFRESH_SECONDS
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        results = actions.run_probes_now(self.integration, actor=self.actor)
-        if results:
-            answered = sum(1 for result in results if result.succeeded)
-            messages.success(request, f"Probed {len(results)} SIP targets: {answered} answered.")
-        else:
-            messages.info(request, "No SIP target yet: they appear once the integration is applied.")
+        # Queued for a worker: probing waits up to the SIP timeout per target, too long for a request.
+        actions.request_probes(self.integration, actor=self.actor)
         return redirect("calls:integration-probes", integration_id=self.integration.pk)
 
 

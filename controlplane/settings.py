@@ -117,6 +117,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
             ],
+            # `{{ value|when }}`: the one timestamp format of every page, with its time zone.
+            "builtins": ["tenants.templatetags.timestamps"],
         },
     },
 ]

@@ -239,20 +239,34 @@ def _check_integration_name(tenant: Tenant, name: str) -> str:
     return name
 
 
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """The words users read for a choice ("AWS", "Amazon Connect → Vapi"), never its slug."""
+    return str(choices(value).label) if value in choices.values else value
+
+
+def _a(noun: str) -> str:
+    """`noun` with its indefinite article, as it is said: "an AWS", "a Twilio"."""
+    return f"an {noun}" if noun[:1].upper() in "AEIO" else f"a {noun}"
+
+
 def _check_accounts(tenant: Tenant, kind: str, accounts: Mapping[str, ProviderAccount]) -> None:
     """Exactly the accounts the kind needs, each of the right kind and of this tenant."""
     required = get_kind(kind).required_accounts
     errors: dict[str, list[str]] = {}
+    kind_label = _label(IntegrationKind, kind)
+    needed = " and ".join(_a(_label(AccountKind, k)) + " account" for k in required)
     for account_kind in sorted(set(accounts) - set(required)):
         errors[account_kind] = [
-            f"{kind} does not use a {account_kind} account; it needs {', '.join(required)}."
+            f"{kind_label} integrations do not use {_a(_label(AccountKind, account_kind))} account; "
+            f"they need {needed}."
         ]
     for account_kind in required:
         account = accounts.get(account_kind)
+        name = _label(AccountKind, account_kind)
         if account is None:
-            errors[account_kind] = [f"{kind} needs a {account_kind} account."]
+            errors[account_kind] = [f"{kind_label} integrations need {_a(name)} account."]
         elif account.tenant_id != tenant.pk or account.kind != account_kind:
-            errors[account_kind] = [f"No {account_kind} account with id {account.pk} in this tenant."]
+            errors[account_kind] = [f"No {name} account with id {account.pk} in this tenant."]
     if errors:
         raise ValidationError({"accounts": errors})
 

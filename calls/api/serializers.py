@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
 
 
 class SipMessageSerializer(serializers.ModelSerializer):
@@ -18,10 +18,14 @@ class SipMessageSerializer(serializers.ModelSerializer):
 
 
 class SipCallSerializer(serializers.ModelSerializer):
-    """A call with its messages in order."""
+    """A call with its messages in order; `from_number` / `to_number` (the first INVITE's From / To),
+    `far_end` (the host that answered), `duration_seconds` (first message to last) and `outcome`
+    ("Answered", "Failed (486)", "No final response")."""
 
     id = serializers.CharField(read_only=True)
     integration = serializers.CharField(source="integration_id", read_only=True, allow_null=True)
+    duration_seconds = serializers.SerializerMethodField()
+    outcome = serializers.CharField(read_only=True)
     messages = SipMessageSerializer(many=True, read_only=True)
 
     class Meta:
@@ -35,11 +39,20 @@ class SipCallSerializer(serializers.ModelSerializer):
             "ended_at",
             "final_status",
             "reason",
+            "outcome",
+            "from_number",
+            "to_number",
+            "far_end",
+            "duration_seconds",
             "legs",
             "hosts",
             "messages",
         ]
         read_only_fields = fields
+
+    def get_duration_seconds(self, call: SipCall) -> float:
+        """Seconds from the call's first message to its last, to the millisecond."""
+        return round(call.duration.total_seconds(), 3)
 
 
 class CallFetchSerializer(serializers.Serializer):
@@ -56,6 +69,7 @@ class SipCallSummarySerializer(serializers.ModelSerializer):
 
     id = serializers.CharField(read_only=True)
     integration = serializers.CharField(source="integration_id", read_only=True, allow_null=True)
+    outcome = serializers.CharField(read_only=True)
     message_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -69,6 +83,10 @@ class SipCallSummarySerializer(serializers.ModelSerializer):
             "ended_at",
             "final_status",
             "reason",
+            "outcome",
+            "from_number",
+            "to_number",
+            "far_end",
             "message_count",
         ]
         read_only_fields = fields
@@ -157,8 +175,21 @@ class ProbeResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProbeRunSerializer(serializers.Serializer):
-    """What `POST integrations/{id}/probes/` returns: every target's state and the new results."""
+class ProbeRequestSerializer(serializers.ModelSerializer):
+    """A probe someone asked for: `queued` → `running` → `done` (or `failed`), with what came of it."""
 
-    targets = SipTargetSerializer(many=True)
-    results = ProbeResultSerializer(many=True)
+    integration = serializers.CharField(source="integration_id", read_only=True)
+
+    class Meta:
+        model = ProbeRequest
+        fields = [
+            "id",
+            "integration",
+            "state",
+            "requested_by",
+            "requested_at",
+            "started_at",
+            "finished_at",
+            "summary",
+        ]
+        read_only_fields = fields

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from calls.api.views import IntegrationCallViewSet, IntegrationProbeViewSet
+from calls.api.views import IntegrationCallViewSet, IntegrationProbeRequestViewSet, IntegrationProbeViewSet
 
 nested_urlpatterns = [
     path(
@@ -15,5 +15,15 @@ nested_urlpatterns = [
         "integrations/<uuid:integration_id>/probes/",
         IntegrationProbeViewSet.as_view({"get": "list", "post": "create"}),
         name="integration-probes-list",
+    ),
+    path(
+        "integrations/<uuid:integration_id>/probes/requests/",
+        IntegrationProbeRequestViewSet.as_view({"get": "list"}),
+        name="integration-probe-requests-list",
+    ),
+    path(
+        "integrations/<uuid:integration_id>/probes/requests/<str:pk>/",
+        IntegrationProbeRequestViewSet.as_view({"get": "retrieve"}),
+        name="integration-probe-requests-detail",
     ),
 ]

@@ -17,22 +17,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from calls import actions
+from calls.api.filters import CallSearchFilter
 from calls.api.serializers import (
     CallFetchSerializer,
+    ProbeRequestSerializer,
     ProbeResultSerializer,
-    ProbeRunSerializer,
     SipCallSerializer,
-    SipTargetSerializer,
     SipTraceSerializer,
     TraceUploadSerializer,
 )
 from calls.fetch_schedule import fetch_since_cursor
 from calls.ladder import render_ladder_svg
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTrace
+from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_uploads import limit_trace_upload, refusal
 from integrations.models import Integration
 from integrations.vendors.errors import VendorError
+from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
 from tenants.api.parsers import BoundedFormParser
 from tenants.api.viewsets import TenantScopedViewSet
@@ -82,11 +84,12 @@ class IntegrationScopedMixin:
 
 
 class SipCallViewSet(TenantScopedViewSet):
-    """Calls of the tenant with their ladders; filter by `integration`, `source`, `call_id`,
-    `final_status`."""
+    """Calls of the tenant with their ladders, newest first; filter by `integration`, `source`,
+    `call_id`, `final_status`, and search by `number`, `status` and time (`since`, `until`)."""
 
-    queryset = SipCall.objects.all()
+    queryset = SipCall.objects.order_by("-started_at", "-id")
     serializer_class = SipCallSerializer
+    filter_backends = [ExactFieldFilter, CallSearchFilter]
     filter_fields = ("integration", "source", "call_id", "final_status")
     http_method_names = ["get", "head", "options"]
 
@@ -100,13 +103,21 @@ class SipCallViewSet(TenantScopedViewSet):
         call = self.get_object()
         return HttpResponse(render_ladder_svg(call, list(call.messages.all())), content_type="image/svg+xml")
 
+    @extend_schema(responses={(200, "text/plain"): bytes})
+    @action(detail=True, methods=["get"], url_path="sip")
+    def sip(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """The call's SIP messages as one text file (a download), in ladder order."""
+        return sip_text_download(self.get_object())
+
 
 class IntegrationCallViewSet(IntegrationScopedMixin, TenantScopedViewSet):
-    """Calls of one integration, newest first, each with its messages; POST reads the connector's
-    SIP log now (since the last read) instead of waiting for the periodic fetch."""
+    """Calls of one integration, newest first, each with its messages (search by `number`, `status`,
+    `since`, `until`); POST reads the connector's SIP log now (since the last read) instead of waiting
+    for the periodic fetch."""
 
-    queryset = SipCall.objects.all()
+    queryset = SipCall.objects.order_by("-started_at", "-id")
     serializer_class = SipCallSerializer
+    filter_backends = [ExactFieldFilter, CallSearchFilter]
     filter_fields = ("source", "call_id", "final_status")
     http_method_names = ["get", "post", "head", "options"]
 
@@ -182,7 +193,9 @@ class TraceViewSet(TenantScopedViewSet):
 
 
 class IntegrationProbeViewSet(IntegrationScopedMixin, TenantScopedViewSet):
-    """SIP OPTIONS probe history of one integration (newest first); POST probes every target now."""
+    """SIP OPTIONS probe history of one integration (newest first); POST queues a probe of every
+    target now (202 with the request; poll `probes/requests/{id}/` until `done`, then list the
+    history): probing waits up to the SIP timeout per target, too long to hold a request open."""
 
     queryset = ProbeResult.objects.select_related("target")
     serializer_class = ProbeResultSerializer
@@ -192,12 +205,18 @@ class IntegrationProbeViewSet(IntegrationScopedMixin, TenantScopedViewSet):
     def get_queryset(self) -> QuerySet:
         return super().get_queryset().filter(integration=self.integration)
 
-    @extend_schema(request=None, responses={201: ProbeRunSerializer})
+    @extend_schema(request=None, responses={202: ProbeRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        results = actions.run_probes_now(self.integration, actor=self.actor)
-        targets = SipTarget.objects.for_tenant(request.tenant).filter(integration=self.integration)
-        body = {
-            "targets": SipTargetSerializer(targets, many=True).data,
-            "results": ProbeResultSerializer(results, many=True).data,
-        }
-        return Response(body, status=status.HTTP_201_CREATED)
+        queued = actions.request_probes(self.integration, actor=self.actor)
+        return Response(ProbeRequestSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
+
+
+class IntegrationProbeRequestViewSet(IntegrationScopedMixin, TenantScopedViewSet):
+    """Probes asked for on one integration, newest first: their state and what came of them."""
+
+    queryset = ProbeRequest.objects.all()
+    serializer_class = ProbeRequestSerializer
+    http_method_names = ["get", "head", "options"]
+
+    def get_queryset(self) -> QuerySet:
+        return super().get_queryset().filter(integration=self.integration)

@@ -1,6 +1,14 @@
 """Calls models, one module per area; import them from here."""
 
 from calls.models.calls import CallLogCursor, SipCall, SipMessageRecord, SipTrace
-from calls.models.probes import ProbeResult, SipTarget
+from calls.models.probes import ProbeRequest, ProbeResult, SipTarget
 
-__all__ = ["CallLogCursor", "ProbeResult", "SipCall", "SipMessageRecord", "SipTarget", "SipTrace"]
+__all__ = [
+    "CallLogCursor",
+    "ProbeRequest",
+    "ProbeResult",
+    "SipCall",
+    "SipMessageRecord",
+    "SipTarget",
+    "SipTrace",
+]

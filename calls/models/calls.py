@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -59,6 +60,11 @@ class SipCall(models.Model):
     ended_at = models.DateTimeField()
     final_status = models.PositiveSmallIntegerField(null=True, blank=True)
     reason = models.TextField(blank=True)
+    #: the user part of the first INVITE's From and To (the caller's and the called number, usually E.164)
+    from_number = models.CharField(max_length=255, blank=True)
+    to_number = models.CharField(max_length=255, blank=True)
+    #: the ladder column that gave the final answer (or where the first INVITE went): e.g. Vapi's SIP host
+    far_end = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -83,6 +89,20 @@ class SipCall(models.Model):
     def is_failure(self) -> bool:
         """True when the call ended without a 2xx (or with no final response at all)."""
         return self.final_status is None or self.final_status >= 300
+
+    @property
+    def outcome(self) -> str:
+        """The call's outcome in a word or two: "Answered", "Failed (486)", "No final response"."""
+        if self.final_status is None:
+            return "No final response"
+        if not self.is_failure:
+            return "Answered"
+        return f"Failed ({self.final_status})"
+
+    @property
+    def duration(self) -> timedelta:
+        """From the first message seen to the last (the INVITE to the BYE's answer of an answered call)."""
+        return max(self.ended_at - self.started_at, timedelta(0))
 
 
 class SipMessageRecord(models.Model):

@@ -71,3 +71,40 @@ class ProbeResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.status} {self.response_code or ''}".strip()
+
+
+class ProbeRequest(models.Model):
+    """Someone asked to probe an integration's SIP targets now: queued for a worker, which runs it
+    (a probe waits up to its timeout per target, too long for a web request)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
+    integration = models.ForeignKey(
+        "integrations.Integration", on_delete=models.CASCADE, related_name="probe_requests"
+    )
+    requested_by = models.CharField(max_length=200, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    #: what came of it in words, e.g. "Probed 2 SIP targets: 1 answered."
+    summary = models.TextField(blank=True)
+
+    objects = TenantScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["integration", "-requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id} {self.state}"
+
+    @property
+    def is_pending(self) -> bool:
+        """True while it waits for a worker or runs."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

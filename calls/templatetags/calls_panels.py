@@ -3,12 +3,14 @@ ladder, each linking to its own ladder page (templates/calls/recent_calls.html).
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django import template
 from django.db.models import Count
 
 from calls.ladder import ladder_context
+from calls.lanes import lane_role
 from calls.models import SipCall
 from calls.views import FETCHABLE_KINDS, ordered_messages
 
@@ -36,3 +38,26 @@ def recent_calls(context: template.Context, integration: Any) -> dict[str, Any]:
         "can_fetch": integration.kind in FETCHABLE_KINDS,
         "can_operate": context.get("can_operate", False),
     }
+
+
+@register.filter
+def far_end_role(call: SipCall) -> str:
+    """The call's far end in words ("Vapi"), or "" when its address says nothing more known."""
+    hosts = call.hosts or []
+    aliases = next((str(h.get("aliases") or "") for h in hosts if h.get("name") == call.far_end), "")
+    role = lane_role(call.far_end, aliases)
+    return role if role != call.far_end else ""
+
+
+@register.filter
+def seconds(value: timedelta | None) -> str:
+    """A duration as support staff read it: "850 ms", "12.4 s", "3 min 05 s"."""
+    if not isinstance(value, timedelta):
+        return "—"
+    total = value.total_seconds()
+    if total < 1:
+        return f"{total * 1000:.0f} ms"
+    if total < 60:
+        return f"{total:.1f} s"
+    minutes, rest = divmod(round(total), 60)
+    return f"{minutes} min {rest:02d} s"

@@ -9,7 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from calls.choices import CallSource, Direction, ProbeStatus, TargetState, Transport
-from calls.models import ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
 from integrations.models import Integration, ResourceNode
 from integrations.tests.factories import IntegrationFactory
 from tenants.models import Tenant
@@ -123,3 +123,14 @@ def integration_with_sip_peer(tenant: Tenant, port: int) -> Integration:
         outputs={"sip_host": "127.0.0.1", "sip_port": port},
     )
     return integration
+
+
+class ProbeRequestFactory(DjangoModelFactory):
+    """A probe someone asked for on an integration of the tenant, not yet taken by a worker."""
+
+    class Meta:
+        model = ProbeRequest
+
+    tenant = factory.SubFactory(TenantFactory)
+    integration = factory.LazyAttribute(lambda request: IntegrationFactory(tenant=request.tenant))
+    requested_by = "operator@example.com"

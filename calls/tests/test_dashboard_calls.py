@@ -19,8 +19,9 @@ from django.utils.html import escape
 from calls.actions import store_integration_calls
 from calls.choices import CallSource
 from calls.grouping import ObservedMessage, Perspective
-from calls.models import ProbeResult, SipCall, SipTrace
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipTrace
 from calls.sip_message import parse_sip_message
+from calls.tasks import run_probe_request_task
 from calls.tests import capture_files
 from calls.tests.conftest import SIPP_SERVER
 from calls.tests.factories import integration_with_sip_peer
@@ -206,24 +207,37 @@ def test_viewers_see_traces_but_cannot_upload(world: TenantWorld, dashboard_clie
     assert not SipTrace.objects.filter(tenant=world.tenant).exists()
 
 
-def test_probe_now_from_the_dashboard_records_and_shows_the_history(
-    world: TenantWorld, dashboard_client: Login, sipp_peer: Any
+def test_probe_now_from_the_dashboard_is_queued_shown_running_then_shows_the_history(
+    world: TenantWorld,
+    dashboard_client: Login,
+    sipp_peer: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     peer = sipp_peer("udp")
     integration = integration_with_sip_peer(world.tenant, peer.port)
     url = reverse("calls:integration-probes", args=[integration.pk])
 
     refused = dashboard_client(world.users[Role.VIEWER]).post(url)
-    answer = dashboard_client(world.users[Role.OPERATOR]).post(url)
+    answer = dashboard_client(world.users[Role.OPERATOR]).post(url)  # queued: no worker runs it yet
+    running = dashboard_client(world.users[Role.OPERATOR]).get(url).content.decode()
+    ran_in_the_request = ProbeResult.objects.filter(integration=integration).exists()
+    from controlplane.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    run_probe_request_task.delay(ProbeRequest.objects.get(integration=integration).pk)
     page = dashboard_client(world.users[Role.VIEWER]).get(url)
 
     assert refused.status_code == 403
     assert answer.status_code == 302
+    assert "Probing the SIP targets" in running and "data-refresh-after" in running
+    assert not ran_in_the_request
     result = ProbeResult.objects.get(integration=integration, target__host="127.0.0.1")
     assert result.response_code == 200
     html = page.content.decode()
     assert f"127.0.0.1:{peer.port}" in html
     assert "200 OK" in html and SIPP_SERVER in html
+    assert "answered." in html and "data-refresh-after" not in html
     assert "Probe now" not in html  # viewers get no button
 
 

@@ -62,6 +62,11 @@ def test_a_call_joins_the_pstn_leg_the_lambdas_decision_and_the_sip_leg_to_vapi(
     invocations = [i["event_type"] for i in answered["lambda"]["sma"]["invocations"]]
     assert [m.label.split(" → ")[0] for m in decisions] == invocations
     assert {PSTN_HOST, LAMBDA_HOST} <= {h["name"] for h in call.hosts}
+    # Chime tells the Lambda of the bridge after Vapi's 200 OK, and of the hangup after the BYE: the
+    # ladder shows each decision after the SIP message that caused it.
+    order = [m.label.split(" → ")[0].split(" (")[0] for m in messages]
+    assert order.index("200 OK") < order.index("ACTION_SUCCESSFUL")
+    assert order.index("BYE") < order.index("HANGUP")
     # The x- headers the Lambda chose are the ones that reached Vapi on the INVITE.
     chosen = dict(decision.headers["x_headers"])
     assert chosen == {"x-customername": "John", "x-plan": "gold"} == answered["delivered_headers"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from calls.actions import store_integration_calls
@@ -14,7 +16,7 @@ from calls.grouping import ObservedMessage, Perspective
 from calls.ladder import FAILURE_COLOUR, ladder_context, render_ladder_svg
 from calls.models import SipCall
 from calls.sip_message import parse_sip_message
-from calls.tests.sip_samples import CONNECTOR_HOST, answered_call, invite, response
+from calls.tests.sip_samples import CONNECTOR_HOST, VAPI_HOST, answered_call, invite, response
 from integrations.tests.factories import IntegrationFactory
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -32,6 +34,13 @@ def stored_call(texts: list[str]) -> SipCall:
     view = Perspective(name=CONNECTOR_HOST)
     (call,) = store_integration_calls(integration, CallSource.CLOUDWATCH, observed, view=view)
     return call
+
+
+def stylesheet() -> str:
+    """The dashboard's stylesheet as served (templates load static/css/patchbay.css)."""
+    path = finders.find("css/patchbay.css")
+    assert path, "static/css/patchbay.css is missing"
+    return Path(path).read_text()
 
 
 def arrows(svg: str) -> list[ET.Element]:
@@ -76,7 +85,8 @@ def test_each_arrow_links_to_its_raw_message_shown_on_click(db: Any) -> None:
     for message in messages:
         assert f'href="#msg-{message.pk}"' in html
         assert f'id="msg-{message.pk}" class="sip-raw"' in html
-    assert ".sip-raw:target { display: block; }" in html
+    # The raw message opens with CSS :target (no script), from the dashboard's stylesheet.
+    assert ".sip-raw:target { display: block; }" in stylesheet()
     assert "<script" not in html
     # The INVITE's x- headers reached Vapi, the far end: listed under its arrow and marked in the raw text.
     assert "<mark>x-customer-id: 42</mark>" in html
@@ -94,3 +104,18 @@ def test_host_names_and_labels_are_escaped(db: Any) -> None:
 
     assert "<script>" not in svg and "<b>" not in svg
     assert arrows(svg)[1].find(f"{SVG}text").text == "404 Not <b>Found</b>"
+
+
+def test_lanes_say_what_each_host_is_and_arrows_are_named_for_screen_readers(db: Any) -> None:
+    call = stored_call(answered_call())
+    root = ET.fromstring(str(render_ladder_svg(call, list(call.messages.all()))))
+
+    lanes = {g.get("data-host"): [t.text for t in g.findall(f"{SVG}text")] for g in root.findall(f"{SVG}g")}
+    assert lanes[CONNECTOR_HOST] == ["Chime Voice Connector · abcd…", "abcdef1234567890abcdef.voic…"]
+    assert lanes[VAPI_HOST][0] == "Vapi"
+    # The drawing is a group of links (not an image), each saying what it is and what it opens.
+    assert root.get("role") == "group"
+    invite_arrow = arrows(ET.tostring(root, encoding="unicode"))[0]
+    assert invite_arrow.get("aria-label") == (
+        "INVITE from Chime Voice Connector · abcd… to Vapi at 10:00:00.000: show the raw message"
+    )

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from calls.choices import ProbeStatus, TargetState, Transport
-from calls.models import ProbeResult, SipTarget
+from calls.models import ProbeRequest, ProbeResult, SipTarget
 from calls.probes import (
     Reachability,
     probe_address,
@@ -198,25 +198,53 @@ def test_probe_integration_records_history_per_target(db: Any, sipp_peer: StartP
     assert target.state == TargetState.UP and target.port == peer.port
 
 
-def test_api_runs_probes_now_and_lists_the_history(world: TenantWorld, sipp_peer: StartPeer) -> None:
+@pytest.fixture
+def tasks_run_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Celery tasks run in this process when sent (the worker-process path is in test_browser_probes)."""
+    from controlplane.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def test_api_queues_a_probe_and_its_request_says_when_it_is_done(
+    world: TenantWorld, sipp_peer: StartPeer, tasks_run_here: None, django_capture_on_commit_callbacks: Any
+) -> None:
     peer = sipp_peer(Transport.UDP)
     integration = integration_with_sip_peer(world.tenant, peer.port)
     url = reverse("integration-probes-list", kwargs={"integration_id": integration.pk})
 
-    ran = world.api(Role.OPERATOR).post(url)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = world.api(Role.OPERATOR).post(url)
+    request_url = reverse(
+        "integration-probe-requests-detail",
+        kwargs={"integration_id": integration.pk, "pk": queued.json()["id"]},
+    )
+    polled = world.api(Role.VIEWER).get(request_url)
     listed = world.api(Role.VIEWER).get(url)
 
-    assert ran.status_code == 201, ran.json()
-    result = next(r for r in ran.json()["results"] if r["target"]["host"] == "127.0.0.1")
+    assert queued.status_code == 202, queued.json()
+    assert queued.json()["state"] == "queued"  # answered before any probe was sent
+    assert polled.json()["state"] == "done"
+    assert polled.json()["summary"].startswith("Probed ")
+    result = next(r for r in listed.json()["results"] if r["target"]["host"] == "127.0.0.1")
     assert result["status"] == "answered"
     assert result["response_code"] == 200
     assert result["server"] == SIPP_SERVER
     assert result["rtt_ms"] > 0
-    assert {t["host"] for t in ran.json()["targets"]} >= {"127.0.0.1"}
-    assert listed.status_code == 200
-    assert [r["id"] for r in listed.json()["results"]] == [result["id"]]
-    assert listed.json()["results"][0]["target"]["state"] == TargetState.UNKNOWN  # one success so far
+    assert result["target"]["state"] == TargetState.UNKNOWN  # one success so far
     assert AuditEvent.objects.filter(tenant=world.tenant, action="probes.run").count() == 1
+
+
+def test_a_second_probe_asked_for_while_one_is_queued_is_the_same_request(world: TenantWorld) -> None:
+    integration = IntegrationFactory(tenant=world.tenant)
+    url = reverse("integration-probes-list", kwargs={"integration_id": integration.pk})
+
+    first = world.api(Role.OPERATOR).post(url)  # no worker in this test: it stays queued
+    second = world.api(Role.OPERATOR).post(url)
+
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    assert ProbeRequest.objects.filter(integration=integration).count() == 1
 
 
 def test_viewers_cannot_run_probes_and_other_tenants_get_404(
@@ -229,6 +257,7 @@ def test_viewers_cannot_run_probes_and_other_tenants_get_404(
     assert other_world.api(Role.OWNER).post(url).status_code == 404
     assert other_world.api(Role.OWNER).get(url).status_code == 404
     assert not ProbeResult.objects.exists()
+    assert not ProbeRequest.objects.exists()
 
 
 def test_options_over_tls(tls_peer: int, settings: Any) -> None:
@@ -261,7 +290,7 @@ def test_reachability_and_the_history_panel(db: Any) -> None:
 
     assert summary == Reachability(TargetState.DOWN, "Not answering SIP OPTIONS: cred.sip.vapi.ai:5060/udp.")
     assert html.count('class="probe-failed"') == 3
-    assert '<span class="badge state-down">Down</span>' in html
+    assert '<span class="badge badge-red state-down">Down</span>' in html
     assert "No answer (timeout)" in html
 
 

@@ -57,7 +57,10 @@ class ConfigSerializer(StrictSerializer):
     )
     transport = serializers.ChoiceField(choices=ConnectTransport.choices, default=ConnectTransport.UDP)
     call_timeout_seconds = serializers.IntegerField(
-        min_value=1, max_value=120, default=30, help_text="CallAndBridge timeout (1-120 s, AWS.md §3.3)."
+        min_value=1,
+        max_value=120,
+        default=30,
+        help_text="How long Chime rings Vapi before giving up on the call (1-120 s).",
     )
 
     def validate_forward_attributes(self, names: list[str]) -> list[str]:

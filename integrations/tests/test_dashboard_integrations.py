@@ -219,7 +219,7 @@ def test_name_and_account_problems_are_shown_beside_their_fields(
     assert field_errors(html, "name") == [
         "Use lowercase letters, digits and hyphens, starting and ending with a letter or digit."
     ]
-    assert field_errors(html, "accounts.twilio") == ["twilio_synthflow needs a twilio account."]
+    assert field_errors(html, "accounts.twilio") == ["Twilio → Synthflow integrations need a Twilio account."]
     assert not Integration.objects.exists()
 
 

@@ -36,6 +36,8 @@ BOOTSTRAP = Path(__file__).with_name("lambda_bootstrap.py")
 #: Lambda's init phase may take up to 10 s before the first invocation starts
 INIT_ALLOWANCE_S = 10.0
 _KILL_MARGIN_S = 2.0
+#: seconds the reader thread gets to take an invocation's last log line after its result came back
+_OUTPUT_DRAIN_S = 2.0
 
 
 class LambdaUnavailable(Exception):
@@ -51,6 +53,8 @@ class Invocation:
     result: Any = None
     error: dict[str, Any] | None = None
     duration_ms: float = 0.0
+    #: when it was invoked on the simulated call's clock (epoch ms)
+    at_ms: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         kind = self.event.get("InvocationEventType") or self.event.get("Name") or ""
@@ -61,6 +65,7 @@ class Invocation:
             "response": self.result,
             "error": self.error,
             "duration_ms": self.duration_ms,
+            "at_ms": self.at_ms,
         }
 
 
@@ -118,6 +123,7 @@ class LambdaContainer:
         with zipfile.ZipFile(io.BytesIO(code)) as archive:
             archive.extractall(self._directory.name)  # zipfile drops absolute and ".." parts
         self._log: list[_LogLine] = []
+        self._printed = threading.Condition()
         self._started = False
         self._code_dir, self._handler, self._environment = self._directory.name, handler, environment
 
@@ -184,17 +190,60 @@ class LambdaContainer:
     def _collect_output(self) -> None:
         assert self._process.stdout is not None
         for line in self._process.stdout:
-            self._log.append(_LogLine(int(time.time() * 1000), line.rstrip("\n")))
+            with self._printed:
+                self._log.append(_LogLine(int(time.time() * 1000), line.rstrip("\n")))
+                self._printed.notify_all()
 
-    def invoke(self, event: dict[str, Any]) -> Invocation:
-        """Run the handler with `event` and wait for it as the caller would."""
+    def _wait_for_report(self, request_id: str, first_line: int) -> None:
+        """Wait (briefly) until the reader has taken the invocation's REPORT line, its last one: the
+        lines from `first_line` on are then all this invocation's."""
+        report = f"REPORT RequestId: {request_id}"
+        deadline = time.monotonic() + _OUTPUT_DRAIN_S
+        with self._printed:
+            while not any(line.text.startswith(report) for line in self._log[first_line:]):
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._reader.is_alive():
+                    return
+                self._printed.wait(left)
+
+    def _restamp(self, first_line: int, started_ms: int, at_ms: int) -> None:
+        """Move the invocation's log lines to the simulated instant `at_ms` (keeping their spacing)."""
+        shift = at_ms - started_ms
+        if shift <= 0:
+            return
+        with self._printed:
+            for line in self._log[first_line:]:
+                line.at_ms += shift
+
+    def invoke(self, event: dict[str, Any], *, at_ms: int | None = None) -> Invocation:
+        """Run the handler with `event` and wait for it as the caller would.
+
+        `at_ms`: when the caller invokes it on the simulated call's clock. The sandbox does not wait
+        out a call's duration, so an event caused by a SIP message stamped in the future (the far end's
+        200 OK, its BYE) is logged at that message's time, never before it.
+        """
         first = not self._started
         if first:
             self._start()
         invocation = Invocation(function=self.function_name, event=event)
         self.invocations.append(invocation)
+        request_id = str(uuid.uuid4())
+        with self._printed:
+            first_line = len(self._log)
+        started_ms = int(time.time() * 1000)
+        invocation.at_ms = max(started_ms, at_ms or 0)
+        try:
+            return self._run(invocation, request_id, first)
+        finally:
+            if self._started:
+                self._wait_for_report(request_id, first_line)
+                if at_ms is not None:
+                    self._restamp(first_line, started_ms, at_ms)
+
+    def _run(self, invocation: Invocation, request_id: str, first: bool) -> Invocation:
+        event = invocation.event
         message = {
-            "request_id": str(uuid.uuid4()),
+            "request_id": request_id,
             "event": event,
             "timeout_s": self.timeout_s,
             "function_name": self.function_name,

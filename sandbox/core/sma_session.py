@@ -96,8 +96,10 @@ class SmaSession:
             event["ActionData"] = action_data
         return event
 
-    def _invoke(self, kind: str, participants: list[dict], action_data: dict | None = None) -> Invocation:
-        return self.container.invoke(self._event(kind, participants, action_data))
+    def _invoke(
+        self, kind: str, participants: list[dict], action_data: dict | None = None, at_ms: int | None = None
+    ) -> Invocation:
+        return self.container.invoke(self._event(kind, participants, action_data), at_ms=at_ms)
 
     def run(self) -> SmaOutcome:
         """Invoke NEW_INBOUND_CALL and carry out what the Lambda answers."""
@@ -178,7 +180,7 @@ class SmaSession:
         }
         if leg.status != 200:
             failure = {**action_data, "ErrorType": "CallNotAnswered", "ErrorMessage": "Call not answered"}
-            self._followed_up("ACTION_FAILED", [dict(self.leg_a)], failure)
+            self._followed_up("ACTION_FAILED", [dict(self.leg_a)], failure, at_ms=_final_response_ms(leg))
             return SmaOutcome(
                 leg.status,
                 leg.reason,
@@ -188,16 +190,33 @@ class SmaSession:
                 leg=leg,
             )
         connected = [dict(self.leg_a), {**leg_b, "Status": "Connected"}]
-        self._followed_up("ACTION_SUCCESSFUL", connected, action_data)
-        # The far end (the AI agent) ends the call: Chime tells the Lambda LEG-B hung up (AWS.md §3.3).
+        # Chime reports the bridge once LEG-B answered (AWS.md §3.3): after the far end's 200 OK.
+        self._followed_up("ACTION_SUCCESSFUL", connected, action_data, at_ms=_final_response_ms(leg))
+        # The far end (the AI agent) ends the call: Chime tells the Lambda LEG-B hung up (AWS.md §3.3),
+        # once its BYE arrived (and was answered): the last message of the leg.
         hangup = {
             "Type": "Hangup",
             "Parameters": {"SipResponseCode": "0", "CallId": leg_b["CallId"], "ParticipantTag": "LEG-B"},
         }
-        self._followed_up("HANGUP", [dict(self.leg_a), {**leg_b, "Status": "Disconnected"}], hangup)
+        hung_up_ms = leg.messages[-1].at_ms if leg.messages else None
+        self._followed_up(
+            "HANGUP", [dict(self.leg_a), {**leg_b, "Status": "Disconnected"}], hangup, at_ms=hung_up_ms
+        )
         return SmaOutcome(200, "OK", result="ACTION_SUCCESSFUL", leg=leg)
 
-    def _followed_up(self, kind: str, participants: list[dict], action_data: dict) -> None:
-        """Tell the Lambda what happened (its answer is reported with the invocation, not carried out)."""
+    def _followed_up(
+        self, kind: str, participants: list[dict], action_data: dict, at_ms: int | None = None
+    ) -> None:
+        """Tell the Lambda what happened (its answer is reported with the invocation, not carried out);
+        `at_ms`: the simulated instant of the SIP message that caused the event."""
         if self.sequence < MAX_INVOCATIONS:
-            self._invoke(kind, participants, action_data)
+            self._invoke(kind, participants, action_data, at_ms=at_ms)
+
+
+def _final_response_ms(leg: LegResult) -> int | None:
+    """When the far end's final answer to the INVITE was sent (the leg's first response >= 200)."""
+    for message in leg.messages:
+        code = message.label.split(" ", 1)[0]
+        if code.isdigit() and int(code) >= 200:
+            return message.at_ms
+    return None

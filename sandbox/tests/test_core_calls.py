@@ -333,3 +333,27 @@ def test_bad_call_requests_are_refused(
 
     assert response.status_code == status
     assert detail in response.json()["detail"]
+
+
+def test_the_lambda_hears_of_the_bridge_and_the_hangup_after_the_sip_messages_that_caused_them(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    # Chime invokes ACTION_SUCCESSFUL once LEG-B answered and HANGUP once a leg hung up (AWS.md §3.1,
+    # §3.3): the Lambda's log lines for them come after the far end's 200 OK and BYE in the SIP log.
+    deployment = deploy(sandbox_url, aws_client)
+
+    result = call(deployment, duration_seconds=5)
+
+    assert result["status"] == 200
+    sip = sip_log_events(aws_client, deployment.connector_id)
+    invite, _trying, answer, _ack, bye, bye_ok = (e["event_timestamp"] for e in sip)
+    events = aws_client("logs").filter_log_events(logGroupName=f"/aws/lambda/{deployment.function_name}")[
+        "events"
+    ]
+    heard = {
+        json.loads(e["message"])["seen"]: e["timestamp"] for e in events if e["message"].startswith('{"seen"')
+    }
+    assert heard["NEW_INBOUND_CALL"] <= invite
+    assert heard["ACTION_SUCCESSFUL"] >= answer
+    assert heard["HANGUP"] >= bye_ok >= bye
+    assert [e["timestamp"] for e in events] == sorted(e["timestamp"] for e in events)

@@ -33,3 +33,13 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// ---- calls (ui-calls): a page showing work under way (data-refresh-after="<seconds>") reloads itself
+// until it is done, e.g. the SIP probes page while a queued probe runs.
+document.addEventListener("DOMContentLoaded", () => {
+  const pending = document.querySelector("[data-refresh-after]");
+  if (pending) {
+    const seconds = Number(pending.dataset.refreshAfter) || 2;
+    setTimeout(() => window.location.reload(), seconds * 1000);
+  }
+});

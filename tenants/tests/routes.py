@@ -30,8 +30,14 @@ from typing import Any
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from calls.models import ProbeResult, SipCall, SipTarget, SipTrace
-from calls.tests.factories import ProbeResultFactory, SipCallFactory, SipTargetFactory, SipTraceFactory
+from calls.models import ProbeRequest, ProbeResult, SipCall, SipTarget, SipTrace
+from calls.tests.factories import (
+    ProbeRequestFactory,
+    ProbeResultFactory,
+    SipCallFactory,
+    SipTargetFactory,
+    SipTraceFactory,
+)
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
@@ -103,6 +109,9 @@ TENANT_OBJECT_FACTORIES: dict[type[models.Model], ObjectFactory] = {
     SipTarget: lambda tenant, marker: SipTargetFactory(tenant=tenant, host=f"{marker}-{_next()}.sip.vapi.ai"),
     ProbeResult: lambda tenant, marker: ProbeResultFactory(
         target=SipTargetFactory(tenant=tenant, host=f"{marker}-{_next()}.sip.vapi.ai"), server=f"{marker} sbc"
+    ),
+    ProbeRequest: lambda tenant, marker: ProbeRequestFactory(
+        tenant=tenant, requested_by=f"{marker} operator"
     ),
 }
 

@@ -1,0 +1,43 @@
+"""The call search of the API: `?number=&status=&since=&until=` (calls.search), a 400 naming the
+parameter for a value it cannot use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.request import Request
+
+from calls.search import CallSearchForm
+
+DESCRIPTIONS = {
+    "number": "Calls whose From or To number contains this (e.g. 5550101).",
+    "status": "answered (2xx), failed (no 2xx or no final response), or a final SIP status code.",
+    "since": "Calls started at or after this time (ISO 8601; UTC without an offset).",
+    "until": "Calls started at or before this time (ISO 8601; UTC without an offset).",
+}
+
+
+class CallSearchFilter(BaseFilterBackend):
+    """Narrows a list of calls to the search in the query string."""
+
+    def filter_queryset(self, request: Request, queryset: QuerySet, view: Any) -> QuerySet:
+        form = CallSearchForm(request.query_params)
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        return form.apply(queryset)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        formats = {"since": "date-time", "until": "date-time"}
+        return [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": description,
+                "schema": {"type": "string", **({"format": formats[name]} if name in formats else {})},
+            }
+            for name, description in DESCRIPTIONS.items()
+        ]

@@ -1,0 +1,157 @@
+"""Support staff search calls: From / To, outcome, far end and duration in the API and on the calls
+page, filters by number, outcome and time range, and a call's SIP as a text download."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from calls.models import SipCall
+from calls.tests.sip_samples import VAPI_HOST, answered_call, invite, response
+from calls.tests.test_api_calls import store
+from integrations.models import Integration
+from integrations.tests.factories import IntegrationFactory
+from tenants.choices import Role
+from tenants.tests.fixtures import TenantWorld
+
+pytestmark = pytest.mark.django_db
+
+Login = Callable[[Any], Client]
+CALLER, CALLEE = "+12065550100", "+15551230000"
+
+
+def with_numbers(texts: list[str], caller: str, callee: str) -> list[str]:
+    """The sample messages with another caller and called number."""
+    return [t.replace(CALLER, caller).replace(CALLEE, callee) for t in texts]
+
+
+def three_calls(integration: Integration) -> tuple[SipCall, SipCall, SipCall]:
+    """10:00 answered (+15105550101 → +18005550199), 10:05 busy (+15105550177 → ...), 10:10 no answer."""
+    answered = store(integration, with_numbers(answered_call("a@x"), "+15105550101", "+18005550199"))
+    busy = store(
+        integration,
+        with_numbers([invite("b@x"), response(486, "Busy Here", "b@x")], "+15105550177", "+18005550199"),
+        offset_s=300,
+    )
+    silent = store(integration, with_numbers([invite("c@x")], "+442071838750", "+18005550123"), offset_s=600)
+    return answered, busy, silent
+
+
+def ids(body: dict[str, Any]) -> list[str]:
+    return [call["call_id"] for call in body["results"]]
+
+
+def test_each_call_shows_from_to_outcome_far_end_and_duration(world: TenantWorld) -> None:
+    integration = IntegrationFactory(tenant=world.tenant, kind="connect_vapi")
+    three_calls(integration)
+    url = reverse("integration-calls-list", kwargs={"integration_id": integration.pk})
+
+    silent, busy, answered = world.api(Role.VIEWER).get(url).json()["results"]
+
+    assert (answered["from_number"], answered["to_number"]) == ("+15105550101", "+18005550199")
+    assert answered["outcome"] == "Answered"
+    assert answered["far_end"] == VAPI_HOST
+    assert answered["duration_seconds"] == 0.3  # 7 messages, 50 ms apart
+    assert (busy["outcome"], busy["final_status"]) == ("Failed (486)", 486)
+    assert busy["far_end"] == VAPI_HOST
+    assert silent["outcome"] == "No final response"
+    assert silent["duration_seconds"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"number": "5550101"}, ["a@x"]),
+        ({"number": "+1800555019"}, ["b@x", "a@x"]),  # the To number matches too
+        ({"number": "2071838750"}, ["c@x"]),
+        ({"status": "answered"}, ["a@x"]),
+        ({"status": "failed"}, ["c@x", "b@x"]),  # no final response is a failure
+        ({"status": "486"}, ["b@x"]),
+        ({"since": "2026-11-23T10:04:00Z"}, ["c@x", "b@x"]),
+        ({"until": "2026-11-23T10:04:00"}, ["a@x"]),  # no offset: UTC
+        ({"since": "2026-11-23T10:04:00Z", "until": "2026-11-23T10:06:00+00:00"}, ["b@x"]),
+        ({"number": "5550177", "status": "answered"}, []),
+    ],
+)
+def test_calls_are_searched_by_number_outcome_and_time(
+    world: TenantWorld, query: dict[str, str], expected: list[str]
+) -> None:
+    integration = IntegrationFactory(tenant=world.tenant, kind="connect_vapi")
+    three_calls(integration)
+    nested = reverse("integration-calls-list", kwargs={"integration_id": integration.pk})
+
+    for url in (nested, reverse("call-list")):
+        found = world.api(Role.VIEWER).get(url, query)
+        assert found.status_code == 200, found.json()
+        assert ids(found.json()) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"status": "busy"}, "status"),
+        ({"status": "99"}, "status"),
+        ({"since": "yesterday"}, "since"),
+        ({"since": "2026-11-23T11:00:00Z", "until": "2026-11-23T10:00:00Z"}, "until"),
+        ({"number": "5" * 65}, "number"),
+    ],
+)
+def test_a_search_it_cannot_use_is_a_400_naming_the_parameter(
+    world: TenantWorld, query: dict[str, str], field: str
+) -> None:
+    found = world.api(Role.VIEWER).get(reverse("call-list"), query)
+
+    assert found.status_code == 400
+    assert found.json()["code"] == "invalid"
+    assert list(found.json()["errors"]) == [field]
+
+
+def test_the_calls_page_searches_and_keeps_the_search_across_pages(
+    world: TenantWorld, dashboard_client: Login
+) -> None:
+    integration = IntegrationFactory(tenant=world.tenant, kind="connect_vapi")
+    three_calls(integration)
+    url = reverse("calls:integration-calls", args=[integration.pk])
+    client = dashboard_client(world.users[Role.VIEWER])
+
+    everything = client.get(url).content.decode()
+    failed = client.get(url, {"status": "failed", "number": "+1510"}).content.decode()
+    none = client.get(url, {"number": "999999"}).content.decode()
+    refused = client.get(url, {"status": "busy"}).content.decode()
+
+    assert all(f'data-call-id="{c}"' in everything for c in ("a@x", "b@x", "c@x"))
+    assert "+15105550101 → +18005550199" in everything
+    assert "Answered" in everything and "Failed (486)" in everything and "No final response" in everything
+    assert f'<strong>Vapi</strong><div class="muted far-end-address">{VAPI_HOST}</div>' in everything
+    assert "300 ms" in everything  # the answered call's duration
+    assert 'data-call-id="b@x"' in failed and 'data-call-id="a@x"' not in failed
+    assert 'data-call-id="c@x"' not in failed  # +44 does not contain +1510
+    assert "1 call found." in failed
+    assert "No call matches" in none
+    assert "Use answered, failed, or a SIP status code" in refused
+
+
+def test_a_calls_sip_downloads_as_text_from_the_page_and_the_api(
+    world: TenantWorld, dashboard_client: Login, other_world: TenantWorld
+) -> None:
+    call = store(IntegrationFactory(tenant=world.tenant), answered_call("dl@x"))
+
+    page = dashboard_client(world.users[Role.VIEWER]).get(reverse("calls:call-sip", args=[call.pk]))
+    api = world.api(Role.VIEWER).get(reverse("call-sip", kwargs={"pk": call.pk}))
+    elsewhere = dashboard_client(other_world.users[Role.OWNER]).get(reverse("calls:call-sip", args=[call.pk]))
+
+    for answer in (page, api):
+        assert answer.status_code == 200
+        assert answer["Content-Type"] == "text/plain; charset=utf-8"
+        assert answer["Content-Disposition"] == 'attachment; filename="sip-dl_x.txt"'
+        text = answer.content.decode()
+        assert text.count("\r\nCall-ID: dl@x\r\n") == 7
+        assert text.index("INVITE sip:") < text.index("SIP/2.0 100 Trying") < text.index("BYE sip:")
+        assert "# 2026-11-23 10:00:00.000 UTC" in text
+    assert elsewhere.status_code == 404
+    ladder = dashboard_client(world.users[Role.VIEWER]).get(reverse("calls:call-detail", args=[call.pk]))
+    assert reverse("calls:call-sip", args=[call.pk]) in ladder.content.decode()
