@@ -1,8 +1,8 @@
 """The requests of the soak, in order, each a `Row` with the statuses it expects and its time bound.
 
 `Client` knows where the server is and who the soak is (token, login, Twilio auth token); the
-`*_rows` functions send their requests through it, each adding its rows to `client.rows`. Expected statuses are what
-issue 13 asks for; a row only measures and reports, it never retries.
+`*_rows` functions send their requests through it, each adding its rows to `client.rows`. Expected
+statuses are what issue 13 asks for; a row only measures and reports, it never retries.
 """
 
 from __future__ import annotations
