@@ -8,6 +8,9 @@ PY := $(VENV)/bin/python
 # Touched after a successful install; either requirements file newer means "install again".
 STAMP := $(VENV)/.requirements-installed
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test`: most tests wait on a worker, a browser or the sandbox, so two
+# processes halve the wall time on a 2-core CI box. `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
 RUN_ARGS ?=
 
 .PHONY: run test lint format bench sandbox venv migrate seed audit soak
@@ -25,7 +28,7 @@ run: $(STAMP)
 	$(PY) bin/run_all.py $(RUN_ARGS)
 
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

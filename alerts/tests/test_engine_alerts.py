@@ -11,9 +11,9 @@ import pytest
 from alerts import actions
 from alerts.tests.conftest import Receiver
 from integrations.engine.runs import execute_run, request_run
-from integrations.models.engine import ResourceNode, RunKind, RunState
+from integrations.models.engine import RunKind, RunState
 from integrations.tests import engine_fixtures
-from integrations.tests.engine_support import Sandbox, make_connect_vapi
+from integrations.tests.engine_support import Sandbox, make_connect_vapi, narrow_vapi_gateways
 from tenants.audit import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -69,8 +69,8 @@ def test_drift_under_the_report_policy_alerts_once(sandbox: Sandbox, receiver: R
     setup = make_connect_vapi(sandbox, policy="report")
     assert _run(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
     _destination(setup.tenant, receiver.url)
-    connector = ResourceNode.objects.get(integration=setup.integration, node="voice_connector").external_id
-    sandbox.put(f"dns/{connector}", {"ips": ["99.77.253.77", "99.77.253.78"]})
+    # Someone narrows the credential's gateways at Vapi: drift the report policy only reports.
+    narrow_vapi_gateways(sandbox, setup, ["3.80.16.150", "3.80.16.151"])
 
     for _ in range(2):  # the drift stays; the second reconcile finds it again within the quiet period
         assert _run(setup.integration, RunKind.RECONCILE).state == RunState.SUCCEEDED

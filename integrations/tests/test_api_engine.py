@@ -65,7 +65,7 @@ def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: C
 
     plan = operator.post(f"{base}/plan/")
     assert plan.status_code == 200, plan.content
-    assert plan.json()["changes"]["create"] == 18  # and the observe-only DNS answer
+    assert plan.json()["changes"]["create"] == 17  # no termination (issue 12.6), and the DNS answer
     assert viewer.post(f"{base}/apply/").status_code == 403
 
     first = operator.post(f"{base}/apply/")
@@ -89,7 +89,7 @@ def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: C
     ready = next(c for c in integration["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True"
     resources = viewer.get(f"{base}/resources/").json()
-    assert len(resources) == 19
+    assert len(resources) == 18
     assert all(r["status"] == "ready" for r in resources)
     assert api_key not in str(resources)
     assert [r["id"] for r in viewer.get(f"{API}/runs/?integration={setup.integration.pk}").json()["results"]]

@@ -128,7 +128,7 @@ def test_operator_creates_plans_applies_downloads_the_flow_and_tears_down(
     expect(summary).to_contain_text("0 to update")
     plan_table = page.get_by_test_id("plan-table")
     expect(plan_table.locator("tr[data-node=voice_connector]")).to_contain_text("create")
-    expect(plan_table.locator("tr[data-node=vapi_credential]")).to_contain_text("(known after apply)")
+    expect(plan_table.locator("tr[data-node=vapi_phone_number]")).to_contain_text("(known after apply)")
     assert sandbox.objects_named(prefix) == []  # planning changed nothing
     shot(page, "02-plan")
 

@@ -201,11 +201,11 @@ def test_the_run_page_shows_each_node_live_and_the_failed_one_with_its_error(
     page.goto(f"{live_server.url}/runs/{run.pk}/")
 
     nodes = page.get_by_test_id("run-nodes")
-    expect(nodes.locator("tbody tr")).to_have_count(19)
+    expect(nodes.locator("tbody tr")).to_have_count(18)
     expect(nodes.locator("tr[data-node=iam_role]")).to_have_attribute("data-state", "done")
     expect(nodes.locator("tr[data-node=voice_connector] [data-node-state]")).to_have_text("running")
     expect(nodes.locator("tr[data-node=contact_flow] [data-node-state]")).to_have_text("pending")
-    expect(page.get_by_test_id("node-progress")).to_contain_text("1 of 19 resources finished")
+    expect(page.get_by_test_id("node-progress")).to_contain_text("1 of 18 resources finished")
 
     # The worker moves on: the page follows without a reload.
     event("voice_connector", "apply", EventOutcome.FAILED, "BadRequestException: Value 'x' at 'name' failed")
@@ -220,7 +220,7 @@ def test_the_run_page_shows_each_node_live_and_the_failed_one_with_its_error(
     )
     expect(nodes.locator("tr[data-node=origination]")).to_contain_text("not started: voice_connector")
     expect(nodes.locator("tr[data-node=termination] .node-change")).to_have_text("cps_limit: 2 → 1")
-    expect(page.get_by_test_id("node-progress")).to_contain_text("4 of 19 resources finished, 1 failed")
+    expect(page.get_by_test_id("node-progress")).to_contain_text("4 of 18 resources finished, 1 failed")
     expect(page.locator("[data-run-state]")).to_have_text("failed")
     shots(page, "run-page")
 

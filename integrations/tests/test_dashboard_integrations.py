@@ -64,6 +64,8 @@ BAD_CONFIG: dict[str, dict[str, str]] = {
         "custom_variables": "1bad = From",
         "sip_headers": "X-Twilio-Id = From",
         "fallback.dial": "12345",
+        "transfer_targets": "12345",
+        "warm_transfer_uri": "pbx.example.com",
     },
 }
 
@@ -192,6 +194,7 @@ def test_a_bad_config_value_shows_the_apis_message_beside_the_field_and_saves_no
         "sip_headers",
         "forward_attributes",
         "connect_phone_numbers",
+        "transfer_targets",
     ):
         api_messages = api_errors(kind, {**VALID_CONFIG[kind], field: BAD_CONFIG[kind][field]})[field]
         assert shown == api_messages  # the same words as the REST API

@@ -30,6 +30,7 @@ from typing import Any
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from alerts.models import AlertDestination
 from calls.models import ProbeRequest, ProbeResult, SipCall, SipTarget, SipTrace
 from calls.tests.factories import (
     ProbeRequestFactory,
@@ -52,6 +53,7 @@ from tenants.tests.factories import (
 
 #: route name → why it is not scoped by tenant membership (and so not part of the isolation test)
 NON_TENANT_ROUTES: dict[str, str] = {
+    "readyz": "an orchestrator's readiness check, tenant-free; 503 by design while beat or a worker is down",
     "password_reset_confirm": "reached through an emailed one-time link, not a tenant membership",
     "tenants:invitation-accept": "reached through an emailed single-use invitation link, not a membership",
     "twilio-voice-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
@@ -87,6 +89,9 @@ def _run(tenant: Tenant, marker: str) -> Run:
 
 TENANT_OBJECT_FACTORIES: dict[type[models.Model], ObjectFactory] = {
     Tenant: lambda tenant, marker: tenant,
+    AlertDestination: lambda tenant, marker: AlertDestination.objects.create(
+        tenant=tenant, name=f"{marker} destination {_next()}", kind="email", target=f"{marker}@example.com"
+    ),
     Membership: lambda tenant, marker: MembershipFactory(tenant=tenant, user=UserFactory(first_name=marker)),
     ApiToken: lambda tenant, marker: ApiTokenFactory(tenant=tenant, name=f"{marker} token {_next()}"),
     AuditEvent: lambda tenant, marker: AuditEventFactory(tenant=tenant, object_repr=f"{marker} object"),

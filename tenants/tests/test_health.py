@@ -91,7 +91,9 @@ def test_readyz_fails_beat_after_two_silent_intervals(client: Client, settings: 
 
     assert body["beat"] == "failed"
     assert "more than 60s ago" in body["errors"]["beat"]
-    assert body["worker"] == "ok"
+    if not broker_can_broadcast(settings.CELERY_BROKER_URL):
+        # Embedded broker: the worker's heartbeat is its answer. (On Redis a real ping decides.)
+        assert body["worker"] == "ok"
 
 
 @pytest.mark.django_db

@@ -68,6 +68,17 @@ def test_check_deploy_is_clean_with_production_settings() -> None:
         ("PATCHBAY_AWS_ACCOUNT_ID", EXAMPLE_AWS_ACCOUNT_ID),
         ("PUBLIC_BASE_URL", None),
     ],
+    # Named ids: a generated key in an id would differ between pytest-xdist workers.
+    ids=[
+        "SECRET_KEY-unset",
+        "SECRET_KEY-development",
+        "FERNET_KEYS-unset",
+        "FERNET_KEYS-derived-from-SECRET_KEY",
+        "FERNET_KEYS-derived-from-development-key",
+        "PATCHBAY_AWS_ACCOUNT_ID-unset",
+        "PATCHBAY_AWS_ACCOUNT_ID-example",
+        "PUBLIC_BASE_URL-unset",
+    ],
 )
 def test_production_refuses_to_start_on_a_missing_or_default_value(name: str, value: str | None) -> None:
     result = manage(production_environment(**{name: value}), "check")
