@@ -25,6 +25,7 @@ from integrations.models.engine import (
     RunKind,
     RunState,
 )
+from integrations.tasks import execute_run_task
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.tests.factories import PASSWORD
@@ -226,8 +227,10 @@ def test_the_run_page_shows_each_node_live_and_the_failed_one_with_its_error(
 
 
 def test_teardown_is_confirmed_by_name_and_ends_with_a_way_back(
-    live_server: Any, browser_page: Page, world: TenantWorld
+    live_server: Any, browser_page: Page, world: TenantWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The test plays the worker below: a real one left running by an earlier test must not take the run.
+    monkeypatch.setattr(execute_run_task, "delay", lambda run_id: None)
     page = browser_page
     integration = broken_integration(world)
     log_in(page, live_server.url, world.users[Role.OPERATOR].email)
