@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 
 from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
@@ -93,6 +95,19 @@ def test_slow_synthflow_gets_the_caller_the_fallback_number(
     assert response.status_code == 200
     assert fallback_of(response.content) == {"dial": "+14155550199"}
     assert "ReadTimeout" in caplog.text
+    wait_for_the_delayed_request(world.sandbox_url)
+
+
+def wait_for_the_delayed_request(sandbox_url: str, deadline: float = 15.0) -> None:
+    """Let the sandbox finish the request Patchbay gave up on, so it lands in this test's ledger,
+    not in the next test's (the sandbox server is shared by the tests of a process)."""
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        ledger = httpx.get(f"{sandbox_url}/_sandbox/ledger?vendor=synthflow", timeout=5).json()
+        if any(r.get("fault") == "latency" for r in ledger["requests"]):
+            return
+        time.sleep(0.1)
+    pytest.fail(f"the delayed PrepareInbound was not answered within {deadline}s")
 
 
 @pytest.mark.parametrize(("mode", "status"), [("error", 500), ("error", 503), ("error", 400), ("drop", 500)])
