@@ -28,7 +28,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect, sync_playwright
 
 # Tenant, member and token fixtures (`world`, `other_world`) for every app's API and dashboard tests.
-pytest_plugins = ["tenants.tests.fixtures"]
+pytest_plugins = ["tenants.tests.fixtures", "tenants.tests.leak_guard"]
 
 ROOT = Path(__file__).resolve().parent
 # SQLite test databases and embedded-broker files of test sessions. Named by process id:

@@ -310,7 +310,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # httpx logs every request's full URL at INFO; an alert webhook's path is a credential (Slack's
+        # incoming webhooks), and patchbay.vendor already logs each vendor request without it.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+    },
 }
 #: `Authorization: Bearer <METRICS_TOKEN>` reads /metrics; unset refuses everyone (401) unless
 #: METRICS_ALLOW_ANONYMOUS (for a scraper on a private network only)
