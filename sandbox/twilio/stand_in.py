@@ -195,27 +195,28 @@ class TwilioStandIn(HttpVendorStandIn):
     # -- the ledger and the simulated call ---------------------------------------------------------------
 
     def live_objects(self) -> list[LiveObject]:
-        """Every number, IP ACL (with each address) and SIP Domain, named by its friendly name (a domain by
-        its domain name); a calls mapping is listed as `<domain sid>/<list sid>`."""
+        """Every number, IP ACL and SIP Domain, named by its friendly name (a domain without one by its
+        domain name); an ACL's address is named `<list name>/<address name>`, a domain's calls mapping
+        (id `<domain sid>/<list sid>`) by the domain's name, so a leftover shows under its owner's name."""
         with self._lock:
             objects = [
                 LiveObject("twilio", "twilio.incoming_phone_number", n["sid"], n["friendly_name"])
                 for n in self.numbers.values()
             ]
             for acl in self.acls.values():
-                objects.append(
-                    LiveObject("twilio", "twilio.ip_access_control_list", acl["sid"], acl["friendly_name"])
-                )
+                name = acl["friendly_name"]
+                objects.append(LiveObject("twilio", "twilio.ip_access_control_list", acl["sid"], name))
                 objects += [
-                    LiveObject("twilio", "twilio.ip_address", a["sid"], a["friendly_name"])
+                    LiveObject("twilio", "twilio.ip_address", a["sid"], f"{name}/{a['friendly_name']}")
                     for a in acl["addresses"].values()
                 ]
             for domain in self.domains.values():
-                objects.append(
-                    LiveObject("twilio", "twilio.sip_domain", domain["sid"], domain["domain_name"])
-                )
+                name = domain["friendly_name"] or domain["domain_name"]
+                objects.append(LiveObject("twilio", "twilio.sip_domain", domain["sid"], name))
                 objects += [
-                    LiveObject("twilio", "twilio.sip_domain_calls_acl_mapping", f"{domain['sid']}/{sid}", "")
+                    LiveObject(
+                        "twilio", "twilio.sip_domain_calls_acl_mapping", f"{domain['sid']}/{sid}", name
+                    )
                     for sid in domain["call_acls"]
                 ]
             return objects
