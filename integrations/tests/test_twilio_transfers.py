@@ -109,7 +109,10 @@ def test_the_refer_target_is_read_from_sip_and_tel_uris() -> None:
 
 @pytest.mark.parametrize(
     ("config", "termination"),
-    [({"warm_transfer_uri": "acme.sip.twilio.com"}, "acme.sip.twilio.com"), ({}, warm_transfer_domain("pub"))],
+    [
+        ({"warm_transfer_uri": "acme.sip.twilio.com"}, "acme.sip.twilio.com"),
+        ({}, warm_transfer_domain("pub")),
+    ],
 )
 def test_warm_transfers_go_to_the_customers_own_twilio_ingress(
     config: dict[str, Any], termination: str

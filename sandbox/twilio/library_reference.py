@@ -211,10 +211,11 @@ def _placeholder_sid(operation: str) -> str:
 def operation_request(
     operation: str, kwargs: dict[str, Any] | None = None, account_sid: str = ACCOUNT, sid: str = ""
 ) -> LibraryRequest:
-    """The request twilio-python makes for `operation` called with `kwargs` (its own parameter names)."""
+    """The request twilio-python makes for `operation` called with `kwargs` (its own parameter names); a
+    parameter the library requires and `kwargs` lacks is sent as `<name>`."""
     method = _METHODS[operation](_client(), account_sid, sid or _placeholder_sid(operation))
     try:
-        method(**(kwargs or {}))
+        method(**{**{n: f"<{n}>" for n in _required(method)}, **(kwargs or {})})
     except _Captured as captured:
         path = re.sub(r"^https://api\.twilio\.com", "", captured.uri)
         params = captured.data if captured.method == "POST" else captured.params
@@ -222,18 +223,22 @@ def operation_request(
     raise AssertionError(f"twilio-python made no request for {operation}")
 
 
+def _required(method: Any) -> set[str]:
+    """The parameters of a library method that have no default."""
+    parameters = inspect.signature(method).parameters.items()
+    return {
+        n for n, p in parameters if p.default is p.empty and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)
+    }
+
+
 @functools.cache
 def parameter_names(operation: str) -> dict[str, str]:
     """The library's wire parameter → its keyword argument, for `operation`."""
     target = _METHODS[operation](_client(), ACCOUNT, _placeholder_sid(operation))
-    parameters = inspect.signature(target).parameters
-    required = {
-        n: f"<{n}>" for n, p in parameters.items() if p.default is p.empty and p.kind is not p.VAR_KEYWORD
-    }
     mapping: dict[str, str] = {}
-    for name in parameters:
+    for name in inspect.signature(target).parameters:
         marker = f"<{name}>"
-        sent = operation_request(operation, {**required, name: marker}).params
+        sent = operation_request(operation, {name: marker}).params
         wire = [key for key, value in sent.items() if value == marker]
         if wire:
             mapping[wire[0]] = name
@@ -249,12 +254,7 @@ def request_problems(operation: str, params: dict[str, Any]) -> list[str]:
     if problems:
         return problems
     target = _METHODS[operation](_client(), ACCOUNT, _placeholder_sid(operation))
-    required = {
-        n
-        for n, p in inspect.signature(target).parameters.items()
-        if p.default is p.empty and p.kind is not p.VAR_KEYWORD
-    }
-    absent = sorted(required - {known[key] for key in params})
+    absent = sorted(_required(target) - {known[key] for key in params})
     if absent:
         return [f"{operation} needs {', '.join(absent)} (twilio-python requires it)"]
     rebuilt = operation_request(operation, {known[key]: value for key, value in params.items()}).params
