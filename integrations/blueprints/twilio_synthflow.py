@@ -31,7 +31,7 @@ from integrations.vendors.synthflow import SIGNALLING_CIDRS
 #: before Patchbay provisioned a SIP Domain for warm transfers (issue 12, item 3). Synthflow's current
 #: spec requires a termination URI for provider `twilio` (§1.2) and dials it only for a warm transfer
 #: (a new INVITE, §1.7); it is now the integration's `warm_transfer_uri` or its own SIP Domain
-#: (`warm_transfer_domain`), never this host. Kept for the tests that show the old dead end.
+#: (`warm_transfer_domain`), never this host (the tests check that it is gone).
 TWILIO_TERMINATION_URI = "sip.twilio.com"
 #: Twilio SIP Domains end in this (twilio.com/docs/voice/sip/api/sip-domain-resource, DomainName)
 SIP_DOMAIN_SUFFIX = ".sip.twilio.com"

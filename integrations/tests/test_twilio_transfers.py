@@ -10,7 +10,7 @@ import httpx
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from integrations.blueprints.twilio_synthflow import BLUEPRINT, warm_transfer_domain
+from integrations.blueprints.twilio_synthflow import BLUEPRINT, TWILIO_TERMINATION_URI, warm_transfer_domain
 from integrations.engine.blueprint import SpecInputs
 from integrations.hooks.transfers import target_number
 from integrations.kinds.twilio_synthflow import validate_config
@@ -128,4 +128,4 @@ def test_warm_transfers_go_to_the_customers_own_twilio_ingress(
     )
     node = next(n for n in BLUEPRINT.nodes if n.name == "synthflow_number")
 
-    assert node.spec(inputs)["termination_uri"] == termination
+    assert node.spec(inputs)["termination_uri"] == termination != TWILIO_TERMINATION_URI
