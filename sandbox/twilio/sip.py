@@ -35,7 +35,7 @@ from sandbox.twilio.sip_rules import DOMAIN_FIELDS, MAX_ACL_ENTRIES
 if TYPE_CHECKING:
     from sandbox.twilio.stand_in import TwilioStandIn
 
-JSON_FORM = ("application/x-www-form-urlencoded", "")
+FORM_TYPES = ("application/x-www-form-urlencoded", "")
 
 
 def _gone(call: HttpCall) -> VendorHttpError:
@@ -49,7 +49,7 @@ def _account(call: HttpCall) -> str:
 
 
 def _form(tw: TwilioStandIn, call: HttpCall) -> dict[str, str]:
-    if call.request.mimetype not in JSON_FORM:
+    if call.request.mimetype not in FORM_TYPES:
         raise VendorHttpError(400, "400", "Request body must be application/x-www-form-urlencoded")
     form = call.form()
     tw.raise_violations(call.body_violations(form, from_strings=True))
