@@ -10,6 +10,8 @@ GET|POST /_sandbox/options
 GET|POST /_sandbox/sip          the SIP stand-in: {"silent_hosts": [...]} stop answering OPTIONS
 POST /_sandbox/calls            a simulated call along the real path
 POST /_sandbox/calls/refer      {"call_sid", "refer_to"}: a REFER on a Twilio call's <Dial><Sip> leg
+POST /_sandbox/calls/warm-transfer  {"phone_number", "target"[, "source_ip"]}: Synthflow's warm transfer,
+                                a new INVITE to the number's termination URI (a Twilio SIP Domain)
 """
 
 from __future__ import annotations
@@ -254,6 +256,8 @@ class ControlApi:
     def calls(self, request: Request, tail: str) -> Response:
         if tail == "refer":
             return self.refer(_body(request))
+        if tail == "warm-transfer":
+            return self.warm_transfer(_body(request))
         if tail:
             raise ControlError(404, f"no control endpoint /_sandbox/calls/{tail}")
         status, answer = self.sandbox.calls.run(_body(request))
@@ -272,6 +276,31 @@ class ControlApi:
             answer = self.sandbox.stand_in("twilio").sip_refer(call_sid, refer_to)  # type: ignore[attr-defined]
         except ValueError as unknown:
             raise ControlError(404, str(unknown)) from None
+        return json_response(answer)
+
+    def warm_transfer(self, body: dict[str, Any]) -> Response:
+        """Synthflow's warm transfer on a call to `phone_number`: its INVITE to the number's termination URI
+        reaches the Twilio stand-in's SIP edge (sandbox/twilio/sip_domain_call.py); outside the lock."""
+        phone_number, target, source_ip = (
+            body.get("phone_number"),
+            body.get("target"),
+            body.get("source_ip", ""),
+        )
+        if not isinstance(phone_number, str) or not isinstance(target, str) or not isinstance(source_ip, str):
+            raise ControlError(
+                400,
+                'give "phone_number" (a Synthflow number), "target" (the number to transfer to), '
+                'optionally "source_ip" (default: a Synthflow signalling address of the number\'s region)',
+            )
+        for vendor in ("synthflow", "twilio"):
+            if not self.sandbox.has_stand_in(vendor):
+                raise ControlError(501, f"the {vendor} stand-in is not served")
+        try:
+            invite = self.sandbox.stand_in("synthflow").warm_transfer_invite(phone_number, target, source_ip)  # type: ignore[attr-defined]
+        except ValueError as unknown:
+            raise ControlError(404, str(unknown)) from None
+        twilio = self.sandbox.stand_in("twilio")
+        answer = twilio.sip_domain_invite(invite["request_uri"], invite["from_uri"], invite["source_ip"])  # type: ignore[attr-defined]
         return json_response(answer)
 
     def get_sip(self, request: Request, tail: str) -> Response:

@@ -37,6 +37,9 @@ class CallOutcome(models.TextChoices):
     PREPARED = "prepared", "Dialled Synthflow with a prepared call id (X-EI S.)"
     DIALLED = "dialled", "Dialled Synthflow with the Twilio CallSid (X-EI E.)"
     FALLBACK = "fallback", "Answered the fallback"
+    #: the warm-transfer webhook's answers (an INVITE from Synthflow to the integration's SIP Domain)
+    TRANSFERRED = "transferred", "Warm transfer: dialled a transfer target"
+    REFUSED = "refused", "Warm transfer: rejected (not a transfer target)"
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,13 @@ def dial_number(number: str) -> str:
     return str(response)
 
 
+def reject() -> str:
+    """TwiML that refuses a call without answering it (a warm transfer to a number that is no target)."""
+    response = VoiceResponse()
+    response.reject()
+    return str(response)
+
+
 def fallback(config: Mapping[str, str]) -> str:
     """The integration's fallback TwiML: `{"dial": "<E.164>"}` dials a number, `{"say": text}` speaks
     and hangs up."""

@@ -1,4 +1,5 @@
-"""Twilio's webhooks for twilio_synthflow integrations: the live-call voice URL and the SIP leg's status.
+"""Twilio's webhooks for twilio_synthflow integrations: the live-call voice URL, the SIP leg's status, the
+REFER of a cold transfer, and the SIP Domain's voice URL of a warm transfer.
 
 The voice webhook is on a live call (DESIGN §6): it answers from the
 in-process cache (no SQL once warm), asks Synthflow at most once with a short
@@ -157,3 +158,48 @@ def refer_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         return _forbidden()
     logger.info("twilio webhook %s: call %s transferred to %s", target.public_id, loggable(call_sid), number)
     return _twiml(twiml.dial_number(number))
+
+
+#: the Request-URI Twilio passes in `To` for a call to a SIP Domain is far shorter than this
+MAX_TO_LENGTH = 512
+
+
+@csrf_exempt
+@require_POST
+def warm_transfer_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The Voice URL of the integration's Twilio SIP Domain: Synthflow's warm transfer is a new INVITE to
+    the domain (twilio_synthflow blueprint), and Twilio asks here what to do with it
+    (twilio.com/docs/voice/sip/api/sip-domain-resource). `To` is the Request-URI,
+    `sip:+14155550123@<domain>`: its number is dialled only when it is one of the integration's
+    `transfer_targets`; anything else is answered `<Reject>`, so no one who reaches the domain can send
+    calls, or toll charges, anywhere else. A repeat of the same CallSid gets the first answer."""
+    target = cache.get_target(public_id)
+    if target is None:
+        return _not_found()
+    # The signature first: nothing below runs for a request Twilio did not sign.
+    refused = _refusal(request, target)
+    if refused is not None:
+        return refused
+    call_sid = request.POST.get("CallSid", "")
+    # Its own replay key space: a domain call's CallSid is not the voice webhook's.
+    replay_id = f"{target.public_id}:warm-transfer"
+    repeat = replays.seen(replay_id, call_sid)
+    if repeat is not None:
+        return _twiml(repeat.twiml)
+    to = request.POST.get("To", "")
+    number = transfers.target_number(to) if len(to) <= MAX_TO_LENGTH else None
+    if number is None or number not in target.transfer_targets:
+        logger.warning(
+            "twilio webhook %s: call %s: warm transfer to %s rejected: not a transfer target",
+            target.public_id,
+            loggable(call_sid),
+            loggable(to),
+        )
+        answer = CallAnswer(twiml.reject(), CallOutcome.REFUSED, "not a transfer target")
+    else:
+        logger.info(
+            "twilio webhook %s: call %s warm-transferred to %s", target.public_id, loggable(call_sid), number
+        )
+        answer = CallAnswer(twiml.dial_number(number), CallOutcome.TRANSFERRED)
+    answer, _ = replays.remember(replay_id, call_sid, answer)
+    return _twiml(answer.twiml)

@@ -34,7 +34,8 @@ MAX_CUSTOM_VARIABLES = 50
 #: a Twilio SIP ingress the customer owns: a SIP Domain (`<name>.sip[.<edge>].twilio.com`) or an Elastic SIP
 #: Trunk's termination URI (`<name>.pstn[.<edge>].twilio.com`)
 TWILIO_INGRESS_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.(?:sip|pstn)(?:\.[a-z0-9-]+)?\.twilio\.com$"
-#: numbers a Synthflow cold transfer (a SIP REFER to Twilio) may send the caller to
+#: numbers a Synthflow transfer (a cold SIP REFER, or a warm INVITE to the integration's SIP Domain) may
+#: send the caller to
 MAX_TRANSFER_TARGETS = 20
 DEFAULT_FALLBACK_SAY = "Sorry, our assistant cannot take your call right now. Please try again later."
 
@@ -82,9 +83,9 @@ class ConfigSerializer(StrictSerializer):
         default=list,
         max_length=MAX_TRANSFER_TARGETS,
         help_text=(
-            "Numbers (E.164) the assistant may cold-transfer a caller to. Synthflow transfers with a SIP "
-            "REFER; Patchbay's REFER webhook dials only these and refuses any other target. Warm "
-            "transfer goes through warm_transfer_uri."
+            "Numbers (E.164) the assistant may transfer a caller to. A cold transfer is a SIP REFER and "
+            "a warm transfer a new INVITE to the integration's Twilio SIP Domain; Patchbay's webhooks dial "
+            "only these numbers and refuse any other target. Empty: every transfer is refused."
         ),
     )
     warm_transfer_uri = serializers.RegexField(
@@ -92,9 +93,11 @@ class ConfigSerializer(StrictSerializer):
         required=False,
         max_length=253,
         help_text=(
-            "Your own Twilio SIP Domain (name.sip.twilio.com) or Elastic SIP Trunk termination URI "
-            "(name.pstn.twilio.com), secured with an IP ACL or credentials, for Synthflow's warm "
-            "transfers (a new INVITE). Without it warm transfer is unsupported."
+            "Optional: your own Twilio SIP Domain (name.sip.twilio.com) or Elastic SIP Trunk termination "
+            "URI (name.pstn.twilio.com), secured with an IP ACL or credentials, for Synthflow's warm "
+            "transfers (a new INVITE). Without it Synthflow dials the SIP Domain Patchbay provisions in "
+            "your Twilio account (pb-<id>.sip.twilio.com, open only to Synthflow's signalling addresses), "
+            "which dials only transfer_targets. That domain and its IP ACL are provisioned either way."
         ),
         error_messages={"invalid": "Give a Twilio SIP Domain or trunk host, e.g. acme.sip.twilio.com."},
     )

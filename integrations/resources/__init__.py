@@ -25,7 +25,9 @@ from integrations.resources.lambda_permission import LambdaPermission
 from integrations.resources.sip_credentials import SipCredentials
 from integrations.resources.synthflow_assistant_number import SynthflowAssistantNumber
 from integrations.resources.synthflow_custom_number import SynthflowCustomNumber
+from integrations.resources.twilio_ip_acl import TwilioIpAcl
 from integrations.resources.twilio_number_voice import TwilioNumberVoice
+from integrations.resources.twilio_sip_domain import TwilioSipDomain
 from integrations.resources.vapi_credential import VapiCredential
 from integrations.resources.vapi_phone_number import VapiPhoneNumber
 
@@ -55,6 +57,8 @@ RESOURCE_TYPES: dict[str, ResourceType] = {
     "synthflow.custom_number": SynthflowCustomNumber(),
     "synthflow.assistant_number": SynthflowAssistantNumber(),
     "twilio.number_voice": TwilioNumberVoice(),
+    "twilio.ip_access_control_list": TwilioIpAcl(),
+    "twilio.sip_domain": TwilioSipDomain(),
 }
 
 

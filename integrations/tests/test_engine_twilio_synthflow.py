@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.exceptions import ValidationError
 
+from integrations.blueprints.twilio_synthflow import warm_transfer_domain
 from integrations.engine.runs import plan_integration
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, RunKind, RunState
@@ -27,6 +28,8 @@ from integrations.vendors.errors import NotFound
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 CALLER = "+12065550142"
+AGENT = "+14155550123"
+ELSEWHERE = "+19005550100"
 PREVIOUS_VOICE_URL = "https://old-ivr.example.com/voice"
 
 
@@ -78,7 +81,8 @@ def test_apply_points_the_number_at_patchbay_and_a_second_apply_changes_nothing(
 ) -> None:
     _applied(setup)
     rows = ResourceNode.objects.filter(integration_id=setup.integration.pk)
-    assert rows.count() == 3 and all(r.status == "ready" for r in rows)
+    # warm_transfer_acl, warm_transfer_domain, synthflow_number, assistant_number, twilio_voice
+    assert rows.count() == 5 and all(r.status == "ready" for r in rows)
     number = _number(setup)
     webhook = _webhook_url(engine_env, setup)
     assert (number.voice_url, number.voice_method) == (webhook, "POST")
@@ -131,6 +135,62 @@ def test_an_edited_voice_url_is_healed_by_reconcile(
     assert run.events.filter(node="twilio_voice", action="update").exists()
 
 
+def _sip_objects(sandbox: Sandbox) -> list[dict[str, Any]]:
+    """The Twilio SIP ingress objects (ACLs, their addresses, domains, mappings) left at the sandbox."""
+    return [o for o in sandbox.ledger()["objects"] if o["type"].startswith(("twilio.ip_", "twilio.sip_"))]
+
+
+def _warm_transfer(sandbox: Sandbox, setup: SynthflowSetup, target: str, **extra: str) -> dict[str, Any]:
+    """The assistant warm-transfers a call on the integration's number: Synthflow's new INVITE to the
+    number's termination URI, as the sandbox's Twilio handles it."""
+    body = {"phone_number": setup.sandbox_accounts["twilio"]["phone_number"], "target": target, **extra}
+    return sandbox.post("calls/warm-transfer", body)
+
+
+def test_a_warm_transfer_reaches_a_transfer_target_and_nothing_else(
+    sandbox: Sandbox, engine_worker: Any, engine_env: dict[str, str]
+) -> None:
+    setup = make_twilio_synthflow(sandbox, transfer_targets=[AGENT])
+    _applied(setup)
+    domain = warm_transfer_domain(setup.integration.public_id)
+    imported = setup.synthflow().get_number(
+        setup.workspace_id, setup.sandbox_accounts["twilio"]["phone_number"]
+    )
+    assert imported.termination_uri == domain
+
+    dialled = _warm_transfer(sandbox, setup, AGENT)
+    rejected = _warm_transfer(sandbox, setup, ELSEWHERE)
+    stranger = _warm_transfer(sandbox, setup, AGENT, source_ip="203.0.113.9")
+
+    assert (dialled["status"], dialled["dialled"], dialled["domain"]) == (200, AGENT, domain), dialled
+    request = dialled["call"]["attempts"][0]
+    assert (
+        request["url"]
+        == f"{engine_env['PUBLIC_BASE_URL']}/hooks/twilio/warm-transfer/{setup.integration.public_id}"
+    )
+    assert (rejected["status"], rejected["rejected"], rejected["dialled"]) == (603, True, None), rejected
+    assert stranger["status"] == 403 and "call" not in stranger  # Twilio refused it: Patchbay never asked
+    types = sorted(o["type"] for o in _sip_objects(sandbox))
+    assert types == [
+        "twilio.ip_access_control_list",
+        *["twilio.ip_address"] * 4,  # Synthflow's four global signalling addresses
+        "twilio.sip_domain",
+        "twilio.sip_domain_calls_acl_mapping",
+    ]
+
+
+def test_warm_transfer_uri_overrides_the_provisioned_domain(sandbox: Sandbox, engine_worker: Any) -> None:
+    setup = make_twilio_synthflow(sandbox, transfer_targets=[AGENT], warm_transfer_uri="acme.sip.twilio.com")
+    _applied(setup)
+    imported = setup.synthflow().get_number(
+        setup.workspace_id, setup.sandbox_accounts["twilio"]["phone_number"]
+    )
+
+    assert imported.termination_uri == "acme.sip.twilio.com"
+    # The sandbox knows no such domain: Synthflow's INVITE goes to the customer's own ingress, not ours.
+    assert _warm_transfer(sandbox, setup, AGENT)["status"] == 404
+
+
 def test_teardown_gives_the_number_its_voice_url_back_and_leaves_nothing(
     sandbox: Sandbox, setup: SynthflowSetup
 ) -> None:
@@ -138,6 +198,7 @@ def test_teardown_gives_the_number_its_voice_url_back_and_leaves_nothing(
     run = run_to_end(setup.integration, RunKind.TEARDOWN)
     assert run.state == RunState.SUCCEEDED, events_text(run)
     assert sandbox.objects_named(setup.prefix) == []
+    assert _sip_objects(sandbox) == []
     number = _number(setup)
     assert (number.voice_url, number.voice_fallback_url) == (PREVIOUS_VOICE_URL, "")
     with pytest.raises(NotFound):

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from integrations.blueprints.twilio_synthflow import BLUEPRINT, TWILIO_TERMINATION_URI
+from integrations.blueprints.twilio_synthflow import BLUEPRINT, TWILIO_TERMINATION_URI, warm_transfer_domain
 from integrations.engine.blueprint import SpecInputs
 from integrations.hooks.transfers import target_number
 from integrations.kinds.twilio_synthflow import validate_config
@@ -109,7 +109,10 @@ def test_the_refer_target_is_read_from_sip_and_tel_uris() -> None:
 
 @pytest.mark.parametrize(
     ("config", "termination"),
-    [({"warm_transfer_uri": "acme.sip.twilio.com"}, "acme.sip.twilio.com"), ({}, TWILIO_TERMINATION_URI)],
+    [
+        ({"warm_transfer_uri": "acme.sip.twilio.com"}, "acme.sip.twilio.com"),
+        ({}, warm_transfer_domain("pub")),
+    ],
 )
 def test_warm_transfers_go_to_the_customers_own_twilio_ingress(
     config: dict[str, Any], termination: str
@@ -125,4 +128,4 @@ def test_warm_transfers_go_to_the_customers_own_twilio_ingress(
     )
     node = next(n for n in BLUEPRINT.nodes if n.name == "synthflow_number")
 
-    assert node.spec(inputs)["termination_uri"] == termination
+    assert node.spec(inputs)["termination_uri"] == termination != TWILIO_TERMINATION_URI

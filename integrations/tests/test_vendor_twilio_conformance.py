@@ -1,12 +1,14 @@
 """Twilio conformance: Twilio's own Python library (`twilio`) is the reference, not ours.
 
 (a) Every request Patchbay's Twilio client sends validates against the library's resource for that
-operation: only parameters the library's `page`/`fetch`/`update` take, spelled as it spells them
-(sandbox/twilio/library_reference.py). Here the `twilio.number_voice` resource type and the client
-run their whole lifecycle against the sandbox and every request is checked.
+operation: only parameters the library's `page`/`create`/`fetch`/`update`/`delete` take, spelled as it
+spells them, with the ones it requires (sandbox/twilio/library_reference.py). Here the
+`twilio.number_voice`, `twilio.ip_access_control_list` and `twilio.sip_domain` resource types and the
+client run their whole lifecycle against the sandbox and every request is checked.
 (b) Every answer the sandbox's Twilio gives parses strictly into the library's types: the
-IncomingPhoneNumberInstance (no key it does not read, none it reads missing, dates it parses), the
-Page envelope, and TwilioRestException for errors.
+IncomingPhoneNumberInstance, IpAccessControlListInstance, IpAddressInstance, DomainInstance and
+AuthCallsIpAccessControlListMappingInstance (no key it does not read, none it reads missing, dates it
+parses, booleans and integers typed), the Page envelope, and TwilioRestException for errors.
 (c) Every TwiML document the webhooks answer is one the library's VoiceResponse builder writes.
 The operation → library method table is checked against the library itself: path and HTTP method.
 """
@@ -89,6 +91,34 @@ def _drive_patchbay(client: TwilioClient) -> None:
     client.get_number(node.external_id)
     with pytest.raises(NotFound):
         client.get_number("PN" + "f" * 32)
+    _drive_sip(clients)
+
+
+def _drive_sip(clients: SimpleNamespace) -> None:
+    """The warm-transfer ingress: an IP ACL and a SIP Domain mapping it, through drift and teardown."""
+    acl = Node("twilio.ip_access_control_list", "pb-conformance-acl", {"cidrs": ["34.138.86.8/32"]}, clients)
+    acl.observe()
+    acl.create()
+    acl.spec = {"cidrs": ["34.138.86.8/32", "34.75.151.191/32"]}
+    acl.update(acl.observe().diff)
+    url = "https://patchbay.example.com/hooks/twilio/warm-transfer/abc"
+    spec = {
+        "domain_name": "pb-conformance.sip.twilio.com",
+        "voice_url": url,
+        "voice_method": "POST",
+        "voice_fallback_url": url,
+        "voice_fallback_method": "POST",
+        "acl_sids": [acl.external_id],
+    }
+    domain = Node("twilio.sip_domain", "pb-conformance-domain", spec, clients)
+    domain.observe()
+    domain.create()
+    domain.spec = {**spec, "voice_url": url + "?v=2", "acl_sids": []}
+    domain.update(domain.observe().diff)  # an update and an unmapping
+    acl.spec = {"cidrs": ["34.75.151.191/32"]}
+    acl.update(acl.observe().diff)  # an entry removed
+    domain.delete()
+    acl.delete()
 
 
 def test_every_sandbox_route_is_the_library_operation_it_names() -> None:
@@ -115,12 +145,16 @@ def test_patchbay_requests_and_sandbox_answers_are_the_librarys(account: dict[st
             f"request {operation}: {p}"
             for p in library_reference.request_problems(operation, exchange["params"])
         ]
+        resource = library_reference.RESOURCES[operation]
         if exchange["status"] >= 400:
             problems = library_reference.error_problems(exchange["status"], exchange["text"])
-        elif operation == "ListIncomingPhoneNumbers":
-            problems = library_reference.page_problems(exchange["answer"])
+        elif operation.startswith("List"):
+            problems = library_reference.page_problems(exchange["answer"], resource)
+        elif operation.startswith("Delete"):
+            # Twilio answers a delete 204 with no body (twilio-python's delete reads only the status).
+            problems = [] if exchange["status"] == 204 and exchange["answer"] is None else ["not 204 empty"]
         else:
-            problems = library_reference.instance_problems(exchange["answer"])
+            problems = library_reference.instance_problems(exchange["answer"], "", resource)
         found += [f"answer {operation}: {p}" for p in problems]
     assert found == [], "\n".join(found)
     assert [e["status"] for e in exchanges.seen if e["status"] >= 400] == [404]
@@ -167,7 +201,21 @@ def test_the_strict_reading_finds_unknown_and_missing_fields() -> None:
         "Response/Dial: referUri is not an attribute the builder knows"
     ]
     assert library_reference.error_problems(404, '{"detail": "gone"}') != []
+    assert library_reference.request_problems("CreateSipIpAddress", {"IpAddress": "10.0.0.1"}) == [
+        "CreateSipIpAddress needs friendly_name (twilio-python requires it)"
+    ]
+    domain = {"sid": "SD1", "domain_name": "x.sip.twilio.com", "secure": "false", "auth_type": "IP_ACL"}
+    problems = library_reference.instance_problems(domain, "", library_reference.DOMAIN)
+    assert "secure must be a boolean" in problems
+    assert "voice_url is missing (DomainInstance reads it)" in problems
+    address = {"sid": "IP1", "ip_address": "10.0.0.1", "cidr_prefix_length": "wide"}
+    assert "cidr_prefix_length must be an integer" in library_reference.instance_problems(
+        address, "", library_reference.ADDRESS
+    )
+    assert library_reference.page_problems(
+        {"ip_access_control_lists": [], "page": 0}, library_reference.DOMAIN
+    )
 
 
 def _shape(path: str) -> str:
-    return re.sub(r"\{[^}]+\}|(?:AC|PN)0{32}", "{}", path)
+    return re.sub(r"\{[^}]+\}|(?:AC|PN|AL|IP|SD)0{32}", "{}", path)

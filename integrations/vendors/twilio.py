@@ -1,4 +1,5 @@
-"""Twilio's 2010 REST API for IncomingPhoneNumbers: find, read, point its voice URLs (PROVIDERS.md §3).
+"""Twilio's 2010 REST API for IncomingPhoneNumbers: find, read, point its voice URLs (PROVIDERS.md §3); the
+SIP ingress objects (IP ACLs, SIP Domains) are in twilio_sip.py, mixed into the same client.
 
 Form-encoded requests with HTTP Basic auth (AccountSid:AuthToken), `.json`
 paths, and errors shaped `{code, message, more_info, status}`.
@@ -16,6 +17,7 @@ from django.conf import settings
 
 from integrations.vendors.errors import VendorError
 from integrations.vendors.http import VendorHttpClient
+from integrations.vendors.twilio_sip import TwilioSipApi
 
 REAL_BASE_URL = "https://api.twilio.com"
 API_VERSION = "/2010-04-01"
@@ -30,6 +32,11 @@ _FIELDS = (
     "StatusCallback",
     "StatusCallbackMethod",
     "PhoneNumber",
+    "DomainName",
+    "IpAddress",
+    "CidrPrefixLength",
+    "IpAccessControlListSid",
+    "FriendlyName",
 )
 
 
@@ -71,7 +78,7 @@ def _incoming_number(data: Mapping[str, Any]) -> IncomingNumber:
     )
 
 
-class TwilioClient(VendorHttpClient):
+class TwilioClient(VendorHttpClient, TwilioSipApi):
     """One Twilio account, authenticated with its Account SID and Auth Token."""
 
     vendor = "twilio"

@@ -23,7 +23,7 @@ from sandbox.core.http_vendor import (
 from sandbox.core.vendor import LiveObject, Routed
 from sandbox.synthflow import assistants, calls, numbers, reference, rules
 from sandbox.synthflow.conformance import ConformanceLog
-from sandbox.synthflow.network import SynthflowRegion
+from sandbox.synthflow.network import SIGNALLING_CIDRS, SIP_HOSTS, SynthflowRegion
 from sandbox.synthflow.sip import receive_invite
 
 #: error category per HTTP status (the `category` string of `{"detail": ...}`; values UNCONFIRMED)
@@ -332,3 +332,24 @@ class SynthflowStandIn(HttpVendorStandIn):
         """Answer an INVITE (200, or 404/408 as Synthflow would) and record it in `received_calls`."""
         with self._lock:
             return receive_invite(self, request_uri, source_ip, headers)
+
+    def warm_transfer_invite(self, phone_number: str, target: str, source_ip: str = "") -> dict[str, str]:
+        """The INVITE Synthflow sends for a warm transfer on a call to `phone_number` (an imported number):
+        a new call to its termination URI (`sip_term_uri`) with the target as Request-URI user, from one
+        of the signalling addresses of the number's region (§1.7, §1.9). ValueError for an unknown number
+        or one without a termination URI."""
+        with self._lock:
+            number = next((n for n in self.numbers.values() if n["phone_number"] == phone_number), None)
+            if number is None:
+                raise ValueError(f"{phone_number} is not a number imported into Synthflow")
+            host = str(number.get("sip_term_uri") or "").strip()
+            region = number["region"]
+        if not host:
+            raise ValueError(f"{phone_number} has no termination URI: Synthflow has nowhere to transfer to")
+        host = host.removeprefix("sip:").removeprefix("sips:").split(";")[0]
+        source = source_ip or str(next(iter(SIGNALLING_CIDRS[region])).split("/")[0])
+        return {
+            "request_uri": f"sip:{target}@{host}",
+            "from_uri": f"sip:{phone_number}@{SIP_HOSTS[region]}",
+            "source_ip": source,
+        }

@@ -13,12 +13,19 @@ from sandbox.core.field_rules import Violation, is_e164
 from sandbox.core.http_routes import Route, RouteTable
 from sandbox.core.http_vendor import HttpVendorStandIn, RuleNote, VendorHttpError, json_response
 from sandbox.core.vendor import LiveObject
-from sandbox.twilio import numbers, rules
+from sandbox.twilio import numbers, rules, sip, sip_rules
 from sandbox.twilio.refer import refer
+from sandbox.twilio.sip_domain_call import parse_request_uri, route_invite, run_domain_call
 from sandbox.twilio.status_callbacks import send_status_callbacks
 from sandbox.twilio.voice_call import PlacedCall, new_call_sid, run_webhooks, voice_params
 
 NUMBERS = "/2010-04-01/Accounts/{account_sid}/IncomingPhoneNumbers"
+SIP = "/2010-04-01/Accounts/{account_sid}/SIP"
+ACLS = SIP + "/IpAccessControlLists"
+ADDRESSES = ACLS + "/{acl_sid}/IpAddresses"
+DOMAINS = SIP + "/Domains"
+CALL_MAPPINGS = DOMAINS + "/{domain_sid}/Auth/Calls/IpAccessControlListMappings"
+_PAGING = rules.list_query_rules()
 
 ROUTES = RouteTable(
     [
@@ -27,6 +34,28 @@ ROUTES = RouteTable(
         Route("GET", NUMBERS + "/{sid}.json", "FetchIncomingPhoneNumber", numbers.fetch_number),
         Route("POST", NUMBERS + "/{sid}.json", "UpdateIncomingPhoneNumber", numbers.update_number,
               rules.update_rules()),
+        Route("GET", ACLS + ".json", "ListSipIpAccessControlList", sip.list_acls, query_rules=_PAGING),
+        Route("POST", ACLS + ".json", "CreateSipIpAccessControlList", sip.create_acl,
+              sip_rules.create_acl_rules()),
+        Route("GET", ACLS + "/{sid}.json", "FetchSipIpAccessControlList", sip.fetch_acl),
+        Route("DELETE", ACLS + "/{sid}.json", "DeleteSipIpAccessControlList", sip.delete_acl),
+        Route("GET", ADDRESSES + ".json", "ListSipIpAddress", sip.list_addresses, query_rules=_PAGING),
+        Route("POST", ADDRESSES + ".json", "CreateSipIpAddress", sip.create_address,
+              sip_rules.create_address_rules()),
+        Route("DELETE", ADDRESSES + "/{sid}.json", "DeleteSipIpAddress", sip.delete_address),
+        Route("GET", DOMAINS + ".json", "ListSipDomain", sip.list_domains, query_rules=_PAGING),
+        Route("POST", DOMAINS + ".json", "CreateSipDomain", sip.create_domain,
+              sip_rules.create_domain_rules()),
+        Route("GET", DOMAINS + "/{sid}.json", "FetchSipDomain", sip.fetch_domain),
+        Route("POST", DOMAINS + "/{sid}.json", "UpdateSipDomain", sip.update_domain,
+              sip_rules.update_domain_rules()),
+        Route("DELETE", DOMAINS + "/{sid}.json", "DeleteSipDomain", sip.delete_domain),
+        Route("GET", CALL_MAPPINGS + ".json", "ListSipAuthCallsIpAccessControlListMapping",
+              sip.list_call_mappings, query_rules=_PAGING),
+        Route("POST", CALL_MAPPINGS + ".json", "CreateSipAuthCallsIpAccessControlListMapping",
+              sip.create_call_mapping, sip_rules.create_mapping_rules()),
+        Route("DELETE", CALL_MAPPINGS + "/{sid}.json", "DeleteSipAuthCallsIpAccessControlListMapping",
+              sip.delete_call_mapping),
     ]
 )  # fmt: skip
 
@@ -65,6 +94,18 @@ class TwilioStandIn(HttpVendorStandIn):
             "a REFER on a <Dial> without referUrl is refused (13802); else referUrl is asked, signed",
             "twilio.com/docs/api/errors/13802, /docs/voice/api/refer-to-twilio",
         ),
+        RuleNote(
+            "sip_domain_invite",
+            "source address",
+            "an INVITE to a SIP Domain is accepted only from an address in an ACL mapped for calls, else 403",
+            "twilio.com/docs/voice/sip/api/sip-ipaccesscontrollistmapping-resource",
+        ),
+        RuleNote(
+            "sip_domain_invite",
+            "Request-URI host",
+            "a host that is no SIP Domain of any account (e.g. sip.twilio.com) routes nowhere: 404",
+            "twilio.com/docs/api/twilio-sip/sip-domains",
+        ),
     )
 
     def reset_state(self) -> None:
@@ -73,6 +114,10 @@ class TwilioStandIn(HttpVendorStandIn):
         self.numbers: dict[str, dict[str, Any]] = {}  # PN sid → number resource
         #: every call `place_call` ran, oldest first (webhook requests, TwiML, the dial it ended in)
         self.placed_calls: list[dict[str, Any]] = []
+        self.acls: dict[str, dict[str, Any]] = {}  # AL sid → list, with its `addresses` by IP sid
+        self.domains: dict[str, dict[str, Any]] = {}  # SD sid → domain, with its `call_acls` (AL sids)
+        #: every INVITE `sip_domain_invite` handled, oldest first
+        self.domain_calls: list[dict[str, Any]] = []
 
     # -- accounts, auth and errors ---------------------------------------------------------------------
 
@@ -150,12 +195,31 @@ class TwilioStandIn(HttpVendorStandIn):
     # -- the ledger and the simulated call ---------------------------------------------------------------
 
     def live_objects(self) -> list[LiveObject]:
-        """Every number, named by its friendly name."""
+        """Every number, IP ACL and SIP Domain, named by its friendly name (a domain without one by its
+        domain name); an ACL's address is named `<list name>/<address name>`, a domain's calls mapping
+        (id `<domain sid>/<list sid>`) by the domain's name, so a leftover shows under its owner's name."""
         with self._lock:
-            return [
+            objects = [
                 LiveObject("twilio", "twilio.incoming_phone_number", n["sid"], n["friendly_name"])
                 for n in self.numbers.values()
             ]
+            for acl in self.acls.values():
+                name = acl["friendly_name"]
+                objects.append(LiveObject("twilio", "twilio.ip_access_control_list", acl["sid"], name))
+                objects += [
+                    LiveObject("twilio", "twilio.ip_address", a["sid"], f"{name}/{a['friendly_name']}")
+                    for a in acl["addresses"].values()
+                ]
+            for domain in self.domains.values():
+                name = domain["friendly_name"] or domain["domain_name"]
+                objects.append(LiveObject("twilio", "twilio.sip_domain", domain["sid"], name))
+                objects += [
+                    LiveObject(
+                        "twilio", "twilio.sip_domain_calls_acl_mapping", f"{domain['sid']}/{sid}", name
+                    )
+                    for sid in domain["call_acls"]
+                ]
+            return objects
 
     def place_call(self, to: str, from_: str) -> dict[str, Any]:
         """Ring `to` (a number of some account) from `from_`: POST its VoiceUrl, signed, and read the TwiML.
@@ -203,6 +267,33 @@ class TwilioStandIn(HttpVendorStandIn):
         answer = refer(placed, refer_to, auth_token, timeout)
         with self._lock:
             placed.setdefault("refers", []).append(answer)
+        return answer
+
+    def sip_domain_invite(self, request_uri: str, from_uri: str, source_ip: str) -> dict[str, Any]:
+        """An INVITE for `request_uri` from `source_ip` reaching Twilio's SIP edge (sip_domain_call.py):
+        the SIP answer, and the signed Voice URL request with what its TwiML did. Outside the lock."""
+        parsed = parse_request_uri(request_uri)
+        answer: dict[str, Any] = {"request_uri": request_uri, "from": from_uri, "source_ip": source_ip}
+        if parsed is None:
+            answer.update(status=400, reason="Bad Request (not a sip: URI)")
+            return self._note_domain_call(answer)
+        with self._lock:
+            domain, refused = route_invite(list(self.domains.values()), self.acls, parsed[1], source_ip)
+            domain = dict(domain) if domain is not None else None
+            auth_token = self.accounts[domain["account_sid"]]["auth_token"] if domain else ""
+            timeout = self.webhook_timeout_seconds
+        if domain is not None:
+            answer.update(domain=domain["domain_name"], domain_sid=domain["sid"])
+        if refused:
+            answer.update(refused)
+            return self._note_domain_call(answer)
+        assert domain is not None
+        answer.update(run_domain_call(domain, request_uri, from_uri, source_ip, auth_token, timeout))
+        return self._note_domain_call(answer)
+
+    def _note_domain_call(self, answer: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self.domain_calls.append(answer)
         return answer
 
     def _free_number(self) -> str:

@@ -59,6 +59,9 @@ NON_TENANT_ROUTES: dict[str, str] = {
     "twilio-voice-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
     "twilio-status-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
     "twilio-refer-webhook": "called by Twilio and authenticated by X-Twilio-Signature, not by a member",
+    "twilio-warm-transfer-webhook": (
+        "called by Twilio and authenticated by X-Twilio-Signature, not by a member"
+    ),
 }
 
 #: route name → values of URL kwargs that choose something other than an object
