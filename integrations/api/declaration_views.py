@@ -136,7 +136,7 @@ class IntegrationDeclarationActions:
             actor=Actor.from_request(request),
             prune=prune,
         )
-        queued = any(entry.get("run") for entry in entries)
+        queued = any(entry["changed"] and entry.get("run") for entry in entries)
         return Response(
             _answer(entries, dry_run=False, prune=prune),
             status=status.HTTP_202_ACCEPTED if queued else status.HTTP_200_OK,
