@@ -132,4 +132,6 @@ class YAMLRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False).encode()
+        return yaml.dump(
+            data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False
+        ).encode()

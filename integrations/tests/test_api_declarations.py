@@ -212,7 +212,10 @@ def test_prune_tears_down_only_this_tenants_undeclared_integrations(
     ("change", "field"),
     [
         ({"accounts": {"twilio": "nobody", "synthflow": "synthflow main"}}, "front-desk.accounts.twilio"),
-        ({"accounts": {"twilio": "synthflow main", "synthflow": "synthflow main"}}, "front-desk.accounts.twilio"),
+        (
+            {"accounts": {"twilio": "synthflow main", "synthflow": "synthflow main"}},
+            "front-desk.accounts.twilio",
+        ),
         ({"accounts": {"twilio": "twilio main"}}, "front-desk.accounts.synthflow"),
         ({"config": {"twilio_number": "555"}}, "front-desk.config.twilio_number"),
         ({"config": {**VALID_CONFIG["twilio_synthflow"], "typo": 1}}, "front-desk.config.typo"),
@@ -309,7 +312,10 @@ def test_a_viewer_exports_but_cannot_declare(world: TenantWorld) -> None:
     [
         ("a: &x [1, 2]\nb: *x\n", "aliases"),
         ("---\n{}\n" * 60, "more than 50 documents"),
-        ("name: desk\nkind: twilio_synthflow\nconfig: {when: 2026-12-04}\n", "quote the value at config.when"),
+        (
+            "name: desk\nkind: twilio_synthflow\nconfig: {when: 2026-12-04}\n",
+            "quote the value at config.when",
+        ),
         ("name: [unclosed\n", "line 2"),
         ("name: desk\n1: x\n", "keys must be strings; quote 1"),
     ],
