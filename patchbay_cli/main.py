@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from patchbay_cli.client import CliError, Client
+from patchbay_cli.client import Client, CliError
 from patchbay_cli.render import FINISHED, Bars, apply_text, bar, plan_text
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
