@@ -1,0 +1,188 @@
+"""The `patchbay` command line against a live server, a real worker and the sandbox (issue 17, item 5).
+
+What a CI job does with a declaration file: plan (exit 2: changes), apply --wait, plan again (exit 0),
+export, then change the file and prune what it no longer declares. The command is the one
+`make venv` installs (.venv/bin/patchbay), run as a subprocess with PATCHBAY_URL / PATCHBAY_TOKEN.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from integrations.actions import create_integration, create_provider_account
+from integrations.models import Integration
+from integrations.models.engine import ResourceNode, Run, RunKind, RunState
+from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
+from tenants.audit import Actor
+from tenants.choices import Role
+from tenants.tests.fixtures import TenantWorld
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+PATCHBAY = Path(sys.executable).parent / "patchbay"
+#: seconds one command may take: `apply --wait` follows a whole apply or teardown by a real worker
+COMMAND_TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def engine_env(sandbox_server: Any, live_server: Any) -> dict[str, str]:
+    # The worker points the Twilio number at PUBLIC_BASE_URL: the live server the CLI talks to.
+    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE, "PUBLIC_BASE_URL": live_server.url}
+
+
+@pytest.fixture(scope="module")
+def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
+    worker = celery_worker_factory(env=engine_env)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    # The live server runs in this process: its dry runs observe the sandbox through these settings.
+    apply_settings(monkeypatch, engine_env)
+    return Sandbox(sandbox_url)
+
+
+def _vendor_accounts(sandbox: Sandbox, world: TenantWorld) -> dict[str, Any]:
+    """A Twilio and a Synthflow account at the sandbox, saved in the tenant as "phones twilio" and
+    "synthflow"; what the sandbox made (number, assistant)."""
+    twilio = sandbox.post("accounts", {"vendor": "twilio"})
+    synthflow = sandbox.post("accounts", {"vendor": "synthflow", "region": "global"})
+    create_provider_account(
+        world.tenant,
+        name="phones twilio",
+        kind="twilio",
+        settings={"account_sid": twilio["account_sid"]},
+        secrets={"auth_token": twilio["auth_token"]},
+        actor=Actor.system(),
+    )
+    create_provider_account(
+        world.tenant,
+        name="synthflow",
+        kind="synthflow",
+        settings={"region": "global", "workspace_id": synthflow["workspace_id"]},
+        secrets={"api_key": synthflow["api_key"]},
+        actor=Actor.system(),
+    )
+    return {"twilio": twilio, "synthflow": synthflow}
+
+
+def patchbay(live_server: Any, token: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed command as CI would: the server and token from the environment."""
+    assert PATCHBAY.exists(), f"{PATCHBAY} is missing: `make venv` installs the patchbay command"
+    env = {**os.environ, "PATCHBAY_URL": live_server.url, "PATCHBAY_TOKEN": token}
+    return subprocess.run(
+        [str(PATCHBAY), *args], env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False
+    )
+
+
+def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
+    live_server: Any, sandbox: Sandbox, engine_worker: Any, world: TenantWorld, tmp_path: Path
+) -> None:
+    made = _vendor_accounts(sandbox, world)
+    token = world.key(Role.OPERATOR)
+    # An integration made earlier by hand, which the file will stop declaring.
+    legacy = create_integration(
+        world.tenant,
+        name="legacy",
+        kind="twilio_synthflow",
+        accounts={a.kind: a for a in world.tenant.provider_accounts.all()},
+        config={"twilio_number": "+14155550999", "synthflow_assistant_id": made["synthflow"]["assistant_id"]},
+        actor=Actor.system(),
+    )
+    declaration = {
+        "name": "phones",
+        "kind": "twilio_synthflow",
+        "accounts": {"twilio": "phones twilio", "synthflow": "synthflow"},
+        "config": {
+            "twilio_number": made["twilio"]["phone_number"],
+            "synthflow_assistant_id": made["synthflow"]["assistant_id"],
+        },
+    }
+    path = tmp_path / "phones.yaml"
+    path.write_text(yaml.safe_dump(declaration, sort_keys=False))
+
+    # Plan: the integration would be created with its three resources; nothing exists yet.
+    plan = patchbay(live_server, token, "plan", str(path))
+    assert plan.returncode == 2, plan.stdout + plan.stderr
+    assert "+ phones (twilio_synthflow) will be created" in plan.stdout
+    assert "+ twilio_voice_url" in plan.stdout or "+ synthflow_number" in plan.stdout, plan.stdout
+    assert "Plan: 1 to create, 0 to update, 0 to tear down." in plan.stdout
+    assert "legacy" not in plan.stdout  # no --prune: undeclared integrations are left alone
+    assert not Integration.objects.filter(name="phones").exists()
+
+    # Apply and wait: the run's progress bar reaches 100%.
+    applied = patchbay(live_server, token, "apply", str(path), "--wait")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "+ phones: create, apply run" in applied.stdout
+    assert "[##############################] 100% succeeded" in applied.stdout
+    phones = Integration.objects.get(tenant=world.tenant, name="phones")
+    run = Run.objects.get(integration=phones, kind=RunKind.APPLY)
+    assert run.state == RunState.SUCCEEDED
+    assert all(row.status == "ready" for row in ResourceNode.objects.filter(integration=phones))
+
+    # The same file again: nothing to do, and apply queues nothing.
+    again = patchbay(live_server, token, "plan", str(path))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "No changes." in again.stdout
+    runs = Run.objects.count()
+    assert patchbay(live_server, token, "apply", str(path), "--wait").returncode == 0
+    assert Run.objects.count() == runs
+
+    # Export: the declaration as the file says it, with the defaults filled.
+    exported = patchbay(live_server, token, "export", "phones")
+    assert exported.returncode == 0, exported.stderr
+    as_exported = yaml.safe_load(exported.stdout)
+    assert {k: as_exported[k] for k in ("name", "kind", "accounts")} == {
+        k: declaration[k] for k in ("name", "kind", "accounts")
+    }
+    assert as_exported["config"].items() >= declaration["config"].items()
+    assert str(phones.pk) not in exported.stdout
+    assert made["twilio"]["auth_token"] not in exported.stdout
+
+    # Change the file (report drift only) and prune: legacy goes, phones is updated in place.
+    path.write_text(yaml.safe_dump({**as_exported, "policy": "report"}, sort_keys=False))
+    pruning = patchbay(live_server, token, "plan", str(path), "--prune")
+    assert pruning.returncode == 2, pruning.stdout + pruning.stderr
+    assert '~ policy: "heal" -> "report"' in pruning.stdout
+    assert "- legacy (twilio_synthflow) will be torn down" in pruning.stdout
+    pruned = patchbay(live_server, token, "apply", str(path), "--prune", "--wait")
+    assert pruned.returncode == 0, pruned.stdout + pruned.stderr
+    assert "- legacy: delete, teardown run" in pruned.stdout
+    assert not Integration.objects.filter(pk=legacy.pk).exists()
+    assert Integration.objects.get(pk=phones.pk).policy == "report"
+    final = patchbay(live_server, token, "plan", str(path), "--prune")
+    assert final.returncode == 0, final.stdout + final.stderr
+
+
+def test_errors_are_one_line_naming_the_field_or_the_status(
+    live_server: Any, sandbox: Sandbox, world: TenantWorld, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: phones\nkind: twilio_synthflow\naccounts: {twilio: nobody, synthflow: nobody}\n"
+        "config: {twilio_number: '+14155550100', synthflow_assistant_id: a-1}\n"
+    )
+
+    bad = patchbay(live_server, world.key(Role.OPERATOR), "plan", str(path))
+    viewer = patchbay(live_server, world.key(Role.VIEWER), "apply", str(path))
+    missing = patchbay(live_server, world.key(Role.VIEWER), "export", "nope")
+    no_token = patchbay(live_server, "", "export", "nope")
+
+    assert bad.returncode == 1
+    assert bad.stderr.count("\n") == 1
+    assert bad.stderr.startswith("patchbay: error: HTTP 400 Bad Request: phones.accounts.")
+    assert viewer.returncode == 1
+    assert viewer.stderr.startswith("patchbay: error: HTTP 403 Forbidden")
+    assert missing.stderr == "patchbay: error: no integration named 'nope'\n"
+    assert no_token.returncode == 1
+    assert "PATCHBAY_TOKEN" in no_token.stderr
