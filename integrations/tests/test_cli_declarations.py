@@ -115,7 +115,7 @@ def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
     plan = patchbay(live_server, token, "plan", str(path))
     assert plan.returncode == 2, plan.stdout + plan.stderr
     assert "+ phones (twilio_synthflow) will be created" in plan.stdout
-    assert "+ twilio_voice_url" in plan.stdout or "+ synthflow_number" in plan.stdout, plan.stdout
+    assert "+ twilio_voice (twilio.number_voice)" in plan.stdout, plan.stdout
     assert "Plan: 1 to create, 0 to update, 0 to tear down." in plan.stdout
     assert "legacy" not in plan.stdout  # no --prune: undeclared integrations are left alone
     assert not Integration.objects.filter(name="phones").exists()
