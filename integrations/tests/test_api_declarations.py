@@ -7,6 +7,7 @@ against the sandbox in test_cli_declarations.py; here every request stays inside
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -346,3 +347,21 @@ def test_bad_flags_and_bodies_are_400s(world: TenantWorld) -> None:
     assert _declare(world, "just text").status_code == 400
     too_many = [{"name": f"n{i}"} for i in range(51)]
     assert "At most 50" in _declare(world, too_many).json()["detail"]
+
+
+def test_the_readmes_declaration_of_each_kind_is_accepted(world: TenantWorld) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    automation = readme.split("\n## Automation\n", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in automation.split("```yaml\n")[1:]]
+    blocks = [b for b in blocks if "\nkind: " in b]  # not the CI workflow
+    declarations = [yaml.safe_load(b) for b in blocks]
+    for declaration in declarations:
+        for account_kind, name in declaration["accounts"].items():
+            if not ProviderAccount.objects.filter(tenant=world.tenant, name=name).exists():
+                ProviderAccountFactory(tenant=world.tenant, kind=account_kind, name=name)
+
+    response = _declare(world, "---\n".join(blocks), "?dry_run=true", as_yaml=True)
+
+    assert response.status_code == 200, response.json()
+    assert {e["kind"] for e in response.json()["integrations"]} == set(IntegrationKind.values)
+    assert {e["action"] for e in response.json()["integrations"]} == {"create"}
