@@ -66,6 +66,8 @@ def test_export_is_the_create_body_with_account_names_and_nothing_generated(
 
     assert as_json.status_code == as_yaml.status_code == 200
     assert as_yaml["Content-Type"].startswith("application/yaml")
+    by_query = viewer.get(f"{API}/{integration.pk}/export/?format=yaml")
+    assert (by_query.status_code, by_query.content) == (200, as_yaml.content)
     declaration = as_json.json()
     assert list(declaration) == ["name", "kind", "accounts", "config", "policy"]
     assert declaration["accounts"] == {

@@ -8,6 +8,7 @@ export, then change the file and prune what it no longer declares. The command i
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -155,9 +156,16 @@ def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
     assert pruning.returncode == 2, pruning.stdout + pruning.stderr
     assert '~ policy: "heal" -> "report"' in pruning.stdout
     assert "- legacy (twilio_synthflow) will be torn down" in pruning.stdout
-    pruned = patchbay(live_server, token, "apply", str(path), "--prune", "--wait")
+    pruned = patchbay(live_server, token, "apply", str(path), "--prune")
     assert pruned.returncode == 0, pruned.stdout + pruned.stderr
-    assert "- legacy: delete, teardown run" in pruned.stdout
+    queued = dict(re.findall(r"^. (\S+): \S+, \w+ run (\d+) ", pruned.stdout, re.MULTILINE))
+    assert set(queued) == {"phones", "legacy"}, pruned.stdout
+    # Follow each run as an operator would: its events, then the bar at 100%.
+    for name, run_id in queued.items():
+        watched = patchbay(live_server, token, "runs", "watch", run_id)
+        assert watched.returncode == 0, watched.stdout + watched.stderr
+        assert f"of {name}  [##############################] 100% succeeded" in watched.stdout
+    assert "teardown ok" in watched.stdout or "delete ok" in watched.stdout, watched.stdout
     assert not Integration.objects.filter(pk=legacy.pk).exists()
     assert Integration.objects.get(pk=phones.pk).policy == "report"
     final = patchbay(live_server, token, "plan", str(path), "--prune")
