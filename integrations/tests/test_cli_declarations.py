@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from integrations.actions import create_integration, create_provider_account
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
+from patchbay_cli.install import install
 from tenants.audit import Actor
 from tenants.choices import Role
 from tenants.tests.fixtures import TenantWorld
@@ -77,17 +78,38 @@ def _vendor_accounts(sandbox: Sandbox, world: TenantWorld) -> dict[str, Any]:
     return {"twilio": twilio, "synthflow": synthflow}
 
 
-def patchbay(live_server: Any, token: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the installed command as CI would: the server and token from the environment."""
-    assert PATCHBAY.exists(), f"{PATCHBAY} is missing: `make venv` installs the patchbay command"
-    env = {**os.environ, "PATCHBAY_URL": live_server.url, "PATCHBAY_TOKEN": token}
-    return subprocess.run(
-        [str(PATCHBAY), *args], env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT, check=False
-    )
+@pytest.fixture(scope="session")
+def patchbay_command(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The `patchbay` script `make venv` installs; when pytest runs in a venv made otherwise, the same
+    installer writes it into a temporary directory instead (the venv is left as it is)."""
+    if PATCHBAY.exists():
+        return PATCHBAY
+    return install(tmp_path_factory.mktemp("bin"))
+
+
+Cli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def cli(live_server: Any, patchbay_command: Path) -> Cli:
+    """Runs the command as CI would, the server and token from the environment: `cli(token, *args)`."""
+
+    def run(token: str, *args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PATCHBAY_URL": live_server.url, "PATCHBAY_TOKEN": token}
+        return subprocess.run(
+            [str(patchbay_command), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+        )
+
+    return run
 
 
 def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
-    live_server: Any, sandbox: Sandbox, engine_worker: Any, world: TenantWorld, tmp_path: Path
+    cli: Cli, sandbox: Sandbox, engine_worker: Any, world: TenantWorld, tmp_path: Path
 ) -> None:
     made = _vendor_accounts(sandbox, world)
     token = world.key(Role.OPERATOR)
@@ -113,7 +135,7 @@ def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
     path.write_text(yaml.safe_dump(declaration, sort_keys=False))
 
     # Plan: the integration would be created with its three resources; nothing exists yet.
-    plan = patchbay(live_server, token, "plan", str(path))
+    plan = cli(token, "plan", str(path))
     assert plan.returncode == 2, plan.stdout + plan.stderr
     assert "+ phones (twilio_synthflow) will be created" in plan.stdout
     assert "+ twilio_voice (twilio.number_voice)" in plan.stdout, plan.stdout
@@ -122,7 +144,7 @@ def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
     assert not Integration.objects.filter(name="phones").exists()
 
     # Apply and wait: the run's progress bar reaches 100%.
-    applied = patchbay(live_server, token, "apply", str(path), "--wait")
+    applied = cli(token, "apply", str(path), "--wait")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "+ phones: create, apply run" in applied.stdout
     assert "[##############################] 100% succeeded" in applied.stdout
@@ -132,15 +154,15 @@ def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
     assert all(row.status == "ready" for row in ResourceNode.objects.filter(integration=phones))
 
     # The same file again: nothing to do, and apply queues nothing.
-    again = patchbay(live_server, token, "plan", str(path))
+    again = cli(token, "plan", str(path))
     assert again.returncode == 0, again.stdout + again.stderr
     assert "No changes." in again.stdout
     runs = Run.objects.count()
-    assert patchbay(live_server, token, "apply", str(path), "--wait").returncode == 0
+    assert cli(token, "apply", str(path), "--wait").returncode == 0
     assert Run.objects.count() == runs
 
     # Export: the declaration as the file says it, with the defaults filled.
-    exported = patchbay(live_server, token, "export", "phones")
+    exported = cli(token, "export", "phones")
     assert exported.returncode == 0, exported.stderr
     as_exported = yaml.safe_load(exported.stdout)
     assert {k: as_exported[k] for k in ("name", "kind", "accounts")} == {
@@ -152,28 +174,28 @@ def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
 
     # Change the file (report drift only) and prune: legacy goes, phones is updated in place.
     path.write_text(yaml.safe_dump({**as_exported, "policy": "report"}, sort_keys=False))
-    pruning = patchbay(live_server, token, "plan", str(path), "--prune")
+    pruning = cli(token, "plan", str(path), "--prune")
     assert pruning.returncode == 2, pruning.stdout + pruning.stderr
     assert '~ policy: "heal" -> "report"' in pruning.stdout
     assert "- legacy (twilio_synthflow) will be torn down" in pruning.stdout
-    pruned = patchbay(live_server, token, "apply", str(path), "--prune")
+    pruned = cli(token, "apply", str(path), "--prune")
     assert pruned.returncode == 0, pruned.stdout + pruned.stderr
     queued = dict(re.findall(r"^. (\S+): \S+, \w+ run (\d+) ", pruned.stdout, re.MULTILINE))
     assert set(queued) == {"phones", "legacy"}, pruned.stdout
     # Follow each run as an operator would: its events, then the bar at 100%.
     for name, run_id in queued.items():
-        watched = patchbay(live_server, token, "runs", "watch", run_id)
+        watched = cli(token, "runs", "watch", run_id)
         assert watched.returncode == 0, watched.stdout + watched.stderr
         assert f"of {name}  [##############################] 100% succeeded" in watched.stdout
     assert "teardown ok" in watched.stdout or "delete ok" in watched.stdout, watched.stdout
     assert not Integration.objects.filter(pk=legacy.pk).exists()
     assert Integration.objects.get(pk=phones.pk).policy == "report"
-    final = patchbay(live_server, token, "plan", str(path), "--prune")
+    final = cli(token, "plan", str(path), "--prune")
     assert final.returncode == 0, final.stdout + final.stderr
 
 
 def test_errors_are_one_line_naming_the_field_or_the_status(
-    live_server: Any, sandbox: Sandbox, world: TenantWorld, tmp_path: Path
+    cli: Cli, sandbox: Sandbox, world: TenantWorld, tmp_path: Path
 ) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(
@@ -181,10 +203,10 @@ def test_errors_are_one_line_naming_the_field_or_the_status(
         "config: {twilio_number: '+14155550100', synthflow_assistant_id: a-1}\n"
     )
 
-    bad = patchbay(live_server, world.key(Role.OPERATOR), "plan", str(path))
-    viewer = patchbay(live_server, world.key(Role.VIEWER), "apply", str(path))
-    missing = patchbay(live_server, world.key(Role.VIEWER), "export", "nope")
-    no_token = patchbay(live_server, "", "export", "nope")
+    bad = cli(world.key(Role.OPERATOR), "plan", str(path))
+    viewer = cli(world.key(Role.VIEWER), "apply", str(path))
+    missing = cli(world.key(Role.VIEWER), "export", "nope")
+    no_token = cli("", "export", "nope")
 
     assert bad.returncode == 1
     assert bad.stderr.count("\n") == 1
@@ -194,3 +216,15 @@ def test_errors_are_one_line_naming_the_field_or_the_status(
     assert missing.stderr == "patchbay: error: no integration named 'nope'\n"
     assert no_token.returncode == 1
     assert "PATCHBAY_TOKEN" in no_token.stderr
+
+
+def test_the_installer_writes_a_command_that_runs_this_checkout(tmp_path: Path) -> None:
+    command = install(tmp_path)
+
+    usage = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=60, check=False)
+    wrong = subprocess.run([str(command), "plan"], capture_output=True, text=True, timeout=60, check=False)
+
+    assert usage.returncode == 0
+    assert "plan" in usage.stdout and "runs" in usage.stdout
+    assert wrong.returncode == 1  # a usage error is 1, never 2 ("changes")
+    assert wrong.stderr == "patchbay: error: the following arguments are required: FILE\n"
