@@ -71,9 +71,9 @@ def _engine_plan(declared: Declared) -> dict[str, Any]:
     preview.set_accounts(declared.accounts)
     try:
         plan = plan_graph(IntegrationGraph(preview))
+        problems = reference_problems(preview)
     except VendorError as error:
         return {"actions": [], "error": str(error)}
-    problems = reference_problems(preview)
     return {**plan, "problems": problems} if problems else plan
 
 
@@ -117,6 +117,11 @@ def _entry(declared: Declared, action: str) -> dict[str, Any]:
 
 def _undeclared(tenant: Tenant, declared: list[Declared]) -> list[Integration]:
     """The tenant's integrations that `prune` would tear down (those already going are left alone)."""
+    if not declared:
+        # An empty file or a glob that matched nothing must not read as "delete everything".
+        raise ValidationError(
+            {"prune": ["Declare at least one integration: prune with none would tear down every one."]}
+        )
     names = {d.name for d in declared}
     return list(
         Integration.objects.for_tenant(tenant).exclude(name__in=names).exclude(deleting=True).order_by("name")
@@ -160,7 +165,7 @@ def plan_declarations(tenant: Tenant, data: Any, *, prune: bool = False) -> list
 
 
 def _run_json(run: Run | None) -> dict[str, Any] | None:
-    return None if run is None else {"kind": run.kind, **run.summary()}
+    return None if run is None else run.summary()
 
 
 def _with_name(name: str, exc: ValidationError) -> dict[str, Any]:

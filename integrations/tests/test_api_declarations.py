@@ -345,6 +345,10 @@ def test_a_yaml_body_over_the_cap_is_a_413_and_an_unquoted_number_names_its_fiel
 
 
 def test_bad_flags_and_bodies_are_400s(world: TenantWorld) -> None:
+    IntegrationFactory(tenant=world.tenant, name="kept")
+    for query in ("?prune=true", "?prune=true&dry_run=true"):
+        assert "prune" in _declare(world, "# an empty file\n", query, as_yaml=True).json()["errors"]
+    assert not Integration.objects.get(name="kept").deleting
     assert _declare(world, [], "?dry_run=maybe").json()["errors"] == {"dry_run": ["Expected true or false."]}
     assert _declare(world, "just text").status_code == 400
     too_many = [{"name": f"n{i}"} for i in range(51)]
