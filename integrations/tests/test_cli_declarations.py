@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import yaml
 
@@ -85,6 +86,18 @@ def patchbay_command(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if PATCHBAY.exists():
         return PATCHBAY
     return install(tmp_path_factory.mktemp("bin"))
+
+
+def _second_assistant(sandbox: Sandbox, api_key: str) -> str:
+    """Another inbound assistant in the Synthflow workspace, made as its owner would (Synthflow's API)."""
+    response = httpx.post(
+        f"{sandbox.url}/synthflow/v2/assistants",
+        headers={"Authorization": f"Bearer {api_key}"},
+        json={"type": "inbound", "name": "after hours", "agent": {"prompt": "Take a message"}},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return str(response.json()["response"]["model_id"])
 
 
 Cli = Callable[..., subprocess.CompletedProcess[str]]
@@ -172,7 +185,21 @@ def test_ci_plans_applies_exports_and_prunes_a_declaration_file(
     assert str(phones.pk) not in exported.stdout
     assert made["twilio"]["auth_token"] not in exported.stdout
 
-    # Change the file (report drift only) and prune: legacy goes, phones is updated in place.
+    # A plan of a changed config is the engine's plan with that config: another assistant would
+    # take the number (an apply Synthflow refuses, so the file goes back before applying).
+    other = _second_assistant(sandbox, made["synthflow"]["api_key"])
+    moved = {**as_exported, "config": {**as_exported["config"], "synthflow_assistant_id": other}}
+    path.write_text(yaml.safe_dump(moved, sort_keys=False))
+    preview = cli(token, "plan", str(path))
+    assert preview.returncode == 2, preview.stdout + preview.stderr
+    assert f'~ config.synthflow_assistant_id: "{made["synthflow"]["assistant_id"]}" -> "{other}"' in (
+        preview.stdout
+    )
+    assert "~ assistant_number (synthflow.assistant_number)" in preview.stdout, preview.stdout
+    phones.refresh_from_db()
+    assert phones.config["synthflow_assistant_id"] == made["synthflow"]["assistant_id"]  # a dry run
+
+    # Change the file (drift is only reported) and prune: legacy goes, phones is updated in place.
     path.write_text(yaml.safe_dump({**as_exported, "policy": "report"}, sort_keys=False))
     pruning = cli(token, "plan", str(path), "--prune")
     assert pruning.returncode == 2, pruning.stdout + pruning.stderr
