@@ -112,12 +112,13 @@ class IntegrationDeclarationActions:
         summary="Declare integrations (plan with dry_run, else create / update and apply)",
         description=(
             "The body is one declaration (as `export` gives), a list of them, or YAML (documents "
-            f"separated by `---`), at most {MAX_DECLARATIONS} integrations. Integrations are matched "
-            "by name. With `dry_run=true` nothing changes: each integration says create / update / "
-            "no-op (delete for undeclared ones with `prune=true`), its field changes and the engine's "
-            "plan. Without it, every declaration is checked before any is saved; then integrations are "
-            "created or updated and applies queued (teardowns for pruned ones): 202 when a run was "
-            "queued, 200 when nothing needed to change. Declaring the same body twice changes nothing."
+            f"separated by `---`), at most {MAX_DECLARATIONS} integrations and 256 KB. Integrations "
+            "are matched by name. With `dry_run=true` nothing changes: each integration says create / "
+            "update / no-op (delete for undeclared ones with `prune=true`), its field changes and the "
+            "engine's plan. A prune that declares nothing is refused. Without `dry_run`, every "
+            "declaration is checked before any is saved; then integrations are created or updated and "
+            "applies queued (teardowns for pruned ones): 202 when a run was queued, 200 when nothing "
+            "needed to change. Declaring the same body twice changes nothing."
         ),
     )
     @action(
