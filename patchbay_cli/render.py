@@ -20,7 +20,7 @@ def _value(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _field_lines(action: str, changes: dict[str, list[Any]]) -> list[str]:
+def _field_lines(changes: dict[str, list[Any]]) -> list[str]:
     lines = []
     for field, (old, new) in changes.items():
         if old is None:
@@ -56,7 +56,7 @@ def plan_text(answer: dict[str, Any]) -> str:
             verb = "unchanged; its resources will change"
         lines.append(f"{SIGNS[action]} {entry['name']} ({entry['kind']}) {verb}")
         if action != "delete":
-            lines.extend(_field_lines(action, entry.get("changes") or {}))
+            lines.extend(_field_lines(entry.get("changes") or {}))
         resource_lines = _node_lines(entry.get("plan") or [])
         if resource_lines:
             lines.append("    resources:")
