@@ -18,8 +18,10 @@ RUN_ARGS ?=
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-test.txt | $(PY)
+# Then the `patchbay` command line (patchbay_cli/) as .venv/bin/patchbay, running this checkout's code.
+$(STAMP): requirements.txt requirements-test.txt patchbay_cli/install.py | $(PY)
 	$(PY) -m pip install --disable-pip-version-check --no-input --quiet -r requirements-test.txt
+	$(PY) -m patchbay_cli.install
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrations import actions
+from integrations.api.declaration_views import IntegrationDeclarationActions
 from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
@@ -205,13 +206,22 @@ class ProviderAccountViewSet(TenantScopedViewSet):
         responses={202: RunSerializer},
     )
 )
-class IntegrationViewSet(IntegrationEngineActions, IntegrationDiagnosticsActions, TenantScopedViewSet):
-    """Integrations of the tenant; filter by `kind`, `name`; plan / apply / reconcile / teardown."""
+class IntegrationViewSet(
+    IntegrationDeclarationActions,
+    IntegrationEngineActions,
+    IntegrationDiagnosticsActions,
+    TenantScopedViewSet,
+):
+    """Integrations of the tenant; filter by `kind`, `name`; plan / apply / reconcile / teardown;
+    export / declare."""
 
     queryset = Integration.objects.all()
     serializer_class = IntegrationSerializer
     filter_fields = ("kind", "name")
-    action_roles = IntegrationEngineActions.engine_action_roles
+    action_roles = {
+        **IntegrationEngineActions.engine_action_roles,
+        **IntegrationDeclarationActions.declaration_action_roles,
+    }
 
     def get_queryset(self) -> Any:
         # `latest_run` of every listed integration in one query (no query per row).

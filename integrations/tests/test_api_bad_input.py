@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 from rest_framework import serializers
 
+from integrations.api.declaration_serializers import DeclarationSerializer
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
 from integrations.api.views import IntegrationViewSet, ProviderAccountViewSet
 from integrations.models import Integration, ProviderAccount
@@ -74,9 +75,11 @@ class Endpoint:
     body: Callable[[Ctx], dict[str, Any]]
     invalid: dict[str, list[Value]]
     role: str = Role.OPERATOR
+    #: the error path a field of this body is named by (declare names each declaration first)
+    path: Callable[[dict[str, Any], str], str] = lambda body, field: field
 
     def url(self, ctx: Ctx) -> str:
-        if self.route.endswith("-list"):
+        if self.route.endswith(("-list", "-declare")):
             return reverse(self.route)
         target = {"account": ctx.vapi, "integration": ctx.integration, "member": ctx.member}[self.route[:-7]]
         return reverse(self.route, kwargs={"pk": target.pk})
@@ -105,6 +108,13 @@ BAD_CONFIG: list[Value] = [
     {**VALID_CONFIG["connect_vapi"], "area_code": "12"},
     {**VALID_CONFIG["connect_vapi"], "bogus": 1},
 ]
+
+
+def _declared_path(body: dict[str, Any], field: str) -> str:
+    """`<name>.<field>`: a declaration is named by its name, or by its position when it has none."""
+    name = body.get("name")
+    return f"{name if isinstance(name, str) and name and '.' not in name else 0}.{field}"
+
 
 ENDPOINTS = [
     Endpoint(
@@ -181,6 +191,33 @@ ENDPOINTS = [
             "config": ["config", {"area_code": "12"}, {"bogus": 1}, {"connect_instance_id": None}],
             "policy": ["ignore", None],
         },
+    ),
+    Endpoint(
+        "integration-declare",
+        "POST",
+        DeclarationSerializer,
+        lambda c: {
+            **c.integration_body(),
+            "accounts": {"aws": c.aws.name, "vapi": c.vapi.name},
+        },
+        {
+            "name": ["", "Has-Caps", "x" * 41, "under_score", 7, MISSING],
+            "kind": ["asterisk", "", lambda c: c.integration.kind.upper(), MISSING],
+            "accounts": [
+                "aws",
+                ["aws one"],
+                lambda c: {"aws": c.aws.name},
+                lambda c: {"aws": "nobody", "vapi": c.vapi.name},
+                lambda c: {"aws": c.vapi.name, "vapi": c.vapi.name},
+                lambda c: {"aws": c.foreign_aws.name, "vapi": c.vapi.name},
+                lambda c: {"aws": c.aws.name, "vapi": c.vapi.name, "oracle": "x"},
+                lambda c: {"aws": str(c.aws.pk), "vapi": str(c.vapi.pk)},  # ids are not names
+                MISSING,
+            ],
+            "config": [*BAD_CONFIG, MISSING],
+            "policy": ["ignore", "", None],
+        },
+        path=_declared_path,
     ),
     Endpoint(
         "token-list",
@@ -304,6 +341,7 @@ def test_a_bad_value_is_a_400_naming_the_field_and_nothing_is_saved(
     assert response.status_code == 400, (response.status_code, response.json())
     payload = response.json()
     assert payload["code"] == "invalid"
+    field = endpoint.path(body, field)
     named = [path for path in payload["errors"] if path == field or path.startswith(f"{field}.")]
     assert named, f"errors {payload['errors']} do not name {field!r}"
     assert isinstance(payload["detail"], str)
