@@ -47,9 +47,9 @@ def _node(name: str, type_name: str, action: str) -> dict[str, Any]:
     return {"node": name, "type": type_name, "action": action, "diff": {}, "known_after_apply": []}
 
 
-def _new_nodes(kind: str) -> list[dict[str, Any]]:
-    """A new integration's plan without asking any vendor: every node of its blueprint is created."""
-    blueprint = get_blueprint(kind)
+def _new_nodes(kind: str, config: dict[str, Any]) -> list[dict[str, Any]]:
+    """A new integration's plan without asking any vendor: every node its config needs is created."""
+    blueprint = get_blueprint(kind, config)
     nodes = []
     for name in blueprint.order():
         type_name = blueprint.by_name[name].type
@@ -147,7 +147,7 @@ def plan_declarations(tenant: Tenant, data: Any, *, prune: bool = False) -> list
     for declared in declared_all:
         if declared.existing is None:
             entry = _entry(declared, DeclarationAction.CREATE)
-            entry["plan"] = _new_nodes(declared.kind)
+            entry["plan"] = _new_nodes(declared.kind, declared.config)
         else:
             entry = _entry(declared, DeclarationAction.UPDATE if declared.changes else DeclarationAction.NOOP)
             engine = _engine_plan(declared)

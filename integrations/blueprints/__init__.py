@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from integrations.blueprints.connect_synthflow import BLUEPRINT as CONNECT_SYNTHFLOW
 from integrations.blueprints.connect_vapi import BLUEPRINT as CONNECT_VAPI
 from integrations.blueprints.genesys_synthflow import BLUEPRINT as GENESYS_SYNTHFLOW
@@ -16,9 +19,10 @@ BLUEPRINTS: dict[str, Blueprint] = {
 }
 
 
-def get_blueprint(kind: str) -> Blueprint:
-    """The blueprint of an integration kind."""
+def get_blueprint(kind: str, config: Mapping[str, Any] | None = None) -> Blueprint:
+    """The blueprint of an integration kind; given the integration's config, only the nodes it needs."""
     try:
-        return BLUEPRINTS[kind]
+        blueprint = BLUEPRINTS[kind]
     except KeyError:
         raise LookupError(f"no blueprint for integration kind {kind!r} yet") from None
+    return blueprint if config is None else blueprint.for_config(config)

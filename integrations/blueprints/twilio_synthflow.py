@@ -17,6 +17,7 @@ integration's `transfer_targets` and rejects everything else.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -87,6 +88,11 @@ def _voice(i: SpecInputs) -> dict[str, Any]:
     }
 
 
+def _own_ingress(config: Mapping[str, Any]) -> bool:
+    """Whether Patchbay provisions the warm-transfer ingress: not when the customer names their own."""
+    return not config.get("warm_transfer_uri")
+
+
 NODES = (
     BlueprintNode(
         "warm_transfer_acl",
@@ -94,6 +100,7 @@ NODES = (
         # Synthflow's signalling sources of the workspace's region only (§1.9); never 0.0.0.0/0.
         lambda i: {"cidrs": sorted(SIGNALLING_CIDRS[synthflow_region(i)])},
         title="Twilio IP ACL: Synthflow's signalling addresses",
+        when=_own_ingress,
     ),
     BlueprintNode(
         "warm_transfer_domain",
@@ -101,6 +108,7 @@ NODES = (
         _domain,
         ("warm_transfer_acl",),
         "Twilio SIP Domain for warm transfers → Patchbay's webhook",
+        when=_own_ingress,
     ),
     BlueprintNode(
         "synthflow_number",

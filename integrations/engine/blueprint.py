@@ -35,6 +35,8 @@ class SpecInputs:
 
 
 SpecFunction = Callable[[SpecInputs], dict[str, Any]]
+#: whether an integration with this config needs the node at all
+NodeCondition = Callable[[Mapping[str, Any]], bool]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class BlueprintNode:
     spec: SpecFunction
     depends_on: tuple[str, ...] = ()
     title: str = ""
+    #: None: every integration of the kind has the node; else only those whose config passes it. A
+    #: node left out by a config change is deleted like a node a blueprint dropped.
+    when: NodeCondition | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,21 @@ class Blueprint:
                 raise ValueError(f"{self.kind}.{node.name} depends on unknown nodes {sorted(missing)}")
         object.__setattr__(self, "by_name", by_name)
         self.order()  # raises graphlib.CycleError on a cycle
+
+    def for_config(self, config: Mapping[str, Any]) -> Blueprint:
+        """The graph an integration with `config` has: the conditional nodes it does not need left out
+        (with the dependencies on them; a spec that reads such a node must not need it then)."""
+        kept = [n for n in self.nodes if n.when is None or n.when(config)]
+        if len(kept) == len(self.nodes):
+            return self
+        names = {n.name for n in kept}
+        nodes = tuple(
+            BlueprintNode(
+                n.name, n.type, n.spec, tuple(d for d in n.depends_on if d in names), n.title, n.when
+            )
+            for n in kept
+        )
+        return Blueprint(kind=self.kind, nodes=nodes)
 
     def order(self) -> list[str]:
         """Nodes in dependency order (creation order), stable for equal ranks."""

@@ -26,7 +26,7 @@ class IntegrationGraph:
         self, integration: Any, clients: VendorClients | None = None, *, create_rows: bool = True
     ) -> None:
         self.integration = integration
-        self.blueprint: Blueprint = get_blueprint(integration.kind)
+        self.blueprint: Blueprint = get_blueprint(integration.kind, integration.config)
         self.accounts = {
             kind: account for kind in ACCOUNT_FIELDS if (account := integration.account(kind)) is not None
         }
@@ -62,11 +62,17 @@ class IntegrationGraph:
 
         A node dropped from a blueprint (connect_vapi's termination, issue 12.6) is deleted by the
         next apply, heal-policy reconcile or teardown: its type's `delete` works from the external id.
+        A node the integration's config no longer needs (a `when` condition) is still in the kind's
+        whole blueprint: those go in reverse creation order, so a dependent goes before what it
+        depends on (a SIP domain before the IP list mapped to it).
         """
         live = (NodeStatus.PENDING, NodeStatus.DELETED)
-        return sorted(
+        names = [
             n for n, row in self.rows.items() if n not in self.blueprint.by_name and row.status not in live
-        )
+        ]
+        whole = get_blueprint(self.integration.kind).order()
+        teardown_rank = {name: i for i, name in enumerate(reversed(whole))}
+        return sorted(names, key=lambda n: (teardown_rank.get(n, -1), n))
 
     def retired_context(self, name: str) -> NodeContext:
         """The context of a retired node: no spec (its blueprint entry is gone), its saved ids only."""

@@ -97,7 +97,8 @@ class ConfigSerializer(StrictSerializer):
             "URI (name.pstn.twilio.com), secured with an IP ACL or credentials, for Synthflow's warm "
             "transfers (a new INVITE). Without it Synthflow dials the SIP Domain Patchbay provisions in "
             "your Twilio account (pb-<id>.sip.twilio.com, open only to Synthflow's signalling addresses), "
-            "which dials only transfer_targets. That domain and its IP ACL are provisioned either way."
+            "which dials only transfer_targets. With it, Patchbay provisions no domain "
+            "(and deletes one it made)."
         ),
         error_messages={"invalid": "Give a Twilio SIP Domain or trunk host, e.g. acme.sip.twilio.com."},
     )

@@ -245,7 +245,7 @@ def events_text(run: Run) -> str:
 def iter_nodes(integration: Integration) -> Iterator[str]:
     from integrations.blueprints import get_blueprint
 
-    yield from get_blueprint(integration.kind).order()
+    yield from get_blueprint(integration.kind, integration.config).order()
 
 
 def narrow_vapi_gateways(sandbox: Sandbox, setup: ConnectVapiSetup, ips: list[str]) -> None:

@@ -189,6 +189,33 @@ def test_warm_transfer_uri_overrides_the_provisioned_domain(sandbox: Sandbox, en
     assert imported.termination_uri == "acme.sip.twilio.com"
     # The sandbox knows no such domain: Synthflow's INVITE goes to the customer's own ingress, not ours.
     assert _warm_transfer(sandbox, setup, AGENT)["status"] == 404
+    # ... and Patchbay provisioned no ingress of its own that nobody would call.
+    assert _sip_objects(sandbox) == []
+    assert set(setup.integration.resources.values_list("node", flat=True)) == {
+        "synthflow_number",
+        "assistant_number",
+        "twilio_voice",
+    }
+
+
+def test_naming_a_warm_transfer_uri_later_deletes_the_provisioned_domain(
+    sandbox: Sandbox, engine_worker: Any
+) -> None:
+    setup = make_twilio_synthflow(sandbox, transfer_targets=[AGENT])
+    _applied(setup)
+    assert _sip_objects(sandbox) != []
+    integration = setup.integration
+    integration.config = {**integration.config, "warm_transfer_uri": "acme.sip.twilio.com"}
+    integration.save(update_fields=["config"])
+
+    run = run_to_end(integration, RunKind.APPLY)
+
+    assert run.state == RunState.SUCCEEDED, events_text(run)
+    assert _sip_objects(sandbox) == []
+    imported = setup.synthflow().get_number(
+        setup.workspace_id, setup.sandbox_accounts["twilio"]["phone_number"]
+    )
+    assert imported.termination_uri == "acme.sip.twilio.com"
 
 
 def test_teardown_gives_the_number_its_voice_url_back_and_leaves_nothing(

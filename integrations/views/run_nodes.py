@@ -57,6 +57,8 @@ def run_nodes(run: Run) -> list[dict[str, Any]]:
         return []
     kind = run.integration.kind if run.integration_id and run.integration else ""
     blueprint = BLUEPRINTS.get(kind)
+    if blueprint is not None and run.integration is not None:
+        blueprint = blueprint.for_config(run.integration.config)
     waiting = "pending" if run.is_active else "not started"
     order: list[str] = []
     rows: dict[str, NodeRow] = {}
