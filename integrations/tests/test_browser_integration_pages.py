@@ -49,6 +49,14 @@ def shots(page: Page, name: str) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(ARTIFACTS / f"ui-health-{name}-{width}.png"), full_page=True)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        # what reaches past the page, outside the scrollers (a table or the tabs may scroll inside)
+        culprits = page.evaluate(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
+            f"{width} && !(e.parentElement && e.parentElement.closest('.table-wrap, .tabs')))"
+            ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
+        )
+        assert wide <= width, f"{name} is {wide} px wide at {width} px: {culprits}"
     page.set_viewport_size({"width": 1280, "height": 900})
 
 

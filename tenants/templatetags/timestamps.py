@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 register = template.Library()
 
@@ -19,8 +20,14 @@ FORMAT = "%Y-%m-%d %H:%M:%S %Z"
 
 
 @register.filter
-def when(value: datetime | None, empty: str = "—") -> str:
-    """`value` in the dashboard's one format, with its time zone; `empty` for None."""
+def when(value: datetime | str | None, empty: str = "—") -> str:
+    """`value` in the dashboard's one format, with its time zone; `empty` for None.
+
+    An ISO 8601 string (a condition's `last_transition_time` is kept as one in JSON) is read first."""
+    if isinstance(value, str):
+        value = parse_datetime(value) if value else None
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, timezone.utc)
     if not isinstance(value, datetime):
         return empty
     if timezone.is_aware(value):

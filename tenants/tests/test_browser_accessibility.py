@@ -22,6 +22,7 @@ from calls.tests.sip_samples import answered_call
 from calls.tests.test_api_calls import store
 from conftest import ARTIFACTS
 from integrations.choices import IntegrationKind
+from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.tests.fixtures import TenantWorld
@@ -93,12 +94,19 @@ def test_every_dashboard_page_passes_axe_fits_a_phone_and_speaks_plainly(
     live_server: Any, browser_page: Page, world: TenantWorld
 ) -> None:
     owner = world.users[Role.OWNER]
-    integration = IntegrationFactory(tenant=world.tenant, kind="connect_vapi", name="support-line")
+    # applied and registered: its page shows the conditions table and the registration panel, whose
+    # times are kept as ISO 8601 text in JSON and must still read in the one format
+    conditions = set_condition([], ConditionType.READY, ConditionStatus.TRUE, Reason.AVAILABLE)
+    conditions = set_condition(conditions, ConditionType.REGISTERED, ConditionStatus.TRUE, "Registered")
+    integration = IntegrationFactory(
+        tenant=world.tenant, kind="connect_vapi", name="support-line", conditions=conditions
+    )
     call = store(integration, answered_call("a11y-call@x"))
     client = Client()
     client.force_login(owner)
     pages = dashboard_pages(world, client)
     pages["a call's ladder"] = f"/calls/{call.pk}/"
+    pages["an applied integration"] = f"/integrations/{integration.pk}/"
     pages["a searched calls list"] = f"/integrations/{integration.pk}/calls/?number=555&status=answered"
     pages["home"] = "/"  # the browser follows it wherever it leads
     assert {"integrations:integration-list", "calls:integration-calls", "calls:call-detail"} <= set(pages)
