@@ -95,6 +95,11 @@ def _label(item: Any, index: int) -> str:
     return name if isinstance(name, str) and name and "." not in name else str(index)
 
 
+def _storable(value: Any) -> bool:
+    """A string the database can hold and compare (text without NUL)."""
+    return isinstance(value, str) and "\x00" not in value
+
+
 class _Reader:
     """Checks every declaration of one request, collecting errors keyed `<declaration>.<field>`."""
 
@@ -112,7 +117,9 @@ class _Reader:
                 {"non_field_errors": [f"At most {MAX_DECLARATIONS} integrations per request."]}
             )
         names = [item.get("name") for item in items if isinstance(item, Mapping)]
-        wanted = {n for n in names if isinstance(n, str)}
+        # PostgreSQL refuses NUL in a text parameter; no stored name has one, so such a name matches
+        # nothing (and is refused as a name below) instead of failing the query
+        wanted = {n for n in names if _storable(n)}
         existing = {
             i.name: i
             for i in Integration.objects.for_tenant(self.tenant)
@@ -123,7 +130,7 @@ class _Reader:
         for item in items:
             accounts = item.get("accounts") if isinstance(item, Mapping) else None
             if isinstance(accounts, Mapping):
-                account_names.update(v for v in accounts.values() if isinstance(v, str))
+                account_names.update(v for v in accounts.values() if _storable(v))
         self.accounts = {
             a.name: a for a in ProviderAccount.objects.for_tenant(self.tenant).filter(name__in=account_names)
         }

@@ -227,6 +227,12 @@ def test_prune_tears_down_only_this_tenants_undeclared_integrations(
         ({"name": "Front Desk"}, "Front Desk.name"),
         ({"name": None}, "1.name"),
         ({"colour": "blue"}, "front-desk.colour"),
+        # NUL: PostgreSQL refuses it in a query parameter (the fuzz found a 500 there)
+        (
+            {"accounts": {"twilio": "twilio\x00main", "synthflow": "synthflow main"}},
+            "front-desk.accounts.twilio",
+        ),
+        ({"name": "front\x00desk"}, "front\x00desk.name"),
     ],
 )
 def test_a_bad_declaration_is_a_400_naming_the_field_and_nothing_is_created(
