@@ -26,6 +26,12 @@ from integrations import actions
 from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
+from integrations.api.schema import (
+    ACCOUNT_REQUEST_EXAMPLES,
+    INTEGRATION_REQUEST_EXAMPLES,
+    account_schema,
+    integration_schema,
+)
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
 from integrations.choices import AccountKind
 from integrations.connection_checks import check_connection
@@ -69,9 +75,28 @@ ON_SAVE = (
 
 
 @extend_schema_view(
-    create=extend_schema(description="Create a provider account." + ON_SAVE),
-    update=extend_schema(description="Replace a provider account's name and settings." + ON_SAVE),
-    partial_update=extend_schema(description="Change some of a provider account's fields." + ON_SAVE),
+    list=extend_schema(responses=account_schema(many=True)),
+    retrieve=extend_schema(responses=account_schema()),
+    create=extend_schema(
+        description="Create a provider account: `kind` decides its `settings` and `secrets`." + ON_SAVE,
+        request=account_schema(),
+        responses={201: account_schema()},
+        examples=ACCOUNT_REQUEST_EXAMPLES,
+    ),
+    update=extend_schema(
+        description="Replace a provider account's name and settings (its kind is fixed)." + ON_SAVE,
+        request=account_schema(),
+        responses=account_schema(),
+    ),
+    partial_update=extend_schema(
+        description=(
+            "Change some of a provider account's fields. `settings` is a JSON merge patch of the "
+            "current settings (a key set to null is removed); only the `secrets` given change. `kind`, "
+            "if given, must be the account's kind." + ON_SAVE
+        ),
+        request=account_schema(),
+        responses=account_schema(),
+    ),
 )
 class ProviderAccountViewSet(TenantScopedViewSet):
     """Provider accounts of the tenant (secrets write-only); filter by `kind`, `name`."""
@@ -197,6 +222,31 @@ class ProviderAccountViewSet(TenantScopedViewSet):
 
 
 @extend_schema_view(
+    list=extend_schema(responses=integration_schema(many=True)),
+    retrieve=extend_schema(responses=integration_schema()),
+    create=extend_schema(
+        description=(
+            "Create an integration: `kind` decides its `config` and the provider accounts it takes "
+            "(`accounts`, by account kind). Nothing is provisioned until it is applied."
+        ),
+        request=integration_schema(),
+        responses={201: integration_schema()},
+        examples=INTEGRATION_REQUEST_EXAMPLES,
+    ),
+    update=extend_schema(
+        description="Replace an integration's accounts, config and policy (its name and kind are fixed).",
+        request=integration_schema(),
+        responses=integration_schema(),
+    ),
+    partial_update=extend_schema(
+        description=(
+            "Change some of an integration's accounts, config and policy. `config` is a JSON merge "
+            "patch of the current config (a key set to null is removed). `name` and `kind`, if given, "
+            "must be the integration's."
+        ),
+        request=integration_schema(),
+        responses=integration_schema(),
+    ),
     destroy=extend_schema(
         description=(
             "Tear the integration down: a teardown run deletes its resources (dependents first), then "
