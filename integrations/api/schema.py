@@ -10,6 +10,7 @@ check that each kind's example passes both.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
@@ -41,6 +42,8 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
 
     def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         schema = auto_schema._map_basic_serializer(self.target, direction)
+        for name, prop in schema.get("properties", {}).items():
+            schema["properties"][name] = _blank_once(prop)
         if direction == "request":
             schema["additionalProperties"] = False
             schema.update(getattr(self.target, "schema_constraints", {}))
@@ -66,6 +69,17 @@ class KindVariantSchema(OpenApiSerializerExtension):
         return schema
 
 
+def _blank_once(prop: dict[str, Any]) -> dict[str, Any]:
+    """drf-spectacular says "blank allowed" as `oneOf: [{maxLength: 0}, <field>]`; when the field's own
+    pattern takes '' too, '' matches both and fails the `oneOf`: the field alone says it."""
+    choices = prop.get("oneOf", [])
+    blank = [c for c in choices if c.get("maxLength") == 0]
+    fields = [c for c in choices if c.get("maxLength") != 0]
+    if len(choices) == 2 and len(blank) == 1 and "pattern" in fields[0] and re.search(fields[0]["pattern"], ""):
+        return {**{k: v for k, v in prop.items() if k != "oneOf"}, **fields[0]}
+    return prop
+
+
 def _camel(value: str) -> str:
     return "".join(part.capitalize() for part in value.split("_"))
 
@@ -76,15 +90,28 @@ def _kind_field(value: str, what: str) -> serializers.Field:
     return extend_schema_field({"type": "string", "enum": [value]})(field_class)()
 
 
-class LatestRunSerializer(serializers.Serializer):
-    """An integration's latest apply / reconcile / teardown, in short (`Run.summary()`)."""
+#: an integration's latest apply / reconcile / teardown, in short (`Run.summary()`), or null; inline,
+#: because OpenAPI 3.0 validators do not apply `nullable` to a `$ref`
+LATEST_RUN = {
+    "type": "object",
+    "nullable": True,
+    "readOnly": True,
+    "description": "The latest apply, reconcile or teardown (plans are previews); null before any.",
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string", "enum": RunKind.values},
+        "state": {"type": "string", "enum": RunState.values},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "started_at": {"type": "string", "format": "date-time", "nullable": True},
+        "finished_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+    "required": ["id", "kind", "state", "progress", "started_at", "finished_at"],
+}
 
-    id = serializers.CharField()
-    kind = serializers.ChoiceField(choices=RunKind.choices)
-    state = serializers.ChoiceField(choices=RunState.choices)
-    progress = serializers.IntegerField(min_value=0, max_value=100)
-    started_at = serializers.DateTimeField(allow_null=True)
-    finished_at = serializers.DateTimeField(allow_null=True)
+
+@extend_schema_field(LATEST_RUN)
+class LatestRunField(serializers.JSONField):
+    """`latest_run` (schema only)."""
 
 
 class AwsAccountSettings(AwsSettings):
@@ -186,7 +213,7 @@ def _integration_variant(kind: str) -> type[serializers.Serializer]:
             "policy": serializers.ChoiceField(choices=Policy.choices, default=Policy.HEAL),
             "conditions": serializers.ListField(child=serializers.DictField(), read_only=True),
             "health": HealthSerializer(read_only=True),
-            "latest_run": LatestRunSerializer(read_only=True, allow_null=True),
+            "latest_run": LatestRunField(read_only=True),
             "created_at": serializers.DateTimeField(read_only=True),
             "updated_at": serializers.DateTimeField(read_only=True),
         },

@@ -41,6 +41,7 @@ from integrations.vendor_choices import PICKERS, Incomplete, MissingInput, field
 from integrations.vendors.errors import VendorError
 from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
+from tenants.api.schema import ApiErrorSerializer
 from tenants.api.viewsets import TenantScopedViewSet
 from tenants.choices import Role
 from tenants.permissions import HasTenantRole
@@ -137,12 +138,21 @@ class ProviderAccountViewSet(TenantScopedViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "field", str, required=True, description="The config field to list choices for."
+                "field",
+                str,
+                required=True,
+                enum=sorted({field for _, field in PICKERS}),
+                description="The config field to list choices for (which ones depends on the account's "
+                "kind: see below).",
             ),
             OpenApiParameter("connect_instance_id", str, description="For `connect_phone_numbers`."),
             OpenApiParameter("site_id", str, description="For `outbound_route_id`."),
         ],
-        responses={200: CHOICES_RESULT, 400: OpenApiResponse(description="Unknown field or missing input")},
+        responses={
+            200: CHOICES_RESULT,
+            400: OpenApiResponse(ApiErrorSerializer, description="Unknown field or missing input"),
+            503: OpenApiResponse(ApiErrorSerializer, description="The vendor could not be asked"),
+        },
         summary="What the account offers for an integration's config field",
         description=(
             "Lists, from the vendor, the values a config field may take with this account: AWS "

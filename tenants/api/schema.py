@@ -7,11 +7,13 @@ operation, the statuses it can answer with that shape, so a generated client kno
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
 from rest_framework.settings import api_settings
 
 
@@ -28,6 +30,17 @@ class TenantTokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "A tenant API token: `Token <key>`. The token decides the tenant and the role.",
         }
+
+
+class WholeBodySchema(OpenApiSerializerExtension):
+    """A member's PATCH takes the whole body (its role), as PUT does: not the `Patched` shape."""
+
+    target_class = "tenants.api.serializers.MembershipUpdateSerializer"
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        whole = copy.copy(self.target)
+        whole.partial = False
+        return auto_schema._map_basic_serializer(whole, direction)
 
 
 class ApiErrorSerializer(serializers.Serializer):
@@ -70,12 +83,17 @@ class PatchbayAutoSchema(AutoSchema):
     def map_parsers(self) -> list[Any]:
         if self.view.parser_classes == api_settings.DEFAULT_PARSER_CLASSES:
             return ["application/json"]
+        if MultiPartParser in self.view.parser_classes:
+            return ["multipart/form-data"]  # a file upload: an url-encoded form cannot carry the file
         return super().map_parsers()
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        body = operation.get("requestBody")
+        if body is not None and self.method in ("POST", "PUT"):
+            body["required"] = True  # the create and replace serializers all have required fields
         error = self.resolve_serializer(ApiErrorSerializer, "response").ref
         responses = operation.setdefault("responses", {})
         for status in self._error_statuses(operation):

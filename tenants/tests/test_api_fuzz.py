@@ -69,6 +69,8 @@ UNEXPRESSIBLE = [
         r"^Twilio does not allow headers starting X-Twilio",
         r"^Custom variables travel through prepare_inbound",  # one field depends on another
         r"^Give (either )?area_code",  # connect_synthflow: area_code or phone_number, not both
+        r"^Must be in the future\.$",  # a token's expiry, against the clock
+        r"lists choices for: ",  # which fields an account lists depends on its kind
     )
 ]
 
