@@ -10,6 +10,7 @@ check that each kind's example passes both.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -43,7 +44,7 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
     def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         schema = auto_schema._map_basic_serializer(self.target, direction)
         for name, prop in schema.get("properties", {}).items():
-            schema["properties"][name] = _blank_once(prop)
+            schema["properties"][name] = _default_in_words(_blank_once(prop))
         if direction == "request":
             schema["additionalProperties"] = False
             schema.update(getattr(self.target, "schema_constraints", {}))
@@ -77,6 +78,16 @@ def _blank_once(prop: dict[str, Any]) -> dict[str, Any]:
     fields = [c for c in choices if c.get("maxLength") != 0]
     if len(choices) == 2 and len(blank) == 1 and "pattern" in fields[0] and re.search(fields[0]["pattern"], ""):
         return {**{k: v for k, v in prop.items() if k != "oneOf"}, **fields[0]}
+    return prop
+
+
+def _default_in_words(prop: dict[str, Any]) -> dict[str, Any]:
+    """A nested object's default, said in its description: generators (openapi-python-client) cannot
+    give a model a default value, and drop the whole schema when one has."""
+    if "allOf" in prop and isinstance(prop.get("default"), dict):
+        prop = dict(prop)
+        default = json.dumps(prop.pop("default"))
+        prop["description"] = (prop.get("description", "") + f" Default: `{default}`.").strip()
     return prop
 
 
