@@ -40,6 +40,12 @@ class CallSearchFilter(BaseFilterBackend):
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
-            {"name": name, "required": False, "in": "query", "description": description, "schema": SCHEMAS[name]}
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": description,
+                "schema": SCHEMAS[name],
+            }
             for name, description in DESCRIPTIONS.items()
         ]

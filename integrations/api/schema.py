@@ -23,8 +23,8 @@ from integrations.api.serializers import HealthSerializer
 from integrations.choices import AccountKind, IntegrationKind, Policy
 from integrations.kinds import KINDS
 from integrations.kinds.schema import StrictSerializer
-from integrations.models.integration import NAME_MAX_LENGTH, validate_integration_name
 from integrations.models.engine import RunKind, RunState
+from integrations.models.integration import NAME_MAX_LENGTH, validate_integration_name
 
 ACCOUNT_NAME_MAX_LENGTH = 100
 #: a secret as validate_secrets takes it: one line, not only blanks, no NUL
@@ -76,7 +76,12 @@ def _blank_once(prop: dict[str, Any]) -> dict[str, Any]:
     choices = prop.get("oneOf", [])
     blank = [c for c in choices if c.get("maxLength") == 0]
     fields = [c for c in choices if c.get("maxLength") != 0]
-    if len(choices) == 2 and len(blank) == 1 and "pattern" in fields[0] and re.search(fields[0]["pattern"], ""):
+    if (
+        len(choices) == 2
+        and len(blank) == 1
+        and "pattern" in fields[0]
+        and re.search(fields[0]["pattern"], "")
+    ):
         return {**{k: v for k, v in prop.items() if k != "oneOf"}, **fields[0]}
     return prop
 
@@ -138,10 +143,7 @@ def _account_variant(kind: str) -> type[serializers.Serializer]:
         (StrictSerializer,),
         {
             "__doc__": f"Secrets of a {kind} account: " + (", ".join(names) or "none (AWS: a role)") + ".",
-            **{
-                name: serializers.RegexField(SECRET_PATTERN, max_length=MAX_SECRET_LENGTH)
-                for name in names
-            },
+            **{name: serializers.RegexField(SECRET_PATTERN, max_length=MAX_SECRET_LENGTH) for name in names},
         },
     )
     settings = AwsAccountSettings if kind == AccountKind.AWS else SETTINGS_SCHEMAS[kind]
@@ -352,7 +354,5 @@ ACCOUNT_REQUEST_EXAMPLES = [
     for kind, body in ACCOUNT_EXAMPLES.items()
 ]
 INTEGRATION_REQUEST_EXAMPLES = [
-    OpenApiExample(kind, value=body, request_only=True)
-    for kind, body in INTEGRATION_EXAMPLES.items()
+    OpenApiExample(kind, value=body, request_only=True) for kind, body in INTEGRATION_EXAMPLES.items()
 ]
-

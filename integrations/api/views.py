@@ -263,7 +263,7 @@ class ProviderAccountViewSet(TenantScopedViewSet):
             "the integration. Answers 202 with the run; poll `runs/{id}/`."
         ),
         responses={202: RunSerializer},
-    )
+    ),
 )
 class IntegrationViewSet(IntegrationEngineActions, IntegrationDiagnosticsActions, TenantScopedViewSet):
     """Integrations of the tenant; filter by `kind`, `name`; plan / apply / reconcile / teardown."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
 from django.core.validators import RegexValidator
+from django.db import connection
 from django.db.models import AutoField, EmailField, Field, IntegerField, Model, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -80,7 +80,9 @@ def _parameter_schema(model: type[Model] | None, name: str) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", "pattern": "^[^\\x00]*$"}
     if getattr(field, "max_length", None):
         schema["maxLength"] = field.max_length
-    patterns = [v.regex.pattern for v in field.validators if isinstance(v, RegexValidator) and not v.inverse_match]
+    patterns = [
+        v.regex.pattern for v in field.validators if isinstance(v, RegexValidator) and not v.inverse_match
+    ]
     if patterns:
         schema["pattern"] = patterns[0]
     if isinstance(field, EmailField):

@@ -54,7 +54,7 @@ class ApiErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
-        help_text='Field errors by dotted path, e.g. {"config.area_code": ["Enter a 3-digit US area code."]}.',
+        help_text='Field errors by dotted path, e.g. {"config.area_code": ["Enter a 3-digit area code."]}.',
     )
 
 

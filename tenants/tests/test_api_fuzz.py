@@ -32,9 +32,9 @@ from schemathesis.specs.openapi.checks import (
 
 from calls.tests.factories import SipCallFactory, SipMessageFactory, SipTraceFactory
 from controlplane.wsgi import application
+from integrations.choices import AccountKind
 from integrations.models import Run
 from integrations.models.engine import RunKind
-from integrations.choices import AccountKind
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
 from tenants.tests.factories import AuditEventFactory
