@@ -18,6 +18,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
+from tenants.api.schema import EMAIL_SCHEMA
+
 
 def _cleaned(model: type[Model], name: str, value: str) -> Any:
     """`value` as the field `name` holds it; raises Django's ValidationError when it cannot."""
@@ -86,5 +88,5 @@ def _parameter_schema(model: type[Model] | None, name: str) -> dict[str, Any]:
     if patterns:
         schema["pattern"] = patterns[0]
     if isinstance(field, EmailField):
-        schema["format"] = "email"
+        schema = {**EMAIL_SCHEMA, "maxLength": field.max_length}
     return schema

@@ -16,6 +16,16 @@ from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.settings import api_settings
 
+#: addresses Django's EmailValidator takes, as a pattern (a dot-atom at a dotted domain: the validator
+#: also takes quoted local parts, IP literals and IDNs, which the schema leaves out)
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+#: the longest address an EmailField column holds
+EMAIL_MAX_LENGTH = 254
+EMAIL_SCHEMA = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN, "maxLength": EMAIL_MAX_LENGTH}
+
 
 class TenantTokenAuthenticationScheme(OpenApiAuthenticationExtension):
     """`Authorization: Token <key>` as an API-key security scheme."""

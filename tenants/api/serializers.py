@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tenants.api.schema import EMAIL_MAX_LENGTH, EMAIL_SCHEMA
 from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Invitation, Membership
 
@@ -71,10 +73,15 @@ class MembershipSerializer(serializers.ModelSerializer):
         return user.get_full_name() or user.get_username()
 
 
+@extend_schema_field(EMAIL_SCHEMA)
+class InviteeEmailField(serializers.EmailField):
+    """An address to invite (no longer than the invitation's column)."""
+
+
 class MembershipCreateSerializer(serializers.Serializer):
     """Invite someone by email with a role: they become a member when they accept the emailed link."""
 
-    email = serializers.EmailField()
+    email = InviteeEmailField(max_length=EMAIL_MAX_LENGTH)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
