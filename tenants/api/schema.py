@@ -16,10 +16,11 @@ from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.settings import api_settings
 
-#: addresses Django's EmailValidator takes, as a pattern (a dot-atom at a dotted domain: the validator
-#: also takes quoted local parts, IP literals and IDNs, which the schema leaves out)
+#: addresses Django's EmailValidator takes and RFC 5321 allows, as a pattern: a dot-atom local part of
+#: at most 64 characters (an atom of 1-32 and maybe one more of 1-31) at a dotted domain. The validator
+#: also takes quoted local parts, IP literals and IDNs, which the schema leaves out.
 EMAIL_PATTERN = (
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,32}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,31})?"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
 #: the longest address an EmailField column holds
