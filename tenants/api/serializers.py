@@ -60,7 +60,9 @@ class MembershipSerializer(serializers.ModelSerializer):
     """A member of the tenant and their role."""
 
     id = serializers.CharField(read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    # Not `format: email` in the schema: an address Django's validator took may still fail a JSON
+    # Schema email check (IDNA label rules), and answers must match their schema.
+    email = serializers.CharField(source="user.email", read_only=True)
     name = serializers.SerializerMethodField()
 
     class Meta:
@@ -89,6 +91,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     """An invitation: to whom, which role, by whom, and whether it is still pending."""
 
     id = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)  # as MembershipSerializer.email
     invited_by = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired")
 
