@@ -21,6 +21,7 @@ from rest_framework import serializers
 from integrations.account_settings import MAX_SECRET_LENGTH, SECRET_NAMES, SETTINGS_SCHEMAS, AwsSettings
 from integrations.api.serializers import HealthSerializer
 from integrations.choices import AccountKind, IntegrationKind, Policy
+from integrations.connection_checks import OK, REFUSED, UNREACHABLE
 from integrations.kinds import KINDS
 from integrations.kinds.schema import StrictSerializer
 from integrations.models.engine import RunKind, RunState
@@ -67,6 +68,9 @@ class KindVariantSchema(OpenApiSerializerExtension):
         required = schema.setdefault("required", [])
         if "kind" not in required:
             required.insert(0, "kind")
+        # drf-spectacular requires every read-only answer field; `connection` is there only sometimes.
+        sometimes = [name for name, field in self.target.fields.items() if isinstance(field, ConnectionField)]
+        schema["required"] = [name for name in required if name not in sometimes]
         return schema
 
 
@@ -130,6 +134,27 @@ class LatestRunField(serializers.JSONField):
     """`latest_run` (schema only)."""
 
 
+#: the connection test a create or update answers with `VENDOR_CHECKS_ON_SAVE` (views.ON_SAVE); not
+#: required (absent when checks on save are off) and read-only, so a generated client reads it
+CONNECTION = {
+    "type": "object",
+    "readOnly": True,
+    "description": "Create and update only, when Patchbay checks accounts on save: the connection test "
+    "(see `test-connection`).",
+    "properties": {
+        "status": {"type": "string", "enum": [OK, REFUSED, UNREACHABLE]},
+        "ok": {"type": "boolean"},
+        "message": {"type": "string"},
+    },
+    "required": ["status", "ok", "message"],
+}
+
+
+@extend_schema_field(CONNECTION)
+class ConnectionField(serializers.JSONField):
+    """`connection` (schema only; KindVariantSchema leaves it out of `required`)."""
+
+
 class AwsAccountSettings(AwsSettings):
     """AWS settings as answered: with the external id Patchbay generated (it cannot be set)."""
 
@@ -181,6 +206,7 @@ def _account_variant(kind: str) -> type[serializers.Serializer]:
             ),
             "created_at": serializers.DateTimeField(read_only=True),
             "updated_at": serializers.DateTimeField(read_only=True),
+            "connection": ConnectionField(required=False),
         },
     )
 

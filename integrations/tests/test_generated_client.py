@@ -98,7 +98,11 @@ def test_a_generated_client_provisions_and_tears_down_an_integration(
     engine_worker: Any,
     tmp_path: Path,
     unload_generated: Any,
+    settings: Any,
 ) -> None:
+    # Saves check accounts and vendor ids at the sandbox, as in production (the live server is in
+    # this process, so it reads this setting).
+    settings.VENDOR_CHECKS_ON_SAVE = True
     package = generated_client(live_server, world.key(Role.OWNER), tmp_path)
     m = _module("models")
     api = importlib.import_module("patchbay_client.api.v1")
@@ -150,6 +154,7 @@ def test_a_generated_client_provisions_and_tears_down_an_integration(
     )
     assert isinstance(aws, m.AwsAccount), aws
     assert aws.settings.role_arn == role["role_arn"]
+    assert aws.connection.ok, aws.connection.message
 
     given = sandbox.post("accounts", {"vendor": "vapi"})
     vapi = api.v1_accounts_create.sync(
@@ -163,22 +168,29 @@ def test_a_generated_client_provisions_and_tears_down_an_integration(
     )
     assert isinstance(vapi, m.VapiAccount), vapi
     assert vapi.secrets_set == ["api_key"]
+    assert vapi.connection.status.value == "ok"
 
     # The integration: its kind fixes the config model and the accounts it takes.
-    integration = api.v1_integrations_create.sync(
-        client=client,
-        body=m.ConnectVapiIntegrationRequest(
+    def connect_vapi(assistant_id: str) -> Any:
+        return m.ConnectVapiIntegrationRequest(
             name="front-desk",
             kind=m.ConnectVapiIntegrationKindEnum.CONNECT_VAPI,
             accounts=m.ConnectVapiAccountsRequest(aws=aws.id, vapi=vapi.id),
             config=m.ConnectVapiConfigRequest(
                 connect_instance_id=role["connect_instance_id"],
                 area_code="503",
-                vapi_assistant_id=given["assistant_id"],
+                vapi_assistant_id=assistant_id,
                 sip_uri_user="frontdesk",
             ),
-        ),
-    )
+        )
+
+    # Valid for the schema, but no such assistant at Vapi: a check no schema can say, a 400 saying so.
+    refused = api.v1_integrations_create.sync_detailed(client=client, body=connect_vapi("no-such-assistant"))
+    assert refused.status_code == 400
+    assert isinstance(refused.parsed, m.ApiError)
+    assert list(refused.parsed.errors.additional_properties) == ["config.vapi_assistant_id"]
+
+    integration = api.v1_integrations_create.sync(client=client, body=connect_vapi(given["assistant_id"]))
     assert isinstance(integration, m.ConnectVapiIntegration), integration
     assert integration.latest_run is None
 
