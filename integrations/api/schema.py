@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, ex
 from rest_framework import serializers
 
 from integrations.account_settings import MAX_SECRET_LENGTH, SECRET_NAMES, SETTINGS_SCHEMAS, AwsSettings
+from integrations.actions import ACCOUNT_NAME_MAX_LENGTH
 from integrations.api.serializers import HealthSerializer
 from integrations.choices import AccountKind, IntegrationKind, Policy
 from integrations.connection_checks import OK, REFUSED, UNREACHABLE
@@ -27,7 +28,6 @@ from integrations.kinds.schema import StrictSerializer
 from integrations.models.engine import RunKind, RunState
 from integrations.models.integration import NAME_MAX_LENGTH, validate_integration_name
 
-ACCOUNT_NAME_MAX_LENGTH = 100
 #: a secret as validate_secrets takes it: one line, not only blanks, no NUL
 SECRET_PATTERN = r"^[^\r\n\x00]*[^\s\x00][^\r\n\x00]*$"
 #: a name as the actions take it: some non-blank character, no NUL (DRF trims the blanks around it)
