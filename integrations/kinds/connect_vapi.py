@@ -31,10 +31,21 @@ MAX_FORWARD_ATTRIBUTES = 20
 ATTRIBUTE_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 
 
-@extend_schema_field({"type": "string", "pattern": ATTRIBUTE_NAME_PATTERN, "maxLength": 100})
+ATTRIBUTE_NAME_SCHEMA = {"type": "string", "pattern": ATTRIBUTE_NAME_PATTERN, "maxLength": 100}
+
+
+@extend_schema_field(ATTRIBUTE_NAME_SCHEMA)
 class AttributeNameField(serializers.CharField):
     """A contact attribute name (checked as the SIP header it becomes, in validate_forward_attributes;
     the schema says the characters, not the reserved `amzn` prefix or case-insensitive repeats)."""
+
+
+@extend_schema_field(
+    {"type": "array", "items": ATTRIBUTE_NAME_SCHEMA, "maxItems": MAX_FORWARD_ATTRIBUTES, "uniqueItems": True}
+)
+class ForwardAttributesField(serializers.ListField):
+    """The attributes to forward, each once (the schema says exact repeats; repeats in another case are
+    refused by validate_forward_attributes)."""
 
 
 @extend_schema_serializer(component_name="ConnectVapiConfig")
@@ -50,7 +61,7 @@ class ConfigSerializer(StrictSerializer):
         help_text="User part of the SIP URI dialled at Vapi (the Vapi BYO phone number).",
         error_messages={"invalid": "Use 3-30 characters: letters, digits and &=+$/%%-_!~*()."},
     )
-    forward_attributes = serializers.ListField(
+    forward_attributes = ForwardAttributesField(
         child=AttributeNameField(max_length=100),
         default=list,
         max_length=MAX_FORWARD_ATTRIBUTES,

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
+from rest_framework import serializers
 
+from integrations.account_settings import SETTINGS_SCHEMAS
 from integrations.api.schema import ACCOUNT_EXAMPLES, INTEGRATION_EXAMPLES
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.kinds import KINDS
@@ -43,6 +45,65 @@ def test_integration_and_account_bodies_are_unions_discriminated_on_kind() -> No
     assert accounts["additionalProperties"] is False
     assert schemas["TwilioAccountRequest"]["properties"]["secrets"]["writeOnly"] is True
     assert schemas["TwilioSecretsRequest"]["required"] == ["auth_token"]
+
+
+def _component(ref: str) -> dict[str, Any]:
+    return DOCUMENT["components"]["schemas"][ref.rsplit("/", 1)[1]]
+
+
+def _resolved(prop: dict[str, Any]) -> dict[str, Any]:
+    """A property with its `$ref` (or drf-spectacular's `allOf: [$ref]`) folded in."""
+    if "$ref" in prop:
+        return _component(prop["$ref"])
+    if "allOf" in prop:
+        return {**_component(prop["allOf"][0]["$ref"]), **{k: v for k, v in prop.items() if k != "allOf"}}
+    return prop
+
+
+def promises(field: serializers.Field) -> dict[str, Any]:
+    """What the schema must say of `field` for it to describe what the field checks."""
+    said: dict[str, Any] = {}
+    if isinstance(field, serializers.RegexField):
+        said["pattern"] = next(v.regex.pattern for v in field.validators if hasattr(v, "regex"))
+    if isinstance(field, serializers.ChoiceField):
+        said["enum"] = list(field.choices)
+    if isinstance(field, serializers.CharField) and field.max_length is not None:
+        said["maxLength"] = field.max_length
+    if isinstance(field, serializers.ListField) and field.max_length is not None:
+        said["maxItems"] = field.max_length
+    if isinstance(field, serializers.IntegerField):
+        said.update(minimum=field.min_value, maximum=field.max_value)
+    return said
+
+
+def variant_part(union: str, kind: str, part: str) -> dict[str, Any]:
+    """`part` (config, settings) of the `kind` variant of union component `union`, resolved."""
+    variant = _component(DOCUMENT["components"]["schemas"][union]["discriminator"]["mapping"][kind])
+    return _resolved(variant["properties"][part])
+
+
+CHECKED = [
+    *[("IntegrationRequest", kind, "config", module.ConfigSerializer) for kind, module in KINDS.items()],
+    *[("ProviderAccountRequest", kind, "settings", schema) for kind, schema in SETTINGS_SCHEMAS.items()],
+]
+
+
+@pytest.mark.parametrize(
+    ("union", "kind", "part", "serializer"), CHECKED, ids=[f"{part}-{kind}" for _, kind, part, _ in CHECKED]
+)
+def test_enums_patterns_lengths_and_ranges_are_the_serializers(
+    union: str, kind: str, part: str, serializer: type[serializers.Serializer]
+) -> None:
+    schema = variant_part(union, kind, part)
+    fields = {name: f for name, f in serializer().fields.items() if not f.read_only}
+
+    assert set(schema["properties"]) == set(fields)
+    assert set(schema.get("required", [])) == {name for name, f in fields.items() if f.required}
+    assert schema["additionalProperties"] is False  # a StrictSerializer refuses unknown keys
+    for name, field in fields.items():
+        prop = _resolved(schema["properties"][name])
+        said = {key: prop.get(key) for key in promises(field)}
+        assert said == promises(field), (kind, name)
 
 
 def test_every_error_answer_is_documented_with_the_error_shape() -> None:
