@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
         "tenants.api.parsers.BoundedFormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tenants.api.schema.PatchbayAutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # Per token (or per dashboard user); requests without a principal are refused before this matters.
     "DEFAULT_THROTTLE_CLASSES": ["tenants.api.throttling.PrincipalRateThrottle"],

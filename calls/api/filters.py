@@ -10,13 +10,22 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
-from calls.search import CallSearchForm
+from calls.search import NUMBER_MAX, CallSearchForm
 
 DESCRIPTIONS = {
     "number": "Calls whose From or To number contains this (e.g. 5550101).",
     "status": "answered (2xx), failed (no 2xx or no final response), or a final SIP status code.",
     "since": "Calls started at or after this time (ISO 8601; UTC without an offset).",
     "until": "Calls started at or before this time (ISO 8601; UTC without an offset).",
+}
+
+
+#: what CallSearchForm takes, as schemas (the status words in any case, blanks around them trimmed)
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "number": {"type": "string", "maxLength": NUMBER_MAX, "pattern": "^[^\\x00]*$"},
+    "status": {"type": "string", "pattern": "^(|answered|failed|[1-6][0-9][0-9])$"},
+    "since": {"type": "string", "format": "date-time"},
+    "until": {"type": "string", "format": "date-time"},
 }
 
 
@@ -30,14 +39,13 @@ class CallSearchFilter(BaseFilterBackend):
         return form.apply(queryset)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        formats = {"since": "date-time", "until": "date-time"}
         return [
             {
                 "name": name,
                 "required": False,
                 "in": "query",
                 "description": description,
-                "schema": {"type": "string", **({"format": formats[name]} if name in formats else {})},
+                "schema": SCHEMAS[name],
             }
             for name, description in DESCRIPTIONS.items()
         ]

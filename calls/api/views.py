@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, ValidationError
@@ -37,6 +37,7 @@ from integrations.vendors.errors import VendorError
 from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
 from tenants.api.parsers import BoundedFormParser
+from tenants.api.schema import ApiErrorSerializer
 from tenants.api.viewsets import TenantScopedViewSet
 
 
@@ -124,7 +125,13 @@ class IntegrationCallViewSet(IntegrationScopedMixin, TenantScopedViewSet):
     def get_queryset(self) -> QuerySet:
         return _calls_with_messages(super().get_queryset().filter(integration=self.integration))
 
-    @extend_schema(request=None, responses={200: CallFetchSerializer})
+    @extend_schema(
+        request=None,
+        responses={
+            200: CallFetchSerializer,
+            502: OpenApiResponse(ApiErrorSerializer, description="The connector's SIP log could not be read"),
+        },
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
             report = fetch_since_cursor(self.integration)

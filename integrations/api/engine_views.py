@@ -21,6 +21,7 @@ from integrations.api.engine_serializers import (
 )
 from integrations.contact_flows import contact_flow_for
 from integrations.models.engine import ResourceNode, Run
+from tenants.api.schema import ApiErrorSerializer
 from tenants.audit import Actor
 from tenants.choices import Role
 
@@ -66,7 +67,7 @@ class IntegrationEngineActions:
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses={200: ResourceNodeSerializer(many=True)}, summary="Each node's external object")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # every node at once, not a page
     def resources(self, request: Request, pk: Any = None) -> Response:
         integration = self.get_object()  # type: ignore[attr-defined]
         nodes = ResourceNode.objects.for_tenant(request.tenant).filter(integration=integration)  # type: ignore[attr-defined]
@@ -81,7 +82,10 @@ class IntegrationEngineActions:
         return self.get_paginated_response(RunSummarySerializer(page, many=True).data)  # type: ignore[attr-defined]
 
     @extend_schema(
-        responses={200: OpenApiResponse(description="Amazon Connect flow-language JSON")},
+        responses={
+            200: OpenApiResponse(description="Amazon Connect flow-language JSON"),
+            409: OpenApiResponse(ApiErrorSerializer, description="Not applied yet: no contact flow"),
+        },
         summary="The contact flow to import into Amazon Connect",
     )
     @action(detail=True, methods=["get"], url_path="contact-flow")

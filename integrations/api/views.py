@@ -27,6 +27,12 @@ from integrations.api.declaration_views import IntegrationDeclarationActions
 from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
+from integrations.api.schema import (
+    ACCOUNT_REQUEST_EXAMPLES,
+    INTEGRATION_REQUEST_EXAMPLES,
+    account_schema,
+    integration_schema,
+)
 from integrations.api.serializers import IntegrationSerializer, ProviderAccountSerializer
 from integrations.choices import AccountKind
 from integrations.connection_checks import check_connection
@@ -36,6 +42,7 @@ from integrations.vendor_choices import PICKERS, Incomplete, MissingInput, field
 from integrations.vendors.errors import VendorError
 from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
+from tenants.api.schema import ApiErrorSerializer
 from tenants.api.viewsets import TenantScopedViewSet
 from tenants.choices import Role
 from tenants.permissions import HasTenantRole
@@ -70,9 +77,28 @@ ON_SAVE = (
 
 
 @extend_schema_view(
-    create=extend_schema(description="Create a provider account." + ON_SAVE),
-    update=extend_schema(description="Replace a provider account's name and settings." + ON_SAVE),
-    partial_update=extend_schema(description="Change some of a provider account's fields." + ON_SAVE),
+    list=extend_schema(responses=account_schema(many=True)),
+    retrieve=extend_schema(responses=account_schema()),
+    create=extend_schema(
+        description="Create a provider account: `kind` decides its `settings` and `secrets`." + ON_SAVE,
+        request=account_schema(),
+        responses={201: account_schema()},
+        examples=ACCOUNT_REQUEST_EXAMPLES,
+    ),
+    update=extend_schema(
+        description="Replace a provider account's name and settings (its kind is fixed)." + ON_SAVE,
+        request=account_schema(),
+        responses=account_schema(),
+    ),
+    partial_update=extend_schema(
+        description=(
+            "Change some of a provider account's fields. `settings` is a JSON merge patch of the "
+            "current settings (a key set to null is removed); only the `secrets` given change. `kind`, "
+            "if given, must be the account's kind." + ON_SAVE
+        ),
+        request=account_schema(),
+        responses=account_schema(),
+    ),
 )
 class ProviderAccountViewSet(TenantScopedViewSet):
     """Provider accounts of the tenant (secrets write-only); filter by `kind`, `name`."""
@@ -113,12 +139,21 @@ class ProviderAccountViewSet(TenantScopedViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "field", str, required=True, description="The config field to list choices for."
+                "field",
+                str,
+                required=True,
+                enum=sorted({field for _, field in PICKERS}),
+                description="The config field to list choices for (which ones depends on the account's "
+                "kind: see below).",
             ),
             OpenApiParameter("connect_instance_id", str, description="For `connect_phone_numbers`."),
             OpenApiParameter("site_id", str, description="For `outbound_route_id`."),
         ],
-        responses={200: CHOICES_RESULT, 400: OpenApiResponse(description="Unknown field or missing input")},
+        responses={
+            200: CHOICES_RESULT,
+            400: OpenApiResponse(ApiErrorSerializer, description="Unknown field or missing input"),
+            503: OpenApiResponse(ApiErrorSerializer, description="The vendor could not be asked"),
+        },
         summary="What the account offers for an integration's config field",
         description=(
             "Lists, from the vendor, the values a config field may take with this account: AWS "
@@ -198,13 +233,38 @@ class ProviderAccountViewSet(TenantScopedViewSet):
 
 
 @extend_schema_view(
+    list=extend_schema(responses=integration_schema(many=True)),
+    retrieve=extend_schema(responses=integration_schema()),
+    create=extend_schema(
+        description=(
+            "Create an integration: `kind` decides its `config` and the provider accounts it takes "
+            "(`accounts`, by account kind). Nothing is provisioned until it is applied."
+        ),
+        request=integration_schema(),
+        responses={201: integration_schema()},
+        examples=INTEGRATION_REQUEST_EXAMPLES,
+    ),
+    update=extend_schema(
+        description="Replace an integration's accounts, config and policy (its name and kind are fixed).",
+        request=integration_schema(),
+        responses=integration_schema(),
+    ),
+    partial_update=extend_schema(
+        description=(
+            "Change some of an integration's accounts, config and policy. `config` is a JSON merge "
+            "patch of the current config (a key set to null is removed). `name` and `kind`, if given, "
+            "must be the integration's."
+        ),
+        request=integration_schema(),
+        responses=integration_schema(),
+    ),
     destroy=extend_schema(
         description=(
             "Tear the integration down: a teardown run deletes its resources (dependents first), then "
             "the integration. Answers 202 with the run; poll `runs/{id}/`."
         ),
         responses={202: RunSerializer},
-    )
+    ),
 )
 class IntegrationViewSet(
     IntegrationDeclarationActions,

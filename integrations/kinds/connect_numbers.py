@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from integrations.kinds.fields import E164Field
+from integrations.kinds.fields import E164_SCHEMA, E164Field
 
 #: Connect numbers one integration may route to its flow: each is looked up on every reconcile
 MAX_CONNECT_NUMBERS = 10
 
 
+@extend_schema_field(
+    {"type": "array", "items": E164_SCHEMA, "maxItems": MAX_CONNECT_NUMBERS, "uniqueItems": True}
+)
 class ConnectPhoneNumbersField(serializers.ListField):
     """Amazon Connect phone numbers (E.164, each once) whose callers Patchbay's contact flow answers.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from integrations.choices import AccountKind, ConnectTransport, IntegrationKind
@@ -27,6 +27,27 @@ SIP_URI_USER_PATTERN = r"^[a-zA-Z0-9&=+$/%\-_!~*().]{3,30}$"
 MAX_FORWARD_ATTRIBUTES = 20
 
 
+#: what an attribute name can be for its header `x-<lowercased name>` to match CHIME_HEADER_PATTERN
+ATTRIBUTE_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
+
+
+ATTRIBUTE_NAME_SCHEMA = {"type": "string", "pattern": ATTRIBUTE_NAME_PATTERN, "maxLength": 100}
+
+
+@extend_schema_field(ATTRIBUTE_NAME_SCHEMA)
+class AttributeNameField(serializers.CharField):
+    """A contact attribute name (checked as the SIP header it becomes, in validate_forward_attributes;
+    the schema says the characters, not the reserved `amzn` prefix or case-insensitive repeats)."""
+
+
+@extend_schema_field(
+    {"type": "array", "items": ATTRIBUTE_NAME_SCHEMA, "maxItems": MAX_FORWARD_ATTRIBUTES, "uniqueItems": True}
+)
+class ForwardAttributesField(serializers.ListField):
+    """The attributes to forward, each once (the schema says exact repeats; repeats in another case are
+    refused by validate_forward_attributes)."""
+
+
 @extend_schema_serializer(component_name="ConnectVapiConfig")
 class ConfigSerializer(StrictSerializer):
     """Config of a connect_vapi integration."""
@@ -40,8 +61,8 @@ class ConfigSerializer(StrictSerializer):
         help_text="User part of the SIP URI dialled at Vapi (the Vapi BYO phone number).",
         error_messages={"invalid": "Use 3-30 characters: letters, digits and &=+$/%%-_!~*()."},
     )
-    forward_attributes = serializers.ListField(
-        child=serializers.CharField(max_length=100),
+    forward_attributes = ForwardAttributesField(
+        child=AttributeNameField(max_length=100),
         default=list,
         max_length=MAX_FORWARD_ATTRIBUTES,
         help_text="Contact attributes sent as `x-<lowercased name>` SIP headers; empty = all.",

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import phonenumbers
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 # Vendor object ids (Connect instance ids, Genesys site ids, assistant ids) are
@@ -21,6 +22,13 @@ CHIME_HEADER_PATTERN = re.compile(r"^x-[a-z0-9_-]+$")
 RESERVED_CHIME_PREFIX = "x-amzn"
 
 
+#: the E.164 form the schema promises (whether the number exists in its country's plan is checked by
+#: `phonenumbers`, which a pattern cannot say)
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+E164_SCHEMA = {"type": "string", "pattern": E164_PATTERN, "maxLength": 20, "example": "+12065550100"}
+
+
+@extend_schema_field(E164_SCHEMA)
 class E164Field(serializers.CharField):
     """A phone number, checked with `phonenumbers` and stored in E.164 form (+12065550100)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from integrations.choices import AccountKind, IntegrationKind
@@ -47,9 +47,22 @@ def _twilio_parameter() -> serializers.RegexField:
     )
 
 
+def _parameter_map(max_properties: int) -> type[serializers.DictField]:
+    """A map of names to Twilio parameters, at most `max_properties` (its names' pattern is checked in
+    validate_*; OpenAPI 3.0 cannot say a pattern for keys)."""
+    schema = {
+        "type": "object",
+        "additionalProperties": {"type": "string", "pattern": TWILIO_PARAMETER_PATTERN},
+        "maxProperties": max_properties,
+    }
+    return extend_schema_field(schema)(type("ParameterMapField", (serializers.DictField,), {}))
+
+
 @extend_schema_serializer(component_name="TwilioFallback")
 class FallbackSerializer(StrictSerializer):
     """What the webhook answers when Synthflow cannot take the call: dial a number or say a text."""
+
+    schema_constraints = {"minProperties": 1, "maxProperties": 1}
 
     dial = E164Field(required=False)
     say = serializers.CharField(required=False, min_length=1, max_length=500)
@@ -71,10 +84,10 @@ class ConfigSerializer(StrictSerializer):
     prepare_inbound = serializers.BooleanField(
         default=False, help_text="Call Synthflow's prepare_inbound first (needed for custom_variables)."
     )
-    custom_variables = serializers.DictField(
+    custom_variables = _parameter_map(MAX_CUSTOM_VARIABLES)(
         child=_twilio_parameter(), default=dict, help_text="Synthflow variable → Twilio parameter."
     )
-    sip_headers = serializers.DictField(
+    sip_headers = _parameter_map(MAX_SIP_HEADERS)(
         child=_twilio_parameter(), default=dict, help_text="`X-` SIP header → Twilio parameter."
     )
     fallback = FallbackSerializer(default={"say": DEFAULT_FALLBACK_SAY})

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from tenants.api.schema import EMAIL_MAX_LENGTH, EMAIL_SCHEMA
 from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Invitation, Membership
 
@@ -58,7 +60,9 @@ class MembershipSerializer(serializers.ModelSerializer):
     """A member of the tenant and their role."""
 
     id = serializers.CharField(read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    # Not `format: email` in the schema: an address Django's validator took may still fail a JSON
+    # Schema email check (IDNA label rules), and answers must match their schema.
+    email = serializers.CharField(source="user.email", read_only=True)
     name = serializers.SerializerMethodField()
 
     class Meta:
@@ -71,10 +75,15 @@ class MembershipSerializer(serializers.ModelSerializer):
         return user.get_full_name() or user.get_username()
 
 
+@extend_schema_field(EMAIL_SCHEMA)
+class InviteeEmailField(serializers.EmailField):
+    """An address to invite (no longer than the invitation's column)."""
+
+
 class MembershipCreateSerializer(serializers.Serializer):
     """Invite someone by email with a role: they become a member when they accept the emailed link."""
 
-    email = serializers.EmailField()
+    email = InviteeEmailField(max_length=EMAIL_MAX_LENGTH)
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -82,6 +91,7 @@ class InvitationSerializer(serializers.ModelSerializer):
     """An invitation: to whom, which role, by whom, and whether it is still pending."""
 
     id = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)  # as MembershipSerializer.email
     invited_by = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from tenants import actions, invitations
+from tenants.api.schema import ApiErrorSerializer
 from tenants.api.serializers import (
     ApiTokenCreatedSerializer,
     ApiTokenCreateSerializer,
@@ -60,7 +61,10 @@ class ApiTokenViewSet(TenantScopedViewSet):
 @extend_schema_view(
     create=extend_schema(
         request=MembershipCreateSerializer,
-        responses={202: InvitationSerializer},
+        responses={
+            202: InvitationSerializer,
+            503: OpenApiResponse(ApiErrorSerializer, description="The invitation email could not be sent"),
+        },
         description=(
             "Invite someone by email: they get a single-use link and become a member when they accept it. "
             "The answer is the same whether or not the address has a Patchbay login. Pending invitations "

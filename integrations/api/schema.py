@@ -1,0 +1,384 @@
+"""The OpenAPI shapes of provider accounts and integrations: one variant per kind, discriminated on
+`kind` (issue 17), so a client generated from the schema knows that a twilio_synthflow integration
+takes the Twilio config and a Twilio and a Synthflow account, and a Twilio account its `account_sid`
+and `auth_token`.
+
+Only the schema reads these serializers. Requests are checked by serializers.py and the actions, from
+the same per-kind schemas (kinds/, account_settings.py) these variants are built from; the schema tests
+check that each kind's example passes both.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import OpenApiExample, PolymorphicProxySerializer, extend_schema_field
+from rest_framework import serializers
+
+from integrations.account_settings import MAX_SECRET_LENGTH, SECRET_NAMES, SETTINGS_SCHEMAS, AwsSettings
+from integrations.actions import ACCOUNT_NAME_MAX_LENGTH
+from integrations.api.serializers import HealthSerializer
+from integrations.choices import AccountKind, IntegrationKind, Policy
+from integrations.connection_checks import OK, REFUSED, UNREACHABLE
+from integrations.kinds import KINDS
+from integrations.kinds.schema import StrictSerializer
+from integrations.models.engine import RunKind, RunState
+from integrations.models.integration import NAME_MAX_LENGTH, validate_integration_name
+
+#: a secret as validate_secrets takes it: one line, not only blanks, no NUL
+SECRET_PATTERN = r"^[^\r\n\x00]*[^\s\x00][^\r\n\x00]*$"
+#: a name as the actions take it: some non-blank character, no NUL (DRF trims the blanks around it)
+ACCOUNT_NAME_PATTERN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+class StrictSerializerSchema(OpenApiSerializerExtension):
+    """A StrictSerializer refuses keys it does not know, so its request schema says
+    `additionalProperties: false`; `schema_constraints` adds what its `validate()` checks and a
+    schema can say (e.g. "exactly one key")."""
+
+    target_class = StrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        for name, prop in schema.get("properties", {}).items():
+            schema["properties"][name] = _default_in_words(_blank_once(prop))
+        if direction == "request":
+            schema["additionalProperties"] = False
+            schema.update(getattr(self.target, "schema_constraints", {}))
+        return schema
+
+
+class KindVariant(serializers.Serializer):
+    """One variant of a union discriminated on `kind` (schema only)."""
+
+
+class KindVariantSchema(OpenApiSerializerExtension):
+    """`kind` is required in every variant, a patch's too: it is what says which variant applies (the
+    API itself takes a patch without it, the object's kind being known)."""
+
+    target_class = KindVariant
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema = auto_schema._map_basic_serializer(self.target, direction)
+        required = schema.setdefault("required", [])
+        if "kind" not in required:
+            required.insert(0, "kind")
+        # drf-spectacular requires every read-only answer field; `connection` is there only sometimes.
+        sometimes = [name for name, field in self.target.fields.items() if isinstance(field, ConnectionField)]
+        schema["required"] = [name for name in required if name not in sometimes]
+        return schema
+
+
+def _blank_once(prop: dict[str, Any]) -> dict[str, Any]:
+    """drf-spectacular says "blank allowed" as `oneOf: [{maxLength: 0}, <field>]`; when the field's own
+    pattern takes '' too, '' matches both and fails the `oneOf`: the field alone says it."""
+    choices = prop.get("oneOf", [])
+    blank = [c for c in choices if c.get("maxLength") == 0]
+    fields = [c for c in choices if c.get("maxLength") != 0]
+    if (
+        len(choices) == 2
+        and len(blank) == 1
+        and "pattern" in fields[0]
+        and re.search(fields[0]["pattern"], "")
+    ):
+        return {**{k: v for k, v in prop.items() if k != "oneOf"}, **fields[0]}
+    return prop
+
+
+def _default_in_words(prop: dict[str, Any]) -> dict[str, Any]:
+    """A nested object's default, said in its description: generators (openapi-python-client) cannot
+    give a model a default value, and drop the whole schema when one has."""
+    if "allOf" in prop and isinstance(prop.get("default"), dict):
+        prop = dict(prop)
+        default = json.dumps(prop.pop("default"))
+        prop["description"] = (prop.get("description", "") + f" Default: `{default}`.").strip()
+    return prop
+
+
+def _camel(value: str) -> str:
+    return "".join(part.capitalize() for part in value.split("_"))
+
+
+def _kind_field(value: str, what: str) -> serializers.Field:
+    """A `kind` that takes exactly `value` (the discriminator of one variant)."""
+    field_class = type(f"{_camel(value)}{what}KindField", (serializers.CharField,), {})
+    return extend_schema_field({"type": "string", "enum": [value]})(field_class)()
+
+
+#: an integration's latest apply / reconcile / teardown, in short (`Run.summary()`), or null; inline,
+#: because OpenAPI 3.0 validators do not apply `nullable` to a `$ref`
+LATEST_RUN = {
+    "type": "object",
+    "nullable": True,
+    "readOnly": True,
+    "description": "The latest apply, reconcile or teardown (plans are previews); null before any.",
+    "properties": {
+        "id": {"type": "string"},
+        "kind": {"type": "string", "enum": RunKind.values},
+        "state": {"type": "string", "enum": RunState.values},
+        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
+        "started_at": {"type": "string", "format": "date-time", "nullable": True},
+        "finished_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+    "required": ["id", "kind", "state", "progress", "started_at", "finished_at"],
+}
+
+
+@extend_schema_field(LATEST_RUN)
+class LatestRunField(serializers.JSONField):
+    """`latest_run` (schema only)."""
+
+
+#: the connection test a create or update answers with `VENDOR_CHECKS_ON_SAVE` (views.ON_SAVE); not
+#: required (absent when checks on save are off) and read-only, so a generated client reads it
+CONNECTION = {
+    "type": "object",
+    "readOnly": True,
+    "description": "Create and update only, when Patchbay checks accounts on save: the connection test "
+    "(see `test-connection`).",
+    "properties": {
+        "status": {"type": "string", "enum": [OK, REFUSED, UNREACHABLE]},
+        "ok": {"type": "boolean"},
+        "message": {"type": "string"},
+    },
+    "required": ["status", "ok", "message"],
+}
+
+
+@extend_schema_field(CONNECTION)
+class ConnectionField(serializers.JSONField):
+    """`connection` (schema only; KindVariantSchema leaves it out of `required`)."""
+
+
+class AwsAccountSettings(AwsSettings):
+    """AWS settings as answered: with the external id Patchbay generated (it cannot be set)."""
+
+    external_id = serializers.CharField(read_only=True)
+
+
+def _account_variant(kind: str) -> type[serializers.Serializer]:
+    names = SECRET_NAMES[kind]
+    secrets = type(
+        f"{_camel(kind)}Secrets",
+        (StrictSerializer,),
+        {
+            "__doc__": f"Secrets of a {kind} account: " + (", ".join(names) or "none (AWS: a role)") + ".",
+            **{name: serializers.RegexField(SECRET_PATTERN, max_length=MAX_SECRET_LENGTH) for name in names},
+        },
+    )
+    settings = AwsAccountSettings if kind == AccountKind.AWS else SETTINGS_SCHEMAS[kind]
+    return type(
+        f"{_camel(kind)}Account",
+        (KindVariant,),
+        {
+            "__doc__": f"A {AccountKind(kind).label} provider account.",
+            "id": serializers.CharField(read_only=True),
+            "name": serializers.RegexField(
+                ACCOUNT_NAME_PATTERN,
+                max_length=ACCOUNT_NAME_MAX_LENGTH,
+                help_text="Unique in the tenant.",
+            ),
+            "kind": _kind_field(kind, "Account"),
+            "settings": settings(),
+            "secrets": secrets(
+                write_only=True,
+                required=bool(names),
+                help_text="Write-only. On update, only the secrets given change.",
+            ),
+            "secrets_set": serializers.ListField(
+                child=serializers.CharField(), read_only=True, help_text="Names of the secrets stored."
+            ),
+            "external_id": serializers.CharField(
+                read_only=True, allow_null=True, help_text="AWS only: the external id your role must require."
+            ),
+            "trust_policy": serializers.DictField(
+                read_only=True, allow_null=True, help_text="AWS only: the role trust policy to paste."
+            ),
+            "permission_policy": serializers.DictField(
+                read_only=True,
+                allow_null=True,
+                help_text="AWS only: the least-privilege permission policy to attach to the role.",
+            ),
+            "created_at": serializers.DateTimeField(read_only=True),
+            "updated_at": serializers.DateTimeField(read_only=True),
+            "connection": ConnectionField(required=False),
+        },
+    )
+
+
+def _accounts_of(kind: str) -> type[StrictSerializer]:
+    required = KINDS[kind].required_accounts
+    return type(
+        f"{_camel(kind)}Accounts",
+        (StrictSerializer,),
+        {
+            "__doc__": "The provider accounts a "
+            + kind
+            + " integration uses: "
+            + " and ".join(f"a {AccountKind(k).label} account" for k in required)
+            + ", by id.",
+            **{
+                account_kind: serializers.UUIDField(
+                    help_text=f"Id of a {AccountKind(account_kind).label} account of this tenant."
+                )
+                for account_kind in required
+            },
+        },
+    )
+
+
+def _integration_variant(kind: str) -> type[serializers.Serializer]:
+    return type(
+        f"{_camel(kind)}Integration",
+        (KindVariant,),
+        {
+            "__doc__": f"A {kind} integration ({IntegrationKind(kind).label}).",
+            "id": serializers.CharField(read_only=True),
+            "public_id": serializers.CharField(read_only=True),
+            "name": serializers.RegexField(
+                validate_integration_name.regex.pattern,
+                max_length=NAME_MAX_LENGTH,
+                help_text="Part of the provisioned resources' names: unique in the tenant, fixed once "
+                "created.",
+            ),
+            "kind": _kind_field(kind, "Integration"),
+            "accounts": _accounts_of(kind)(),
+            "config": KINDS[kind].ConfigSerializer(),
+            "policy": serializers.ChoiceField(choices=Policy.choices, default=Policy.HEAL),
+            "conditions": serializers.ListField(child=serializers.DictField(), read_only=True),
+            "health": HealthSerializer(read_only=True),
+            "latest_run": LatestRunField(read_only=True),
+            "created_at": serializers.DateTimeField(read_only=True),
+            "updated_at": serializers.DateTimeField(read_only=True),
+        },
+    )
+
+
+ACCOUNT_VARIANTS = {kind: _account_variant(kind) for kind in AccountKind.values}
+INTEGRATION_VARIANTS = {kind: _integration_variant(kind) for kind in IntegrationKind.values}
+
+
+def account_schema(**kwargs: Any) -> PolymorphicProxySerializer:
+    """Provider accounts, discriminated on `kind`."""
+    return PolymorphicProxySerializer(
+        component_name="ProviderAccount",
+        serializers=ACCOUNT_VARIANTS,
+        resource_type_field_name="kind",
+        **kwargs,
+    )
+
+
+def integration_schema(**kwargs: Any) -> PolymorphicProxySerializer:
+    """Integrations, discriminated on `kind`."""
+    return PolymorphicProxySerializer(
+        component_name="Integration",
+        serializers=INTEGRATION_VARIANTS,
+        resource_type_field_name="kind",
+        **kwargs,
+    )
+
+
+#: ids the examples use for accounts (a client puts its own accounts' ids there)
+EXAMPLE_ACCOUNT_IDS = {
+    AccountKind.AWS: "0b9f3c1e-5a4d-4c3b-9e2f-1a2b3c4d5e6f",
+    AccountKind.VAPI: "1c0a4d2f-6b5e-4d4c-8f3a-2b3c4d5e6f70",
+    AccountKind.SYNTHFLOW: "2d1b5e3a-7c6f-4e5d-9a4b-3c4d5e6f7081",
+    AccountKind.GENESYS: "3e2c6f4b-8d7a-4f6e-8b5c-4d5e6f708192",
+    AccountKind.TWILIO: "4f3d7a5c-9e8b-4a7f-9c6d-5e6f708192a3",
+}
+
+ACCOUNT_EXAMPLES: dict[str, dict[str, Any]] = {
+    AccountKind.AWS: {
+        "name": "acme aws",
+        "kind": "aws",
+        "settings": {"role_arn": "arn:aws:iam::123456789012:role/patchbay", "region": "us-east-1"},
+    },
+    AccountKind.VAPI: {
+        "name": "acme vapi",
+        "kind": "vapi",
+        "settings": {"region": "us"},
+        "secrets": {"api_key": "vapi-private-key"},
+    },
+    AccountKind.SYNTHFLOW: {
+        "name": "acme synthflow",
+        "kind": "synthflow",
+        "settings": {"region": "global", "workspace_id": "ws-1234"},
+        "secrets": {"api_key": "synthflow-api-key"},
+    },
+    AccountKind.GENESYS: {
+        "name": "acme genesys",
+        "kind": "genesys",
+        "settings": {"region": "us_east_1", "client_id": "7de3af06-c0b3-4f9b-af45-72f4a1403797"},
+        "secrets": {"client_secret": "genesys-client-secret"},
+    },
+    AccountKind.TWILIO: {
+        "name": "acme twilio",
+        "kind": "twilio",
+        "settings": {"account_sid": "AC0123456789abcdef0123456789abcdef"},
+        "secrets": {"auth_token": "twilio-auth-token"},
+    },
+}
+
+
+def _accounts_example(kind: str) -> dict[str, str]:
+    return {k: EXAMPLE_ACCOUNT_IDS[k] for k in KINDS[kind].required_accounts}
+
+
+INTEGRATION_EXAMPLES: dict[str, dict[str, Any]] = {
+    IntegrationKind.CONNECT_VAPI: {
+        "name": "support-line",
+        "kind": "connect_vapi",
+        "accounts": _accounts_example("connect_vapi"),
+        "config": {
+            "connect_instance_id": "8a2c1f4e-3b5d-4e6f-9a7b-0c1d2e3f4a5b",
+            "area_code": "206",
+            "vapi_assistant_id": "5d8f2a1c-4b3e-4f6a-8c9d-7e0f1a2b3c4d",
+            "sip_uri_user": "support",
+        },
+        "policy": "heal",
+    },
+    IntegrationKind.CONNECT_SYNTHFLOW: {
+        "name": "sales-line",
+        "kind": "connect_synthflow",
+        "accounts": _accounts_example("connect_synthflow"),
+        "config": {
+            "connect_instance_id": "8a2c1f4e-3b5d-4e6f-9a7b-0c1d2e3f4a5b",
+            "area_code": "206",
+            "synthflow_assistant_id": "asst-1234",
+        },
+    },
+    IntegrationKind.GENESYS_SYNTHFLOW: {
+        "name": "billing-line",
+        "kind": "genesys_synthflow",
+        "accounts": _accounts_example("genesys_synthflow"),
+        "config": {
+            "site_id": "c0ffee00-1111-4222-8333-444455556666",
+            "inbound_identifier": "acme-billing",
+            "phone_number": "+12065550100",
+            "synthflow_assistant_id": "asst-1234",
+        },
+    },
+    IntegrationKind.TWILIO_SYNTHFLOW: {
+        "name": "front-desk",
+        "kind": "twilio_synthflow",
+        "accounts": _accounts_example("twilio_synthflow"),
+        "config": {
+            "twilio_number": "+12065550100",
+            "synthflow_assistant_id": "asst-1234",
+            "fallback": {"say": "Sorry, we cannot take your call right now."},
+        },
+    },
+}
+
+ACCOUNT_REQUEST_EXAMPLES = [
+    OpenApiExample(f"{kind} account", value=body, request_only=True)
+    for kind, body in ACCOUNT_EXAMPLES.items()
+]
+INTEGRATION_REQUEST_EXAMPLES = [
+    OpenApiExample(kind, value=body, request_only=True) for kind, body in INTEGRATION_EXAMPLES.items()
+]
