@@ -268,6 +268,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tenants.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"principal": env.str("API_THROTTLE_RATE", default="1200/min")},
 }
+#: integration kinds, as integrations.choices.IntegrationKind has them (named here for the schema's
+#: enum names; settings load before the apps)
+INTEGRATION_KIND_VALUES = ("connect_vapi", "connect_synthflow", "genesys_synthflow", "twilio_synthflow")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Patchbay API",
     "DESCRIPTION": "Control plane connecting contact centers to voice-AI agents over SIP.",
@@ -288,6 +291,8 @@ SPECTACULAR_SETTINGS = {
         "RunKindEnum": "integrations.models.engine.RunKind",
         "RunStateEnum": "integrations.models.engine.RunState",
         "TwilioEventKindEnum": "integrations.models.twilio_events.TwilioEventKind",
+        # each kind's discriminator, shared by its integration and its declaration variant
+        **{f"{''.join(w.title() for w in k.split('_'))}KindEnum": [k] for k in INTEGRATION_KIND_VALUES},
     },
 }
 

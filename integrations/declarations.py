@@ -32,16 +32,17 @@ DECLARATION_FIELDS = ("name", "kind", "accounts", "config", "policy")
 def export_declaration(integration: Integration) -> dict[str, Any]:
     """The integration as a declaration: the create body, accounts by name, nothing generated or secret."""
     accounts = {
-        kind: account.name
+        str(kind): account.name
         for kind in AccountKind.values
         if (account := integration.account(kind)) is not None
     }
+    # str(): a model built in this process may still hold the choice enum, which YAML cannot write
     return {
         "name": integration.name,
-        "kind": integration.kind,
+        "kind": str(integration.kind),
         "accounts": accounts,
         "config": dict(integration.config),
-        "policy": integration.policy,
+        "policy": str(integration.policy),
     }
 
 

@@ -1,26 +1,13 @@
-"""Schema-only shapes of `export` and `declare` (the checking is integrations.declarations')."""
+"""Schema-only shapes of `declare`'s answer (the declarations themselves: api/schema.py's
+`declaration_schema`; the checking is integrations.declarations')."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
 from integrations.api.engine_serializers import PlanActionSerializer
-from integrations.api.serializers import ConfigField
-from integrations.choices import IntegrationKind, Policy
+from integrations.choices import IntegrationKind
 from integrations.declaration_actions import DeclarationAction
-
-
-class DeclarationSerializer(serializers.Serializer):
-    """An integration as a declaration: the create body with provider accounts by name."""
-
-    name = serializers.CharField(help_text="Matches the tenant's integration of this name.")
-    kind = serializers.ChoiceField(choices=IntegrationKind.choices)
-    accounts = serializers.DictField(
-        child=serializers.CharField(),
-        help_text='Provider account name by account kind, e.g. {"aws": "prod aws", "vapi": "vapi"}.',
-    )
-    config = ConfigField()
-    policy = serializers.ChoiceField(choices=Policy.choices, default=Policy.HEAL)
 
 
 class DeclaredRunSerializer(serializers.Serializer):

@@ -13,7 +13,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrations.api.declaration_serializers import DeclarationSerializer, DeclareResponseSerializer
+from integrations.api.declaration_serializers import DeclareResponseSerializer
+from integrations.api.schema import declaration_schema
 from integrations.api.yaml_format import (
     DeclarationYAMLParser,
     TextYAMLParser,
@@ -76,8 +77,8 @@ class IntegrationDeclarationActions:
 
     @extend_schema(
         responses={
-            (200, "application/json"): DeclarationSerializer,
-            (200, "application/yaml"): DeclarationSerializer,
+            (200, "application/json"): declaration_schema(),
+            (200, "application/yaml"): declaration_schema(),
         },
         summary="The integration as a declaration (YAML or JSON by Accept)",
         description=(
@@ -92,8 +93,8 @@ class IntegrationDeclarationActions:
 
     @extend_schema(
         request={
-            "application/json": DeclarationSerializer(many=True),
-            "application/yaml": DeclarationSerializer(many=True),
+            "application/json": declaration_schema(many=True),
+            "application/yaml": declaration_schema(many=True),
         },
         parameters=[
             OpenApiParameter("dry_run", OpenApiTypes.BOOL, description="Only say what would change."),

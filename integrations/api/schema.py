@@ -49,11 +49,16 @@ class StrictSerializerSchema(OpenApiSerializerExtension):
         if direction == "request":
             schema["additionalProperties"] = False
             schema.update(getattr(self.target, "schema_constraints", {}))
+            for prop in schema.get("properties", {}).values():
+                _no_nul(prop)
         return schema
 
 
 class KindVariant(serializers.Serializer):
     """One variant of a union discriminated on `kind` (schema only)."""
+
+    #: the API refuses keys the variant does not name (declarations do; the create body ignores them)
+    refuses_unknown_keys = False
 
 
 class KindVariantSchema(OpenApiSerializerExtension):
@@ -71,7 +76,19 @@ class KindVariantSchema(OpenApiSerializerExtension):
         # drf-spectacular requires every read-only answer field; `connection` is there only sometimes.
         sometimes = [name for name, field in self.target.fields.items() if isinstance(field, ConnectionField)]
         schema["required"] = [name for name in required if name not in sometimes]
+        if direction == "request" and self.target.refuses_unknown_keys:
+            schema["additionalProperties"] = False
         return schema
+
+
+#: DRF's CharField refuses NUL ("Null characters are not allowed."); a free-text field says so
+NO_NUL_PATTERN = "^[^\\x00]*$"
+
+
+def _no_nul(prop: dict[str, Any]) -> None:
+    """A free-text string (no pattern, enum or format of its own) takes no NUL, as its field checks."""
+    if prop.get("type") == "string" and not {"pattern", "enum", "format"} & set(prop):
+        prop["pattern"] = NO_NUL_PATTERN
 
 
 def _blank_once(prop: dict[str, Any]) -> dict[str, Any]:
@@ -223,7 +240,7 @@ def _accounts_of(kind: str) -> type[StrictSerializer]:
             + " and ".join(f"a {AccountKind(k).label} account" for k in required)
             + ", by id.",
             **{
-                account_kind: serializers.UUIDField(
+                str(account_kind): serializers.UUIDField(
                     help_text=f"Id of a {AccountKind(account_kind).label} account of this tenant."
                 )
                 for account_kind in required
@@ -259,7 +276,48 @@ def _integration_variant(kind: str) -> type[serializers.Serializer]:
     )
 
 
+def _account_names_of(kind: str) -> type[StrictSerializer]:
+    required = KINDS[kind].required_accounts
+    return type(
+        f"{_camel(kind)}AccountNames",
+        (StrictSerializer,),
+        {
+            "__doc__": f"The provider accounts a {kind} integration uses, by name.",
+            **{
+                str(account_kind): serializers.RegexField(
+                    ACCOUNT_NAME_PATTERN,
+                    max_length=ACCOUNT_NAME_MAX_LENGTH,
+                    help_text=f"Name of a {AccountKind(account_kind).label} account of this tenant.",
+                )
+                for account_kind in required
+            },
+        },
+    )
+
+
+def _declaration_variant(kind: str) -> type[serializers.Serializer]:
+    return type(
+        f"{_camel(kind)}Declaration",
+        (KindVariant,),
+        {
+            "__doc__": f"A {kind} integration ({IntegrationKind(kind).label}) as a declaration: the "
+            "create body with provider accounts by name, nothing generated, no secret.",
+            "refuses_unknown_keys": True,
+            "name": serializers.RegexField(
+                validate_integration_name.regex.pattern,
+                max_length=NAME_MAX_LENGTH,
+                help_text="Matches the tenant's integration of this name.",
+            ),
+            "kind": _kind_field(kind, "Declaration"),
+            "accounts": _account_names_of(kind)(),
+            "config": KINDS[kind].ConfigSerializer(),
+            "policy": serializers.ChoiceField(choices=Policy.choices, default=Policy.HEAL),
+        },
+    )
+
+
 ACCOUNT_VARIANTS = {kind: _account_variant(kind) for kind in AccountKind.values}
+DECLARATION_VARIANTS = {kind: _declaration_variant(kind) for kind in IntegrationKind.values}
 INTEGRATION_VARIANTS = {kind: _integration_variant(kind) for kind in IntegrationKind.values}
 
 
@@ -268,6 +326,16 @@ def account_schema(**kwargs: Any) -> PolymorphicProxySerializer:
     return PolymorphicProxySerializer(
         component_name="ProviderAccount",
         serializers=ACCOUNT_VARIANTS,
+        resource_type_field_name="kind",
+        **kwargs,
+    )
+
+
+def declaration_schema(**kwargs: Any) -> PolymorphicProxySerializer:
+    """Declarations (`export`, `declare`), discriminated on `kind`."""
+    return PolymorphicProxySerializer(
+        component_name="Declaration",
+        serializers=DECLARATION_VARIANTS,
         resource_type_field_name="kind",
         **kwargs,
     )
@@ -326,7 +394,7 @@ ACCOUNT_EXAMPLES: dict[str, dict[str, Any]] = {
 
 
 def _accounts_example(kind: str) -> dict[str, str]:
-    return {k: EXAMPLE_ACCOUNT_IDS[k] for k in KINDS[kind].required_accounts}
+    return {str(k): EXAMPLE_ACCOUNT_IDS[k] for k in KINDS[kind].required_accounts}
 
 
 INTEGRATION_EXAMPLES: dict[str, dict[str, Any]] = {

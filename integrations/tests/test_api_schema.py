@@ -156,3 +156,9 @@ def test_a_schema_valid_body_naming_no_account_of_the_tenant_is_a_400_saying_so(
     assert answer.json()["errors"]["accounts.twilio"] == [
         f"No twilio account with id {twilio_id} in this tenant."
     ]
+
+
+def test_the_schemas_kind_enum_names_cover_every_kind(settings: Any) -> None:
+    """settings.py names each kind's discriminator enum from a list of its own (settings load before
+    the apps): it must be the kinds there are."""
+    assert tuple(settings.INTEGRATION_KIND_VALUES) == tuple(IntegrationKind.values)

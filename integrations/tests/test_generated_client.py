@@ -174,7 +174,7 @@ def test_a_generated_client_provisions_and_tears_down_an_integration(
     def connect_vapi(assistant_id: str) -> Any:
         return m.ConnectVapiIntegrationRequest(
             name="front-desk",
-            kind=m.ConnectVapiIntegrationKindEnum.CONNECT_VAPI,
+            kind=m.ConnectVapiKindEnum.CONNECT_VAPI,
             accounts=m.ConnectVapiAccountsRequest(aws=aws.id, vapi=vapi.id),
             config=m.ConnectVapiConfigRequest(
                 connect_instance_id=role["connect_instance_id"],
