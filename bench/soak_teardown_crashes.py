@@ -65,16 +65,15 @@ def campaigns() -> Iterator[list[TeardownCampaign]]:
     yield done
     if not done:
         return
+    problems = [p for c in done for p in c.problems()]
+    verdict = "all 0" if not problems else f"{len(problems)} problem(s):\n  " + "\n  ".join(problems)
+    sys.stdout.write(f"\n\nTeardown crashes ({verdict})\n{table(done)}\n")
     RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = RESULTS / f"teardown-crashes-{stamp}.json"
-    problems = [p for c in done for p in c.problems()]
-    path.write_text(
-        json.dumps({"at": stamp, "problems": problems, "campaigns": [c.as_dict() for c in done]}, indent=2)
-        + "\n"
-    )
-    verdict = "all 0" if not problems else f"{len(problems)} problem(s):\n  " + "\n  ".join(problems)
-    sys.stdout.write(f"\n\nTeardown crashes ({verdict})\n{table(done)}\n\nJSON: {path}\n")
+    report = {"at": stamp, "problems": problems, "campaigns": [c.as_dict() for c in done]}
+    path.write_text(json.dumps(report, indent=2, default=str) + "\n")
+    sys.stdout.write(f"JSON: {path}\n")
 
 
 @pytest.mark.parametrize("kind", list(MAKERS))

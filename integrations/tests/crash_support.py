@@ -37,7 +37,7 @@ def wait_for_crash_or_end(worker: Any, run: Run) -> None:
     pytest.fail(f"neither a crash nor the end of run {run.pk}:\n{events_text(run)}")
 
 
-def _request_apply(integration: Integration) -> Run:
+def request_apply(integration: Integration) -> Run:
     """A new apply; the dead worker's run blocks it until its heartbeat is stale."""
     end = time.monotonic() + CRASH_DEADLINE
     while time.monotonic() < end:
@@ -63,7 +63,7 @@ def crash_at_every_node(
     final: Run | None = None
     for _ in range(len(creatable) + 1):
         worker = celery_worker_factory(env=env)
-        run = _request_apply(integration)
+        run = request_apply(integration)
         wait_for_crash_or_end(worker, run)
         run.refresh_from_db()
         if run.state == RunState.SUCCEEDED:

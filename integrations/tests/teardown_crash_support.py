@@ -64,7 +64,7 @@ class TeardownCampaign:
     """What one kind's campaign did and left."""
 
     kind: str
-    integration_id: int
+    integration_id: str
     deletable: list[str]
     nodes: list[NodeTally]
     runs: list[int] = field(default_factory=list)  # teardown runs, in order
@@ -185,7 +185,7 @@ def teardown_crash_at_every_node(
     tallies = {n.name: NodeTally(integration.kind, n.name, n.type) for n in blueprint.nodes}
     for node, objects in census.owned().items():
         tallies.setdefault(node, NodeTally(integration.kind, node, "")).objects = len(objects)
-    campaign = TeardownCampaign(integration.kind, integration.pk, deletable, [])
+    campaign = TeardownCampaign(integration.kind, str(integration.pk), deletable, [])
 
     crashes.mkdir()
     env = {**env, "ENGINE_CRASH_AFTER_DELETE_DIR": str(crashes), "ENGINE_CONCURRENCY": "1"}
