@@ -73,7 +73,7 @@ soak: $(STAMP)
 
 # Issue 15's "Teardown crashes" for every kind (bench/soak_teardown_crashes.py, pytest with the sandbox and real
 # Celery workers): each worker SIGKILLs itself right after a node's vendor delete, once per node, until a teardown
-# succeeds. Prints kind | node | killed after delete | next run | duplicates | orphans, JSON in bench/results/.
+# succeeds. Prints kind | node | objects | killed after delete | next run | duplicates | orphans; JSON in bench/results/.
 # Fails unless every count is 0. Not part of `make test` (which keeps twilio_synthflow's: test_engine_teardown_crash).
 SOAK_TEARDOWN_ARGS ?=
 soak-teardown: $(STAMP)

@@ -9,7 +9,7 @@ each node left: duplicates and orphans must all be 0, every node that sends a de
 must have been cut right after it, and the run after each cut must have finished
 that node (a second delete of what is already gone is success).
 
-It prints kind | node | killed after delete | next run | duplicates | orphans and
+It prints kind | node | objects | killed after delete | next run | duplicates | orphans and
 writes the same as JSON to bench/results/ (gitignored). The file name keeps it out of
 `make test` (`test_*.py`) and `make bench` (`bench_*.py`); the functions are `soak_*`.
 `make test` keeps one kind of it: integrations/tests/test_engine_teardown_crash.py.

@@ -240,16 +240,17 @@ def teardown_crash_at_every_node(
     return campaign
 
 
-HEADER = ("kind", "node", "killed after delete", "next run", "duplicates", "orphans")
+HEADER = ("kind", "node", "objects", "killed after delete", "next run", "duplicates", "orphans")
 
 
 def table(campaigns: list[TeardownCampaign]) -> str:
-    """kind | node | killed after delete | next run | duplicates | orphans, one line per node."""
+    """kind | node | objects | killed after delete | next run | duplicates | orphans, one line per node."""
     lines = [[*HEADER]]
     for campaign in campaigns:
         for t in campaign.nodes:
             killed = "yes" if t.killed else "-"
-            lines.append([t.kind, t.node, killed, t.next_run or "-", str(t.duplicates), str(t.orphans)])
+            counts = [str(t.objects), killed, t.next_run or "-", str(t.duplicates), str(t.orphans)]
+            lines.append([t.kind, t.node, *counts])
     widths = [max(len(row[i]) for row in lines) for i in range(len(HEADER))]
     text = [" | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) for row in lines]
     text.insert(1, "-+-".join("-" * w for w in widths))
