@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from integrations.engine.crash import crash_after_create
+from integrations.engine.crash import crash_after_create, crash_after_delete
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.retry import with_retries
 from integrations.engine.types import NodeContext, Observation, contains_unknown
@@ -235,6 +235,7 @@ class GraphExecutor:
             request_ids.take()
             self._save(node, status=NodeStatus.DELETING)
             self._retrying(node, "delete", lambda: rtype.delete(ctx))
+            crash_after_delete(node)
             self._count_change()
             action = "delete"
         self._save(
@@ -415,5 +416,6 @@ class GraphExecutor:
             ctx.external_id = seen.external_id
         self._save(node, status=NodeStatus.DELETING)
         rtype.delete(ctx)
+        crash_after_delete(node)
         self._count_change()
         return "delete"

@@ -24,7 +24,8 @@ from integrations.tests.engine_support import events_text
 CRASH_DEADLINE = 120.0
 
 
-def _wait_for_crash_or_end(worker: Any, run: Run) -> None:
+def wait_for_crash_or_end(worker: Any, run: Run) -> None:
+    """Until the worker died (the crash point fired) or the run finished."""
     end = time.monotonic() + CRASH_DEADLINE
     while time.monotonic() < end:
         if worker.process.poll() is not None:
@@ -36,7 +37,7 @@ def _wait_for_crash_or_end(worker: Any, run: Run) -> None:
     pytest.fail(f"neither a crash nor the end of run {run.pk}:\n{events_text(run)}")
 
 
-def _request_apply(integration: Integration) -> Run:
+def request_apply(integration: Integration) -> Run:
     """A new apply; the dead worker's run blocks it until its heartbeat is stale."""
     end = time.monotonic() + CRASH_DEADLINE
     while time.monotonic() < end:
@@ -62,8 +63,8 @@ def crash_at_every_node(
     final: Run | None = None
     for _ in range(len(creatable) + 1):
         worker = celery_worker_factory(env=env)
-        run = _request_apply(integration)
-        _wait_for_crash_or_end(worker, run)
+        run = request_apply(integration)
+        wait_for_crash_or_end(worker, run)
         run.refresh_from_db()
         if run.state == RunState.SUCCEEDED:
             final = run
