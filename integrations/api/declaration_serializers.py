@@ -6,8 +6,23 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from integrations.api.engine_serializers import PlanActionSerializer
-from integrations.choices import IntegrationKind
+from integrations.api.serializers import ConfigField
+from integrations.choices import IntegrationKind, Policy
 from integrations.declaration_actions import DeclarationAction
+
+
+class DeclarationSerializer(serializers.Serializer):
+    """A declaration's fields, for the bad-input table (tests/test_api_bad_input.py) to walk; the
+    schema's own shape is api/schema.py's `declaration_schema`, one variant per kind."""
+
+    name = serializers.CharField(help_text="Matches the tenant's integration of this name.")
+    kind = serializers.ChoiceField(choices=IntegrationKind.choices)
+    accounts = serializers.DictField(
+        child=serializers.CharField(),
+        help_text='Provider account name by account kind, e.g. {"aws": "prod aws", "vapi": "vapi"}.',
+    )
+    config = ConfigField()
+    policy = serializers.ChoiceField(choices=Policy.choices, default=Policy.HEAL)
 
 
 class DeclaredRunSerializer(serializers.Serializer):

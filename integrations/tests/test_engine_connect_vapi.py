@@ -20,6 +20,7 @@ from integrations.tests.engine_support import (
     events_text,
     make_connect_vapi,
     run_to_end,
+    wait_for_run,
 )
 from tenants.audit import Actor
 
@@ -346,3 +347,5 @@ def test_two_applies_at_once_make_one_run(sandbox: Sandbox, setup: ConnectVapiSe
         first, second = pool.map(request, range(2))
     assert first == second
     assert Run.objects.filter(integration_id=integration.pk, kind=RunKind.APPLY).count() == 1
+    # the worker runs it: let it finish, or the end of the test truncates tables under its transaction
+    assert wait_for_run(Run.objects.get(pk=first)).state == RunState.SUCCEEDED
