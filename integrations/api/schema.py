@@ -228,23 +228,27 @@ def _account_variant(kind: str) -> type[serializers.Serializer]:
     )
 
 
-def _accounts_of(kind: str) -> type[StrictSerializer]:
+def _accounts_of(kind: str, by: str = "id") -> type[StrictSerializer]:
+    """The accounts a kind needs, by id (an integration) or by name (a declaration)."""
     required = KINDS[kind].required_accounts
+
+    def field(account_kind: str) -> serializers.Field:
+        label = AccountKind(account_kind).label
+        if by == "id":
+            return serializers.UUIDField(help_text=f"Id of a {label} account of this tenant.")
+        return serializers.RegexField(
+            ACCOUNT_NAME_PATTERN,
+            max_length=ACCOUNT_NAME_MAX_LENGTH,
+            help_text=f"Name of a {label} account of this tenant.",
+        )
+
+    uses = " and ".join(f"a {AccountKind(k).label} account" for k in required)
     return type(
-        f"{_camel(kind)}Accounts",
+        f"{_camel(kind)}Accounts" if by == "id" else f"{_camel(kind)}AccountNames",
         (StrictSerializer,),
         {
-            "__doc__": "The provider accounts a "
-            + kind
-            + " integration uses: "
-            + " and ".join(f"a {AccountKind(k).label} account" for k in required)
-            + ", by id.",
-            **{
-                str(account_kind): serializers.UUIDField(
-                    help_text=f"Id of a {AccountKind(account_kind).label} account of this tenant."
-                )
-                for account_kind in required
-            },
+            "__doc__": f"The provider accounts a {kind} integration uses: {uses}, by {by}.",
+            **{str(account_kind): field(account_kind) for account_kind in required},
         },
     )
 
@@ -276,25 +280,6 @@ def _integration_variant(kind: str) -> type[serializers.Serializer]:
     )
 
 
-def _account_names_of(kind: str) -> type[StrictSerializer]:
-    required = KINDS[kind].required_accounts
-    return type(
-        f"{_camel(kind)}AccountNames",
-        (StrictSerializer,),
-        {
-            "__doc__": f"The provider accounts a {kind} integration uses, by name.",
-            **{
-                str(account_kind): serializers.RegexField(
-                    ACCOUNT_NAME_PATTERN,
-                    max_length=ACCOUNT_NAME_MAX_LENGTH,
-                    help_text=f"Name of a {AccountKind(account_kind).label} account of this tenant.",
-                )
-                for account_kind in required
-            },
-        },
-    )
-
-
 def _declaration_variant(kind: str) -> type[serializers.Serializer]:
     return type(
         f"{_camel(kind)}Declaration",
@@ -309,7 +294,7 @@ def _declaration_variant(kind: str) -> type[serializers.Serializer]:
                 help_text="Matches the tenant's integration of this name.",
             ),
             "kind": _kind_field(kind, "Declaration"),
-            "accounts": _account_names_of(kind)(),
+            "accounts": _accounts_of(kind, by="name")(),
             "config": KINDS[kind].ConfigSerializer(),
             "policy": serializers.ChoiceField(choices=Policy.choices, default=Policy.HEAL),
         },
