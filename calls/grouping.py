@@ -15,42 +15,16 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from calls.choices import Direction
+from calls.observed import ObservedMessage, PseudoHop
 from calls.reasons import explain_failure, final_response
 from calls.sip_message import SipMessage
 
 CHIME_HOST_SUFFIX = ".voiceconnector.chime.aws"
-
-
-@dataclass(frozen=True)
-class ObservedMessage:
-    """A parsed SIP message as a log or a capture saw it; `src`/`dst` when the capture knows them."""
-
-    at: datetime
-    message: SipMessage
-    fingerprint: str
-    src: str = ""
-    dst: str = ""
-    #: the vendor's id for the call leg (Chime's `call_id`), if any
-    leg: str = ""
-
-
-@dataclass(frozen=True)
-class PseudoHop:
-    """Something that is not a SIP message but belongs on the ladder (the SMA Lambda's decision)."""
-
-    at: datetime
-    src: str
-    dst: str
-    label: str
-    raw: str
-    fingerprint: str
-    details: dict[str, Any] = field(default_factory=dict)
-    is_failure: bool = False
 
 
 @dataclass(frozen=True)

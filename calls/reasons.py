@@ -11,13 +11,10 @@ says whether the far end answered at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from calls.observed import ObservedMessage, PseudoHop
 from calls.sdp import offered_codecs
 from calls.sip_message import SipMessage
-
-if TYPE_CHECKING:
-    from calls.grouping import ObservedMessage, PseudoHop
 
 
 def final_response(

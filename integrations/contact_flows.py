@@ -141,18 +141,3 @@ def _owned_action(action: Any) -> Any:
         "Parameters": action.get("Parameters") or {},
         "Transitions": owned_transitions,
     }
-
-
-def contact_flow_for(integration: Any) -> dict[str, Any] | None:
-    """The contact flow of an applied integration, as created in Connect (None before apply)."""
-    # Imported here: the blueprints import this module, and the engine imports the blueprints.
-    from integrations.engine.graph import IntegrationGraph
-    from integrations.engine.types import contains_unknown
-
-    graph = IntegrationGraph(integration, create_rows=False)
-    if "contact_flow" not in graph.blueprint.by_name:
-        return None
-    spec = graph.spec("contact_flow")
-    if contains_unknown(spec["content"]):
-        return None
-    return spec["content"]

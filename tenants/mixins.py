@@ -63,3 +63,24 @@ class TenantScopedMixin(LoginRequiredMixin):
     def actor(self) -> Actor:
         """Who is making the change, for actions."""
         return Actor.from_request(self.request)  # type: ignore[attr-defined]
+
+
+class DashboardMixin(TenantScopedMixin):
+    """Tenant scoping and role checks (TenantScopedMixin) plus what every dashboard page shows."""
+
+    nav_section = ""
+
+    def can(self, role: str) -> bool:
+        """Whether the current member holds at least `role`."""
+        membership = getattr(self.request, "membership", None)  # type: ignore[attr-defined]
+        return membership is not None and Role.covers(membership.role, role)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context.update(
+            nav_section=self.nav_section,
+            can_write=self.can(self.write_role),
+            can_operate=self.can(Role.OPERATOR),
+            can_admin=self.can(Role.ADMIN),
+        )
+        return context

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 from django.db import models
-
-if TYPE_CHECKING:
-    from tenants.models import Tenant
 
 
 class TenantScopedQuerySet(models.QuerySet):
     """Queryset of every tenant-owned model: `for_tenant` is how views and viewsets reach rows."""
 
-    def for_tenant(self, tenant: Tenant | None) -> Self:
-        """Only the rows of `tenant`; nothing at all without a tenant."""
+    def for_tenant(self, tenant: models.Model | None) -> Self:
+        """Only the rows of `tenant` (a `tenants.models.Tenant`); nothing at all without a tenant.
+
+        Typed as a model: this module is below `tenants.models`, which builds on it."""
         if tenant is None:
             return self.none()
         return self.filter(tenant=tenant)

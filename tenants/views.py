@@ -33,33 +33,12 @@ from tenants import actions, invitations
 from tenants.choices import AuditAction, Role
 from tenants.forms import AuditFilterForm, MemberAddForm, MemberRoleForm, TokenCreateForm, show_action_errors
 from tenants.login_throttle import LoginThrottle, lockout_message
-from tenants.mixins import TenantScopedMixin
+from tenants.mixins import DashboardMixin
 from tenants.models import ApiToken, AuditEvent, Invitation, Membership, Tenant
 
 #: session key of a new token's key, shown once on the next page and removed
 SESSION_NEW_TOKEN_KEY = "patchbay_new_token"
 AUDIT_PAGE_SIZE = 50
-
-
-class DashboardMixin(TenantScopedMixin):
-    """Tenant scoping and role checks (TenantScopedMixin) plus what every dashboard page shows."""
-
-    nav_section = ""
-
-    def can(self, role: str) -> bool:
-        """Whether the current member holds at least `role`."""
-        membership = getattr(self.request, "membership", None)  # type: ignore[attr-defined]
-        return membership is not None and Role.covers(membership.role, role)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
-        context.update(
-            nav_section=self.nav_section,
-            can_write=self.can(self.write_role),
-            can_operate=self.can(Role.OPERATOR),
-            can_admin=self.can(Role.ADMIN),
-        )
-        return context
 
 
 class LoginView(DjangoLoginView):

@@ -19,8 +19,8 @@ from integrations.api.engine_serializers import (
     RunSerializer,
     RunSummarySerializer,
 )
-from integrations.contact_flows import contact_flow_for
 from integrations.models.engine import ResourceNode, Run
+from integrations.views.contact_flow import contact_flow_for
 from tenants.api.schema import ApiErrorSerializer
 from tenants.audit import Actor
 from tenants.choices import Role

@@ -23,12 +23,12 @@ from rest_framework.exceptions import APIException
 from integrations import actions
 from integrations.blueprints import BLUEPRINTS
 from integrations.choices import IntegrationKind
-from integrations.contact_flows import contact_flow_for
 from integrations.engine.planner import PlanAction
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.outputs import public_output_values
 from integrations.tables import run_colour
+from integrations.views.contact_flow import contact_flow_for
 from integrations.views.run_nodes import node_progress, run_nodes
 from tenants.choices import Role
 from tenants.views import DashboardMixin

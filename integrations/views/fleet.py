@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from calls.models import SipCall
 from integrations.health import HEALTH_COLOURS, SEVERITY_ORDER, HealthStatus, health_for_many
 from integrations.models import Integration, ProviderAccount
-from tenants.views import DashboardMixin
+from tenants.mixins import DashboardMixin
 
 #: failed calls shown on the overview (the calls pages have the rest)
 FAILED_CALLS_SHOWN = 10
