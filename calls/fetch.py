@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from calls.actions import drop_decision_only_calls, store_decision_only_calls, store_integration_calls
 from calls.choices import CallSource
 from calls.grouping import ObservedMessage, Perspective
 from calls.models import SipCall
 from calls.sip_message import SipParseError, parse_sip_message
 from calls.sma_log import JoinedDecisions, call_facts, join_decisions
+from calls.storing import drop_decision_only_calls, store_decision_only_calls, store_integration_calls
 from integrations.models import ResourceNode
 from integrations.vendors.clients import aws_session_for
 from integrations.vendors.errors import NotFound

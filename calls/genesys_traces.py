@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from calls.actions import store_integration_calls
 from calls.choices import CallSource
 from calls.fetch import FetchReport
 from calls.grouping import ObservedMessage, Perspective
 from calls.sip_message import SipParseError, parse_sip_message
+from calls.storing import store_integration_calls
 from integrations.vendors.clients import clients_for
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from calls import fetch_schedule, probe_schedule
 from calls.models import ProbeRequest
+from calls.probe_requests import run_probe_request
 from calls.probes import probe_integration
 from integrations.models import Integration
 
@@ -45,7 +46,6 @@ def probe_integration_task(integration_id: str) -> int:
 @shared_task(name="calls.run_probe_request", acks_late=True)
 def run_probe_request_task(request_id: int) -> str:
     """Carry out a probe someone asked for (dashboard or API); returns its state afterwards."""
-    from calls.actions import run_probe_request
 
     request = ProbeRequest.objects.select_related("integration").get(pk=request_id)
     return run_probe_request(request).state

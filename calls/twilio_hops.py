@@ -26,11 +26,11 @@ from xml.etree import ElementTree
 from django.db import transaction
 from django.utils import timezone
 
-from calls.actions import _message_rows
 from calls.choices import CallSource, Direction
 from calls.fetch import FetchReport
 from calls.grouping import CallDraft, LadderMessage
 from calls.models import SipCall, SipMessageRecord
+from calls.storing import message_rows
 from integrations.models import TwilioCallEvent, TwilioEventKind
 
 if TYPE_CHECKING:
@@ -283,5 +283,5 @@ def _store(integration: Integration, draft: CallDraft) -> SipCall:
         call.final_status, call.reason = draft.final_status, draft.reason
         call.save()
         call.messages.all().delete()
-        SipMessageRecord.objects.bulk_create(_message_rows(call, draft))
+        SipMessageRecord.objects.bulk_create(message_rows(call, draft))
     return call

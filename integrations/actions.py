@@ -45,6 +45,7 @@ from integrations.kinds import get_kind
 from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
 from integrations.models.integration import NAME_MAX_LENGTH, validate_integration_name
+from integrations.tasks import queue_run
 from tenants.audit import MASK, Actor, diff_fields, record_audit
 from tenants.choices import AuditAction
 from tenants.exceptions import Conflict
@@ -381,7 +382,7 @@ def _request(integration: Integration, kind: str, action: str, actor: Actor) -> 
     if integration.deleting and kind != RunKind.TEARDOWN:
         raise Conflict("This integration is being torn down; it cannot be applied or reconciled.")
     with transaction.atomic():
-        run, created = engine_runs.request_run(integration, kind, requested_by=actor.user)
+        run, created = engine_runs.request_run(integration, kind, enqueue=queue_run, requested_by=actor.user)
         record_audit(actor, action, integration, diff=_run_diff(run, created))
     return run
 

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from integrations.engine import runs, schedule
-from integrations.hooks import call_log
+from integrations.hooks import call_records
 
 
 @shared_task(name="integrations.execute_run", acks_late=True)
@@ -19,7 +19,12 @@ def execute_run_task(run_id: int) -> None:
 @shared_task(name="integrations.enqueue_due_reconciles")
 def enqueue_due_reconciles_task() -> int:
     """Beat: queue reconciliation of the integrations that are due, spread over the tick."""
-    return schedule.enqueue_due_reconciles()
+    return schedule.enqueue_due_reconciles(enqueue=queue_run)
+
+
+def queue_run(run_id: int, countdown: float = 0) -> None:
+    """Hand one requested run to a worker (what `request_run`'s callers pass as `enqueue`)."""
+    execute_run_task.apply_async(args=[run_id], countdown=countdown)
 
 
 @shared_task(name="integrations.record_voice_webhook", acks_late=True, ignore_result=True)
@@ -27,4 +32,4 @@ def record_voice_webhook_task(
     tenant_id: int, integration_id: str, call_sid: str, params: dict[str, Any], at: str
 ) -> bool:
     """Store the voice webhook's record of one call (published by integrations/hooks/call_log.py)."""
-    return call_log.write_record(tenant_id, integration_id, call_sid, params, at)
+    return call_records.write_record(tenant_id, integration_id, call_sid, params, at)

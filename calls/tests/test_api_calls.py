@@ -10,11 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from calls.actions import store_integration_calls
 from calls.choices import CallSource
 from calls.grouping import ObservedMessage, Perspective
 from calls.models import SipCall
 from calls.sip_message import parse_sip_message
+from calls.storing import store_integration_calls
 from calls.tests.sip_samples import CONNECTOR_HOST, VAPI_HOST, answered_call, invite, response
 from integrations.models import Integration
 from integrations.tests.factories import IntegrationFactory

@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from calls.actions import store_integration_calls
 from calls.choices import CallSource
 from calls.grouping import ObservedMessage, Perspective
 from calls.models import ProbeRequest, ProbeResult, SipCall, SipTrace
 from calls.sip_message import parse_sip_message
+from calls.storing import store_integration_calls
 from calls.tasks import run_probe_request_task
 from calls.tests import capture_files
 from calls.tests.conftest import SIPP_SERVER

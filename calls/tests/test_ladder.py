@@ -10,12 +10,12 @@ from typing import Any
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from calls.actions import store_integration_calls
 from calls.choices import CallSource
 from calls.grouping import ObservedMessage, Perspective
 from calls.ladder import FAILURE_COLOUR, ladder_context, render_ladder_svg
 from calls.models import SipCall
 from calls.sip_message import parse_sip_message
+from calls.storing import store_integration_calls
 from calls.tests.sip_samples import CONNECTOR_HOST, VAPI_HOST, answered_call, invite, response
 from integrations.tests.factories import IntegrationFactory
 

@@ -56,12 +56,14 @@ def request_run(
     integration: Any,
     kind: str,
     *,
+    enqueue: Callable[[int], None],
     requested_by: Any = None,
-    enqueue: Callable[[int], None] | None = None,
 ) -> tuple[Run, bool]:
-    """Queue a run, or return the integration's queued/running one: (run, created)."""
-    from integrations.tasks import execute_run_task
+    """Queue a run, or return the integration's queued/running one: (run, created).
 
+    `enqueue(run_id)` hands a new run to whoever executes it, after the commit: the caller chooses
+    (`integrations.tasks.queue_run` for a worker; a test may execute it in place). The engine knows
+    no task queue."""
     with transaction.atomic():
         active = (
             Run.objects.select_for_update()
@@ -85,8 +87,7 @@ def request_run(
         except IntegrityError:
             # Another request won the race: the constraint allows one active run.
             return Run.objects.get(integration=integration, state__in=ACTIVE_RUN_STATES), False
-        send = enqueue or (lambda run_id: execute_run_task.delay(run_id))
-        transaction.on_commit(lambda: send(run.pk))
+        transaction.on_commit(lambda: enqueue(run.pk))
     return run, True
 
 

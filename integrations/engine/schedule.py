@@ -42,22 +42,21 @@ def due_integrations(now: Any = None, limit: int = RECONCILE_BATCH) -> list[Inte
 def enqueue_due_reconciles(
     tick_seconds: float = 30.0,
     *,
+    enqueue: Callable[[int, float], None],
     now: Any = None,
-    enqueue: Callable[[int], None] | None = None,
 ) -> int:
-    """Queue a reconcile for each due integration, spreading their start over one beat tick.
+    """Queue a reconcile for each due integration, spreading their start over one beat tick:
+    `enqueue(run_id, countdown)` is the queue (`integrations.tasks.queue_run` from beat).
 
     `now` and `enqueue` let a test drive the beat with its own clock and queue.
     """
-    from integrations.tasks import execute_run_task
-
     due = due_integrations(now=now)
     spacing = tick_seconds / max(len(due), 1)
     for index, integration in enumerate(due):
         countdown = index * spacing
-
-        def send(run_id: int, countdown: float = countdown) -> None:
-            execute_run_task.apply_async(args=[run_id], countdown=countdown)
-
-        request_run(integration, RunKind.RECONCILE, enqueue=enqueue or send)
+        request_run(
+            integration,
+            RunKind.RECONCILE,
+            enqueue=lambda run_id, countdown=countdown: enqueue(run_id, countdown),
+        )
     return len(due)

@@ -23,12 +23,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
-
 from controlplane.log_values import loggable
 from integrations.hooks.cache import WebhookTarget
 from integrations.hooks.live_call import CallAnswer
-from integrations.models import Integration, TwilioCallEvent, TwilioEventKind
 
 logger = logging.getLogger(__name__)
 
@@ -82,31 +79,6 @@ def note_voice_request(
             loggable(call_sid),
         )
         return False
-    return True
-
-
-def write_record(tenant_id: int, integration_id: str, call_sid: str, params: dict[str, Any], at: str) -> bool:
-    """The worker's half: store one record unless the call has one already; False when it was not
-    stored (a repeat, or the integration is gone)."""
-    if not Integration.objects.filter(pk=integration_id, tenant_id=tenant_id).exists():
-        logger.info("twilio call record for %s dropped: its integration is gone", loggable(call_sid))
-        return False
-    received = parse_datetime(at)
-    if (
-        call_sid
-        and TwilioCallEvent.objects.filter(
-            integration_id=integration_id, kind=TwilioEventKind.VOICE_WEBHOOK, call_sid=call_sid
-        ).exists()
-    ):
-        return False
-    TwilioCallEvent.objects.create(
-        tenant_id=tenant_id,
-        integration_id=integration_id,
-        kind=TwilioEventKind.VOICE_WEBHOOK,
-        call_sid=call_sid,
-        params=params,
-        **({"at": received} if received else {}),
-    )
     return True
 
 

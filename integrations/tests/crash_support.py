@@ -19,6 +19,7 @@ from integrations.engine.runs import request_run
 from integrations.models import Integration
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.resources import get_resource_type
+from integrations.tasks import queue_run
 from integrations.tests.engine_support import events_text
 
 CRASH_DEADLINE = 120.0
@@ -41,7 +42,7 @@ def request_apply(integration: Integration) -> Run:
     """A new apply; the dead worker's run blocks it until its heartbeat is stale."""
     end = time.monotonic() + CRASH_DEADLINE
     while time.monotonic() < end:
-        run, created = request_run(integration, RunKind.APPLY)
+        run, created = request_run(integration, RunKind.APPLY, enqueue=queue_run)
         if created:
             return run
         time.sleep(0.3)

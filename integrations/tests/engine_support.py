@@ -22,6 +22,7 @@ from integrations.engine.names import integration_prefix
 from integrations.engine.runs import request_run
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import ResourceNode, Run, RunState
+from integrations.tasks import queue_run
 from tenants.actions import create_tenant
 from tenants.audit import Actor
 from tenants.models import Tenant
@@ -234,7 +235,7 @@ def wait_for_run(run: Run, deadline: float = RUN_DEADLINE) -> Run:
 
 def run_to_end(integration: Integration, kind: str) -> Run:
     """Request a run through the engine and wait for the worker to finish it."""
-    run, _ = request_run(integration, kind)
+    run, _ = request_run(integration, kind, enqueue=queue_run)
     return wait_for_run(run)
 
 

@@ -13,6 +13,7 @@ from integrations.actions import update_integration
 from integrations.engine.runs import plan_integration, request_run
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
+from integrations.tasks import queue_run
 from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     ConnectVapiSetup,
@@ -339,7 +340,9 @@ def test_two_applies_at_once_make_one_run(sandbox: Sandbox, setup: ConnectVapiSe
 
     def request(_: int) -> int:
         try:
-            return request_run(Integration.objects.get(pk=integration.pk), RunKind.APPLY)[0].pk
+            return request_run(Integration.objects.get(pk=integration.pk), RunKind.APPLY, enqueue=queue_run)[
+                0
+            ].pk
         finally:
             connection.close()
 

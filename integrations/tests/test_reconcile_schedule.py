@@ -66,7 +66,7 @@ def test_a_beat_queues_one_reconcile_per_interval_over_an_hour() -> None:
     queued: list[datetime] = []
 
     for now in ticks(T0, T0 + timedelta(hours=1)):
-        enqueue_due_reconciles(now=now, enqueue=lambda run_id: None)
+        enqueue_due_reconciles(now=now, enqueue=lambda run_id, countdown: None)
         active = Run.objects.filter(integration=integration, state=RunState.QUEUED).first()
         if active is not None:
             # The worker runs it at once: it finishes within this tick.

@@ -87,7 +87,7 @@ def test_a_request_id_follows_an_apply_from_click_to_vendor_call(
     client = Client()
     client.force_login(get_user_model().objects.get(username="acme-owner"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("integrations.tasks.execute_run_task.delay", enqueue)
+        patch.setattr("integrations.actions.queue_run", enqueue)
         response = client.post(f"/integrations/{setup.integration.pk}/apply/", HTTP_X_REQUEST_ID="click-4f2a")
     assert response["X-Request-ID"] == "click-4f2a"
     ((run_id, headers),) = queued

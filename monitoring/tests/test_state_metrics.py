@@ -16,10 +16,10 @@ from celery import signals
 from django.test import Client
 from django.utils import timezone
 
-from calls.actions import store_integration_calls
 from calls.choices import CallSource
 from calls.grouping import ObservedMessage, Perspective
 from calls.sip_message import parse_sip_message
+from calls.storing import store_integration_calls
 from calls.tests.sip_samples import CONNECTOR_HOST, answered_call
 from conftest import ROOT, worker_environment
 from integrations.models.engine import Run, RunKind, RunState

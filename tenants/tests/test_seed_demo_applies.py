@@ -13,6 +13,7 @@ from integrations.choices import IntegrationKind
 from integrations.engine.runs import request_run
 from integrations.models import Integration
 from integrations.models.engine import RunKind, RunState
+from integrations.tasks import queue_run
 from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox, events_text, wait_for_run
 from sandbox.tests.conftest import sandbox_server, sandbox_url  # noqa: F401  (fixtures)
@@ -41,7 +42,7 @@ def test_every_demo_integration_applies_from_a_fresh_seed(
     assert len(synthflow_assistants) == len(set(synthflow_assistants)) == 3  # one inbound assistant each
 
     # All four at once, as an admin clicking Apply on each would.
-    runs = [request_run(integration, RunKind.APPLY)[0] for integration in integrations]
+    runs = [request_run(integration, RunKind.APPLY, enqueue=queue_run)[0] for integration in integrations]
 
     finished = {run.integration_name: wait_for_run(run) for run in runs}
     failed = {name: events_text(run) for name, run in finished.items() if run.state != RunState.SUCCEEDED}
