@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from alerts.choices import AlertEvent, AlertsAuditAction, DestinationKind
-from alerts.delivery import Alert, DeliveryFailed, check_webhook_url, deliver, masked_url
+from alerts.delivery import Alert, check_webhook_url, masked_url
 from alerts.models import AlertDebounce, AlertDestination
+from alerts.tasks import deliver_alert_task
 from integrations.encryption import encrypt_secrets
 from monitoring import metrics
 from tenants.audit import Actor, record_audit
@@ -61,7 +62,6 @@ def delete_destination(destination: AlertDestination, *, actor: Actor) -> None:
 
 
 def _queue(destination: AlertDestination, alert: Alert) -> None:
-    from alerts.tasks import deliver_alert_task
 
     payload = alert.as_dict()
     transaction.on_commit(lambda: deliver_alert_task.delay(destination.pk, payload))
@@ -120,28 +120,3 @@ def raise_alert(tenant_id: int, alert: Alert, *, key: str) -> int:
     for destination in destinations:
         _queue(destination, alert)
     return len(destinations)
-
-
-def deliver_alert(destination_id: int, payload: dict[str, Any]) -> None:
-    """Send one queued alert (the task's body); a success clears the destination's error."""
-    destination = AlertDestination.objects.select_related("tenant").filter(pk=destination_id).first()
-    if destination is None:
-        return  # deleted since the alert was queued
-    alert = Alert(payload["event"], payload["title"], payload.get("text", ""), payload.get("details") or {})
-    try:
-        deliver(destination, alert)
-    except DeliveryFailed:
-        metrics.ALERTS.labels(destination.kind, "failed").inc()
-        raise
-    metrics.ALERTS.labels(destination.kind, "sent").inc()
-    AlertDestination.objects.filter(pk=destination.pk).update(
-        last_sent_at=timezone.now(), last_error="", last_error_at=None
-    )
-
-
-def record_delivery_failure(destination_id: int, message: str) -> None:
-    """Every attempt failed: show why on the destination's page."""
-    logger.warning("alert destination %s failed: %s", destination_id, message)
-    AlertDestination.objects.filter(pk=destination_id).update(
-        last_error=message[:1000], last_error_at=timezone.now()
-    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from alerts import actions
+from alerts import deliveries
 from alerts.delivery import DeliveryFailed
 
 #: deliveries tried this many times in all before the destination is marked failing
@@ -26,9 +26,9 @@ DELIVERY_ATTEMPTS = 5
 def deliver_alert_task(self: Any, destination_id: int, alert: dict[str, Any]) -> None:
     """Send one alert to one destination; retried on failure, and the last failure shown on its page."""
     try:
-        actions.deliver_alert(destination_id, alert)
+        deliveries.deliver_alert(destination_id, alert)
     except DeliveryFailed as error:
         if self.request.retries + 1 >= DELIVERY_ATTEMPTS:
-            actions.record_delivery_failure(destination_id, str(error))
+            deliveries.record_delivery_failure(destination_id, str(error))
             return
         raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 300)) from None
