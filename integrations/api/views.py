@@ -27,9 +27,8 @@ from integrations.api.declaration_views import IntegrationDeclarationActions
 from integrations.api.diagnostics_views import IntegrationDiagnosticsActions
 from integrations.api.engine_serializers import RunSerializer, RunSummarySerializer
 from integrations.api.engine_views import IntegrationEngineActions
+from integrations.api.examples import ACCOUNT_REQUEST_EXAMPLES, INTEGRATION_REQUEST_EXAMPLES
 from integrations.api.schema import (
-    ACCOUNT_REQUEST_EXAMPLES,
-    INTEGRATION_REQUEST_EXAMPLES,
     account_schema,
     integration_schema,
 )

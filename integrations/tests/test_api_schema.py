@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from rest_framework import serializers
 
 from integrations.account_settings import SETTINGS_SCHEMAS
-from integrations.api.schema import ACCOUNT_EXAMPLES, INTEGRATION_EXAMPLES
+from integrations.api.examples import ACCOUNT_EXAMPLES, INTEGRATION_EXAMPLES
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.kinds import KINDS
 from integrations.tests.factories import ProviderAccountFactory
