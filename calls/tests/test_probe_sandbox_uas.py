@@ -18,9 +18,9 @@ from calls.choices import ProbeStatus, TargetState
 from calls.models import SipTarget
 from calls.probes import probe_address, probe_integration
 from calls.target_addresses import resolve_target
+from integrations.diagnostics.registration import refresh_registration
 from integrations.engine.runs import execute_run, request_run
 from integrations.models.engine import Run, RunState
-from integrations.registration import refresh_registration
 from integrations.tests.engine_support import (
     FAST_ENGINE,
     ConnectVapiSetup,

@@ -2,5 +2,5 @@
 
 One module per check under `checks/`; `runner.run_diagnostics` runs those of an
 integration's kind and keeps the report. The Registered condition lives in
-integrations/registration.py and keeps its components in this app's models.
+integrations/diagnostics/registration.py and keeps its components in this app's models.
 """

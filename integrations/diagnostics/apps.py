@@ -10,3 +10,6 @@ class DiagnosticsConfig(AppConfig):
     label = "diagnostics"
     verbose_name = "Diagnostics"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from integrations.diagnostics import receivers  # noqa: F401  (connects the engine's events)

@@ -10,7 +10,7 @@ from integrations.models import Integration
 @shared_task(name="diagnostics.refresh_registration", acks_late=True)
 def refresh_registration_task(integration_id: str) -> str:
     """Re-evaluate one integration's Registered condition; returns its status."""
-    from integrations.registration import refresh_registration
+    from integrations.diagnostics.registration import refresh_registration
 
     integration = Integration.objects.filter(pk=integration_id, deleting=False).first()
     if integration is None:

@@ -15,6 +15,9 @@ logger = logging.getLogger(__name__)
 
 #: a run reached succeeded or failed; `run` is the saved Run (its integration's conditions are saved too)
 run_finished = Signal()
+#: an apply or reconcile ended, its Ready/Synced conditions saved, before the run is marked finished;
+#: `integration`, `run_kind`, `changed` (whether it changed or found drift). Diagnostics subscribe.
+run_applied = Signal()
 
 
 def announce(signal: Signal, **kwargs: Any) -> None:

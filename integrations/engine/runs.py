@@ -19,12 +19,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
-from integrations.engine.events import announce, run_finished
+from integrations.engine.events import announce, run_applied, run_finished
 from integrations.engine.executor import GraphExecutor, Recorder, WalkResult
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.planner import plan_graph
 from integrations.models.engine import ACTIVE_RUN_STATES, Run, RunEvent, RunKind, RunState
-from integrations.registration import observe_after_run
 from monitoring import log_context
 from tenants.audit import Actor, record_audit
 from tenants.choices import AuditAction
@@ -213,7 +212,7 @@ def _apply(run: Run, graph: IntegrationGraph, recorder: RunRecorder, *, heal: bo
             conditions, ConditionType.SYNCED, ConditionStatus.FALSE, Reason.RECONCILE_ERROR, message
         )
         _save_conditions(integration, conditions)
-        observe_after_run(integration, run.kind)
+        announce(run_applied, integration=integration, run_kind=run.kind, changed=True)
         _finish(run, RunState.FAILED, message)
         return
     conditions = set_condition(conditions, ConditionType.READY, ConditionStatus.TRUE, Reason.AVAILABLE)
@@ -228,7 +227,8 @@ def _apply(run: Run, graph: IntegrationGraph, recorder: RunRecorder, *, heal: bo
             conditions, ConditionType.SYNCED, ConditionStatus.TRUE, Reason.RECONCILE_SUCCESS
         )
     _save_conditions(integration, conditions)
-    observe_after_run(integration, run.kind, changed=bool(result.changed or result.drifted))
+    changed = bool(result.changed or result.drifted)
+    announce(run_applied, integration=integration, run_kind=run.kind, changed=changed)
     _finish(run, RunState.SUCCEEDED, f"{result.changed} change(s)")
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from calls.probes import probe_integration
 from integrations.choices import IntegrationKind
 from integrations.diagnostics.models import RegistrationState
+from integrations.diagnostics.registration import refresh_registration
 from integrations.models import Integration, ResourceNode
-from integrations.registration import refresh_registration
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from integrations.vendors.synthflow import SynthflowClient
 

@@ -13,7 +13,9 @@ DESIGN §4 combines four things, each a component of the status panel:
   after attach" is a guess, not an observation: until a call arrives, the
   condition says so (`Unknown` / `AwaitingFirstCall`), never `True` on a timer.
 
-Evaluated at the end of apply and reconcile runs (integrations/engine/runs.py).
+Evaluated when an apply or reconcile run ends: the engine announces `run_applied`
+(integrations/engine/events.py) and this app's receiver (integrations/diagnostics/receivers.py) calls
+`observe_after_run`; the engine imports nothing of this app.
 """
 
 from __future__ import annotations
