@@ -25,7 +25,8 @@ from calls.events import probe_target_changed
 from calls.models import ProbeResult, SipTarget
 from calls.sip_options import ProbeOutcome, send_options
 from calls.target_addresses import TargetError, probe_destination, resolve_target
-from integrations.choices import IntegrationKind
+from integrations.choices import AccountKind
+from integrations.kinds import get_kind
 from integrations.models import Integration, ResourceNode
 from monitoring import metrics
 
@@ -38,13 +39,6 @@ SYNTHFLOW_PORTS = {Transport.UDP: 32681, Transport.TCP: 32681, Transport.TLS: 32
 #: node types whose SIP host answers only the carriers its allow list names (a Chime connector: its
 #: termination's CidrAllowedList; a Genesys BYOC trunk: its access ACL), so never probed (issue 12.8)
 ALLOW_LISTED_TYPES = ("chime.voice_connector", "genesys.trunk")
-
-#: kinds whose calls end at Synthflow's SIP edge
-SYNTHFLOW_KINDS = (
-    IntegrationKind.CONNECT_SYNTHFLOW,
-    IntegrationKind.GENESYS_SYNTHFLOW,
-    IntegrationKind.TWILIO_SYNTHFLOW,
-)
 
 
 @dataclass(frozen=True)
@@ -73,7 +67,7 @@ def targets_for(integration: Integration) -> list[TargetSpec]:
     if credential_host:
         # The connector's origination route dials the credential's host on 5060 (connect_vapi blueprint).
         specs.append(TargetSpec("Vapi credential SIP host", str(credential_host), SIP_PORT, transport))
-    if integration.kind in SYNTHFLOW_KINDS:
+    if get_kind(integration.kind).AGENT == AccountKind.SYNTHFLOW:
         account = integration.synthflow_account
         region = str((account.settings if account else {}).get("region") or "global")
         host = SYNTHFLOW_SIP_HOSTS.get(region, SYNTHFLOW_SIP_HOSTS["global"])

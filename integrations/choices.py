@@ -114,3 +114,11 @@ class GenesysTransport(models.TextChoices):
     UDP = "udp", "UDP"
     TCP = "tcp", "TCP"
     TLS = "tls", "TLS"
+
+
+class CallsLog(models.TextChoices):
+    """Where an integration's calls are read from (calls/fetch_schedule.py), per kind."""
+
+    VOICE_CONNECTOR = "voice_connector", "Voice Connector SIP log (CloudWatch Logs)"
+    GENESYS_TRACE = "genesys_trace", "Genesys Cloud SIP trace search"
+    TWILIO_WEBHOOKS = "twilio_webhooks", "Twilio's requests to Patchbay's own webhooks"

@@ -32,9 +32,10 @@ from django.utils.dateparse import parse_datetime
 
 from calls.choices import TargetState
 from calls.probes import reachability
-from integrations.choices import IntegrationKind
+from integrations.choices import AccountKind, IntegrationKind
 from integrations.diagnostics.models import RegistrationState
 from integrations.engine.conditions import ConditionStatus, ConditionType, set_condition
+from integrations.kinds import get_kind
 from integrations.models import Integration, ResourceNode
 from integrations.models.engine import NodeStatus
 from integrations.resources.chime_service import SERVICE
@@ -44,11 +45,6 @@ from integrations.vendors.synthflow import Call
 
 logger = logging.getLogger(__name__)
 
-SYNTHFLOW_KINDS = (
-    IntegrationKind.CONNECT_SYNTHFLOW,
-    IntegrationKind.GENESYS_SYNTHFLOW,
-    IntegrationKind.TWILIO_SYNTHFLOW,
-)
 #: call statuses that show Synthflow's SIP side took the call (`registered` is only a prepared call
 #: and `failed`/`pending` show no SIP leg; statuses of GET /v2/calls/{call_id}, reference.json)
 CONNECTED_CALL_STATUSES = frozenset({"in-progress", "completed", "hangup_on_voicemail", "left_voicemail"})
@@ -249,7 +245,11 @@ def evaluate_components(integration: Integration, state: RegistrationState) -> l
         components.append(_genesys_trunk(trunk))
     components.append(_reachability(integration))
     bound = by_type.get("synthflow.assistant_number")
-    if integration.kind in SYNTHFLOW_KINDS and bound is not None and bound.status == NodeStatus.READY:
+    if (
+        get_kind(integration.kind).AGENT == AccountKind.SYNTHFLOW
+        and bound is not None
+        and bound.status == NodeStatus.READY
+    ):
         components.append(_synthflow_registration(integration, bound, state, now))
     return components
 

@@ -1,14 +1,17 @@
-"""The four integration kinds, one module each: config schema (and, with the engine, blueprint).
+"""The four integration kinds, one module each: what the kind is (accounts, path in words, the agent that
+answers, contact flow or not, where its calls are logged, the hints for the admin) and its config schema.
+The graph of vendor objects is its blueprint (integrations/blueprints/<kind>.py).
 
-`get_kind(kind)` returns the module, which has `KIND`, `required_accounts`,
-`ConfigSerializer` and `validate_config(data) -> dict`.
+`get_kind(kind)` returns the module (`KindModule`); `kinds_where(...)` the kinds with a capability, for
+queries over many integrations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
-from integrations.choices import IntegrationKind
+from integrations.choices import AccountKind, CallsLog, IntegrationKind
 from integrations.kinds import connect_synthflow, connect_vapi, genesys_synthflow, twilio_synthflow
 from integrations.kinds.schema import StrictSerializer
 
@@ -18,9 +21,16 @@ class KindModule(Protocol):
 
     KIND: IntegrationKind
     required_accounts: tuple[str, ...]
+    PATH: str
+    AGENT: AccountKind
+    CONTACT_FLOW: bool
+    CALLS_LOG: CallsLog
+    CALLS_LOG_NODE: str
     ConfigSerializer: type[StrictSerializer]
 
     def validate_config(self, data: object) -> dict[str, Any]: ...
+
+    def hints(self, integration: Any) -> list[tuple[str, str]]: ...
 
 
 KINDS: dict[str, Any] = {
@@ -34,3 +44,8 @@ KINDS: dict[str, Any] = {
 def get_kind(kind: str) -> KindModule:
     """The module of integration kind `kind`; `KeyError` for an unknown kind."""
     return KINDS[kind]
+
+
+def kinds_where(test: Callable[[KindModule], bool]) -> tuple[str, ...]:
+    """The kinds whose module passes `test`, in declaration order (e.g. `kind__in=` in a query)."""
+    return tuple(kind for kind, module in KINDS.items() if test(module))

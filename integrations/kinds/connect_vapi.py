@@ -12,13 +12,26 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from integrations.choices import AccountKind, ConnectTransport, IntegrationKind
+from integrations.choices import AccountKind, CallsLog, ConnectTransport, IntegrationKind
 from integrations.kinds.connect_numbers import ConnectPhoneNumbersField
 from integrations.kinds.fields import AreaCodeField, VendorIdField, chime_header_problem
+from integrations.kinds.hints import connect_hints
 from integrations.kinds.schema import StrictSerializer, validate_with
 
 KIND = IntegrationKind.CONNECT_VAPI
 required_accounts = (AccountKind.AWS, AccountKind.VAPI)
+
+#: what it wires together, in words (the "New integration" chooser and the integration page; DESIGN §1)
+PATH = "Connect flow → Lambda → Chime SIP media application → Voice Connector → Vapi"
+#: the account whose voice AI answers its calls
+AGENT = AccountKind.VAPI
+#: whether apply creates an Amazon Connect contact flow (its JSON is offered for download)
+CONTACT_FLOW = True
+#: where its calls are read from (calls/fetch_schedule.py), and the node that must exist before they can be
+CALLS_LOG = CallsLog.VOICE_CONNECTOR
+CALLS_LOG_NODE = "voice_connector"
+#: what an admin still does by hand, with the values to paste (integrations/kinds/hints.py)
+hints = connect_hints
 
 # CallAndBridge's AWS endpoint Uri (the Request-URI user part): 1-30 of these
 # characters (AWS.md §3.3); Vapi's BYO number needs at least 3 (PROVIDERS.md §2.3).

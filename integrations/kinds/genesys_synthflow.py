@@ -11,12 +11,25 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from integrations.choices import AccountKind, GenesysTransport, IntegrationKind
+from integrations.choices import AccountKind, CallsLog, GenesysTransport, IntegrationKind
 from integrations.kinds.fields import DnsLabelField, E164Field, VendorIdField
+from integrations.kinds.hints import genesys_hints
 from integrations.kinds.schema import StrictSerializer, validate_with
 
 KIND = IntegrationKind.GENESYS_SYNTHFLOW
 required_accounts = (AccountKind.GENESYS, AccountKind.SYNTHFLOW)
+
+#: what it wires together, in words (the "New integration" chooser and the integration page; DESIGN §1)
+PATH = "Architect flow → BYOC Cloud trunk → Synthflow SIP, and back"
+#: the account whose voice AI answers its calls
+AGENT = AccountKind.SYNTHFLOW
+#: whether apply creates an Amazon Connect contact flow (its JSON is offered for download)
+CONTACT_FLOW = False
+#: where its calls are read from (calls/fetch_schedule.py), and the node that must exist before they can be
+CALLS_LOG = CallsLog.GENESYS_TRACE
+CALLS_LOG_NODE = "trunk"
+#: what an admin still does by hand, with the values to paste (integrations/kinds/hints.py)
+hints = genesys_hints
 
 
 @extend_schema_serializer(component_name="GenesysSynthflowConfig")

@@ -12,12 +12,25 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from integrations.choices import AccountKind, IntegrationKind
+from integrations.choices import AccountKind, CallsLog, IntegrationKind
 from integrations.kinds.fields import E164Field, VendorIdField
+from integrations.kinds.hints import twilio_hints
 from integrations.kinds.schema import StrictSerializer, non_field_error, validate_with
 
 KIND = IntegrationKind.TWILIO_SYNTHFLOW
 required_accounts = (AccountKind.TWILIO, AccountKind.SYNTHFLOW)
+
+#: what it wires together, in words (the "New integration" chooser and the integration page; DESIGN §1)
+PATH = "Twilio number → Patchbay voice webhook → <Dial><Sip> to Synthflow"
+#: the account whose voice AI answers its calls
+AGENT = AccountKind.SYNTHFLOW
+#: whether apply creates an Amazon Connect contact flow (its JSON is offered for download)
+CONTACT_FLOW = False
+#: where its calls are read from (calls/fetch_schedule.py), and the node that must exist before they can be
+CALLS_LOG = CallsLog.TWILIO_WEBHOOKS
+CALLS_LOG_NODE = "twilio_voice"
+#: what an admin still does by hand, with the values to paste (integrations/kinds/hints.py)
+hints = twilio_hints
 
 # Twilio passes custom SIP headers as `X-...` URI parameters of <Sip> and forbids
 # `X-Twilio*` (PROVIDERS.md §3); Synthflow turns `X-*` headers into variables.

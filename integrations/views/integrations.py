@@ -29,16 +29,6 @@ from integrations.views.engine import engine_context
 from tenants.choices import Role
 from tenants.views import DashboardMixin
 
-# What each integration kind wires together, for the "New integration" chooser (DESIGN §1).
-KIND_PATHS = {
-    IntegrationKind.CONNECT_VAPI: (
-        "Connect flow → Lambda → Chime SIP media application → Voice Connector → Vapi"
-    ),
-    IntegrationKind.CONNECT_SYNTHFLOW: "Connect transfer → DID on a Voice Connector → Synthflow SIP",
-    IntegrationKind.GENESYS_SYNTHFLOW: "Architect flow → BYOC Cloud trunk → Synthflow SIP, and back",
-    IntegrationKind.TWILIO_SYNTHFLOW: "Twilio number → Patchbay voice webhook → <Dial><Sip> to Synthflow",
-}
-
 #: the integration page's tabs: (anchor, label); the first is shown when the URL names none
 TABS = [
     ("overview", "Overview"),
@@ -109,7 +99,7 @@ class IntegrationChooseKindView(DashboardMixin, TemplateView):
                 {
                     "url": f"{reverse('integrations:integration-new')}?kind={kind}",
                     "label": label,
-                    "text": KIND_PATHS[kind],
+                    "text": get_kind(kind).PATH,
                     "needs": ", ".join(AccountKind(k).label for k in get_kind(kind).required_accounts),
                 }
                 for kind, label in IntegrationKind.choices
@@ -214,7 +204,7 @@ class IntegrationDetailView(DashboardMixin, DetailView):
             ],
             conditions=condition_badges(integration.conditions),
             config_json=json.dumps(integration.config, indent=2, sort_keys=True),
-            kind_path=KIND_PATHS.get(integration.kind, ""),
+            kind_path=get_kind(integration.kind).PATH,
             health=health_for(integration),
             last_call=SipCall.objects.filter(integration=integration).order_by("-started_at", "-id").first(),
             problems=open_problems(integration),
