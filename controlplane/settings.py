@@ -102,6 +102,14 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
 ]
 
+#: the vendor webhooks under /hooks/ (controlplane/wsgi.py, controlplane/hooks_handler.py): a signed machine
+#: request has no session, user, CSRF token, messages, tenant or static file, so none of their middleware
+HOOKS_MIDDLEWARE = [
+    "monitoring.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "controlplane.urls"
 WSGI_APPLICATION = "controlplane.wsgi.application"
 
