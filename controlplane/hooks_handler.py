@@ -18,14 +18,22 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIHandler
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.module_loading import import_string
 
 #: the path prefix whose requests this handler serves (controlplane/urls.py mounts the webhooks there)
 HOOKS_PREFIX = "/hooks/"
+#: what it resolves them against: the webhooks only, whatever else the path may look like
+HOOKS_URLCONF = "controlplane.hooks_urls"
 
 
 class HooksHandler(WSGIHandler):
-    """WSGIHandler with settings.HOOKS_MIDDLEWARE (synchronous middleware only, as the list is)."""
+    """WSGIHandler with settings.HOOKS_MIDDLEWARE (synchronous middleware only, as the list is) and the
+    webhooks' URLs only."""
+
+    def get_response(self, request: HttpRequest) -> HttpResponseBase:
+        request.urlconf = HOOKS_URLCONF  # type: ignore[attr-defined]  (Django's per-request URLconf)
+        return super().get_response(request)
 
     def load_middleware(self, is_async: bool = False) -> None:
         if is_async:
