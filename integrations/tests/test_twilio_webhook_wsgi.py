@@ -10,6 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 from controlplane.wsgi import application, full_application, hooks_application
 from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
@@ -50,11 +52,18 @@ def wsgi(method: str, path: str, body: bytes = b"", **headers: str) -> tuple[int
     def start_response(status: str, response_headers: list[tuple[str, str]], exc_info: Any = None) -> None:
         answered.append((status, response_headers))
 
-    result = application(environ, start_response)
+    # As Django's test client does: the handler's request signals must not close the test's transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        content = b"".join(result)
+        result = application(environ, start_response)
+        try:
+            content = b"".join(result)
+        finally:
+            result.close()  # type: ignore[attr-defined]
     finally:
-        result.close()  # type: ignore[attr-defined]
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     status, response_headers = answered[0]
     collected: dict[str, str] = {}
     for name, value in response_headers:
