@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import statistics
 import sys
 import time
@@ -41,7 +42,7 @@ import httpx
 import pytest
 
 from bench.soak.stack import Stack, free_port
-from bench.webhook_http import Webhook, WrkResult, run_wrk
+from bench.webhook_http import WRK, Webhook, WrkResult, run_wrk
 
 WORKERS, THREADS = 2, 4
 CONNECTIONS = 50
@@ -117,16 +118,16 @@ def median_row(name: str, rows: list[WrkResult]) -> dict[str, float | str]:
 
 
 def table(summary: list[dict[str, Any]], extras: list[WrkResult], notes: list[str]) -> str:
-    head = f"{'case':<46} {'conns':>5} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}"
+    head = f"{'case':<48} {'conns':>5} {'requests':>8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}"
     lines = ["", f"Twilio voice webhook over HTTP: gunicorn {WORKERS} workers x {THREADS} threads, wrk", head]
     for row in summary:
         lines.append(
-            f"{row['name']:<46} {CONNECTIONS:>5} {row['requests']:>8} {row['p50'] * 1e3:>8.2f} "
+            f"{row['name']:<48} {CONNECTIONS:>5} {row['requests']:>8} {row['p50'] * 1e3:>8.2f} "
             f"{row['p99'] * 1e3:>8.2f} {row['per_second']:>8.0f}"
         )
     for run in extras:
         lines.append(
-            f"{run.name:<46} {run.connections:>5} {run.requests:>8} {run.p50 * 1e3:>8.2f} "
+            f"{run.name:<48} {run.connections:>5} {run.requests:>8} {run.p50 * 1e3:>8.2f} "
             f"{run.p99 * 1e3:>8.2f} {run.per_second:>8.0f}"
         )
     return "\n".join([*lines, *notes])
@@ -135,6 +136,9 @@ def table(summary: list[dict[str, Any]], extras: list[WrkResult], notes: list[st
 def bench_webhook_http(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Floor and webhook alternating at 50 connections, then prepare_inbound, a stalled Synthflow, 200
     connections; fails on a wrong answer, never on a time except the fallback's budget."""
+    for tool in (WRK, "redis-server"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} is needed: apt-get install wrk redis-server")
     stack = Stack(workers=WORKERS, threads=THREADS, redis=True, access_log=False)
     with stack:
         plain = webhook_of(stack.base_url, stack.seeded)
