@@ -102,6 +102,14 @@ MIDDLEWARE = [
     "tenants.middleware.TenantMiddleware",
 ]
 
+#: the vendor webhooks under /hooks/ (controlplane/wsgi.py, controlplane/hooks_handler.py): a signed machine
+#: request has no session, user, CSRF token, messages, tenant or static file, so none of their middleware
+HOOKS_MIDDLEWARE = [
+    "monitoring.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "controlplane.urls"
 WSGI_APPLICATION = "controlplane.wsgi.application"
 
@@ -237,6 +245,10 @@ CHIME_DNS_SERVER = env.str("CHIME_DNS_SERVER", default="")
 # --- Twilio voice webhook (hot path, DESIGN §6) -----------------------------
 #: seconds the webhook waits for Synthflow's prepare_inbound before answering the fallback (no retries)
 SYNTHFLOW_PREPARE_TIMEOUT = env.float("SYNTHFLOW_PREPARE_TIMEOUT", default=2.0)
+#: prepare_inbound failures in a row (per integration and web process) after which callers get the fallback
+#: without asking Synthflow, for SYNTHFLOW_BREAKER_SECONDS (integrations/hooks/breaker.py)
+SYNTHFLOW_BREAKER_FAILURES = env.int("SYNTHFLOW_BREAKER_FAILURES", default=5)
+SYNTHFLOW_BREAKER_SECONDS = env.float("SYNTHFLOW_BREAKER_SECONDS", default=10.0)
 #: longest a web process serves an integration's cached config/secrets after another process changed them
 WEBHOOK_CACHE_SECONDS = env.float("WEBHOOK_CACHE_SECONDS", default=30.0)
 #: sign-check against X-Forwarded-Host (and X-Forwarded-Proto if TRUST_X_FORWARDED_PROTO) instead of

@@ -59,6 +59,15 @@ class Stack:
     logs: dict[str, IO[bytes]] = field(default_factory=dict)
     seeded: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    #: gunicorn's --workers and --threads (the soak: docker-compose's 3 sync workers)
+    workers: int = GUNICORN_WORKERS
+    threads: int = 1
+    #: a private redis-server for broker and cache, as production (docker-compose) has, instead of the
+    #: embedded SQLite broker and file cache
+    redis: bool = False
+    #: gunicorn's access log (the soak reads it; a load benchmark would measure the log's writes)
+    access_log: bool = True
+    sandbox_url: str = ""
 
     host = "127.0.0.1"
 
@@ -122,9 +131,28 @@ class Stack:
             raise SystemExit(f"soak: {' '.join(argv[:4])} failed with status {done.returncode}")
         return done.stdout
 
+    def start_redis(self) -> None:
+        """redis-server on a free port, in memory only; broker and cache of this run."""
+        port = free_port()
+        self.start_process(
+            "redis",
+            ["redis-server", "--port", str(port), "--bind", self.host, "--save", "", "--appendonly", "no"],
+        )
+        deadline = time.monotonic() + START_DEADLINE
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((self.host, port), timeout=1):
+                break
+            time.sleep(0.1)
+        url = f"redis://{self.host}:{port}/0"
+        for name in ("CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+            self.env.pop(name, None)
+        self.env["REDIS_URL"] = url
+
     def start(self) -> None:
         self.env = self.environment()
         (ROOT / "staticfiles").mkdir(exist_ok=True)
+        if self.redis:
+            self.start_redis()
         sandbox_port = free_port()
         self.start_process(
             "sandbox",
@@ -133,7 +161,7 @@ class Stack:
                 *("--dns-port", str(free_port()), "--sip-port", str(free_port())),
             ],
         )
-        sandbox_url = f"http://{self.host}:{sandbox_port}"
+        sandbox_url = self.sandbox_url = f"http://{self.host}:{sandbox_port}"
         endpoints = sandbox_endpoints(sandbox_url, time.monotonic() + START_DEADLINE)
         if endpoints is None:
             raise SystemExit(f"soak: the sandbox did not answer; see {self.log_path('sandbox')}")
@@ -152,15 +180,21 @@ class Stack:
             "web",
             [
                 *(PYTHON, "-m", "gunicorn", "controlplane.wsgi:application"),
-                *("--bind", f"{self.host}:{self.port}", "--workers", str(GUNICORN_WORKERS)),
-                *("--access-logfile", "-"),
+                *("--bind", f"{self.host}:{self.port}", "--workers", str(self.workers)),
+                *("--threads", str(self.threads)),
+                *(("--access-logfile", "-") if self.access_log else ()),
             ],
         )
         if not answers(f"{self.base_url}/healthz", time.monotonic() + START_DEADLINE):
             raise SystemExit(f"soak: gunicorn did not answer; see {self.log_path('web')}")
         deadline = time.monotonic() + START_DEADLINE
-        while len(self.web_workers()) < GUNICORN_WORKERS and time.monotonic() < deadline:
+        while len(self.web_workers()) < self.workers and time.monotonic() < deadline:
             time.sleep(0.2)
+
+    def add_integration(self, name: str, config: dict[str, Any]) -> dict[str, Any]:
+        """One more twilio_synthflow integration in the seeded tenant (bench/soak/seed.py `integration`)."""
+        argv = ["--sandbox-url", self.sandbox_url, "--name", name, "--config", json.dumps(config)]
+        return json.loads(self.run(PYTHON, "-m", "bench.soak.seed", "integration", *argv))
 
     def web_workers(self) -> list[int]:
         """The gunicorn worker processes (the master forks them; one serves each request)."""

@@ -4,7 +4,8 @@ With prepare_inbound on, Synthflow is asked first (once, with a short
 timeout, PROVIDERS.md §1.5) and its call id travels as `X-EI: S.<id>;`;
 otherwise `X-EI: E.<CallSid>;` lets Synthflow's post-call data name the Twilio
 call. When Synthflow says `failed` (its outage signal), is slow, or errors,
-the caller hears the integration's fallback instead of silence.
+the caller hears the integration's fallback instead of silence; after several
+failures in a row it hears it at once for a while (integrations/hooks/breaker.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db import models
 
 from controlplane.log_values import loggable
-from integrations.hooks import twiml
+from integrations.hooks import breaker, twiml
 from integrations.hooks.cache import WebhookTarget
 from integrations.vendors.errors import VendorError
 
@@ -103,6 +104,14 @@ class _Prepared:
 
 def _prepare_inbound(target: WebhookTarget, params: Mapping[str, str]) -> _Prepared | str:
     """Synthflow's prepared call id, or why there is none (a reason for the log, never a secret)."""
+    if not breaker.allows(target.public_id):
+        return "prepare_inbound not asked: Synthflow failed too often of late (breaker open)"
+    prepared = _ask_synthflow(target, params)
+    breaker.record(target.public_id, isinstance(prepared, _Prepared))
+    return prepared
+
+
+def _ask_synthflow(target: WebhookTarget, params: Mapping[str, str]) -> _Prepared | str:
     variables = {name: params[param] for name, param in target.custom_variables if param in params}
     try:
         prepared = target.synthflow.prepare_inbound(

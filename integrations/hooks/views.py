@@ -69,10 +69,14 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
         return refused
     params: QueryDict = request.POST if request.method == "POST" else request.GET
     call_sid = params.get("CallSid", "")
-    repeat = replays.seen(target.public_id, call_sid)
-    if repeat is not None:
-        logger.info("twilio webhook %s: call %s asked again; same answer", public_id, loggable(call_sid))
-        return _twiml(repeat.twiml)
+    # With prepare_inbound a repeat must not ask Synthflow again, so the replay cache is read first.
+    # Without it the answer is computed from the request alone (no vendor asked, nothing written), so
+    # `remember` below is the only cache round trip and hands a repeat the first answer all the same.
+    if target.prepare_inbound:
+        repeat = replays.seen(target.public_id, call_sid)
+        if repeat is not None:
+            logger.info("twilio webhook %s: call %s asked again; same answer", public_id, loggable(call_sid))
+            return _twiml(repeat.twiml)
     try:
         base = settings.PUBLIC_BASE_URL.rstrip("/")
         answer = answer_call(target, params, f"{base}{target.status_path}", f"{base}{target.refer_path}")
@@ -87,6 +91,8 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
     if first:
         # Published to the broker before the answer leaves; the worker writes it (call_log.py).
         call_log.note_voice_request(target, params, answer, received_at, timezone.now())
+    else:
+        logger.info("twilio webhook %s: call %s asked again; same answer", public_id, loggable(call_sid))
     logger.debug("twilio webhook %s: call %s %s", public_id, loggable(call_sid), answer.outcome)
     return _twiml(answer.twiml)
 

@@ -154,3 +154,36 @@ def test_a_withheld_caller_is_connected_without_prepare_inbound(
     assert dial.headers["X-EI"] == f"E.{params['CallSid']};"
     assert "PrepareInbound" not in ledger_operations(world.sandbox_url, "synthflow")
     assert "skips prepare_inbound" in caplog.text
+
+
+def test_synthflow_failing_again_and_again_gets_callers_the_fallback_without_asking(
+    webhook_world: MakeWorld, settings: Any
+) -> None:
+    world = webhook_world(config=PREPARED)
+    settings.SYNTHFLOW_BREAKER_FAILURES = 3
+    settings.SYNTHFLOW_BREAKER_SECONDS = 3600.0
+    add_fault(world.sandbox_url, vendor="synthflow", operation="PrepareInbound", mode="error", times=0)
+
+    answers = [world.post(world.call_params()) for _ in range(5)]
+
+    assert all(fallback_of(a.content) == {"dial": "+14155550199"} for a in answers)
+    # Three failures asked Synthflow; the next two calls got the fallback without asking.
+    assert ledger_operations(world.sandbox_url, "synthflow").count("PrepareInbound") == 3
+
+
+def test_after_the_breaker_s_time_one_call_asks_again_and_a_success_closes_it(
+    webhook_world: MakeWorld, settings: Any
+) -> None:
+    world = webhook_world(config=PREPARED)
+    settings.SYNTHFLOW_BREAKER_FAILURES = 2
+    settings.SYNTHFLOW_BREAKER_SECONDS = 0.0
+    add_fault(world.sandbox_url, vendor="synthflow", operation="PrepareInbound", mode="error", times=2)
+    for _ in range(2):
+        assert fallback_of(world.post(world.call_params()).content) == {"dial": "+14155550199"}
+
+    probe = world.post(world.call_params())
+    after = world.post(world.call_params())
+
+    assert dialed_sip(probe.content).headers["X-EI"].startswith("S.")
+    assert dialed_sip(after.content).headers["X-EI"].startswith("S.")
+    assert ledger_operations(world.sandbox_url, "synthflow").count("PrepareInbound") == 4

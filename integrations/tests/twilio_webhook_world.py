@@ -25,7 +25,7 @@ from twilio.request_validator import RequestValidator
 
 from integrations import actions
 from integrations.choices import AccountKind, IntegrationKind
-from integrations.hooks import cache, rejections
+from integrations.hooks import breaker, cache, rejections
 from integrations.models import Integration, ProviderAccount
 from integrations.vendors.synthflow import SynthflowClient
 from sandbox.core.sip_uri import SipUri, parse_sip_uri
@@ -229,6 +229,7 @@ def webhook_world_fixture(db: Any, sandbox_url: str, settings: Any) -> Iterator[
     settings.TWILIO_BASE_URL = f"{sandbox_url}/twilio"
     cache.clear()
     rejections.forget_samples()
+    breaker.reset()
 
     def make(**kwargs: Any) -> WebhookWorld:
         return build_world(sandbox_url, **kwargs)
@@ -236,6 +237,7 @@ def webhook_world_fixture(db: Any, sandbox_url: str, settings: Any) -> Iterator[
     yield make
     cache.clear()
     rejections.forget_samples()
+    breaker.reset()
 
 
 def add_fault(sandbox_url: str, **spec: Any) -> None:

@@ -1,0 +1,64 @@
+"""prepare_inbound's circuit breaker: when Synthflow keeps failing, callers get the fallback at once.
+
+Each call with prepare_inbound waits up to SYNTHFLOW_PREPARE_TIMEOUT for
+Synthflow. When Synthflow stalls, every web thread waits that long, calls
+queue behind them, and callers wait many times the timeout for the same
+fallback (issue 15: 50 concurrent calls on 2 workers x 4 threads). So after
+SYNTHFLOW_BREAKER_FAILURES failures in a row for one integration, a web process
+stops asking for SYNTHFLOW_BREAKER_SECONDS: those calls get the fallback (the
+answer a failed prepare_inbound gives) without waiting. Then one call asks
+again (the others keep getting the fallback meanwhile): a success closes the
+breaker, a failure opens it again. The state is per process, in memory:
+nothing to share, nothing to lose.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass
+class _State:
+    failures: int = 0
+    #: monotonic time before which nobody asks Synthflow (while open, or while one call probes)
+    closed_at: float = 0.0
+
+
+_lock = threading.Lock()
+_states: dict[str, _State] = {}
+
+
+def allows(public_id: str) -> bool:
+    """Whether this call may ask Synthflow (False: answer the fallback without asking)."""
+    now = time.monotonic()
+    with _lock:
+        state = _states.get(public_id)
+        if state is None or state.failures < settings.SYNTHFLOW_BREAKER_FAILURES:
+            return True
+        if now < state.closed_at:
+            return False
+        # Half open: this call probes; the others wait for its outcome no longer than its timeout.
+        state.closed_at = now + settings.SYNTHFLOW_PREPARE_TIMEOUT + 1.0
+        return True
+
+
+def record(public_id: str, succeeded: bool) -> None:
+    """The outcome of one prepare_inbound of this integration."""
+    with _lock:
+        if succeeded:
+            _states.pop(public_id, None)
+            return
+        state = _states.setdefault(public_id, _State())
+        state.failures += 1
+        if state.failures >= settings.SYNTHFLOW_BREAKER_FAILURES:
+            state.closed_at = time.monotonic() + settings.SYNTHFLOW_BREAKER_SECONDS
+
+
+def reset() -> None:
+    """Forget every integration's failures (tests)."""
+    with _lock:
+        _states.clear()
