@@ -31,6 +31,9 @@ from tenants.choices import AuditAction
 
 logger = logging.getLogger(__name__)
 
+#: the kinds of run a worker executes (a plan run is created finished, by `plan_integration`)
+QUEUED_KINDS = frozenset({RunKind.APPLY, RunKind.RECONCILE, RunKind.TEARDOWN})
+
 
 def _stale_before() -> Any:
     return timezone.now() - timedelta(seconds=settings.ENGINE_RUN_STALE_SECONDS)
@@ -59,8 +62,15 @@ def request_run(
     requested_by: Any = None,
     enqueue: Callable[[int], None] | None = None,
 ) -> tuple[Run, bool]:
-    """Queue a run, or return the integration's queued/running one: (run, created)."""
+    """Queue a run, or return the integration's queued/running one: (run, created).
+
+    Only apply, reconcile and teardown runs are queued: a plan is computed at once by
+    `plan_integration` and stored as a finished run, never executed by a worker.
+    """
     from integrations.tasks import execute_run_task
+
+    if kind not in QUEUED_KINDS:
+        raise ValueError(f"a {kind} run is not queued")
 
     with transaction.atomic():
         active = (
@@ -187,9 +197,6 @@ def _execute_claimed(run: Run) -> None:
             recorder.event("", run.kind, "started")
             if run.kind == RunKind.TEARDOWN:
                 _teardown(run, graph, recorder)
-            elif run.kind == RunKind.PLAN:
-                Run.objects.filter(pk=run.pk).update(plan=plan_graph(graph))
-                _finish(run, RunState.SUCCEEDED, "")
             else:
                 heal = run.kind == RunKind.APPLY or integration.policy == "heal"
                 _apply(run, graph, recorder, heal=heal)
