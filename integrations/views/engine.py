@@ -42,6 +42,7 @@ ACTION_COLOURS = {
     PlanAction.UPDATE: "amber",
     PlanAction.DELETE: "red",
     PlanAction.NOOP: "grey",
+    PlanAction.UNKNOWN: "amber",
 }
 NODE_COLOURS = {
     "ready": "green",
@@ -291,7 +292,8 @@ class RunStatusView(DashboardMixin, SingleObjectMixin, View):
 
 
 class RunPlanView(DashboardMixin, DetailView):
-    """A plan run as a readable diff: create / update (field: old → new) / delete / no-op."""
+    """A plan run as a readable diff: create / update (field: old → new) / delete / no-op, and
+    unknown (with the error) for a node that could not be observed."""
 
     model = Run
     template_name = "integrations/plan_detail.html"
