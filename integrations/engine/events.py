@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 #: a run reached succeeded or failed; `run` is the saved Run (its integration's conditions are saved too)
 run_finished = Signal()
 
+#: the vendor answered a node's create or delete (`node`, `action`: "create" | "delete") and the node
+#: is not saved yet. Nothing in Patchbay listens: it is the seam where the crash-safety tests kill
+#: their worker (testkit/worker.py) to prove that a lost answer is adopted, never duplicated or orphaned.
+vendor_write_answered = Signal()
+
 
 def announce(signal: Signal, **kwargs: Any) -> None:
     """Send `signal` to every receiver; log (never raise) a receiver's error."""
