@@ -286,7 +286,7 @@ def celery_worker_factory(
                     "-m",
                     "celery",
                     "-A",
-                    "controlplane",
+                    "testkit.worker",  # Patchbay's app with the test tasks and crash points
                     "worker",
                     "--pool=solo",
                     "--loglevel=INFO",

@@ -40,8 +40,8 @@ from integrations.tests.teardown_crash_support import (
     teardown_crash_at_every_node,
 )
 from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
-from integrations.vendors import genesys as genesys_vendor
 from sandbox.tests import conftest as sandbox_fixtures
+from testkit import resets
 
 sandbox_server = sandbox_fixtures.sandbox_server
 sandbox_url = sandbox_fixtures.sandbox_url
@@ -88,7 +88,7 @@ def soak_teardown_survives_a_kill_after_every_delete(
 ) -> None:
     env = {**sandbox_settings(sandbox_server.url), **FAST_ENGINE, "PUBLIC_BASE_URL": "https://pb.example.com"}
     apply_settings(monkeypatch, env)
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     sandbox = Sandbox(sandbox_url)
     setup = MAKERS[kind](sandbox, slug=f"td{kind.replace('_', '')[:10]}")
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -34,7 +34,7 @@ from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_reading import MAX_CALLS_PER_FILE, MAX_MESSAGES_PER_CALL, MAX_MESSAGES_PER_FILE
 from calls.trace_uploads import limit_trace_upload, refusal
-from integrations.models import Integration
+from integrations.scoping import IntegrationChildMixin
 from integrations.vendors.errors import VendorError
 from tenants.views import DashboardMixin
 
@@ -53,18 +53,10 @@ def ordered_messages() -> Prefetch:
     return Prefetch("messages", queryset=SipMessageRecord.objects.order_by("at", "seq", "id"))
 
 
-class IntegrationPageMixin(DashboardMixin):
+class IntegrationPageMixin(DashboardMixin, IntegrationChildMixin):
     """For pages under `integrations/<integration_id>/`: the tenant's integration as `self.integration`."""
 
     nav_section = "integrations"
-
-    @cached_property
-    def integration(self) -> Integration:
-        scoped = Integration.objects.for_tenant(self.request.tenant)  # type: ignore[attr-defined]
-        return get_object_or_404(scoped, pk=self.kwargs["integration_id"])  # type: ignore[attr-defined]
-
-    def get_queryset(self) -> QuerySet:
-        return super().get_queryset().filter(integration=self.integration)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -259,7 +251,7 @@ class TraceDetailView(DashboardMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         calls = list(
-            SipCall.objects.for_tenant(self.request.tenant)
+            self.scoped(SipCall)
             .filter(trace=self.object)
             .order_by("started_at", "id")
             .annotate(message_count=Count("messages"))

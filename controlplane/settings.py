@@ -369,11 +369,6 @@ ENGINE_NODE_ATTEMPTS = env.int("ENGINE_NODE_ATTEMPTS", default=6)
 ENGINE_HEARTBEAT_SECONDS = env.float("ENGINE_HEARTBEAT_SECONDS", default=5.0)
 #: a running run whose heartbeat is older than this lost its worker and may be replaced
 ENGINE_RUN_STALE_SECONDS = env.float("ENGINE_RUN_STALE_SECONDS", default=60.0)
-#: test hook only (integrations/engine/crash.py): never set in production
-ENGINE_CRASH_AFTER_CREATE_DIR = env.str("ENGINE_CRASH_AFTER_CREATE_DIR", default="")
-#: test hook only (integrations/engine/crash.py): never set in production
-ENGINE_CRASH_AFTER_DELETE_DIR = env.str("ENGINE_CRASH_AFTER_DELETE_DIR", default="")
-CHIME_ORDER_POLLS = env.int("CHIME_ORDER_POLLS", default=12)
 
 # --- Resource types: bounded waits for AWS objects to settle (Lambda updates, number orders)
 RESOURCE_WAIT_ATTEMPTS = env.int("RESOURCE_WAIT_ATTEMPTS", default=10)

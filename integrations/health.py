@@ -30,7 +30,7 @@ from django.db.models import OuterRef, Subquery
 from calls.choices import TargetState
 from calls.models import SipCall, SipTarget
 from integrations.diagnostics.models import DiagnosticReport
-from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, get_condition
+from integrations.engine.conditions import ConditionStatus, ConditionType, get_condition
 from integrations.models import Integration
 from integrations.models.engine import ACTIVE_RUN_STATES, Run
 
@@ -151,7 +151,7 @@ def rollup(signals: Signals) -> Health:
 
     if signals.deleting:
         return Health(HealthStatus.DOWN, "a teardown was requested; calls through it stop working")
-    if ready is None or ready.get("reason") == Reason.NEVER_APPLIED:
+    if ready is None:
         if signals.active_run:
             return Health(HealthStatus.UNKNOWN, f"the first {signals.active_run} is under way")
         return Health(HealthStatus.UNKNOWN, "not applied yet")

@@ -14,7 +14,7 @@ from django.db import models
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason
 
 #: Ready=False for these reasons is work in progress, not an outage
-_IN_PROGRESS = {Reason.CREATING, Reason.DELETING, Reason.NEVER_APPLIED}
+_IN_PROGRESS = {Reason.DELETING}
 
 
 class HealthStatus(models.TextChoices):

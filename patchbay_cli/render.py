@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-SIGNS = {"create": "+", "update": "~", "delete": "-", "no-op": " "}
+SIGNS = {"create": "+", "update": "~", "delete": "-", "no-op": " ", "unknown": "?"}
 VERBS = {
     "create": "will be created",
     "update": "will be updated in place",
@@ -43,6 +43,8 @@ def _node_lines(nodes: list[dict[str, Any]]) -> list[str]:
             lines.append(f"          {field}: {_value(old)} -> {_value(new)}")
         for field in node.get("known_after_apply") or []:
             lines.append(f"          {field}: (known after apply)")
+        if node.get("error"):
+            lines.append(f"          could not be observed: {node['error']}")
     return lines
 
 

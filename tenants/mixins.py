@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase
 
 from tenants.audit import Actor
@@ -31,7 +31,8 @@ class TenantScopedMixin(LoginRequiredMixin):
     """Login, role check (`read_role` / `write_role`), and `get_queryset()` narrowed to the tenant.
 
     Another tenant's object is then a 404 (never a 403 that confirms it exists).
-    Views reach rows through `self.get_queryset()` / `self.get_object()` only.
+    Views reach rows through `self.get_queryset()` / `self.get_object()`, and other rows of the
+    tenant (a parent, a choice list, a count) through `self.scoped(Model)`: never `Model.objects`.
     """
 
     read_role: str = Role.VIEWER
@@ -58,6 +59,10 @@ class TenantScopedMixin(LoginRequiredMixin):
 
     def get_queryset(self) -> QuerySet:
         return super().get_queryset().for_tenant(self.request.tenant)  # type: ignore[misc]
+
+    def scoped(self, model: type[Model]) -> QuerySet:
+        """Every row of `model` that belongs to the request's tenant."""
+        return model.objects.for_tenant(self.request.tenant)  # type: ignore[attr-defined]
 
     @property
     def actor(self) -> Actor:

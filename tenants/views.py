@@ -210,7 +210,7 @@ class MemberListView(DashboardMixin, ListView):
         context.setdefault("form", MemberAddForm())
         context["roles"] = Role.choices
         if self.can(Role.ADMIN):
-            pending = Invitation.objects.for_tenant(self.request.tenant)  # type: ignore[attr-defined]
+            pending = self.scoped(Invitation)
             context["invitations"] = [i for i in pending.select_related("invited_by") if i.is_pending()]
         return context
 

@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -32,13 +31,13 @@ from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, S
 from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_uploads import limit_trace_upload, refusal
-from integrations.models import Integration
+from integrations.scoping import IntegrationChildMixin
 from integrations.vendors.errors import VendorError
 from tenants.api.filters import ExactFieldFilter
 from tenants.api.pagination import StandardPagination
 from tenants.api.parsers import BoundedFormParser
 from tenants.api.schema import ApiErrorSerializer
-from tenants.api.viewsets import TenantScopedViewSet
+from tenants.api.viewsets import TenantScopedReadOnlyViewSet, TenantScopedViewSet
 
 
 class TraceRejected(APIException):
@@ -72,18 +71,6 @@ def _calls_with_messages(queryset: QuerySet) -> QuerySet:
     )
 
 
-class IntegrationScopedMixin:
-    """For routes under `integrations/<integration_id>/`: the integration, found through the tenant
-    scope (another tenant's integration is a 404), is `self.integration`."""
-
-    integration: Integration
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        scoped = Integration.objects.for_tenant(getattr(request, "tenant", None))
-        self.integration = get_object_or_404(scoped, pk=self.kwargs["integration_id"])  # type: ignore[attr-defined]
-
-
 class SipCallViewSet(TenantScopedViewSet):
     """Calls of the tenant with their ladders, newest first; filter by `integration`, `source`,
     `call_id`, `final_status`, and search by `number`, `status` and time (`since`, `until`)."""
@@ -111,7 +98,7 @@ class SipCallViewSet(TenantScopedViewSet):
         return sip_text_download(self.get_object())
 
 
-class IntegrationCallViewSet(IntegrationScopedMixin, TenantScopedViewSet):
+class IntegrationCallViewSet(IntegrationChildMixin, TenantScopedViewSet):
     """Calls of one integration, newest first, each with its messages (search by `number`, `status`,
     `since`, `until`); POST reads the connector's SIP log now (since the last read) instead of waiting
     for the periodic fetch."""
@@ -123,7 +110,7 @@ class IntegrationCallViewSet(IntegrationScopedMixin, TenantScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
-        return _calls_with_messages(super().get_queryset().filter(integration=self.integration))
+        return _calls_with_messages(super().get_queryset())
 
     @extend_schema(
         request=None,
@@ -199,7 +186,7 @@ class TraceViewSet(TenantScopedViewSet):
         return Response(self.get_serializer(stored).data, status=status.HTTP_201_CREATED)
 
 
-class IntegrationProbeViewSet(IntegrationScopedMixin, TenantScopedViewSet):
+class IntegrationProbeViewSet(IntegrationChildMixin, TenantScopedViewSet):
     """SIP OPTIONS probe history of one integration (newest first); POST queues a probe of every
     target now (202 with the request; poll `probes/requests/{id}/` until `done`, then list the
     history): probing waits up to the SIP timeout per target, too long to hold a request open."""
@@ -209,21 +196,14 @@ class IntegrationProbeViewSet(IntegrationScopedMixin, TenantScopedViewSet):
     filter_fields = ("status", "target")
     http_method_names = ["get", "post", "head", "options"]
 
-    def get_queryset(self) -> QuerySet:
-        return super().get_queryset().filter(integration=self.integration)
-
     @extend_schema(request=None, responses={202: ProbeRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         queued = actions.request_probes(self.integration, actor=self.actor)
         return Response(ProbeRequestSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
 
 
-class IntegrationProbeRequestViewSet(IntegrationScopedMixin, TenantScopedViewSet):
+class IntegrationProbeRequestViewSet(IntegrationChildMixin, TenantScopedReadOnlyViewSet):
     """Probes asked for on one integration, newest first: their state and what came of them."""
 
     queryset = ProbeRequest.objects.all()
     serializer_class = ProbeRequestSerializer
-    http_method_names = ["get", "head", "options"]
-
-    def get_queryset(self) -> QuerySet:
-        return super().get_queryset().filter(integration=self.integration)

@@ -27,7 +27,7 @@ from integrations.tests.engine_support import (
 )
 from integrations.tests.synthflow_engine_support import make_twilio_synthflow
 from integrations.tests.test_engine_genesys_synthflow import NUMBER, GenesysApi, make_genesys_synthflow
-from integrations.vendors import genesys as genesys_vendor
+from testkit import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -62,7 +62,7 @@ def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Ite
 @pytest.fixture
 def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     apply_settings(monkeypatch, engine_env)
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     return Sandbox(sandbox_url)
 
 

@@ -90,9 +90,13 @@ class PlanActionSerializer(serializers.Serializer):
 
     node = serializers.CharField()
     type = serializers.CharField()
-    action = serializers.ChoiceField(choices=["create", "update", "delete", "no-op"])
+    action = serializers.ChoiceField(
+        choices=["create", "update", "delete", "no-op", "unknown"],
+        help_text="`unknown`: the node could not be observed, so what apply would do is not known (`error`).",
+    )
     diff = serializers.DictField(child=serializers.ListField())
     known_after_apply = serializers.ListField(child=serializers.CharField())
+    error = serializers.CharField(required=False, help_text="Why the node could not be observed (`unknown`).")
 
 
 class PlanSerializer(serializers.Serializer):

@@ -70,14 +70,14 @@ class IntegrationEngineActions:
     @action(detail=True, methods=["get"], pagination_class=None)  # every node at once, not a page
     def resources(self, request: Request, pk: Any = None) -> Response:
         integration = self.get_object()  # type: ignore[attr-defined]
-        nodes = ResourceNode.objects.for_tenant(request.tenant).filter(integration=integration)  # type: ignore[attr-defined]
+        nodes = self.scoped(ResourceNode).filter(integration=integration)  # type: ignore[attr-defined]
         return Response(ResourceNodeSerializer(nodes, many=True).data)
 
     @extend_schema(responses={200: RunSummarySerializer(many=True)}, summary="Runs of this integration")
     @action(detail=True, methods=["get"])
     def runs(self, request: Request, pk: Any = None) -> Response:
         integration = self.get_object()  # type: ignore[attr-defined]
-        runs = Run.objects.for_tenant(request.tenant).filter(integration=integration)  # type: ignore[attr-defined]
+        runs = self.scoped(Run).filter(integration=integration)  # type: ignore[attr-defined]
         page = self.paginate_queryset(runs)  # type: ignore[attr-defined]
         return self.get_paginated_response(RunSummarySerializer(page, many=True).data)  # type: ignore[attr-defined]
 

@@ -244,7 +244,6 @@ class IntegrationSerializer(serializers.ModelSerializer):
         return kind
 
     def validate_accounts(self, value: dict[str, Any]) -> dict[str, ProviderAccount]:
-        tenant = self.context["request"].tenant
         errors: dict[str, list[str]] = {}
         wanted: dict[str, uuid.UUID] = {}
         for kind, account_id in value.items():
@@ -257,7 +256,7 @@ class IntegrationSerializer(serializers.ModelSerializer):
                 errors[kind] = [f"No {kind} account with id {account_id!r} in this tenant."]
         found = {
             account.pk: account
-            for account in ProviderAccount.objects.for_tenant(tenant).filter(pk__in=wanted.values())
+            for account in self.context["view"].scoped(ProviderAccount).filter(pk__in=wanted.values())
         }
         accounts: dict[str, ProviderAccount] = {}
         for kind, pk in wanted.items():

@@ -15,8 +15,8 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -39,12 +39,9 @@ from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run, RunKind
 from integrations.vendor_choices import PICKERS, Incomplete, MissingInput, fields_of_account_kind
 from integrations.vendors.errors import VendorError
-from tenants.api.filters import ExactFieldFilter
-from tenants.api.pagination import StandardPagination
 from tenants.api.schema import ApiErrorSerializer
-from tenants.api.viewsets import TenantScopedViewSet
+from tenants.api.viewsets import TenantScopedReadOnlyViewSet, TenantScopedViewSet
 from tenants.choices import Role
-from tenants.permissions import HasTenantRole
 
 CONNECTION_RESULT = inline_serializer(
     "ConnectionTest",
@@ -314,23 +311,14 @@ class IntegrationViewSet(
         serializer.instance = actions.update_integration(serializer.instance, actor=self.actor, **data)
 
 
-class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RunViewSet(TenantScopedReadOnlyViewSet):
     """Runs of the tenant's integrations, newest first; one run has its events (DESIGN §8).
 
     Filter by `integration`, `kind`, `state`.
     """
 
     queryset = Run.objects.all()
-    permission_classes = [HasTenantRole]
-    pagination_class = StandardPagination
-    filter_backends = [ExactFieldFilter]
     filter_fields = ("integration", "kind", "state")
-    read_role = Role.VIEWER
-    write_role = Role.OPERATOR
-    action_roles: dict[str, str] = {}
-
-    def get_queryset(self) -> Any:
-        return Run.objects.for_tenant(getattr(self.request, "tenant", None))
 
     def get_serializer_class(self) -> type:
         return RunSerializer if self.action == "retrieve" else RunSummarySerializer

@@ -26,15 +26,15 @@ class ConditionStatus(models.TextChoices):
 
 
 class Reason(models.TextChoices):
+    """Every reason a run sets. A create whose answer was lost is not a condition: the node is
+    `creating` (`NodeStatus.CREATING`) and the next run adopts what the create made."""
+
     AVAILABLE = "Available", "Available"
-    CREATING = "Creating", "Creating"
     DELETING = "Deleting", "Deleting"
     APPLY_FAILED = "ApplyFailed", "Apply failed"
     RECONCILE_SUCCESS = "ReconcileSuccess", "Reconcile succeeded"
     RECONCILE_ERROR = "ReconcileError", "Reconcile error"
     DRIFTED = "Drifted", "Drifted"
-    NEVER_APPLIED = "NeverApplied", "Never applied"
-    CREATE_UNKNOWN = "CreateOutcomeUnknown", "Create outcome unknown"
 
 
 def set_condition(

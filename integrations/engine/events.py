@@ -19,6 +19,11 @@ run_finished = Signal()
 #: `integration`, `run_kind`, `changed` (whether it changed or found drift). Diagnostics subscribe.
 run_applied = Signal()
 
+#: the vendor answered a node's create or delete (`node`, `action`: "create" | "delete") and the node
+#: is not saved yet. Nothing in Patchbay listens: it is the seam where the crash-safety tests kill
+#: their worker (testkit/worker.py) to prove that a lost answer is adopted, never duplicated or orphaned.
+vendor_write_answered = Signal()
+
 
 def announce(signal: Signal, **kwargs: Any) -> None:
     """Send `signal` to every receiver; log (never raise) a receiver's error."""

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from integrations.engine.crash import crash_after_create, crash_after_delete
+from integrations.engine.events import announce, vendor_write_answered
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.retry import with_retries
 from integrations.engine.types import NodeContext, Observation, contains_unknown
@@ -235,7 +235,7 @@ class GraphExecutor:
             request_ids.take()
             self._save(node, status=NodeStatus.DELETING)
             self._retrying(node, "delete", lambda: rtype.delete(ctx))
-            crash_after_delete(node)
+            announce(vendor_write_answered, node=node, action="delete")
             self._count_change()
             action = "delete"
         self._save(
@@ -348,7 +348,7 @@ class GraphExecutor:
         self._save(node, create_pending_at=timezone.now(), status=NodeStatus.CREATING, external_id="")
         ctx.external_id = ""
         created_id = rtype.create(ctx)
-        crash_after_create(node)
+        announce(vendor_write_answered, node=node, action="create")
         self._save(node, external_id=created_id, create_pending_at=None)
         ctx.external_id = created_id
         self._count_change()
@@ -416,6 +416,6 @@ class GraphExecutor:
             ctx.external_id = seen.external_id
         self._save(node, status=NodeStatus.DELETING)
         rtype.delete(ctx)
-        crash_after_delete(node)
+        announce(vendor_write_answered, node=node, action="delete")
         self._count_change()
         return "delete"

@@ -2,7 +2,8 @@
 
 Nodes whose inputs come from nodes that do not exist yet cannot be observed
 fully; their fields that depend on those inputs are listed as
-"known after apply", as Terraform does.
+"known after apply", as Terraform does. A node whose observe fails is
+"unknown", with the error: the plan cannot tell what apply would do to it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class PlanAction:
     UPDATE = "update"
     DELETE = "delete"
     NOOP = "no-op"
+    UNKNOWN = "unknown"  # the observe failed (`error` says why)
 
 
 def _unknown_fields(spec: dict[str, Any]) -> list[str]:
@@ -40,8 +42,8 @@ def _masked(diff: dict[str, Any], sensitive: frozenset[str]) -> dict[str, Any]:
 
 
 def plan_graph(graph: IntegrationGraph) -> dict[str, Any]:
-    """`{"actions": [{node, type, action, diff, known_after_apply}], "changes": {action: count}}`,
-    actions in dependency order."""
+    """`{"actions": [{node, type, action, diff, known_after_apply[, error]}], "changes": {action: count}}`,
+    actions in dependency order; `error` only on an `unknown` action."""
     actions: list[dict[str, Any]] = []
     planned_outputs: dict[str, dict[str, Any]] = {}
     for name in graph.blueprint.order():
@@ -70,7 +72,7 @@ def plan_graph(graph: IntegrationGraph) -> dict[str, Any]:
         try:
             seen = rtype.observe(graph.context(name, spec))
         except VendorError as error:
-            entry["action"] = PlanAction.UPDATE
+            entry["action"] = PlanAction.UNKNOWN
             entry["error"] = str(error)
             actions.append(entry)
             continue
@@ -101,7 +103,9 @@ def plan_graph(graph: IntegrationGraph) -> dict[str, Any]:
                     "known_after_apply": [],
                 }
             )
-    changes = dict.fromkeys((PlanAction.CREATE, PlanAction.UPDATE, PlanAction.DELETE, PlanAction.NOOP), 0)
+    changes = dict.fromkeys(
+        (PlanAction.CREATE, PlanAction.UPDATE, PlanAction.DELETE, PlanAction.NOOP, PlanAction.UNKNOWN), 0
+    )
     for entry in actions:
         changes[entry["action"]] += 1
     return {"actions": actions, "changes": changes}

@@ -30,6 +30,9 @@ from tenants.choices import AuditAction
 
 logger = logging.getLogger(__name__)
 
+#: the kinds of run a worker executes (a plan run is created finished, by `plan_integration`)
+QUEUED_KINDS = frozenset({RunKind.APPLY, RunKind.RECONCILE, RunKind.TEARDOWN})
+
 
 def _stale_before() -> Any:
     return timezone.now() - timedelta(seconds=settings.ENGINE_RUN_STALE_SECONDS)
@@ -62,7 +65,14 @@ def request_run(
 
     `enqueue(run_id)` hands a new run to whoever executes it, after the commit: the caller chooses
     (`integrations.tasks.queue_run` for a worker; a test may execute it in place). The engine knows
-    no task queue."""
+    no task queue.
+
+    Only apply, reconcile and teardown runs are queued: a plan is computed at once by
+    `plan_integration` and stored as a finished run, never executed by a worker.
+    """
+    if kind not in QUEUED_KINDS:
+        raise ValueError(f"a {kind} run is not queued")
+
     with transaction.atomic():
         active = (
             Run.objects.select_for_update()
@@ -187,9 +197,6 @@ def _execute_claimed(run: Run) -> None:
             recorder.event("", run.kind, "started")
             if run.kind == RunKind.TEARDOWN:
                 _teardown(run, graph, recorder)
-            elif run.kind == RunKind.PLAN:
-                Run.objects.filter(pk=run.pk).update(plan=plan_graph(graph))
-                _finish(run, RunState.SUCCEEDED, "")
             else:
                 heal = run.kind == RunKind.APPLY or integration.policy == "heal"
                 _apply(run, graph, recorder, heal=heal)

@@ -56,9 +56,3 @@ def record(public_id: str, succeeded: bool) -> None:
         state.failures += 1
         if state.failures >= settings.SYNTHFLOW_BREAKER_FAILURES:
             state.closed_at = time.monotonic() + settings.SYNTHFLOW_BREAKER_SECONDS
-
-
-def reset() -> None:
-    """Forget every integration's failures (tests)."""
-    with _lock:
-        _states.clear()

@@ -163,12 +163,6 @@ def clear() -> None:
         _entries.clear()
 
 
-def cached_public_ids() -> list[str]:
-    """The public ids currently cached, oldest first."""
-    with _lock:
-        return list(_entries)
-
-
 @receiver([post_save, post_delete], sender=Integration, dispatch_uid="webhook-cache-integration")
 def _integration_changed(sender: type[Integration], instance: Integration, **kwargs: Any) -> None:
     # Drop now, and again after commit: a request between the save and the commit would

@@ -55,10 +55,3 @@ def note_rejection(target: WebhookTarget, problem: SignatureProblem, call_sid: s
     except DatabaseError:
         # The 403 matters more than the record; the warning above already says what happened.
         logger.exception("twilio webhook %s: could not record the refused request", target.public_id)
-
-
-def forget_samples() -> None:
-    """Start sampling afresh (tests)."""
-    with _lock:
-        _last_recorded.clear()
-        _unrecorded.clear()

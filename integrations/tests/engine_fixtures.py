@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
-from integrations.vendors import genesys as genesys_vendor
+from testkit import resets
 
 
 @pytest.fixture(scope="module")
@@ -34,5 +34,5 @@ def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Ite
 def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
     """This process pointed at the sandbox (no Genesys token cached from an earlier test's sandbox)."""
     apply_settings(monkeypatch, engine_env)
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     return Sandbox(sandbox_url)

@@ -1,7 +1,7 @@
 """Teardown crash safety for any kind: SIGKILL a real worker right after each node's vendor delete.
 
 The integration is applied normally first. Then the worker runs the teardown with
-`ENGINE_CRASH_AFTER_DELETE_DIR` (integrations/engine/crash.py): after a node's
+`ENGINE_CRASH_AFTER_DELETE_DIR` (testkit/worker.py): after a node's
 delete call returned and before the node is saved as deleted, it marks the node
 in that directory and kills itself, once per node. The next teardown run finds
 that node still "deleting" with its external id and deletes it a second time: the

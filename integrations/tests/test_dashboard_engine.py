@@ -111,6 +111,26 @@ def test_plan_page_shows_each_action_as_a_readable_diff(
     assert "Apply" not in re.findall(r"<button[^>]*>([^<]*)</button>", response.content.decode())
 
 
+def test_plan_page_shows_an_unobservable_node_as_unknown_with_its_error(
+    vapi_integration: Integration, as_role: Callable[[str], Client]
+) -> None:
+    unknown = {
+        "node": "voice_connector",
+        "type": "chime.voice_connector",
+        "action": "unknown",
+        "diff": {},
+        "known_after_apply": [],
+        "error": "GetVoiceConnector answered 503",
+    }
+    run = plan_run(vapi_integration, {"actions": [unknown]})
+
+    page = text_of(as_role(Role.VIEWER).get(reverse("integrations:run-plan", args=[run.pk])))
+
+    assert "No changes." not in page
+    assert "1 unknown" in page and "1 resource could not be observed" in page
+    assert re.search(r"unknown voice_connector .*? Could not observe: GetVoiceConnector answered 503", page)
+
+
 def test_plan_page_offers_apply_to_operators(
     vapi_integration: Integration, as_role: Callable[[str], Client]
 ) -> None:

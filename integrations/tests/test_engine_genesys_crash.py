@@ -25,7 +25,7 @@ from integrations.tests.test_engine_genesys_synthflow import (
     _live,
     make_genesys_synthflow,
 )
-from integrations.vendors import genesys as genesys_vendor
+from testkit import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -39,7 +39,7 @@ def test_a_worker_killed_after_every_create_leaves_no_duplicates(
 ) -> None:
     engine_env = {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
     apply_settings(monkeypatch, engine_env)
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     sandbox = Sandbox(sandbox_url)
     setup = make_genesys_synthflow(sandbox, slug="crashco")
     crashes = tmp_path / "crashes"

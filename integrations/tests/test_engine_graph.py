@@ -147,7 +147,7 @@ def test_external_names_are_deterministic_and_fit_the_vendor() -> None:
 
 
 def test_condition_transition_time_moves_only_when_status_changes() -> None:
-    conditions = set_condition([], "Ready", "False", "Creating")
+    conditions = set_condition([], "Ready", "False", "Deleting")
     first = get_condition(conditions, "Ready")["last_transition_time"]
     conditions = set_condition(conditions, "Ready", "False", "ApplyFailed", "boom")
     assert get_condition(conditions, "Ready")["last_transition_time"] == first

@@ -13,7 +13,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from integrations import actions
 from integrations.choices import IntegrationKind
-from integrations.hooks import cache
 from integrations.hooks.twiml import SIP_HEADERS_LIMIT, SIP_STATUS_EVENTS, dial_sip
 from integrations.models import Integration, TwilioCallEvent, TwilioEventKind
 from integrations.tests.factories import IntegrationFactory
@@ -28,6 +27,7 @@ from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
 )
 from sandbox.core.server import SandboxServer
 from tenants.audit import Actor
+from testkit import resets
 
 MakeWorld = Callable[..., WebhookWorld]
 
@@ -239,7 +239,7 @@ def test_a_config_change_reaches_the_next_call(webhook_world: MakeWorld) -> None
     world.reconfigure(sip_headers={"X-City": "FromCity"}, fallback={"dial": "+14155550199"})
 
     assert set(dialed_sip(world.post(world.call_params()).content).headers) == {"X-EI", "X-City"}
-    assert world.public_id in cache.cached_public_ids()
+    assert world.public_id in resets.cached_public_ids()
 
 
 def test_a_rotated_auth_token_is_used_at_once(webhook_world: MakeWorld) -> None:

@@ -10,6 +10,7 @@ import pytest
 from integrations.vendors import genesys as genesys_module
 from integrations.vendors.errors import AuthFailed, InvalidSpec
 from integrations.vendors.genesys import BYOC_CARRIER_METABASE, GenesysClient, byoc_fqdn
+from testkit import resets
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def account(sandbox_url: str, settings: Any) -> dict[str, str]:
     settings.GENESYS_LOGIN_URL = f"{sandbox_url}/genesys"
     settings.VENDOR_RETRY_BASE_SECONDS = 0.01
     settings.VENDOR_RETRY_MAX_SECONDS = 5.0
-    genesys_module.forget_tokens()
+    resets.forget_tokens()
     response = httpx.post(f"{sandbox_url}/_sandbox/accounts", json={"vendor": "genesys"}, timeout=10)
     response.raise_for_status()
     return response.json()

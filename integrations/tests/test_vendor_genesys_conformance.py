@@ -22,12 +22,12 @@ import httpx
 import pytest
 
 from integrations.tests.resource_harness import Node
-from integrations.vendors import genesys as genesys_module
 from integrations.vendors.errors import NotFound
 from integrations.vendors.genesys import GenesysClient
 from sandbox.genesys import sdk_models
 from sandbox.genesys.sdk_models import SDK_OPERATIONS
 from sandbox.genesys.stand_in import ROUTES
+from testkit import resets
 
 NUMBER = "+14155550123"
 SITES = "/api/v2/telephony/providers/edges/sites"
@@ -61,7 +61,7 @@ def account(sandbox_url: str, settings: Any) -> dict[str, str]:
     settings.GENESYS_BASE_URL = f"{sandbox_url}/genesys"
     settings.GENESYS_LOGIN_URL = f"{sandbox_url}/genesys"
     settings.VENDOR_RETRY_BASE_SECONDS = 0.01
-    genesys_module.forget_tokens()
+    resets.forget_tokens()
     return httpx.post(f"{sandbox_url}/_sandbox/accounts", json={"vendor": "genesys"}, timeout=10).json()
 
 

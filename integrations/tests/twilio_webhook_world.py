@@ -25,13 +25,14 @@ from twilio.request_validator import RequestValidator
 
 from integrations import actions
 from integrations.choices import AccountKind, IntegrationKind
-from integrations.hooks import breaker, cache, rejections
+from integrations.hooks import cache
 from integrations.models import Integration, ProviderAccount
 from integrations.vendors.synthflow import SynthflowClient
 from sandbox.core.sip_uri import SipUri, parse_sip_uri
 from tenants.audit import Actor
 from tenants.models import Tenant
 from tenants.tests.factories import TenantFactory
+from testkit import resets
 
 PUBLIC_BASE_URL = "https://patchbay.example.com"
 TWILIO_NUMBER = "+14155550100"
@@ -228,16 +229,16 @@ def webhook_world_fixture(db: Any, sandbox_url: str, settings: Any) -> Iterator[
     settings.SYNTHFLOW_BASE_URL = f"{sandbox_url}/synthflow"
     settings.TWILIO_BASE_URL = f"{sandbox_url}/twilio"
     cache.clear()
-    rejections.forget_samples()
-    breaker.reset()
+    resets.forget_samples()
+    resets.forget_breakers()
 
     def make(**kwargs: Any) -> WebhookWorld:
         return build_world(sandbox_url, **kwargs)
 
     yield make
     cache.clear()
-    rejections.forget_samples()
-    breaker.reset()
+    resets.forget_samples()
+    resets.forget_breakers()
 
 
 def add_fault(sandbox_url: str, **spec: Any) -> None:

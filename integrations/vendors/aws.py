@@ -2,9 +2,11 @@
 
 Patchbay stores no AWS keys of its customers: it assumes `role_arn` with the
 external id it generated for the account (the usual SaaS pattern, DESIGN §3).
-Reads, updates and deletes use boto3's standard retry mode; creates use a
+Reads, updates and deletes use boto3's standard retry mode (`AWS_MAX_ATTEMPTS`); creates use a
 client with a single attempt, because a create retried after its answer was
-lost would make a second object — the engine looks the object up first.
+lost would make a second object — the engine looks the object up first. Inside
+an engine node step every call makes a single attempt: the engine owns the
+retries there (integrations/vendors/http.py says who retries where).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from integrations.vendors.errors import (
     VendorError,
     VendorUnavailable,
 )
+from integrations.vendors.http import retries_owned_above
 from monitoring.vendor_requests import instrument_boto3_client
 
 T = TypeVar("T")
@@ -196,7 +199,7 @@ class AwsSession:
 
     def call(self, service: str, operation: str, *, create: bool = False, **params: Any) -> dict[str, Any]:
         """Call one AWS operation (snake_case name) and translate its failures into domain errors."""
-        client = self.client(service, single_attempt=create)
+        client = self.client(service, single_attempt=create or retries_owned_above())
         method: Callable[..., dict[str, Any]] = getattr(client, operation)
         try:
             return method(**params)

@@ -100,12 +100,6 @@ def byoc_fqdn(identifier: str, region: str, *, dynamic_cloud_voice: bool = False
     return f"{identifier}.{byoc_domain(region, dynamic_cloud_voice=dynamic_cloud_voice)}"
 
 
-def forget_tokens() -> None:
-    """Drop every cached token (tests; a rotated client secret is a new cache key anyway)."""
-    with _tokens_lock:
-        _tokens.clear()
-
-
 class _Login(VendorHttpClient):
     """The login host: one token request with the client's Basic credentials."""
 

@@ -5,6 +5,14 @@ retried with exponential backoff and jitter, honouring `Retry-After`. A POST
 that creates something is retried only when the request never left (a refused
 connection): if the answer was lost after sending, the create may have
 happened, so the engine must look before it creates again (`ResponseLost`).
+
+One owner of retries per call: inside an engine node step (`engine_owns_retries`,
+integrations/engine/retry.py) every vendor call — HTTP here, AWS in vendors/aws.py — makes a
+single attempt and the engine retries the whole step, up to `ENGINE_NODE_ATTEMPTS` (6) tries.
+Everywhere else (connection checks, pickers, call fetches, diagnostics) the client owns them:
+up to `VENDOR_HTTP_ATTEMPTS` (4) tries per HTTP call and `AWS_MAX_ATTEMPTS` (4) per AWS call;
+the live-call webhook asks for one. A 401 answered by fresh credentials is re-sent once and is
+not counted as a try.
 """
 
 from __future__ import annotations
@@ -12,7 +20,9 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
@@ -32,6 +42,24 @@ from integrations.vendors.errors import (
 from monitoring.vendor_requests import note_http_retry, observe_http_attempt
 
 _IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"})
+_engine_retries: ContextVar[bool] = ContextVar("engine_owns_retries", default=False)
+
+
+@contextmanager
+def engine_owns_retries() -> Iterator[None]:
+    """While inside, the engine retries (integrations/engine/retry.py): vendor calls try once."""
+    token = _engine_retries.set(True)
+    try:
+        yield
+    finally:
+        _engine_retries.reset(token)
+
+
+def retries_owned_above() -> bool:
+    """Whether vendor calls make one attempt here, because a caller above owns the retries."""
+    return _engine_retries.get()
+
+
 _clients: dict[str, httpx.Client] = {}
 _clients_lock = threading.Lock()
 
@@ -103,13 +131,15 @@ class VendorHttpClient:
         """Send one request with the retry policy; answer the response or raise a domain error.
 
         `attempts` and `timeout` override the settings for one call (the live-call webhook
-        asks for one short attempt: a caller is waiting).
+        asks for one short attempt: a caller is waiting). Inside an engine node step it is one
+        attempt whatever was asked (the engine owns the retries).
         """
         method = method.upper()
-        attempts = attempts or settings.VENDOR_HTTP_ATTEMPTS
+        attempts = 1 if retries_owned_above() else (attempts or settings.VENDOR_HTTP_ATTEMPTS)
         refreshed = False
         last_error: VendorError | None = None
-        for attempt in range(attempts):
+        attempt = 0
+        while attempt < attempts:
             started = time.monotonic()
             try:
                 response = self.http.request(
@@ -146,7 +176,7 @@ class VendorHttpClient:
                     return response
                 if response.status_code == 401 and not refreshed and self.on_auth_failure():
                     refreshed = True
-                    continue
+                    continue  # re-sent with fresh credentials: not counted as a try
                 last_error = self.to_error(response)
                 if not last_error.retryable:
                     raise last_error
@@ -157,6 +187,7 @@ class VendorHttpClient:
                 note_http_retry(self.vendor, method, path)
                 retry_after = getattr(last_error, "retry_after", None)
                 sleep(backoff_delay(attempt, retry_after))
+            attempt += 1
         assert last_error is not None
         raise last_error
 

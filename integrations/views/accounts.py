@@ -55,9 +55,7 @@ class AccountListView(DashboardMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        links = Integration.objects.for_tenant(self.request.tenant).values_list(
-            *(f"{field}_id" for field in ACCOUNT_FIELDS.values())
-        )
+        links = self.scoped(Integration).values_list(*(f"{field}_id" for field in ACCOUNT_FIELDS.values()))
         used = Counter(pk for row in links for pk in row if pk is not None)
         context["rows"] = [
             {
@@ -222,7 +220,7 @@ class AccountDetailView(DashboardMixin, DetailView):
             secrets=[(name, name in account.secret_names) for name in SECRET_NAMES[account.kind]],
             trust_policy_json=json.dumps(policy, indent=2) if policy else "",
             permission_policy_json=json.dumps(permissions, indent=2) if permissions else "",
-            used_by=Integration.objects.for_tenant(self.request.tenant)
+            used_by=self.scoped(Integration)
             .filter(**{ACCOUNT_FIELDS[account.kind]: account})
             .order_by("name"),
         )

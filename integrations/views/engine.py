@@ -42,6 +42,7 @@ ACTION_COLOURS = {
     PlanAction.UPDATE: "amber",
     PlanAction.DELETE: "red",
     PlanAction.NOOP: "grey",
+    PlanAction.UNKNOWN: "amber",
 }
 NODE_COLOURS = {
     "ready": "green",
@@ -52,11 +53,6 @@ NODE_COLOURS = {
     "deleted": "grey",
     "pending": "grey",
 }
-
-
-def has_engine(kind: str) -> bool:
-    """Whether the engine has a blueprint for this integration kind yet."""
-    return kind in BLUEPRINTS
 
 
 def node_titles(kind: str) -> dict[str, str]:
@@ -109,12 +105,11 @@ def engine_context(integration: Integration) -> dict[str, Any]:
     runs = list(Run.objects.filter(integration=integration).order_by("-created_at", "-id")[:5])
     active = next((run for run in runs if run.is_active), None)
     flow_ready = False
-    if integration.kind in CONNECT_KINDS and has_engine(integration.kind):
+    if integration.kind in CONNECT_KINDS:
         flow_ready = contact_flow_for(integration) is not None
     return {
-        "engine_ready": has_engine(integration.kind),
         "deleting": bool(getattr(integration, "deleting", False)),
-        "resources": resource_rows(integration) if has_engine(integration.kind) else [],
+        "resources": resource_rows(integration),
         "recent_runs": [(run, run_colour(run.state)) for run in runs],
         "latest_run": runs[0] if runs else None,
         "latest_run_colour": run_colour(runs[0].state) if runs else "grey",
@@ -145,9 +140,6 @@ class IntegrationActionView(DashboardMixin, SingleObjectMixin, View):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         integration = self.get_object()
         back = reverse("integrations:integration-detail", kwargs={"pk": integration.pk})
-        if not has_engine(integration.kind):
-            messages.error(request, f"Provisioning {integration.get_kind_display()} is not available yet.")
-            return redirect(back)
         try:
             return redirect(self.perform(integration))
         except APIException as error:
@@ -300,7 +292,8 @@ class RunStatusView(DashboardMixin, SingleObjectMixin, View):
 
 
 class RunPlanView(DashboardMixin, DetailView):
-    """A plan run as a readable diff: create / update (field: old → new) / delete / no-op."""
+    """A plan run as a readable diff: create / update (field: old → new) / delete / no-op, and
+    unknown (with the error) for a node that could not be observed."""
 
     model = Run
     template_name = "integrations/plan_detail.html"
@@ -366,7 +359,7 @@ class ContactFlowView(DashboardMixin, SingleObjectMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         integration = self.get_object()
         flow = None
-        if integration.kind in CONNECT_KINDS and has_engine(integration.kind):
+        if integration.kind in CONNECT_KINDS:
             flow = contact_flow_for(integration)
         if flow is None:
             raise Http404("This integration has no contact flow yet: apply it first.")

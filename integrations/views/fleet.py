@@ -29,8 +29,7 @@ class FleetOverviewView(DashboardMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        tenant = self.request.tenant
-        integrations = list(Integration.objects.for_tenant(tenant).order_by("name"))
+        integrations = list(self.scoped(Integration).order_by("name"))
         health = health_for_many(integrations)
         rows = [{"integration": i, "health": health[i.pk]} for i in integrations]
         rank = {status: n for n, status in enumerate(SEVERITY_ORDER)}
@@ -49,7 +48,7 @@ class FleetOverviewView(DashboardMixin, TemplateView):
             for status in SEVERITY_ORDER
         ]
         failed_calls = list(
-            SipCall.objects.for_tenant(tenant)
+            self.scoped(SipCall)
             .filter(integration__isnull=False)
             .filter(Q(final_status__isnull=True) | Q(final_status__gte=300))
             .select_related("integration")
@@ -61,6 +60,6 @@ class FleetOverviewView(DashboardMixin, TemplateView):
             attention=attention,
             failed_calls=failed_calls,
             list_url=list_url,
-            has_accounts=ProviderAccount.objects.for_tenant(tenant).exists(),
+            has_accounts=self.scoped(ProviderAccount).exists(),
         )
         return context

@@ -78,7 +78,7 @@ class IntegrationListView(DashboardMixin, ListView):
                 }
             )
         context["rows"] = rows
-        context["has_accounts"] = ProviderAccount.objects.for_tenant(self.request.tenant).exists()
+        context["has_accounts"] = self.scoped(ProviderAccount).exists()
         return context
 
 
@@ -115,7 +115,7 @@ class IntegrationFormMixin(KindFormView):
 
     def accounts(self) -> QuerySet[ProviderAccount]:
         """The tenant's provider accounts, to choose from."""
-        return ProviderAccount.objects.for_tenant(self.request.tenant).order_by("name")
+        return self.scoped(ProviderAccount).order_by("name")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -1,11 +1,12 @@
-"""`TenantScopedViewSet`: the base of every tenant-owned API endpoint, and the only place rows are scoped."""
+"""`TenantScopedViewSet` and its read-only sibling `TenantScopedReadOnlyViewSet`: the bases of every
+tenant-owned API endpoint, and the only place rows are scoped (`get_queryset()`, `scoped()`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
-from rest_framework import viewsets
+from django.db.models import Model, QuerySet
+from rest_framework import mixins, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -18,12 +19,14 @@ from tenants.models import IdempotencyRecord
 from tenants.permissions import HasTenantRole
 
 
-class TenantScopedViewSet(viewsets.ModelViewSet):
+class TenantScopedGenericViewSet(viewsets.GenericViewSet):
     """Scopes `queryset` to the request's tenant, checks roles, paginates, filters, and honours
     `Idempotency-Key` on every POST (including extra actions).
 
     Subclasses set `queryset`, `read_role` / `write_role` (or `action_roles` per action),
-    `filter_fields`, and call actions (never `serializer.save()`) in perform_*.
+    `filter_fields`, and call actions (never `serializer.save()`) in perform_*. Other rows of the
+    tenant (a parent, a choice list) come from `scoped(Model)`, never from `Model.objects`.
+    Endpoints use `TenantScopedViewSet` or `TenantScopedReadOnlyViewSet`, not this class.
     """
 
     permission_classes = [HasTenantRole]
@@ -41,6 +44,10 @@ class TenantScopedViewSet(viewsets.ModelViewSet):
         # The one tenant filter: another tenant's object is then simply not found (404).
         tenant = getattr(self.request, "tenant", None)
         return self.queryset.for_tenant(tenant)  # type: ignore[union-attr]
+
+    def scoped(self, model: type[Model]) -> QuerySet:
+        """Every row of `model` that belongs to the request's tenant."""
+        return model.objects.for_tenant(getattr(self.request, "tenant", None))  # type: ignore[attr-defined]
 
     @property
     def actor(self) -> Actor:
@@ -70,3 +77,20 @@ class TenantScopedViewSet(viewsets.ModelViewSet):
         if record is not None:
             idempotency.complete(record, response, self.idempotency_withheld)
         return response
+
+
+class TenantScopedViewSet(
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    TenantScopedGenericViewSet,
+):
+    """A tenant-owned endpoint that lists, shows, creates, updates and deletes (as `ModelViewSet`)."""
+
+
+class TenantScopedReadOnlyViewSet(
+    mixins.RetrieveModelMixin, mixins.ListModelMixin, TenantScopedGenericViewSet
+):
+    """A tenant-owned endpoint that only lists and shows (as `ReadOnlyModelViewSet`)."""
