@@ -24,7 +24,7 @@ from typing import Any
 
 from integrations.models import Integration
 from integrations.models.engine import NodeStatus, ResourceNode, Run, RunEvent, RunKind, RunState
-from integrations.tests.engine_support import Sandbox, events_text, run_to_end, wait_for_run
+from integrations.tests.engine_support import READ_PREFIXES, Sandbox, events_text, run_to_end, wait_for_run
 from integrations.tests.teardown_crash_support import GONE_STATES, NO_NODE
 
 #: what the client waits for an answer (seconds): some latency faults go past it
@@ -58,9 +58,18 @@ def trace_steps(requests: list[dict[str, Any]]) -> list[Step]:
 
 
 def draw_faults(rng: random.Random, steps: list[Step]) -> list[dict[str, Any]]:
-    """1-3 faults at random steps of the trace, each of a random mode (control-API bodies)."""
+    """1-3 faults at random steps of the trace, each of a random mode (control-API bodies).
+
+    Reads outnumber writes several times in a trace; half the faults are drawn from the writes
+    only, so lost and dropped creates (the ones that could leave a duplicate) are well represented.
+    """
+    writes = [s for s in steps if not s.operation.startswith(READ_PREFIXES)] or steps
+    chosen: list[Step] = []
+    for _ in range(rng.randint(1, 3)):
+        pool = [s for s in (writes if rng.random() < 0.5 else steps) if s not in chosen] or steps
+        chosen.append(rng.choice(pool))
     faults = []
-    for step in rng.sample(steps, k=min(len(steps), rng.randint(1, 3))):
+    for step in chosen:
         mode = rng.choice(MODES)
         spec: dict[str, Any] = {
             "vendor": step.target,
