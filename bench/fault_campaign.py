@@ -119,7 +119,7 @@ class FaultRun:
         return {**asdict(self), "converged": self.converged}
 
 
-def _owner(obj: dict[str, Any], rows: list[ResourceNode], prefix: str) -> str | None:
+def owner(obj: dict[str, Any], rows: list[ResourceNode], prefix: str) -> str | None:
     for row in rows:
         ext_id, name = row.external_id, row.external_name
         if ext_id and (obj["id"] == ext_id or ext_id.endswith(("/" + obj["id"], ":" + obj["id"]))):
@@ -143,7 +143,7 @@ def census(
     for obj in sandbox.ledger()["objects"]:
         if obj["state"] in GONE_STATES or (obj["type"], obj["id"]) in baseline:
             continue
-        node = _owner(obj, rows, prefix)
+        node = owner(obj, rows, prefix)
         if node is None or node == NO_NODE:
             orphans += 1
             continue
@@ -227,3 +227,18 @@ def table(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         lines.append(" | ".join(str(row[h]).ljust(w) for h, w in zip(heads, widths, strict=True)))
     return "\n".join(lines)
+
+
+#: seconds a worker may take to be ready: its Django setup on 2 shared cores that other sessions keep busy
+WORKER_READY_SECONDS = 240.0
+
+
+def start_patient_worker(celery_worker_factory: Any, env: dict[str, str]) -> Any:
+    """`celery_worker_factory(env=env)` (the root conftest's), waiting longer for the worker to be ready."""
+    deadline = celery_worker_factory.__globals__
+    before = deadline["WORKER_READY_DEADLINE"]
+    deadline["WORKER_READY_DEADLINE"] = WORKER_READY_SECONDS
+    try:
+        return celery_worker_factory(env=env)
+    finally:
+        deadline["WORKER_READY_DEADLINE"] = before

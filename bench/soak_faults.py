@@ -32,6 +32,7 @@ from bench.fault_campaign import (
     census,
     draw_faults,
     execute,
+    start_patient_worker,
     summary,
     table,
     trace_steps,
@@ -79,7 +80,7 @@ def engine_env(sandbox_server: Any) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    started = celery_worker_factory(env=engine_env)
+    started = start_patient_worker(celery_worker_factory, engine_env)
     yield started
     started.stop()
 
