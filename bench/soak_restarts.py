@@ -13,7 +13,7 @@ object twice and none that no node owns; and the worker must still take work
 afterwards: a second apply on the same integration runs to the end and changes
 nothing, so nothing the first one recorded is missing at the vendors (lost).
 
-Prints server | kind | run | nodes done at the cut | seconds down | finished after | state |
+Prints server | kind | run | nodes done at the cut | seconds down | finished after | state | resumed |
 duplicates | orphans | not ready | next apply; JSON to bench/results/ (gitignored).
 """
 
@@ -179,6 +179,8 @@ def soak_apply_survives_a_restart(
         "down_s": round(down, 1),
         "finished_after_s": round(finished_after, 1),
         "state": run.state,
+        # walks resumed after the database came back (the run's own "retry" events)
+        "resumed": _db(lambda: RunEvent.objects.filter(run=run, node="", outcome="retry").count()),
         "duplicates": duplicates,
         "orphans": orphans,
         "not_ready": not_ready,
