@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 RUN_ARGS ?=
 
-.PHONY: run test lint format bench sandbox venv migrate seed audit soak soak-teardown
+.PHONY: run test lint format bench sandbox venv migrate seed audit soak soak-teardown soak-faults soak-restarts
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,3 +80,23 @@ SOAK_TEARDOWN_ARGS ?=
 soak-teardown: $(STAMP)
 	$(PY) -m pytest bench/soak_teardown_crashes.py -o python_functions="soak_*" -p no:cacheprovider -q -s \
 		$(SOAK_TEARDOWN_ARGS)
+
+# Issue 15's "Random faults" (bench/soak_faults.py, pytest with the sandbox and a real Celery worker): SOAK_RUNS seeded
+# applies over the four kinds, each with 1-3 of the sandbox's faults (throttle burst, 5xx, latency, dropped connection,
+# lost response) aimed at random steps of the kind's clean apply; the same SOAK_SEED injects the same faults. Prints
+# kind | runs | converged | faults hit | node retries | p50/max seconds | needed a person | duplicates | orphans; JSON
+# in bench/results/. Fails unless every run converged. Not part of `make test`.
+SOAK_SEED ?= 1
+SOAK_RUNS ?= 100
+SOAK_FAULTS_ARGS ?=
+soak-faults: $(STAMP)
+	$(PY) -m pytest bench/soak_faults.py -o python_functions="soak_*" -p no:cacheprovider -q -s \
+		--seed $(SOAK_SEED) --runs $(SOAK_RUNS) $(SOAK_FAULTS_ARGS)
+
+# Issue 15's "Dependencies restart" (bench/restarts.py): a Redis and a throwaway PostgreSQL cluster of its own on
+# 127.0.0.1:23379 and :23432 (never the machine's), a real Celery worker on them, and for each kind an apply during
+# which Redis, then PostgreSQL, is stopped for a few seconds and started again. The run must finish by itself with
+# nothing duplicated, orphaned or lost. Needs redis-server and PostgreSQL's binaries. Not part of `make test`.
+SOAK_RESTARTS_ARGS ?=
+soak-restarts: $(STAMP)
+	$(PY) -m bench.restarts $(SOAK_RESTARTS_ARGS)

@@ -369,6 +369,10 @@ ENGINE_NODE_ATTEMPTS = env.int("ENGINE_NODE_ATTEMPTS", default=6)
 ENGINE_HEARTBEAT_SECONDS = env.float("ENGINE_HEARTBEAT_SECONDS", default=5.0)
 #: a running run whose heartbeat is older than this lost its worker and may be replaced
 ENGINE_RUN_STALE_SECONDS = env.float("ENGINE_RUN_STALE_SECONDS", default=60.0)
+#: a run that lost its database connection (a restart, a failover) waits this long for it to come back,
+#: then walks the graph again; at most this many walks in all
+ENGINE_DATABASE_WAIT_SECONDS = env.float("ENGINE_DATABASE_WAIT_SECONDS", default=120.0)
+ENGINE_DATABASE_ATTEMPTS = env.int("ENGINE_DATABASE_ATTEMPTS", default=3)
 
 # --- Resource types: bounded waits for AWS objects to settle (Lambda updates, number orders)
 RESOURCE_WAIT_ATTEMPTS = env.int("RESOURCE_WAIT_ATTEMPTS", default=10)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 
 from integrations.engine.events import announce, vendor_write_answered
@@ -42,6 +42,11 @@ def _short(value: Any) -> str:
         else (value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str))
     )
     return text if len(text) <= VALUE_SHOWN else text[: VALUE_SHOWN - 1] + "…"
+
+
+#: the database connection was lost (a restart, a failover): not the node's failure; the run waits for the
+#: database and walks again (runs.py), which adopts whatever the interrupted node already created
+DATABASE_LOST = (OperationalError, InterfaceError)
 
 
 class NodeFailed(Exception):
@@ -89,7 +94,10 @@ def walk(
     step: Callable[[str], None],
     concurrency: int,
 ) -> tuple[list[str], dict[str, str], list[str]]:
-    """Run `step` per node once all its dependencies succeeded, `concurrency` at a time."""
+    """Run `step` per node once all its dependencies succeeded, `concurrency` at a time.
+
+    A lost database connection is raised (once the nodes in flight have ended), not counted as a failure.
+    """
     done: list[str] = []
     failed: dict[str, str] = {}
     skipped: list[str] = []
@@ -117,6 +125,7 @@ def walk(
                 failed[name] = error.message
         return done, failed, skipped
 
+    database_lost: BaseException | None = None
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="engine") as pool:
         running: dict[Future[None], str] = {}
         while pending or running:
@@ -141,8 +150,13 @@ def walk(
                     done.append(name)
                 elif isinstance(error, NodeFailed):
                     failed[name] = error.message
+                elif isinstance(error, DATABASE_LOST):
+                    database_lost = error
+                    pending.clear()  # start nothing more; the run walks again once the database is back
                 else:
                     failed[name] = f"internal error: {type(error).__name__}: {error}"
+    if database_lost is not None:
+        raise database_lost
     return done, failed, skipped
 
 

@@ -3,27 +3,31 @@
 `request_run` is what the API, the dashboard and beat call; `execute_run` is
 what the worker calls. A run whose worker died (SIGKILL, lost node) stops
 sending heartbeats; the next request finds it stale, marks it failed, and
-starts a new one — which adopts whatever the dead run created.
+starts a new one — which adopts whatever the dead run created. A run that
+loses its database connection (PostgreSQL restarted) waits for the database
+and walks the graph again, unless a later run took over meanwhile.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
 from integrations.engine.events import announce, run_applied, run_finished
-from integrations.engine.executor import GraphExecutor, Recorder, WalkResult
+from integrations.engine.executor import DATABASE_LOST, GraphExecutor, Recorder, WalkResult
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.planner import plan_graph
-from integrations.models.engine import ACTIVE_RUN_STATES, Run, RunEvent, RunKind, RunState
+from integrations.models.engine import ACTIVE_RUN_STATES, EventOutcome, Run, RunEvent, RunKind, RunState
 from monitoring import log_context
 from tenants.audit import Actor, record_audit
 from tenants.choices import AuditAction
@@ -148,9 +152,12 @@ class Heartbeat:
     def _beat(self) -> None:
         try:
             while not self._stop.wait(settings.ENGINE_HEARTBEAT_SECONDS):
-                Run.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+                try:
+                    Run.objects.filter(pk=self.run_id).update(heartbeat_at=timezone.now())
+                except DATABASE_LOST:  # the database restarts: beat again once it is back
+                    _close_connection()
         finally:
-            connection.close()
+            _close_connection()
 
     def __enter__(self) -> Heartbeat:
         self._thread.start()
@@ -191,19 +198,64 @@ def _execute_claimed(run: Run) -> None:
         _finish(run, RunState.FAILED, "the integration no longer exists")
         return
     with Heartbeat(run.pk):
+        for attempt in range(1, settings.ENGINE_DATABASE_ATTEMPTS + 1):
+            try:
+                _walk_once(run, integration, resumed=attempt > 1)
+                return
+            except DATABASE_LOST as error:
+                if attempt >= settings.ENGINE_DATABASE_ATTEMPTS:
+                    logger.exception("run %s lost the database %s times; giving up", run.pk, attempt)
+                    raise
+                logger.warning("run %s lost the database (%s); waiting for it", run.pk, type(error).__name__)
+                if not _database_back(run):
+                    return  # the database never came back, or a later run took over: nothing more is ours
+            except Exception as error:  # recorded on the run, then re-raised for the worker's log
+                logger.exception("run %s failed", run.pk)
+                _finish(run, RunState.FAILED, f"internal error: {type(error).__name__}")
+                raise
+
+
+def _walk_once(run: Run, integration: Any, *, resumed: bool) -> None:
+    """One walk of the run's graph, read afresh from the database (safe to repeat: it observes first)."""
+    graph = IntegrationGraph(integration)
+    recorder = RunRecorder(run, len(graph.blueprint.nodes))
+    if resumed:
+        message = "the database connection was lost; walking the graph again"
+        recorder.event("", run.kind, EventOutcome.RETRY, message=message)
+    else:
+        recorder.event("", run.kind, "started")
+    if run.kind == RunKind.TEARDOWN:
+        _teardown(run, graph, recorder)
+    else:
+        heal = run.kind == RunKind.APPLY or integration.policy == "heal"
+        _apply(run, graph, recorder, heal=heal)
+
+
+def _close_connection() -> None:
+    with contextlib.suppress(DatabaseError):
+        connection.close()
+
+
+def _database_back(run: Run) -> bool:
+    """Wait (bounded) for the database; True when it is back and the run is still this worker's to finish.
+
+    A run whose heartbeat went stale meanwhile may have been failed by a later request, which started
+    its own run: then this one stops, so two walks never touch one integration at once.
+    """
+    end = time.monotonic() + settings.ENGINE_DATABASE_WAIT_SECONDS
+    delay = 0.2
+    while True:
+        _close_connection()
         try:
-            graph = IntegrationGraph(integration)
-            recorder = RunRecorder(run, len(graph.blueprint.nodes))
-            recorder.event("", run.kind, "started")
-            if run.kind == RunKind.TEARDOWN:
-                _teardown(run, graph, recorder)
-            else:
-                heal = run.kind == RunKind.APPLY or integration.policy == "heal"
-                _apply(run, graph, recorder, heal=heal)
-        except Exception as error:  # recorded on the run, then re-raised for the worker's log
-            logger.exception("run %s failed", run.pk)
-            _finish(run, RunState.FAILED, f"internal error: {type(error).__name__}")
-            raise
+            return bool(
+                Run.objects.filter(pk=run.pk, state=RunState.RUNNING).update(heartbeat_at=timezone.now())
+            )
+        except DATABASE_LOST:
+            if time.monotonic() + delay > end:
+                logger.error("run %s: the database is still unreachable; the run is left to go stale", run.pk)
+                return False
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
 
 def _apply(run: Run, graph: IntegrationGraph, recorder: RunRecorder, *, heal: bool) -> None:

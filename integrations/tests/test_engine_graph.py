@@ -7,6 +7,7 @@ from graphlib import CycleError
 from typing import Any
 
 import pytest
+from django.db import OperationalError
 
 from integrations.blueprints import get_blueprint
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
@@ -129,6 +130,22 @@ def test_walk_inline_when_concurrency_is_one() -> None:
     order: list[str] = []
     done, failed, skipped = walk(["a", "b"], {"a": set(), "b": {"a"}}, order.append, concurrency=1)
     assert order == ["a", "b"] and done == ["a", "b"] and not failed and not skipped
+
+
+def test_walk_raises_a_lost_database_connection_instead_of_failing_the_node() -> None:
+    deps = {"a": set(), "b": set(), "c": {"a"}}
+    both_started = threading.Barrier(2, timeout=5)
+    seen: list[str] = []
+
+    def step(name: str) -> None:
+        both_started.wait()  # a and b in flight together: b still ends before the walk raises
+        seen.append(name)
+        if name == "a":
+            raise OperationalError("server closed the connection unexpectedly")
+
+    with pytest.raises(OperationalError):
+        walk(["a", "b", "c"], deps, step, concurrency=2)
+    assert sorted(seen) == ["a", "b"]  # nothing more started once the database was lost
 
 
 def test_external_names_are_deterministic_and_fit_the_vendor() -> None:

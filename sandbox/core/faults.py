@@ -4,8 +4,9 @@ A fault is keyed by (vendor, operation). `vendor` is a ledger vendor ("aws",
 "vapi", ...) or, for AWS, a service's signing name ("iam", "chime", ...) to
 aim at one service only; `operation` is the name the stand-in's `route`
 returned (or moto's operation name), or "*" for every operation of that
-vendor. Each fault fires `times` times (0 = until deleted); the oldest
-matching fault fires first.
+vendor. Each fault first lets `after` matching requests through untouched (so
+a campaign can aim at the n-th call of an operation), then fires `times` times
+(0 = until deleted); the oldest matching fault fires first.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Fault:
     message: str
     latency_ms: int
     retry_after: int | None
+    after: int = 0  # matching requests still to let through before it fires
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -102,11 +104,12 @@ class FaultRegistry:
         status = _int_field(spec, "status", _DEFAULT_ERROR[0], 400, 599)
         latency_ms = _int_field(spec, "latency_ms", _DEFAULT_LATENCY_MS, 0, _MAX_LATENCY_MS)
         retry_after = _int_field(spec, "retry_after", None, 0, 3600)
+        after = _int_field(spec, "after", 0, 0, 1_000_000)
         code = spec.get("code", _DEFAULT_ERROR[1])
         message = spec.get("message", _DEFAULT_ERROR[2])
         if not isinstance(code, str) or not isinstance(message, str):
             raise FaultSpecError("'code' and 'message' must be strings")
-        assert times is not None and status is not None and latency_ms is not None
+        assert times is not None and status is not None and latency_ms is not None and after is not None
         fault = Fault(
             id=f"fault-{next(self._ids)}",
             vendor=vendor,
@@ -120,6 +123,7 @@ class FaultRegistry:
             message=message,
             latency_ms=latency_ms,
             retry_after=retry_after,
+            after=after,
         )
         with self._lock:
             self._faults.append(fault)
@@ -130,6 +134,9 @@ class FaultRegistry:
         with self._lock:
             for fault in self._faults:
                 if not fault.matches(vendor, service, operation):
+                    continue
+                if fault.after > 0:  # this request passes this fault untouched (a later fault may take it)
+                    fault.after -= 1
                     continue
                 fault.hits += 1
                 if fault.remaining is not None:

@@ -66,6 +66,30 @@ def test_lost_response_leaves_the_object_while_the_client_sees_a_connection_erro
         iam.create_role(RoleName="pb-t1-i1-lost", AssumeRolePolicyDocument=ROLE_DOC)
 
 
+def test_after_lets_that_many_matching_requests_through_before_the_fault_fires(
+    sandbox_url: str, aws_client: Callable[..., Any]
+) -> None:
+    iam = aws_client("iam", retries=NO_RETRIES)
+    iam.create_role(RoleName="pb-t1-i1-nth", AssumeRolePolicyDocument=ROLE_DOC)
+    add_fault(sandbox_url, vendor="iam", operation="GetRole", mode="error", status=503, after=2, times=1)
+
+    iam.get_role(RoleName="pb-t1-i1-nth")
+    iam.list_roles()  # another operation does not count towards `after`
+    iam.get_role(RoleName="pb-t1-i1-nth")
+    with pytest.raises(botocore.exceptions.ClientError):
+        iam.get_role(RoleName="pb-t1-i1-nth")
+    iam.get_role(RoleName="pb-t1-i1-nth")
+
+    calls = [(r["operation"], r["status"]) for r in ledger(sandbox_url, vendor="iam")["requests"]][-5:]
+    assert calls == [
+        ("GetRole", 200),
+        ("ListRoles", 200),
+        ("GetRole", 200),
+        ("GetRole", 503),
+        ("GetRole", 200),
+    ]
+
+
 def test_dropped_connection_creates_nothing(sandbox_url: str, aws_client: Callable[..., Any]) -> None:
     ddb = aws_client("dynamodb", retries=NO_RETRIES)
     add_fault(sandbox_url, vendor="dynamodb", operation="CreateTable", mode="drop")
