@@ -373,6 +373,9 @@ ENGINE_RUN_STALE_SECONDS = env.float("ENGINE_RUN_STALE_SECONDS", default=60.0)
 #: then walks the graph again; at most this many walks in all
 ENGINE_DATABASE_WAIT_SECONDS = env.float("ENGINE_DATABASE_WAIT_SECONDS", default=120.0)
 ENGINE_DATABASE_ATTEMPTS = env.int("ENGINE_DATABASE_ATTEMPTS", default=3)
+#: a create that got no answer (timeout, dropped connection, lost response) may still land at the vendor:
+#: before creating the node again the engine looks once more this long after the first create was sent
+ENGINE_CREATE_SETTLE_SECONDS = env.float("ENGINE_CREATE_SETTLE_SECONDS", default=2 * VENDOR_HTTP_TIMEOUT)
 
 # --- Resource types: bounded waits for AWS objects to settle (Lambda updates, number orders)
 RESOURCE_WAIT_ATTEMPTS = env.int("RESOURCE_WAIT_ATTEMPTS", default=10)

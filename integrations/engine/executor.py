@@ -329,6 +329,8 @@ class GraphExecutor:
         ctx = self.graph.context(node, spec)
         seen = rtype.observe(ctx)
         row = self.graph.rows[node]
+        if not seen.exists and not rtype.observe_only and _awaited_unanswered_create(row):
+            seen = rtype.observe(ctx)
         if rtype.observe_only:
             if not seen.exists:
                 raise NodeFailed(node, f"{rtype.type_name} found nothing for {spec}")
@@ -433,3 +435,20 @@ class GraphExecutor:
         announce(vendor_write_answered, node=node, action="delete")
         self._count_change()
         return "delete"
+
+
+def _awaited_unanswered_create(row: Any) -> bool:
+    """Wait out an earlier create of this node that got no answer; True if there was one to wait for.
+
+    A timed-out request may still be carried out by the vendor (issue 15's fault campaign saw a Voice
+    Connector made twice that way): the engine looks again `ENGINE_CREATE_SETTLE_SECONDS` after the
+    first create was sent before it sends another. A create from an earlier run is long settled: no wait.
+    """
+    if row.create_pending_at is None or row.external_id:
+        return False
+    since = (timezone.now() - row.create_pending_at).total_seconds()
+    remaining = settings.ENGINE_CREATE_SETTLE_SECONDS - since
+    if remaining <= 0:
+        return False
+    time.sleep(remaining)
+    return True
