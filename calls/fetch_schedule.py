@@ -9,16 +9,17 @@ the beat (`CELERY_BEAT_SCHEDULE["fetch-recent-calls"]`) ticks every 5 s; an inte
 with a call in the last `CALLS_ACTIVE_WINDOW_SECONDS` is read every
 `CALLS_ACTIVE_FETCH_SECONDS` (10 s), the others every `CALLS_IDLE_FETCH_SECONDS` (15 s).
 So a call is read at most 15 s (plus a tick's lateness and the read itself) after its
-last message reached the log: bench/bench_ladder_latency.py measured p50 ≈ 8-10 s,
-max ≈ 20 s from hang-up to complete ladder (README "Ladder latency"). Was: 10 s tick,
-45 s idle interval, so up to 55 s.
+last message reached the log: bench/bench_ladder_latency.py measured, for an idle
+integration's call, p50 8.3 s and max 12.6 s from hang-up to complete ladder in the API
+(README "Ladder latency"). Was: 10 s tick, 45 s idle interval, so up to 55 s.
 
 Why intervals and not a live trigger: Patchbay sees nothing of a connect_* call live
 (the SMA Lambda and the connector only write CloudWatch logs), so only reading
 sooner helps. The price is vendor reads: each connect_* read is two FilterLogEvents
 calls (SIP log, SMA Lambda log), so an idle integration costs 8 calls a minute and an
 active one 12, against CloudWatch Logs' FilterLogEvents quota of 5 per second per
-account and region (300 a minute: ~37 idle integrations on one account and region).
+account and Region, not raisable (AWS knowledge center "cloudwatch-logs-throttling"):
+300 a minute, so ~37 idle integrations on one account and Region.
 A due check allows half a tick of slack, so a 15 s interval on a 5 s tick reads every
 15 s, not every 20.
 
