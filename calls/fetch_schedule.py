@@ -4,12 +4,29 @@ Per kind (`fetch_for_kind`): a Voice Connector's SIP log in CloudWatch (connect_
 Genesys Cloud's SIP trace search (genesys_synthflow, calls/genesys_traces.py), or
 what Twilio told Patchbay's own webhooks (twilio_synthflow, calls/twilio_hops.py).
 
-A call's ladder should be in Patchbay within 60 seconds of its end (issue 8):
-integrations with a call in the last `CALLS_ACTIVE_WINDOW_SECONDS` are read on
-every tick (`CELERY_BEAT_SCHEDULE["fetch-recent-calls"]`, every 10 s), the others every
-`CALLS_IDLE_FETCH_SECONDS`. Each read starts `CALLS_LOG_OVERLAP_SECONDS` before
-where the last one stopped, because CloudWatch delivers events late; storing is
-idempotent, so overlap costs nothing but the read.
+How soon a call's ladder is in Patchbay after its hang-up (issue 15, "Ladder latency"):
+the beat (`CELERY_BEAT_SCHEDULE["fetch-recent-calls"]`) ticks every 5 s; an integration
+with a call in the last `CALLS_ACTIVE_WINDOW_SECONDS` is read every
+`CALLS_ACTIVE_FETCH_SECONDS` (10 s), the others every `CALLS_IDLE_FETCH_SECONDS` (15 s).
+So a call is read at most 15 s (plus a tick's lateness and the read itself) after its
+last message reached the log: bench/bench_ladder_latency.py measured, for an idle
+integration's call, p50 8.3 s and max 12.6 s from hang-up to complete ladder in the API
+(README "Ladder latency"). Was: 10 s tick, 45 s idle interval, so up to 55 s.
+
+Why intervals and not a live trigger: Patchbay sees nothing of a connect_* call live
+(the SMA Lambda and the connector only write CloudWatch logs), so only reading
+sooner helps. The price is vendor reads: each connect_* read is two FilterLogEvents
+calls (SIP log, SMA Lambda log), so an idle integration costs 8 calls a minute and an
+active one 12, against CloudWatch Logs' FilterLogEvents quota of 5 per second per
+account and Region, not raisable (AWS knowledge center "cloudwatch-logs-throttling"):
+300 a minute, so ~37 idle integrations on one account and Region.
+A due check allows half a tick of slack, so a 15 s interval on a 5 s tick reads every
+15 s, not every 20.
+
+A ladder read before the call settled is shown as such (calls/settling.py).
+Each read starts `CALLS_LOG_OVERLAP_SECONDS` before where the last one stopped,
+because CloudWatch delivers events late; storing is idempotent, so overlap costs
+nothing but the read.
 """
 
 from __future__ import annotations
@@ -59,7 +76,9 @@ def due_integration_ids() -> list[str]:
         with_source |= Q(kind=kind, pk__in=created.filter(node=node).values("integration_id"))
     candidates = Integration.objects.filter(with_source, deleting=False).values_list("pk", flat=True)
     active_since = now - timedelta(seconds=settings.CALLS_ACTIVE_WINDOW_SECONDS)
-    idle_before = now - timedelta(seconds=settings.CALLS_IDLE_FETCH_SECONDS)
+    slack = timedelta(seconds=fetch_tick_seconds() / 2)
+    active_before = now - timedelta(seconds=settings.CALLS_ACTIVE_FETCH_SECONDS) + slack
+    idle_before = now - timedelta(seconds=settings.CALLS_IDLE_FETCH_SECONDS) + slack
     recent = set(
         SipCall.objects.filter(integration_id__in=candidates)
         .values("integration_id")
@@ -72,9 +91,17 @@ def due_integration_ids() -> list[str]:
             "integration_id", "fetched_at"
         )
     )
-    return [
-        str(pk) for pk in candidates if pk in recent or fetched.get(pk) is None or fetched[pk] <= idle_before
-    ]
+    due = []
+    for pk in candidates:
+        last = fetched.get(pk)
+        if last is None or last <= (active_before if pk in recent else idle_before):
+            due.append(str(pk))
+    return due
+
+
+def fetch_tick_seconds() -> float:
+    """The beat's period for `calls.fetch_recent_calls`, in seconds."""
+    return float(settings.CELERY_BEAT_SCHEDULE["fetch-recent-calls"]["schedule"])
 
 
 def fetch_since_cursor(integration: Integration) -> FetchReport:

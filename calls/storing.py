@@ -144,7 +144,7 @@ def store_integration_calls(
             call.messages.all().delete()
             SipMessageRecord.objects.bulk_create(message_rows(call, draft))
         if _created:
-            # Hang-up to ladder stored: the delay users wait before a call shows (issue 8 aims at 60 s).
+            # Hang-up to ladder stored: the delay users wait before a call shows (issue 15: p50 within 15 s).
             delay = (timezone.now() - call.ended_at).total_seconds()
             metrics.LADDER_DELAY.labels(source).observe(max(delay, 0.0))
         stored.append(call)

@@ -30,6 +30,7 @@ from calls.ladder import ladder_context
 from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_panel_context
 from calls.search import CallSearchForm
+from calls.settling import is_complete
 from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_reading import MAX_CALLS_PER_FILE, MAX_MESSAGES_PER_CALL, MAX_MESSAGES_PER_FILE
@@ -127,6 +128,7 @@ class CallDetailView(DashboardMixin, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["ladder"] = ladder_context(self.object)
+        context["ladder_complete"] = is_complete(self.object, self.object.messages.all())
         return context
 
 

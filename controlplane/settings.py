@@ -209,10 +209,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+#: the period of the beat that decides which integrations' call logs are read (calls/fetch_schedule.py)
+CALLS_FETCH_TICK_SECONDS = env.float("CALLS_FETCH_TICK_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE: dict = {
     "enqueue-due-reconciles": {"task": "integrations.enqueue_due_reconciles", "schedule": 30.0},
-    # A call's ladder is in Patchbay within 60 s of its end: tick + CALLS_IDLE_FETCH_SECONDS <= 55 s.
-    "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": 10.0},
+    # Which integrations' call logs are due, every 5 s (calls/fetch_schedule.py: ladder latency).
+    "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": CALLS_FETCH_TICK_SECONDS},
     "probe-sip-targets": {"task": "calls.enqueue_due_probes", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {  # issue 16: /readyz's worker and beat parts
@@ -401,10 +403,17 @@ PROBE_DNS_SERVER = env.str("PROBE_DNS_SERVER", default=CHIME_DNS_SERVER)
 PROBE_HOST_OVERRIDE = env.str("PROBE_HOST_OVERRIDE", default="")
 #: seconds between scheduled probe rounds of one integration
 PROBE_INTERVAL_SECONDS = env.int("PROBE_INTERVAL_SECONDS", default=300)
-#: integrations with a call this recent have their connector log read on every fetch tick
+#: integrations with a call this recent are "active": their call log is read every CALLS_ACTIVE_FETCH_SECONDS
 CALLS_ACTIVE_WINDOW_SECONDS = env.int("CALLS_ACTIVE_WINDOW_SECONDS", default=900)
-#: the others are read this often (with the 10 s tick, a first call is read within 55 s of its end)
-CALLS_IDLE_FETCH_SECONDS = env.int("CALLS_IDLE_FETCH_SECONDS", default=45)
+CALLS_ACTIVE_FETCH_SECONDS = env.int("CALLS_ACTIVE_FETCH_SECONDS", default=10)
+#: the others are read this often: with the 5 s tick, an idle integration's first call is read within
+#: about 15 s of its end (calls/fetch_schedule.py; bench/bench_ladder_latency.py measures it)
+CALLS_IDLE_FETCH_SECONDS = env.int("CALLS_IDLE_FETCH_SECONDS", default=15)
+#: a ladder whose end (BYE answered, or a failure's ACK) was not seen is "settling" until a read this
+#: long after its last message found nothing new (calls/settling.py)
+CALLS_SETTLE_QUIET_SECONDS = env.int("CALLS_SETTLE_QUIET_SECONDS", default=5)
+#: ... and a call with no end at all (no final response, no BYE) settles after this long without news
+CALLS_SETTLE_MAX_SECONDS = env.int("CALLS_SETTLE_MAX_SECONDS", default=4 * 3600)
 #: each read starts this long before the last one ended (CloudWatch delivers events late)
 CALLS_LOG_OVERLAP_SECONDS = env.int("CALLS_LOG_OVERLAP_SECONDS", default=300)
 #: largest SIP trace file accepted by POST /api/v1/traces/

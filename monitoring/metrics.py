@@ -30,7 +30,7 @@ RUN_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 900)
 VENDOR_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15)
 #: seconds: the voice webhook answers while a caller waits; Synthflow's prepare has 2 s (DESIGN §6)
 WEBHOOK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5)
-#: seconds from a call's hang-up to its ladder being stored (the target is 60 s, issue 8)
+#: seconds from a call's hang-up to its ladder being stored (issue 15: p50 within 15 s, README)
 LADDER_BUCKETS = (5, 10, 20, 30, 45, 60, 90, 120, 300, 600, 1800)
 
 RUNS = Counter("patchbay_runs", "Runs finished, by kind and outcome.", ["kind", "outcome"])

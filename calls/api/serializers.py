@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTarget, SipTrace
+from calls.settling import is_complete
 
 
 class SipMessageSerializer(serializers.ModelSerializer):
@@ -20,12 +21,14 @@ class SipMessageSerializer(serializers.ModelSerializer):
 class SipCallSerializer(serializers.ModelSerializer):
     """A call with its messages in order; `from_number` / `to_number` (the first INVITE's From / To),
     `far_end` (the host that answered), `duration_seconds` (first message to last) and `outcome`
-    ("Answered", "Failed (486)", "No final response")."""
+    ("Answered", "Failed (486)", "No final response"), and `complete`: false while the ladder is still
+    settling (read while the call went on, or before its last messages reached the log; calls/settling.py)."""
 
     id = serializers.CharField(read_only=True)
     integration = serializers.CharField(source="integration_id", read_only=True, allow_null=True)
     duration_seconds = serializers.SerializerMethodField()
     outcome = serializers.CharField(read_only=True)
+    complete = serializers.SerializerMethodField()
     messages = SipMessageSerializer(many=True, read_only=True)
 
     class Meta:
@@ -40,6 +43,7 @@ class SipCallSerializer(serializers.ModelSerializer):
             "final_status",
             "reason",
             "outcome",
+            "complete",
             "from_number",
             "to_number",
             "far_end",
@@ -53,6 +57,10 @@ class SipCallSerializer(serializers.ModelSerializer):
     def get_duration_seconds(self, call: SipCall) -> float:
         """Seconds from the call's first message to its last, to the millisecond."""
         return round(call.duration.total_seconds(), 3)
+
+    def get_complete(self, call: SipCall) -> bool:
+        """False while more of the call's messages may still come (calls/settling.py)."""
+        return is_complete(call, call.messages.all())
 
 
 class CallFetchSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from calls import fetch
@@ -138,7 +139,7 @@ def test_without_a_log_group_the_report_says_why(connector_logs: ConnectorLogs) 
 
 
 def test_the_periodic_fetch_reads_due_integrations_and_keeps_active_ones_due(
-    connector_logs: ConnectorLogs, settings: Any
+    connector_logs: ConnectorLogs, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.CALLS_IDLE_FETCH_SECONDS = 3600
     integration = connector_logs.integration
@@ -150,7 +151,10 @@ def test_the_periodic_fetch_reads_due_integrations_and_keeps_active_ones_due(
     connector_logs.write_sip("tx-8", answered_call("sip-call-8@x"), start_ms=connector_logs.now_ms - 5_000)
     report = fetch_since_cursor(integration)
     assert [c.call_id for c in report.calls] == ["sip-call-8@x"]
-    assert str(integration.pk) in due_integration_ids()  # a call ended minutes ago: read every tick
+    assert str(integration.pk) not in due_integration_ids()  # read just now
+    later = timezone.now() + timedelta(seconds=settings.CALLS_ACTIVE_FETCH_SECONDS)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert str(integration.pk) in due_integration_ids()  # a call ended minutes ago: read every 10 s
 
 
 def test_a_failing_read_keeps_the_cursor_and_says_why(
