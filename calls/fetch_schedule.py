@@ -41,39 +41,34 @@ from calls.fetch import FetchReport, fetch_calls
 from calls.genesys_traces import fetch_genesys_calls
 from calls.models import CallLogCursor, SipCall
 from calls.twilio_hops import build_twilio_calls
-from integrations.choices import IntegrationKind
+from integrations.choices import CallsLog
+from integrations.kinds import KINDS, get_kind
 from integrations.models import Integration, ResourceNode
 from integrations.vendors.errors import VendorError
 
-#: kinds whose calls cross a Chime Voice Connector (with a SIP log group)
-CONNECTOR_KINDS = (IntegrationKind.CONNECT_VAPI, IntegrationKind.CONNECT_SYNTHFLOW)
-#: per other kind, the blueprint node that must exist before its calls can be read
-SOURCE_NODES = {
-    IntegrationKind.GENESYS_SYNTHFLOW: "trunk",
-    IntegrationKind.TWILIO_SYNTHFLOW: "twilio_voice",
+#: the reader of each place calls are logged (each kind says which is its own: `CALLS_LOG`)
+READERS = {
+    CallsLog.VOICE_CONNECTOR: fetch_calls,
+    CallsLog.GENESYS_TRACE: fetch_genesys_calls,
+    CallsLog.TWILIO_WEBHOOKS: build_twilio_calls,
 }
 FIRST_FETCH_WINDOW = timedelta(minutes=15)
 
 
 def fetch_for_kind(integration: Integration, start: datetime, end: datetime) -> FetchReport:
     """Read the integration's calls in [start, end] from wherever its kind's calls are logged."""
-    if integration.kind == IntegrationKind.GENESYS_SYNTHFLOW:
-        return fetch_genesys_calls(integration, start=start, end=end)
-    if integration.kind == IntegrationKind.TWILIO_SYNTHFLOW:
-        return build_twilio_calls(integration, start=start, end=end)
-    return fetch_calls(integration, start=start, end=end)
+    return READERS[get_kind(integration.kind).CALLS_LOG](integration, start=start, end=end)
 
 
 def due_integration_ids() -> list[str]:
     """Integrations whose call log (connector log, Genesys trace, Twilio events) should be read now."""
     now = timezone.now()
     created = ResourceNode.objects.exclude(external_id="")
-    with_source = Q(
-        kind__in=CONNECTOR_KINDS,
-        pk__in=created.filter(node="voice_connector").values("integration_id"),
-    )
-    for kind, node in SOURCE_NODES.items():
-        with_source |= Q(kind=kind, pk__in=created.filter(node=node).values("integration_id"))
+    # Each kind's calls can be read once the node its log belongs to exists (the Voice Connector, ...).
+    with_source = Q()
+    for kind, module in KINDS.items():
+        source = created.filter(node=module.CALLS_LOG_NODE).values("integration_id")
+        with_source |= Q(kind=kind, pk__in=source)
     candidates = Integration.objects.filter(with_source, deleting=False).values_list("pk", flat=True)
     active_since = now - timedelta(seconds=settings.CALLS_ACTIVE_WINDOW_SECONDS)
     slack = timedelta(seconds=fetch_tick_seconds() / 2)

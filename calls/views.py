@@ -25,7 +25,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import DetailView, ListView
 
 from calls import actions
-from calls.fetch_schedule import CONNECTOR_KINDS, SOURCE_NODES, fetch_since_cursor
+from calls.fetch_schedule import READERS, fetch_since_cursor
 from calls.ladder import ladder_context
 from calls.models import ProbeRequest, ProbeResult, SipCall, SipMessageRecord, SipTrace
 from calls.probes import probe_panel_context
@@ -35,6 +35,7 @@ from calls.sip_download import sip_text_download
 from calls.trace_files import TraceError
 from calls.trace_reading import MAX_CALLS_PER_FILE, MAX_MESSAGES_PER_CALL, MAX_MESSAGES_PER_FILE
 from calls.trace_uploads import limit_trace_upload, refusal
+from integrations.kinds import kinds_where
 from integrations.scoping import IntegrationChildMixin
 from integrations.vendors.errors import VendorError
 from tenants.views import DashboardMixin
@@ -46,7 +47,7 @@ TRACES_PAGE_SIZE = 50
 #: ladders drawn on a trace's page; the other calls of the trace are linked
 TRACE_LADDERS_SHOWN = 5
 #: kinds whose calls Patchbay reads itself (a connector's SIP log, Genesys's SIP traces, Twilio's webhooks)
-FETCHABLE_KINDS = frozenset({*CONNECTOR_KINDS, *SOURCE_NODES})
+FETCHABLE_KINDS = frozenset(kinds_where(lambda kind: kind.CALLS_LOG in READERS))
 
 
 def ordered_messages() -> Prefetch:

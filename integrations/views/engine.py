@@ -22,8 +22,8 @@ from rest_framework.exceptions import APIException
 
 from integrations import actions
 from integrations.blueprints import BLUEPRINTS
-from integrations.choices import IntegrationKind
 from integrations.engine.planner import PlanAction
+from integrations.kinds import get_kind
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.outputs import public_output_values
@@ -34,7 +34,6 @@ from tenants.choices import Role
 from tenants.views import DashboardMixin
 
 #: integration kinds whose blueprint ends in an Amazon Connect contact flow (downloadable)
-CONNECT_KINDS = frozenset({IntegrationKind.CONNECT_VAPI, IntegrationKind.CONNECT_SYNTHFLOW})
 #: events the run page shows at first; the rest arrive through the JSON endpoint
 EVENTS_PER_PAGE = 500
 ACTION_COLOURS = {
@@ -105,7 +104,7 @@ def engine_context(integration: Integration) -> dict[str, Any]:
     runs = list(Run.objects.filter(integration=integration).order_by("-created_at", "-id")[:5])
     active = next((run for run in runs if run.is_active), None)
     flow_ready = False
-    if integration.kind in CONNECT_KINDS:
+    if get_kind(integration.kind).CONTACT_FLOW:
         flow_ready = contact_flow_for(integration) is not None
     return {
         "deleting": bool(getattr(integration, "deleting", False)),
@@ -114,7 +113,7 @@ def engine_context(integration: Integration) -> dict[str, Any]:
         "latest_run": runs[0] if runs else None,
         "latest_run_colour": run_colour(runs[0].state) if runs else "grey",
         "active_run": active,
-        "has_contact_flow": integration.kind in CONNECT_KINDS,
+        "has_contact_flow": get_kind(integration.kind).CONTACT_FLOW,
         "contact_flow_ready": flow_ready,
     }
 
@@ -266,7 +265,7 @@ class RunDetailView(DashboardMixin, DetailView):
             integration=integration,
             contact_flow=bool(
                 integration is not None
-                and integration.kind in CONNECT_KINDS
+                and get_kind(integration.kind).CONTACT_FLOW
                 and run.kind == RunKind.APPLY
                 and run.state == RunState.SUCCEEDED
             ),
@@ -359,7 +358,7 @@ class ContactFlowView(DashboardMixin, SingleObjectMixin, View):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         integration = self.get_object()
         flow = None
-        if integration.kind in CONNECT_KINDS:
+        if get_kind(integration.kind).CONTACT_FLOW:
             flow = contact_flow_for(integration)
         if flow is None:
             raise Http404("This integration has no contact flow yet: apply it first.")
