@@ -60,6 +60,7 @@ HEADERS = [
     "wall s",
     "gap p50 s",
     "gap max s",
+    "runs per worker",
 ]
 
 
@@ -150,6 +151,7 @@ def bench_noop_reconcile_pass_at_scale(
         workers = support.start_workers(celery_worker_factory, env, count)
         try:
             passes[count] = reconcile_pass(ids, sandbox_server, tick)
+            passes[count]["runs_per_worker"] = support.runs_per_worker(workers)
         finally:
             support.stop_workers(workers)
 
@@ -166,6 +168,7 @@ def bench_noop_reconcile_pass_at_scale(
             p["wall_seconds"],
             p["gap_p50_seconds"],
             p["gap_max_seconds"],
+            "/".join(map(str, p["runs_per_worker"])),
         ]
         for count, p in passes.items()
     ]
