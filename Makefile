@@ -42,7 +42,7 @@ format: $(STAMP)
 
 # Benchmarks are bench/bench_*.py (pytest style); an empty bench/ is not an error.
 bench: $(STAMP)
-	$(PY) -m pytest bench -o python_files="bench_*.py" -o python_functions="bench_* test_*" -p no:cacheprovider -q; \
+	PATCHBAY_WORKER_READY_SECONDS=300 $(PY) -m pytest bench -o python_files="bench_*.py" -o python_functions="bench_* test_*" -p no:cacheprovider -q; \
 	status=$$?; if [ $$status -eq 5 ]; then echo "bench/: no benchmarks yet"; exit 0; fi; exit $$status
 
 # Issue 15's reconciliation at scale with N=1000 integrations (bench/bench_reconcile_scale.py; `make bench`
@@ -50,7 +50,7 @@ bench: $(STAMP)
 # on a shared 2-core box. BENCH_RECONCILE_N="100,1000" runs several sizes.
 BENCH_RECONCILE_N ?= 1000
 bench-full: $(STAMP)
-	BENCH_RECONCILE_N=$(BENCH_RECONCILE_N) $(PY) -m pytest bench/bench_reconcile_scale.py \
+	BENCH_RECONCILE_N=$(BENCH_RECONCILE_N) PATCHBAY_WORKER_READY_SECONDS=300 $(PY) -m pytest bench/bench_reconcile_scale.py \
 		-o python_files="bench_*.py" -o python_functions="bench_*" -p no:cacheprovider -q
 
 sandbox: $(STAMP)
