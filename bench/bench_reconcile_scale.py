@@ -100,7 +100,7 @@ def reconcile_pass(ids: list[int], sandbox_server: Any, tick: float) -> dict[str
             if queued.values("integration_id").distinct().count() >= len(ids):
                 break
             time.sleep(max(0.0, tick - (time.monotonic() - tick_at)))
-    runs = support.wait_all(list(queued.values_list("pk", flat=True)), deadline=120 + 5 * len(ids))
+    runs = support.wait_all(list(queued.values_list("pk", flat=True)), deadline=600 + 30 * len(ids))
     requests = ledger.requests(since=mark)
     by_operation = support.operations(requests)
     writes = {op: n for op, n in by_operation.items() if support.is_write(op.split(":", 1)[1])}
