@@ -140,7 +140,7 @@ def bench_noop_reconcile_pass_at_scale(
     ids = [i.pk for i in integrations]
 
     workers = support.start_workers(celery_worker_factory, env, 2)
-    seeded = support.apply_all(integrations, deadline=300 + 10 * size)
+    seeded = support.apply_all(integrations, deadline=600 + 30 * size)
     support.stop_workers(workers)
     assert seeded.failed == [], seeded.failed
     nodes = ResourceNode.objects.filter(integration_id__in=ids).count()
