@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 RUN_ARGS ?=
 
-.PHONY: run test lint format bench sandbox venv migrate seed audit soak soak-teardown soak-faults soak-restarts
+.PHONY: run test lint format bench bench-full sandbox venv migrate seed audit soak soak-teardown soak-faults soak-restarts
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,8 +43,16 @@ format: $(STAMP)
 
 # Benchmarks are bench/bench_*.py (pytest style); an empty bench/ is not an error.
 bench: $(STAMP)
-	$(PY) -m pytest bench -o python_files="bench_*.py" -o python_functions="bench_* test_*" -p no:cacheprovider -q; \
+	PATCHBAY_WORKER_READY_SECONDS=300 $(PY) -m pytest bench -o python_files="bench_*.py" -o python_functions="bench_* test_*" -p no:cacheprovider -q; \
 	status=$$?; if [ $$status -eq 5 ]; then echo "bench/: no benchmarks yet"; exit 0; fi; exit $$status
+
+# Issue 15's reconciliation at scale with N=1000 integrations (bench/bench_reconcile_scale.py; `make bench`
+# runs N=10 and 100): 1000 real applies, then a no-op reconcile pass with 1 and with 2 workers. Over an hour
+# on a shared 2-core box. BENCH_RECONCILE_N="100,1000" runs several sizes.
+BENCH_RECONCILE_N ?= 1000
+bench-full: $(STAMP)
+	BENCH_RECONCILE_N=$(BENCH_RECONCILE_N) PATCHBAY_WORKER_READY_SECONDS=300 $(PY) -m pytest bench/bench_reconcile_scale.py \
+		-o python_files="bench_*.py" -o python_functions="bench_*" -p no:cacheprovider -q
 
 sandbox: $(STAMP)
 	$(PY) -m sandbox

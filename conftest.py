@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent
 SESSION_FILES = Path(tempfile.gettempdir()) / "patchbay-tests"
 ARTIFACTS = ROOT / "test-artifacts"
 # Seconds for a worker to log "ready." (Django setup plus broker connect; slow on 2 shared cores).
-WORKER_READY_DEADLINE = 60.0
+# PATCHBAY_WORKER_READY_SECONDS raises it (`make bench`, whose workers start on a loaded box).
+WORKER_READY_DEADLINE = float(os.environ.get("PATCHBAY_WORKER_READY_SECONDS", "60"))
 # Seconds a worker gets for a warm shutdown before it is killed.
 WORKER_STOP_GRACE = 15.0
 CHROMIUM = "/usr/bin/chromium"
@@ -273,8 +274,12 @@ def celery_worker_factory(
     started: list[WorkerProcess] = []
     routing = WorkerRouting(settings.CELERY_TASK_DEFAULT_QUEUE)
 
-    def start(env: dict[str, str] | None = None, broker: EmbeddedBroker | None = None) -> WorkerProcess:
-        queue = f"{routing.base}-{uuid.uuid4().hex[:6]}"
+    def start(
+        env: dict[str, str] | None = None, broker: EmbeddedBroker | None = None, queue: str = ""
+    ) -> WorkerProcess:
+        # `queue=` joins a running worker's queue (more workers sharing its tasks); routing is unchanged.
+        joins = bool(queue)
+        queue = queue or f"{routing.base}-{uuid.uuid4().hex[:6]}"
         with django_db_blocker.unblock():  # type: ignore[attr-defined]
             child_env = worker_environment({**(env or {}), "CELERY_TASK_DEFAULT_QUEUE": queue}, broker)
         hostname = f"pbtest-{uuid.uuid4().hex[:8]}@localhost"
@@ -305,7 +310,7 @@ def celery_worker_factory(
         worker = WorkerProcess(process=process, hostname=hostname, queue=queue, log_path=log_path)
         started.append(worker)
         worker.wait_ready(time.monotonic() + WORKER_READY_DEADLINE)
-        if broker is None:  # a worker on another broker is reached by its own client, not by routing
+        if broker is None and not joins:  # a worker on another broker is reached by its own client
             routing.push(worker)
             worker.on_stop = lambda: routing.pop(worker)
         return worker

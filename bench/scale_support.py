@@ -1,0 +1,158 @@
+"""Shared by bench_reconcile_scale.py and bench_apply_throughput.py: seeding, workers, runs, ledger, output.
+
+Integrations are seeded through Patchbay's own actions (integrations/tests' makers), one
+tenant with its own sandbox accounts per integration, the four kinds in rotation. They are
+applied for real by real Celery worker processes (`celery_worker_factory`) against the
+in-process sandbox, whose ledger counts every vendor request and lists every live object.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from integrations.engine.names import integration_prefix
+from integrations.engine.runs import request_run
+from integrations.models import Integration
+from integrations.models.engine import Run, RunKind, RunState
+from integrations.tasks import queue_run
+from integrations.tests.engine_support import READ_PREFIXES, Sandbox, make_connect_vapi
+from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
+from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+#: the kinds, in the order integrations are seeded (integration i is MAKERS[i % 4])
+MAKERS: list[tuple[str, Callable[..., Any]]] = [
+    ("connect_vapi", make_connect_vapi),
+    ("connect_synthflow", make_connect_synthflow),
+    ("genesys_synthflow", make_genesys_synthflow),
+    ("twilio_synthflow", make_twilio_synthflow),
+]
+
+FINISHED = (RunState.SUCCEEDED, RunState.FAILED)
+
+#: area codes the Connect kinds order their Chime number in, in turn. All sandbox AWS accounts share
+#: one Chime number inventory, and a search returns the same first candidates until one is ordered: two
+#: applies ordering in one area code at the same moment pick the same number, and the loser's order
+#: ends Failed (so does its run). Real AWS has one global inventory too; see the README's Performance.
+AREA_CODES = ("503", "415", "212", "312", "206", "617", "303", "512", "404", "305")
+
+
+def seed(sandbox: Sandbox, count: int, tag: str) -> list[Integration]:
+    """`count` integrations of mixed kinds, each in its own tenant with its own sandbox accounts."""
+    made = []
+    for index in range(count):
+        kind, make = MAKERS[index % len(MAKERS)]
+        config = {"area_code": AREA_CODES[index % len(AREA_CODES)]} if kind.startswith("connect") else {}
+        made.append(make(sandbox, slug=f"{tag}{index:04d}", **config).integration)
+    return made
+
+
+def start_workers(factory: Any, env: dict[str, str], count: int) -> list[Any]:
+    """`count` worker processes (solo pool, one run at a time each) consuming one queue."""
+    first = factory(env=env)
+    return [first, *(factory(env=env, queue=first.queue) for _ in range(count - 1))]
+
+
+def runs_per_worker(workers: Iterable[Any]) -> list[int]:
+    """How many runs each worker started (from its log's "<kind> run <id> started" lines)."""
+    return [len(re.findall(r"\b(?:apply|reconcile|teardown) run \d+ started", w.log())) for w in workers]
+
+
+def stop_workers(workers: Iterable[Any]) -> None:
+    for worker in reversed(list(workers)):
+        worker.stop()
+
+
+def wait_all(run_ids: list[int], deadline: float) -> list[Run]:
+    """Poll until every run has finished; fail with the unfinished ones past `deadline` seconds."""
+    end = time.monotonic() + deadline
+    while True:
+        runs = list(Run.objects.filter(pk__in=run_ids).order_by("pk"))
+        if len(runs) == len(run_ids) and all(r.state in FINISHED for r in runs):
+            return runs
+        if time.monotonic() > end:
+            stuck = [f"{r.pk}:{r.kind}:{r.state}" for r in runs if r.state not in FINISHED]
+            pytest.fail(f"{len(stuck)} run(s) unfinished after {deadline:.0f}s: {stuck[:20]}")
+        time.sleep(0.5)
+
+
+@dataclass
+class ApplyResult:
+    """All the integrations' applies, requested at once and executed by the workers."""
+
+    runs: list[Run]
+    wall: float  # seconds from the first request to the last run's end
+    run_seconds: list[float]  # each run's start → end
+
+    @property
+    def failed(self) -> list[str]:
+        return [f"{r.integration_name}: {r.message}" for r in self.runs if r.state != RunState.SUCCEEDED]
+
+
+def apply_all(integrations: list[Integration], deadline: float) -> ApplyResult:
+    started = timezone.now()
+    runs = [request_run(integration, RunKind.APPLY, enqueue=queue_run)[0] for integration in integrations]
+    done = wait_all([r.pk for r in runs], deadline)
+    ends = [r.finished_at for r in done if r.finished_at]
+    wall = (max(ends) - started).total_seconds() if ends else 0.0
+    return ApplyResult(done, wall, run_seconds(done))
+
+
+def run_seconds(runs: Iterable[Run]) -> list[float]:
+    """Each finished run's start → end."""
+    return [(r.finished_at - r.started_at).total_seconds() for r in runs if r.started_at and r.finished_at]
+
+
+def is_write(operation: str) -> bool:
+    return not operation.startswith(READ_PREFIXES)
+
+
+def operations(requests: Iterable[Any]) -> Counter[str]:
+    """`vendor:Operation` → count, for the sandbox ledger's request records."""
+    return Counter(f"{r.vendor}:{r.operation}" for r in requests)
+
+
+def duplicates(live_objects: Iterable[Any], integrations: list[Integration]) -> dict[str, int]:
+    """Objects of these integrations (by their name prefix) that exist more than once, by type and name."""
+    prefixes = tuple(integration_prefix(i.tenant.slug, i.name) + "-" for i in integrations)
+    counts = Counter((o.type, o.name) for o in live_objects if o.name.startswith(prefixes))
+    return {f"{kind} {name}": n for (kind, name), n in counts.items() if n > 1}
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain text table, columns right-aligned."""
+    cells = [headers, *([f"{c:.2f}" if isinstance(c, float) else str(c) for c in row] for row in rows)]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = [" | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def write_json(name: str, report: dict[str, Any]) -> Path:
+    """The report as bench/results/<name>-<UTC stamp>.json (gitignored)."""
+    RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{name}-{stamp}.json"
+    path.write_text(json.dumps({"at": stamp, **report}, indent=2, default=str) + "\n")
+    return path
