@@ -12,7 +12,7 @@ from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Tenant
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
     from django.http import HttpRequest
 
 MASK = "********"
@@ -26,7 +26,7 @@ SECRET_KEYS = frozenset(
 class Actor:
     """The principal behind a change: a user, an API token (with its creator), or the system."""
 
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     token: ApiToken | None = None
     ip: str | None = None
     #: the role the change is made with (a token's own role, or the user's membership role)
