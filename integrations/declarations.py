@@ -182,7 +182,7 @@ class _Reader:
             try:
                 check_account_change(current, accounts)
             except ValidationError as exc:
-                self.fail(label, "accounts", exc.detail["accounts"])  # type: ignore[index]
+                self.fail(label, "accounts", exc.detail["accounts"])
                 return None
             before = export_declaration(current)
             declared.changes = _changes(

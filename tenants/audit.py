@@ -121,7 +121,7 @@ def record_audit(
         actor_token=actor.token,
         actor_label=actor.label[:200],
         action=str(action),
-        object_type=getattr(obj, "audit_type", obj._meta.model_name),
+        object_type=str(getattr(obj, "audit_type", obj._meta.model_name)),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         diff=masked,

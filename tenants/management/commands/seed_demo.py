@@ -144,7 +144,7 @@ class Command(BaseCommand):
                 actor=actor,
             )
             # The sandbox role gets exactly the policy the account page shows (any account id: the sandbox's).
-            body = {
+            body: dict[str, Any] = {
                 "vendor": "aws",
                 "external_id": account.external_id,
                 "permission_policy": permission_policy(),
@@ -154,7 +154,7 @@ class Command(BaseCommand):
                 account, settings={"role_arn": given["role_arn"], "region": given["region"]}, actor=actor
             )
         else:
-            body: dict[str, Any] = {"vendor": kind}
+            body = {"vendor": kind}
             if kind == AccountKind.SYNTHFLOW:
                 # An inbound assistant takes one phone number: one assistant per Synthflow integration.
                 body["assistants"] = len(SYNTHFLOW_KINDS_SEEDED)
