@@ -206,7 +206,9 @@ def current_membership(user: User, session: SessionBase) -> Membership | None:
 
 def switch_tenant(request: TenantHttpRequest, tenant: Tenant) -> Membership:
     """Make `tenant` the session's current tenant; 404 if the user is not a member of it."""
-    membership = Membership.objects.select_related("tenant").filter(user=request.user.pk, tenant=tenant).first()
+    membership = (
+        Membership.objects.select_related("tenant").filter(user=request.user.pk, tenant=tenant).first()
+    )
     if membership is None:
         raise Http404("No such tenant.")
     request.session[SESSION_TENANT_KEY] = tenant.pk

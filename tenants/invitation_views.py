@@ -24,12 +24,14 @@ from tenants import actions, invitations
 from tenants.audit import Actor
 from tenants.forms import InvitationSignupForm
 from tenants.models import Invitation
+from tenants.requests import TenantHttpRequest
 
 TEMPLATE = "tenants/invitation_accept.html"
 
 
 @method_decorator(never_cache, name="dispatch")
 class InvitationAcceptView(View):
+    request: TenantHttpRequest
     """GET shows the invitation and what to do; POST accepts it (creating the user if needed)."""
 
     invitation: Invitation | None

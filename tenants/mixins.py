@@ -57,7 +57,7 @@ class TenantScopedMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
-        return super().get_queryset().for_tenant(self.request.tenant)  # type: ignore[misc]
+        return super().get_queryset().for_tenant(self.request.tenant)  # type: ignore[attr-defined]
 
     @property
     def actor(self) -> Actor:

@@ -35,6 +35,7 @@ from tenants.forms import AuditFilterForm, MemberAddForm, MemberRoleForm, TokenC
 from tenants.login_throttle import LoginThrottle, lockout_message
 from tenants.mixins import TenantScopedMixin
 from tenants.models import ApiToken, AuditEvent, Invitation, Membership, Tenant
+from tenants.requests import TenantHttpRequest
 
 #: session key of a new token's key, shown once on the next page and removed
 SESSION_NEW_TOKEN_KEY = "patchbay_new_token"
@@ -117,7 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch_tenant(request: HttpRequest) -> HttpResponse:
+def switch_tenant(request: TenantHttpRequest) -> HttpResponse:
     """Make another of the user's tenants the current one, then go back where they were."""
     tenant = Tenant.objects.filter(slug=request.POST.get("tenant", "")).first()
     if tenant is None:
