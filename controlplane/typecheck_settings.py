@@ -9,4 +9,4 @@ import os
 
 os.environ.setdefault("DEBUG", "true")
 
-from controlplane.settings import *  # noqa: E402, F403
+from controlplane.settings import *  # noqa: F403
