@@ -9,7 +9,7 @@ Each is debounced per integration (or target) and event: ALERT_DEBOUNCE_SECONDS.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.dispatch import receiver
 
@@ -24,6 +24,9 @@ from integrations.engine.events import run_finished
 from integrations.models.engine import RunKind, RunState
 from monitoring.health_status import HealthStatus, health_of
 
+if TYPE_CHECKING:
+    from integrations.models import Run
+
 _HEALTH_EVENTS = {
     HealthStatus.DEGRADED: AlertEvent.INTEGRATION_DEGRADED,
     HealthStatus.DOWN: AlertEvent.INTEGRATION_DOWN,
@@ -31,7 +34,7 @@ _HEALTH_EVENTS = {
 
 
 @receiver(run_finished)
-def alert_on_run(run: Any, **_: Any) -> None:
+def alert_on_run(run: Run, **_: Any) -> None:
     """Run failed, drift under the report policy, and health turning degraded/down."""
     integration = run.integration
     name = run.integration_name

@@ -10,7 +10,10 @@ compares.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
 FLOW_VERSION = "2019-10-30"
 SORRY_TEXT = "Sorry, we could not connect your call. Please try again later."
@@ -143,7 +146,7 @@ def _owned_action(action: Any) -> Any:
     }
 
 
-def contact_flow_for(integration: Any) -> dict[str, Any] | None:
+def contact_flow_for(integration: Integration) -> dict[str, Any] | None:
     """The contact flow of an applied integration, as created in Connect (None before apply)."""
     # Imported here: the blueprints import this module, and the engine imports the blueprints.
     from integrations.engine.graph import IntegrationGraph

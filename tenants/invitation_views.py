@@ -7,7 +7,7 @@ of a link sent to that address.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
@@ -25,6 +25,9 @@ from tenants.audit import Actor
 from tenants.forms import InvitationSignupForm
 from tenants.models import Invitation
 from tenants.requests import TenantHttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TEMPLATE = "tenants/invitation_accept.html"
 
@@ -67,7 +70,7 @@ class InvitationAcceptView(View):
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         assert self.invitation is not None
         mode = self.mode()
-        if mode == "accept":
+        if mode == "accept" and request.user.is_authenticated:
             return self.accept(request.user)
         if mode != "signup":
             return self.render_page(status=403)
@@ -83,7 +86,7 @@ class InvitationAcceptView(View):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return response
 
-    def accept(self, user: Any) -> HttpResponse:
+    def accept(self, user: User) -> HttpResponse:
         assert self.invitation is not None
         actor = Actor(user=user, ip=self.request.META.get("REMOTE_ADDR") or None, role=None)
         try:

@@ -7,7 +7,7 @@ Connect). This panel gives the values to paste there.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.conf import settings
@@ -15,15 +15,18 @@ from django.urls import reverse
 
 from integrations.choices import IntegrationKind
 
+if TYPE_CHECKING:
+    from integrations.models import Integration
+
 register = template.Library()
 
 
-def _outputs(integration: Any, node: str) -> dict[str, Any]:
+def _outputs(integration: Integration, node: str) -> dict[str, Any]:
     row = integration.resources.filter(node=node).first()
     return dict(row.outputs) if row is not None and row.outputs else {}
 
 
-def hints_for(integration: Any) -> list[tuple[str, str]]:
+def hints_for(integration: Integration) -> list[tuple[str, str]]:
     """(label, value) rows for the integration's kind; values are exact, ready to paste."""
     kind = integration.kind
     if kind == IntegrationKind.GENESYS_SYNTHFLOW:
@@ -61,5 +64,5 @@ def hints_for(integration: Any) -> list[tuple[str, str]]:
 
 
 @register.inclusion_tag("integrations/_kind_hints.html")
-def kind_hints(integration: Any) -> dict[str, Any]:
+def kind_hints(integration: Integration) -> dict[str, Any]:
     return {"rows": hints_for(integration), "integration": integration}
