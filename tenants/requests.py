@@ -29,3 +29,10 @@ class TenantApiRequest(Request):
 
     tenant: Tenant | None
     membership: Membership | None
+
+
+class MemberHttpRequest(TenantHttpRequest):
+    """A dashboard view's request after TenantScopedMixin.dispatch(): a member's, so both are set."""
+
+    tenant: Tenant
+    membership: Membership

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from calls.models import SipCall
 from integrations.health import HEALTH_COLOURS, SEVERITY_ORDER, HealthStatus, health_for_many
 from integrations.models import Integration, ProviderAccount
+from tenants.requests import MemberHttpRequest
 from tenants.views import DashboardMixin
 
 #: failed calls shown on the overview (the calls pages have the rest)
@@ -24,6 +25,7 @@ FAILED_CALLS_SHOWN = 10
 class FleetOverviewView(DashboardMixin, TemplateView):
     """Counts by health, integrations needing attention, recent failed calls."""
 
+    request: MemberHttpRequest
     template_name = "integrations/fleet.html"
     nav_section = "overview"
 
@@ -32,7 +34,7 @@ class FleetOverviewView(DashboardMixin, TemplateView):
         tenant = self.request.tenant
         integrations = list(Integration.objects.for_tenant(tenant).order_by("name"))
         health = health_for_many(integrations)
-        rows = [{"integration": i, "health": health[i.pk]} for i in integrations]
+        rows: list[dict[str, Any]] = [{"integration": i, "health": health[i.pk]} for i in integrations]
         rank = {status: n for n, status in enumerate(SEVERITY_ORDER)}
         attention = sorted(
             (row for row in rows if row["health"].needs_attention),

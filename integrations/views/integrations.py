@@ -27,10 +27,11 @@ from integrations.tables import condition_badges, run_colour
 from integrations.views.base import KindFormView, saved_url
 from integrations.views.engine import engine_context
 from tenants.choices import Role
+from tenants.requests import MemberHttpRequest
 from tenants.views import DashboardMixin
 
 # What each integration kind wires together, for the "New integration" chooser (DESIGN §1).
-KIND_PATHS = {
+KIND_PATHS: dict[str, str] = {
     IntegrationKind.CONNECT_VAPI: (
         "Connect flow → Lambda → Chime SIP media application → Voice Connector → Vapi"
     ),
@@ -55,6 +56,7 @@ PROBE_HISTORY_SHOWN = 10
 class IntegrationListView(DashboardMixin, ListView):
     """Integrations with their kind, accounts, condition badges and latest run."""
 
+    request: MemberHttpRequest
     model = Integration
     template_name = "integrations/integration_list.html"
     nav_section = "integrations"
@@ -121,6 +123,7 @@ class IntegrationChooseKindView(DashboardMixin, TemplateView):
 class IntegrationFormMixin(KindFormView):
     """Shared by create and edit: the integration form with the tenant's accounts to choose from."""
 
+    request: MemberHttpRequest
     nav_section = "integrations"
 
     def accounts(self) -> QuerySet[ProviderAccount]:
