@@ -27,7 +27,7 @@ from monitoring.health_status import HealthStatus, health_of
 if TYPE_CHECKING:
     from integrations.models import Run
 
-_HEALTH_EVENTS = {
+_HEALTH_EVENTS: dict[str, AlertEvent] = {
     HealthStatus.DEGRADED: AlertEvent.INTEGRATION_DEGRADED,
     HealthStatus.DOWN: AlertEvent.INTEGRATION_DOWN,
 }

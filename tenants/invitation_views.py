@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -39,7 +39,7 @@ class InvitationAcceptView(View):
 
     invitation: Invitation | None
 
-    def dispatch(self, request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.invitation = invitations.find_invitation(token)
         if self.invitation is None or not self.invitation.is_pending():
             status = self.invitation.status if self.invitation is not None else "unknown"

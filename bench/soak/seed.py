@@ -37,7 +37,7 @@ def seed(sandbox_url: str) -> dict[str, Any]:
         tenant, name="soak", role=Role.ADMIN, actor=Actor(user=user, role=Role.OWNER)
     )
     given: dict[str, dict[str, Any]] = {}
-    accounts = {}
+    accounts: dict[str, Any] = {}
     with httpx.Client(base_url=sandbox_url, timeout=30) as sandbox:
         for kind in (AccountKind.TWILIO, AccountKind.SYNTHFLOW):
             created = sandbox.post("/_sandbox/accounts", json={"vendor": kind})
