@@ -275,7 +275,7 @@ def pickers_for(kind: str) -> dict[str, Picker]:
     fields = module.ConfigSerializer().fields
     return {
         field: PICKERS[(account_kind, field)]
-        for field in fields
+        for field in fields.keys()  # noqa: SIM118 (drf-stubs: BindingDict iterates as Field)
         for account_kind in module.required_accounts
         if (account_kind, field) in PICKERS
     }
