@@ -28,7 +28,7 @@ class AlertsMixin(DashboardMixin):
     write_role = Role.ADMIN
 
 
-class DestinationListView(AlertsMixin, ListView):
+class DestinationListView(AlertsMixin, ListView):  # type: ignore[misc]  # stubs: ListView's model is Optional
     template_name = "alerts/destination_list.html"
     context_object_name = "destinations"
 

@@ -7,9 +7,10 @@ goes through `tenants.actions`, which audits it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -339,7 +340,7 @@ class AuditListView(DashboardMixin, ListView):
         labels = dict(AuditAction.choices)
         action = self.request.GET.get("action", "")
         known = sorted(name for name in seen | {action} if name)
-        form.fields["action"].choices = [("", "All actions")] + [
+        cast(forms.ChoiceField, form.fields["action"]).choices = [("", "All actions")] + [
             (name, labels.get(name, name)) for name in known
         ]
         context.update(
