@@ -17,6 +17,7 @@ from alerts.delivery import WebhookTargetRefused
 from alerts.forms import DestinationForm
 from alerts.models import AlertDestination
 from tenants.choices import Role
+from tenants.requests import MemberHttpRequest
 from tenants.views import DashboardMixin
 
 
@@ -37,12 +38,12 @@ class DestinationListView(AlertsMixin, ListView):  # type: ignore[misc]  # stubs
         context.setdefault("form", DestinationForm())
         return context
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: MemberHttpRequest) -> HttpResponse:
         form = DestinationForm(request.POST)
         if form.is_valid():
             try:
                 destination, secret = actions.create_destination(
-                    request.tenant,  # type: ignore[attr-defined]
+                    request.tenant,
                     name=form.cleaned_data["name"],
                     kind=form.cleaned_data["kind"],
                     target=form.cleaned_data["target"],

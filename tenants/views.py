@@ -36,7 +36,7 @@ from tenants.forms import AuditFilterForm, MemberAddForm, MemberRoleForm, TokenC
 from tenants.login_throttle import LoginThrottle, lockout_message
 from tenants.mixins import TenantScopedMixin
 from tenants.models import ApiToken, AuditEvent, Invitation, Membership, Tenant
-from tenants.requests import TenantHttpRequest
+from tenants.requests import MemberHttpRequest, TenantHttpRequest
 
 #: session key of a new token's key, shown once on the next page and removed
 SESSION_NEW_TOKEN_KEY = "patchbay_new_token"
@@ -152,12 +152,12 @@ class TokenListView(DashboardMixin, ListView):
         context.setdefault("form", TokenCreateForm())
         return context
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: MemberHttpRequest) -> HttpResponse:
         form = TokenCreateForm(request.POST)
         if form.is_valid():
             try:
                 token, key = actions.create_api_token(
-                    request.tenant,  # type: ignore[attr-defined]
+                    request.tenant,
                     name=form.cleaned_data["name"],
                     role=form.cleaned_data["role"],
                     expires_at=form.cleaned_data["expires_at"],
@@ -219,6 +219,7 @@ class TokenRevokeView(DashboardMixin, SingleObjectMixin, View):
 class MemberListView(DashboardMixin, ListView):
     """Who belongs to the tenant; admins add people by email, change roles and remove them."""
 
+    request: MemberHttpRequest
     model = Membership
     template_name = "tenants/member_list.html"
     read_role = Role.VIEWER
@@ -233,16 +234,16 @@ class MemberListView(DashboardMixin, ListView):
         context.setdefault("form", MemberAddForm())
         context["roles"] = Role.choices
         if self.can(Role.ADMIN):
-            pending = Invitation.objects.for_tenant(self.request.tenant)  # type: ignore[attr-defined]
+            pending = Invitation.objects.for_tenant(self.request.tenant)
             context["invitations"] = [i for i in pending.select_related("invited_by") if i.is_pending()]
         return context
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: MemberHttpRequest) -> HttpResponse:
         form = MemberAddForm(request.POST)
         if form.is_valid():
             try:
                 invitation = invitations.invite_member(
-                    request.tenant,  # type: ignore[attr-defined]
+                    request.tenant,
                     form.cleaned_data["email"],
                     form.cleaned_data["role"],
                     actor=self.actor,
