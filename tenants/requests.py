@@ -1,7 +1,7 @@
 """What Patchbay adds to a request, for type checking: the request classes that views annotate with.
 
 TenantMiddleware (session users) and TokenAuthentication (API tokens) set `tenant` and `membership` on
-every Django request; a DRF `Request` hands unknown attributes on to its Django request. `tenant` is None
+every Django request (a DRF `Request` hands unknown attributes on to its Django request). `tenant` is None
 for a request with no tenant (anonymous, or a user in none), which `for_tenant()` turns into no rows;
 `membership` is None for an API token too (a token is no member).
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
-from rest_framework.request import Request
 
 if TYPE_CHECKING:
     from tenants.models import Membership, Tenant
@@ -19,13 +18,6 @@ if TYPE_CHECKING:
 
 class TenantHttpRequest(HttpRequest):
     """A Django request after TenantMiddleware."""
-
-    tenant: Tenant | None
-    membership: Membership | None
-
-
-class TenantApiRequest(Request):
-    """A DRF request after authentication (session or API token)."""
 
     tenant: Tenant | None
     membership: Membership | None
