@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -19,12 +19,15 @@ from integrations.encryption import encrypt_secrets
 from monitoring import metrics
 from tenants.audit import Actor, record_audit
 
+if TYPE_CHECKING:
+    from tenants.models import Tenant
+
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
 def create_destination(
-    tenant: Any, *, name: str, kind: str, target: str, events: list[str], actor: Actor
+    tenant: Tenant, *, name: str, kind: str, target: str, events: list[str], actor: Actor
 ) -> tuple[AlertDestination, str]:
     """Save a destination; (destination, signing secret) — the secret is shown once, webhooks only.
 

@@ -28,7 +28,8 @@ class DestinationForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, target = data.get("kind"), (data.get("target") or "").strip()
         if kind == DestinationKind.EMAIL:
             try:

@@ -9,7 +9,7 @@ Each is debounced per integration (or target) and event: ALERT_DEBOUNCE_SECONDS.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.dispatch import receiver
 
@@ -24,14 +24,17 @@ from integrations.engine.events import run_finished
 from integrations.models.engine import RunKind, RunState
 from monitoring.health_status import HealthStatus, health_of
 
-_HEALTH_EVENTS = {
+if TYPE_CHECKING:
+    from integrations.models import Run
+
+_HEALTH_EVENTS: dict[str, AlertEvent] = {
     HealthStatus.DEGRADED: AlertEvent.INTEGRATION_DEGRADED,
     HealthStatus.DOWN: AlertEvent.INTEGRATION_DOWN,
 }
 
 
 @receiver(run_finished)
-def alert_on_run(run: Any, **_: Any) -> None:
+def alert_on_run(run: Run, **_: Any) -> None:
     """Run failed, drift under the report policy, and health turning degraded/down."""
     integration = run.integration
     name = run.integration_name

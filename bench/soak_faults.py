@@ -49,8 +49,8 @@ from integrations.tests.engine_support import (
 )
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
 from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
-from integrations.vendors import genesys as genesys_vendor
 from sandbox.tests import conftest as sandbox_fixtures
+from testkit import resets
 
 sandbox_server = sandbox_fixtures.sandbox_server
 sandbox_url = sandbox_fixtures.sandbox_url
@@ -109,7 +109,7 @@ def campaign(request: pytest.FixtureRequest) -> Iterator[list[FaultRun]]:
 def _setup(sandbox: Sandbox, kind: str, slug: str) -> tuple[Any, set[tuple[str, str]]]:
     """A reset sandbox, a new tenant with accounts and one integration; the objects already there."""
     sandbox.post("reset")
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     setup = MAKERS[kind](sandbox, slug=slug)
     baseline = {(o["type"], o["id"]) for o in sandbox.ledger()["objects"]}
     return setup, baseline

@@ -38,8 +38,8 @@ from integrations.models import Integration
 from integrations.models.engine import NodeStatus, ResourceNode, Run, RunEvent, RunKind, RunState
 from integrations.tasks import queue_run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
-from integrations.vendors import genesys as genesys_vendor
 from sandbox.tests import conftest as sandbox_fixtures
+from testkit import resets
 
 sandbox_server = sandbox_fixtures.sandbox_server
 sandbox_url = sandbox_fixtures.sandbox_url
@@ -149,7 +149,7 @@ def soak_apply_survives_a_restart(
     target = redis if server == "redis" else postgres
     sandbox = Sandbox(sandbox_url)
     sandbox.post("reset")
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     setup = MAKERS[kind](sandbox, slug=f"rs{server[:2]}{SHORT[kind]}")
     baseline = {(o["type"], o["id"]) for o in sandbox.ledger()["objects"]}
     for vendor in VENDORS[kind]:

@@ -18,7 +18,7 @@ def installed_size() -> tuple[int, int]:
         count += 1
         for file in dist.files or []:
             try:
-                total += os.path.getsize(dist.locate_file(file))
+                total += os.path.getsize(str(dist.locate_file(file)))
             except OSError:
                 continue  # recorded but absent (e.g. a removed .pyc)
     return count, total

@@ -134,7 +134,7 @@ def _sip_observations(
             record = json.loads(event.get("message") or "")
             sip_text = str(record["sip_message"])
             leg = str(record.get("call_id") or "")
-            millis = int(record.get("event_timestamp") or event.get("timestamp"))
+            millis = int(record.get("event_timestamp") or event["timestamp"])
         except (ValueError, KeyError, TypeError):
             skipped += 1
             continue

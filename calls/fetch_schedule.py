@@ -31,6 +31,7 @@ nothing but the read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -47,7 +48,7 @@ from integrations.models import Integration, ResourceNode
 from integrations.vendors.errors import VendorError
 
 #: the reader of each place calls are logged (each kind says which is its own: `CALLS_LOG`)
-READERS = {
+READERS: dict[str, Callable[..., FetchReport]] = {
     CallsLog.VOICE_CONNECTOR: fetch_calls,
     CallsLog.GENESYS_TRACE: fetch_genesys_calls,
     CallsLog.TWILIO_WEBHOOKS: build_twilio_calls,

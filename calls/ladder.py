@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -258,7 +259,7 @@ def ladder_context(call: SipCall) -> dict[str, object]:
     """What templates/calls/ladder.html needs: the SVG, and each message with its raw text."""
     messages = list(call.messages.all())
     rows = ladder_rows(call, messages)
-    entries = [
+    entries: list[dict[str, Any]] = [
         {
             "message": message,
             "anchor": row.anchor,
@@ -271,6 +272,6 @@ def ladder_context(call: SipCall) -> dict[str, object]:
     labels = {name: label or name for name, label in lane_labels(call, _columns(call, rows)).items()}
     for entry in entries:
         message = entry["message"]
-        entry["src_label"] = labels.get(message.src, message.src)  # type: ignore[attr-defined]
-        entry["dst_label"] = labels.get(message.dst, message.dst)  # type: ignore[attr-defined]
+        entry["src_label"] = labels.get(message.src, message.src)
+        entry["dst_label"] = labels.get(message.dst, message.dst)
     return {"call": call, "svg": render_ladder_svg(call, messages), "entries": entries}

@@ -33,7 +33,7 @@ from monitoring import metrics
 SIP_PORT = 5060
 # Synthflow's SIP hosts per account region, UDP/TCP on 32681 and TLS on 32682 (PROVIDERS.md §1.6).
 SYNTHFLOW_SIP_HOSTS = {"global": "sip.synthflow.ai", "us": "sip.us.synthflow.ai", "eu": "sip.eu.synthflow.ai"}
-SYNTHFLOW_PORTS = {Transport.UDP: 32681, Transport.TCP: 32681, Transport.TLS: 32682}
+SYNTHFLOW_PORTS: dict[str, int] = {Transport.UDP: 32681, Transport.TCP: 32681, Transport.TLS: 32682}
 
 
 #: node types whose SIP host answers only the carriers its allow list names (a Chime connector: its

@@ -177,7 +177,7 @@ def read_capture(data: bytes, kind: str) -> TraceReading:
             continue
         ip = _ip_layer(frame, linktype)
         transport = ip.data if ip is not None else None
-        if not isinstance(transport, dpkt.udp.UDP | dpkt.tcp.TCP) or not bytes(transport.data):
+        if ip is None or not isinstance(transport, dpkt.udp.UDP | dpkt.tcp.TCP) or not bytes(transport.data):
             continue
         payload = bytes(transport.data)
         on_sip_port = transport.sport in SIP_PORTS or transport.dport in SIP_PORTS

@@ -39,7 +39,7 @@ class TraceUploadLimit(FileUploadHandler):
         input_data: Any,
         META: dict[str, Any],
         content_length: int,
-        boundary: bytes,
+        boundary: bytes,  # type: ignore[override]  # django-stubs says str; MultiPartParser passes bytes
         encoding: Any = None,
     ) -> None:
         if content_length > self.limit + UPLOAD_ENVELOPE_BYTES:

@@ -14,6 +14,8 @@ the call record, the fallback TwiML (integrations/hooks/views.py).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, MiddlewareNotUsed
 from django.core.handlers.exception import convert_exception_to_response
@@ -32,16 +34,17 @@ class HooksHandler(WSGIHandler):
     webhooks' URLs only."""
 
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
-        request.urlconf = HOOKS_URLCONF  # type: ignore[attr-defined]  (Django's per-request URLconf)
+        # Django's per-request URLconf
+        request.urlconf = HOOKS_URLCONF
         return super().get_response(request)
 
     def load_middleware(self, is_async: bool = False) -> None:
         if is_async:
             raise ImproperlyConfigured("HooksHandler is a WSGI handler: synchronous only")
-        self._view_middleware = []
-        self._template_response_middleware = []
-        self._exception_middleware = []
-        handler = convert_exception_to_response(self._get_response)
+        self._view_middleware: list[Any] = []
+        self._template_response_middleware: list[Any] = []
+        self._exception_middleware: list[Any] = []
+        handler = convert_exception_to_response(self._get_response)  # type: ignore[attr-defined]
         for path in reversed(settings.HOOKS_MIDDLEWARE):
             middleware = import_string(path)
             if not getattr(middleware, "sync_capable", True):

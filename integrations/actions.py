@@ -141,11 +141,12 @@ def create_provider_account(
             {"external_id": ["Only an AWS account has an external id: 2-64 letters, digits or +=,.@:/-_."]}
         )
     errors = _Errors()
-    name = errors.check(_check_account_name, tenant, name)
+    checked_name = errors.check(_check_account_name, tenant, name)
     clean_settings = errors.check(_clean_settings, kind, settings)
     clean_secrets = errors.check(_checked_secrets, kind, secrets, partial=False)
     errors.raise_any()
-    assert name is not None
+    assert checked_name is not None
+    name = checked_name
     assert clean_settings is not None
     assert clean_secrets is not None
     account = ProviderAccount(
@@ -177,7 +178,10 @@ def update_provider_account(
     before = {"name": account.name, "settings": account.settings}
     errors = _Errors()
     if name is not None:
-        account.name = errors.check(_check_account_name, account.tenant, name, exclude_pk=account.pk)
+        # None only with an error, which raise_any() below raises
+        account.name = (
+            errors.check(_check_account_name, account.tenant, name, exclude_pk=account.pk) or account.name
+        )
     if settings is not None:
         account.settings = errors.check(_clean_settings, account.kind, settings, account.external_id)
     changed = errors.check(_checked_secrets, account.kind, secrets or {}, partial=True)

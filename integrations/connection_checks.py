@@ -18,7 +18,7 @@ Messages carry the vendor's words (never a secret).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 from django.conf import settings
@@ -30,6 +30,11 @@ from integrations.vendors.genesys import GenesysClient
 from integrations.vendors.synthflow import SynthflowClient
 from integrations.vendors.twilio import TwilioClient
 from integrations.vendors.vapi import VapiClient
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from integrations.models import ProviderAccount
 
 #: `ok`: the read worked; `refused`: the vendor said no (credentials, trust, permissions);
 #: `unreachable`: no answer, so nothing is known
@@ -63,7 +68,7 @@ class SingleAttemptSession(AwsSession):
         )
 
 
-def _check_aws(account: Any) -> ConnectionResult:
+def _check_aws(account: ProviderAccount) -> ConnectionResult:
     role_arn = str(account.settings.get("role_arn", ""))
     region = str(account.settings.get("region", "us-east-1"))
     session = SingleAttemptSession(
@@ -109,7 +114,7 @@ def _unreachable(vendor: str, error: VendorError) -> ConnectionResult:
     return ConnectionResult(UNREACHABLE, f"Could not reach {vendor}: {error.args[0]}")
 
 
-def _check_vapi(account: Any) -> ConnectionResult:
+def _check_vapi(account: ProviderAccount) -> ConnectionResult:
     region = str(account.settings.get("region", "us"))
     client = VapiClient(account.read_secrets().get("api_key", ""), region)
     try:
@@ -121,7 +126,7 @@ def _check_vapi(account: Any) -> ConnectionResult:
     return ConnectionResult(OK, f"Vapi accepted the private API key ({region.upper()} region).")
 
 
-def _check_synthflow(account: Any) -> ConnectionResult:
+def _check_synthflow(account: ProviderAccount) -> ConnectionResult:
     workspace = str(account.settings.get("workspace_id", ""))
     client = SynthflowClient(
         account.read_secrets().get("api_key", ""), account.settings.get("region", "global")
@@ -137,7 +142,7 @@ def _check_synthflow(account: Any) -> ConnectionResult:
     return ConnectionResult(OK, f"Synthflow accepted the API key and reads workspace {workspace}.")
 
 
-def _check_genesys(account: Any) -> ConnectionResult:
+def _check_genesys(account: ProviderAccount) -> ConnectionResult:
     region = str(account.settings.get("region", "us_west_2"))
     client = GenesysClient(
         str(account.settings.get("client_id", "")), account.read_secrets().get("client_secret", ""), region
@@ -159,7 +164,7 @@ def _check_genesys(account: Any) -> ConnectionResult:
     )
 
 
-def _check_twilio(account: Any) -> ConnectionResult:
+def _check_twilio(account: ProviderAccount) -> ConnectionResult:
     sid = str(account.settings.get("account_sid", ""))
     client = TwilioClient(sid, account.read_secrets().get("auth_token", ""))
     path = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
@@ -174,7 +179,7 @@ def _check_twilio(account: Any) -> ConnectionResult:
     return ConnectionResult(OK, f"Twilio accepted the auth token of account {sid}.")
 
 
-CHECKS = {
+CHECKS: dict[str, Callable[[ProviderAccount], ConnectionResult]] = {
     AccountKind.AWS: _check_aws,
     AccountKind.VAPI: _check_vapi,
     AccountKind.SYNTHFLOW: _check_synthflow,
@@ -183,7 +188,7 @@ CHECKS = {
 }
 
 
-def check_connection(account: Any) -> ConnectionResult:
+def check_connection(account: ProviderAccount) -> ConnectionResult:
     """One authenticated read at the account's vendor; never raises for a vendor's answer."""
     try:
         return CHECKS[account.kind](account)

@@ -10,7 +10,10 @@ compares.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
 
 FLOW_VERSION = "2019-10-30"
 SORRY_TEXT = "Sorry, we could not connect your call. Please try again later."

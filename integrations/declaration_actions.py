@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from integrations import actions
 from integrations.blueprints import get_blueprint
@@ -229,7 +229,8 @@ def apply_declarations(
             try:
                 run = actions.apply_integration(integration, actor=actor)
             except Conflict as exc:
-                raise Conflict(f"{integration.name}: {exc.detail}", code=exc.detail.code) from exc
+                code = exc.detail.code if isinstance(exc.detail, ErrorDetail) else None
+                raise Conflict(f"{integration.name}: {exc.detail}", code=code) from exc
             entry["run"], entry["changed"] = _run_json(run), True
         entries.append(entry)
     if prune:

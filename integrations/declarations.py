@@ -127,7 +127,7 @@ class _Reader:
             .filter(name__in=wanted)
             .select_related(*(f"{kind}_account" for kind in AccountKind.values))
         }
-        account_names = set()
+        account_names: set[str] = set()
         for item in items:
             accounts = item.get("accounts") if isinstance(item, Mapping) else None
             if isinstance(accounts, Mapping):
@@ -182,7 +182,7 @@ class _Reader:
             try:
                 check_account_change(current, accounts)
             except ValidationError as exc:
-                self.fail(label, "accounts", exc.detail["accounts"])  # type: ignore[index]
+                self.fail(label, "accounts", exc.detail["accounts"])  # type: ignore[call-overload]
                 return None
             before = export_declaration(current)
             declared.changes = _changes(

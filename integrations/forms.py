@@ -68,19 +68,19 @@ class SchemaFields:
         for name, field in self.serializer_fields.items():
             if isinstance(field, serializers.Serializer):
                 # The nested schema's docstring says how its fields go together; show it once, first.
-                help_text = field.help_text or (type(field).__doc__ or "").strip().splitlines()[0]
+                help_text = str(field.help_text or (type(field).__doc__ or "").strip().splitlines()[0])
                 for index, (sub, sub_field) in enumerate(field.fields.items()):
                     built[self.name(name, sub)] = self._form_field(
                         sub_field, f"{label_for(name)}: {sub}", help_text if index == 0 else ""
                     )
                 continue
-            built[self.name(name)] = self._form_field(field, label_for(name), field.help_text or "")
+            built[self.name(name)] = self._form_field(field, label_for(name), str(field.help_text or ""))
         return built
 
     def error_paths(self) -> dict[str, str]:
         """Errors about a nested schema as a whole go beside its first field."""
         return {
-            self.name(name): self.name(name, next(iter(field.fields)))
+            self.name(name): self.name(name, next(iter(field.fields.keys())))
             for name, field in self.serializer_fields.items()
             if isinstance(field, serializers.Serializer)
         }
@@ -99,7 +99,9 @@ class SchemaFields:
             # A CharField with a select: the schema, not Django, says what is not a valid choice.
             form_field = forms.CharField(widget=forms.Select(choices=choices), **common)
         elif isinstance(field, serializers.IntegerField):
-            attrs = {k: v for k, v in (("min", field.min_value), ("max", field.max_value)) if v is not None}
+            attrs: dict[str, Any] = {
+                k: v for k, v in (("min", field.min_value), ("max", field.max_value)) if v is not None
+            }
             form_field = forms.CharField(widget=forms.NumberInput(attrs=attrs), **common)
         elif isinstance(field, serializers.ListField):
             common["help_text"] = help_html(f"{help_text} One per line.".strip())
@@ -109,8 +111,9 @@ class SchemaFields:
             form_field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
         else:
             attrs = {"autocomplete": "off", "spellcheck": "false"}
-            if getattr(field, "max_length", None):
-                attrs["maxlength"] = str(field.max_length)
+            max_length = getattr(field, "max_length", None)
+            if max_length:
+                attrs["maxlength"] = str(max_length)
             form_field = forms.CharField(widget=forms.TextInput(attrs=attrs), strip=False, **common)
         form_field.schema_required = required  # type: ignore[attr-defined]
         if field.default is not serializers.empty and not callable(field.default):
@@ -125,7 +128,7 @@ class SchemaFields:
                 continue
             value = values[name]
             if isinstance(field, serializers.Serializer):
-                for sub in field.fields:
+                for sub in field.fields.keys():  # noqa: SIM118 (drf-stubs: BindingDict iterates as Field)
                     if isinstance(value, dict) and sub in value:
                         initial[self.name(name, sub)] = value[sub]
             elif isinstance(field, serializers.ListField):
@@ -143,7 +146,7 @@ class SchemaFields:
             if isinstance(field, serializers.Serializer):
                 nested = {
                     sub: form.cleaned_data[self.name(name, sub)].strip()
-                    for sub in field.fields
+                    for sub in field.fields.keys()  # noqa: SIM118 (drf-stubs: BindingDict iterates as Field)
                     if str(form.cleaned_data.get(self.name(name, sub)) or "").strip()
                 }
                 if nested:

@@ -8,11 +8,14 @@ Architect API access), so the integration page shows how to route to it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from integrations.choices import SynthflowRegion
 from integrations.vendors.genesys import byoc_fqdn
 from integrations.vendors.synthflow import SIP_HOSTS, SIP_PORT, SIP_TLS_PORT
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
 
 @dataclass(frozen=True)
@@ -27,12 +30,12 @@ class GenesysHints:
     architect_hint: str
 
 
-def _node_outputs(integration: Any, node: str) -> dict[str, Any]:
+def _node_outputs(integration: Integration, node: str) -> dict[str, Any]:
     row = integration.resources.filter(node=node).first()
     return dict(row.outputs) if row is not None and row.outputs else {}
 
 
-def genesys_hints(integration: Any) -> GenesysHints:
+def genesys_hints(integration: Integration) -> GenesysHints:
     """The hints for a genesys_synthflow integration (names come from the applied resources when known)."""
     config = integration.config or {}
     genesys = integration.account("genesys")

@@ -144,7 +144,7 @@ def _problem_text(problems: Sequence[Mapping[str, Any]]) -> str:
 
 def rollup(signals: Signals) -> Health:
     """The one status of an integration, from what Patchbay knows about it (see the module docstring)."""
-    conditions = list(signals.conditions)
+    conditions = [dict(condition) for condition in signals.conditions]
     ready = get_condition(conditions, ConditionType.READY)
     synced = get_condition(conditions, ConditionType.SYNCED)
     registered = get_condition(conditions, ConditionType.REGISTERED)

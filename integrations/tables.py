@@ -11,12 +11,12 @@ from integrations.models.engine import RunState
 
 # Badge colours (static/css/patchbay.css): a condition that holds is green, one
 # that fails is red, one in progress or undecided is amber, one never reported grey.
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     ConditionStatus.TRUE: "green",
     ConditionStatus.FALSE: "red",
     ConditionStatus.UNKNOWN: "amber",
 }
-RUN_COLOURS = {
+RUN_COLOURS: dict[str, str] = {
     RunState.QUEUED: "grey",
     RunState.RUNNING: "amber",
     RunState.SUCCEEDED: "green",
@@ -51,7 +51,7 @@ def condition_badges(conditions: Sequence[Mapping[str, Any]]) -> list[ConditionB
             ConditionBadge(
                 type=type_,
                 status=status,
-                colour=STATUS_COLOURS.get(status, "grey"),  # type: ignore[call-overload]
+                colour=STATUS_COLOURS.get(status, "grey"),
                 reason=str(condition.get("reason", "")),
                 message=str(condition.get("message", "")),
                 last_transition_time=str(condition.get("last_transition_time", "")),
@@ -62,7 +62,7 @@ def condition_badges(conditions: Sequence[Mapping[str, Any]]) -> list[ConditionB
 
 def run_colour(state: str | None) -> str:
     """Badge colour of a run state."""
-    return RUN_COLOURS.get(state, "grey") if state else "grey"  # type: ignore[call-overload]
+    return RUN_COLOURS.get(state, "grey") if state else "grey"
 
 
 def settings_summary(settings: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from integrations.choices import AccountKind
 from integrations.connection_checks import SingleAttemptSession
@@ -25,6 +25,9 @@ from integrations.vendors.genesys import SITES, GenesysClient
 from integrations.vendors.synthflow import SynthflowClient
 from integrations.vendors.twilio import TwilioClient
 from integrations.vendors.vapi import VapiClient
+
+if TYPE_CHECKING:
+    from integrations.models import ProviderAccount
 
 #: items asked for per page, and the most pages read for one list (each request is tried once)
 PAGE_SIZE = 100
@@ -80,7 +83,7 @@ class Picker:
     def account_label(self) -> str:
         return str(AccountKind(self.account_kind).label)
 
-    def choices(self, account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+    def choices(self, account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
         """The account's choices; `MissingInput` or a `VendorError` when they cannot be listed."""
         for name in self.depends_on:
             if not str(inputs.get(name) or "").strip():
@@ -91,7 +94,7 @@ class Picker:
 # --- listers ----------------------------------------------------------------------------------
 
 
-def _aws(account: Any) -> SingleAttemptSession:
+def _aws(account: ProviderAccount) -> SingleAttemptSession:
     ref = AwsAccountRef(
         role_arn=str(account.settings.get("role_arn", "")),
         external_id=str(account.external_id),
@@ -100,7 +103,7 @@ def _aws(account: Any) -> SingleAttemptSession:
     return SingleAttemptSession(ref, session_name=f"patchbay-{account.tenant_id}"[:64])
 
 
-def _connect_instances(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _connect_instances(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     instances = _aws(account).paginate("connect", "list_instances", "InstanceSummaryList", MaxResults=10)
     return [
         Choice(
@@ -111,7 +114,7 @@ def _connect_instances(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     ]
 
 
-def _connect_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _connect_numbers(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     numbers = _aws(account).paginate(
         "connect",
         "list_phone_numbers_v2",
@@ -126,7 +129,7 @@ def _connect_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     ]
 
 
-def _chime_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _chime_numbers(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     numbers = _aws(account).paginate("chime-sdk-voice", "list_phone_numbers", "PhoneNumbers", MaxResults=500)
     return [
         Choice(str(n["E164PhoneNumber"]), f"{n['E164PhoneNumber']} ({n.get('Status', '')})")
@@ -135,7 +138,7 @@ def _chime_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     ]
 
 
-def _vapi_assistants(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _vapi_assistants(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     client = VapiClient(account.read_secrets().get("api_key", ""), account.settings.get("region", "us"))
     answer = client.request("GET", "/assistant", params={"limit": VAPI_LIMIT}, attempts=1).json()
     choices = [
@@ -148,7 +151,7 @@ def _vapi_assistants(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     return choices
 
 
-def _synthflow_assistants(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _synthflow_assistants(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     client = SynthflowClient(
         account.read_secrets().get("api_key", ""), account.settings.get("region", "global")
     )
@@ -178,7 +181,7 @@ def _synthflow_choices(assistants: list[dict[str, Any]]) -> list[Choice]:
     ]
 
 
-def _genesys(account: Any) -> GenesysClient:
+def _genesys(account: ProviderAccount) -> GenesysClient:
     return GenesysClient(
         str(account.settings.get("client_id", "")),
         account.read_secrets().get("client_secret", ""),
@@ -186,7 +189,7 @@ def _genesys(account: Any) -> GenesysClient:
     )
 
 
-def _genesys_entities(account: Any, path: str) -> list[dict[str, Any]]:
+def _genesys_entities(account: ProviderAccount, path: str) -> list[dict[str, Any]]:
     """Every entity of a Genesys list, page by page; `Incomplete` past MAX_PAGES pages."""
     client = _genesys(account)
     entities: list[dict[str, Any]] = []
@@ -199,7 +202,7 @@ def _genesys_entities(account: Any, path: str) -> list[dict[str, Any]]:
     raise Incomplete([Choice(str(e["id"]), str(e.get("name") or e["id"])) for e in entities])
 
 
-def _genesys_sites(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _genesys_sites(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     return [
         Choice(
             str(s["id"]),
@@ -213,12 +216,12 @@ def _genesys_sites(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
     ]
 
 
-def _genesys_routes(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _genesys_routes(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     path = f"{SITES}/{str(inputs['site_id']).strip()}/outboundroutes"
     return [Choice(str(r["id"]), f"{r.get('name') or r['id']}") for r in _genesys_entities(account, path)]
 
 
-def _twilio_numbers(account: Any, inputs: Mapping[str, Any]) -> list[Choice]:
+def _twilio_numbers(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
     sid = str(account.settings.get("account_sid", ""))
     client = TwilioClient(sid, account.read_secrets().get("auth_token", ""))
     path: str | None = f"/2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json"
@@ -272,7 +275,7 @@ def pickers_for(kind: str) -> dict[str, Picker]:
     fields = module.ConfigSerializer().fields
     return {
         field: PICKERS[(account_kind, field)]
-        for field in fields
+        for field in fields.keys()  # noqa: SIM118 (drf-stubs: BindingDict iterates as Field)
         for account_kind in module.required_accounts
         if (account_kind, field) in PICKERS
     }

@@ -43,7 +43,7 @@ class ContextFilter(logging.Filter):
                 setattr(record, name, value)
         request = getattr(record, "request", None)
         path = getattr(request, "path", None)
-        if path and isinstance(record.args, tuple) and path in record.args:
+        if request is not None and path and isinstance(record.args, tuple) and path in record.args:
             from monitoring.middleware import route_of
 
             record.args = tuple(route_of(request) if arg == path else arg for arg in record.args)

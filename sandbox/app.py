@@ -68,7 +68,9 @@ class SandboxApp:
         for vendor in HTTP_VENDORS:
             prefix = f"/{vendor}"
             if path == prefix or path.startswith(prefix + "/"):
-                return self._stand_in_request(request, environ, vendor, "", path[len(prefix) :] or "/")
+                response = self._stand_in_request(request, environ, vendor, "", path[len(prefix) :] or "/")
+                assert response is not None, "an HTTP vendor's stand-in answers every request"
+                return response
         scope = sigv4_scope(environ)
         if scope is None:
             self.sandbox.ledger.record(

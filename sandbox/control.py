@@ -273,7 +273,7 @@ class ControlApi:
         if not self.sandbox.has_stand_in("twilio"):
             raise ControlError(501, "the twilio stand-in is not served")
         try:
-            answer = self.sandbox.stand_in("twilio").sip_refer(call_sid, refer_to)  # type: ignore[attr-defined]
+            answer = self.sandbox.stand_in("twilio").sip_refer(call_sid, refer_to)
         except ValueError as unknown:
             raise ControlError(404, str(unknown)) from None
         return json_response(answer)
@@ -296,11 +296,11 @@ class ControlApi:
             if not self.sandbox.has_stand_in(vendor):
                 raise ControlError(501, f"the {vendor} stand-in is not served")
         try:
-            invite = self.sandbox.stand_in("synthflow").warm_transfer_invite(phone_number, target, source_ip)  # type: ignore[attr-defined]
+            invite = self.sandbox.stand_in("synthflow").warm_transfer_invite(phone_number, target, source_ip)
         except ValueError as unknown:
             raise ControlError(404, str(unknown)) from None
         twilio = self.sandbox.stand_in("twilio")
-        answer = twilio.sip_domain_invite(invite["request_uri"], invite["from_uri"], invite["source_ip"])  # type: ignore[attr-defined]
+        answer = twilio.sip_domain_invite(invite["request_uri"], invite["from_uri"], invite["source_ip"])
         return json_response(answer)
 
     def get_sip(self, request: Request, tail: str) -> Response:

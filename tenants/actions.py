@@ -10,7 +10,7 @@ or `tenants.exceptions.Conflict`, i.e. `APIException` subclasses):
     create_api_token(tenant, *, name: str, role: str, actor: Actor,
                      expires_at: datetime | None = None) -> tuple[ApiToken, str]  # (token, key shown once)
     revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken
-    switch_tenant(request: HttpRequest, tenant: Tenant) -> Membership  # session's current tenant
+    switch_tenant(request: TenantHttpRequest, tenant: Tenant) -> Membership  # session's current tenant
     current_membership(user, session) -> Membership | None  # what TenantMiddleware uses
 """
 
@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
@@ -31,15 +31,17 @@ from tenants.models import ApiToken, Membership, Tenant
 from tenants.models.tokens import DISPLAY_PREFIX_LENGTH, generate_key, hash_key
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
     from django.contrib.sessions.backends.base import SessionBase
+
+    from tenants.requests import TenantHttpRequest
 
 #: session key holding the id of the tenant a dashboard user is working in
 SESSION_TENANT_KEY = "patchbay_tenant_id"
 
 
 @transaction.atomic
-def create_tenant(slug: str, name: str, *, owner: AbstractBaseUser, actor: Actor) -> Tenant:
+def create_tenant(slug: str, name: str, *, owner: User, actor: Actor) -> Tenant:
     """A new tenant with `owner` as its first owner."""
     if Tenant.objects.filter(slug=slug).exists():
         raise Conflict(f"A tenant with the slug {slug!r} already exists.", code="tenant_exists")
@@ -68,7 +70,7 @@ def _owners_left_after(membership: Membership) -> int:
 
 
 @transaction.atomic
-def add_member(tenant: Tenant, user: AbstractBaseUser, role: str, *, actor: Actor) -> Membership:
+def add_member(tenant: Tenant, user: User, role: str, *, actor: Actor) -> Membership:
     """Give an existing user a role in `tenant`."""
     role = Role(role)
     _require_owner_for(actor, role)
@@ -187,7 +189,7 @@ def revoke_api_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     return token
 
 
-def current_membership(user: AbstractBaseUser, session: SessionBase) -> Membership | None:
+def current_membership(user: User, session: SessionBase) -> Membership | None:
     """The membership a dashboard user works in: the session's tenant, else their first one."""
     memberships = Membership.objects.filter(user=user).select_related("tenant")
     wanted = session.get(SESSION_TENANT_KEY)
@@ -202,14 +204,16 @@ def current_membership(user: AbstractBaseUser, session: SessionBase) -> Membersh
     return membership
 
 
-def switch_tenant(request: HttpRequest, tenant: Tenant) -> Membership:
+def switch_tenant(request: TenantHttpRequest, tenant: Tenant) -> Membership:
     """Make `tenant` the session's current tenant; 404 if the user is not a member of it."""
-    membership = Membership.objects.select_related("tenant").filter(user=request.user, tenant=tenant).first()
+    membership = (
+        Membership.objects.select_related("tenant").filter(user=request.user.pk, tenant=tenant).first()
+    )
     if membership is None:
         raise Http404("No such tenant.")
     request.session[SESSION_TENANT_KEY] = tenant.pk
-    request.tenant = tenant  # type: ignore[attr-defined]
-    request.membership = membership  # type: ignore[attr-defined]
+    request.tenant = tenant
+    request.membership = membership
     return membership
 
 

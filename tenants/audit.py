@@ -12,7 +12,7 @@ from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Tenant
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
     from django.http import HttpRequest
 
 MASK = "********"
@@ -26,7 +26,7 @@ SECRET_KEYS = frozenset(
 class Actor:
     """The principal behind a change: a user, an API token (with its creator), or the system."""
 
-    user: AbstractBaseUser | None = None
+    user: User | None = None
     token: ApiToken | None = None
     ip: str | None = None
     #: the role the change is made with (a token's own role, or the user's membership role)
@@ -121,7 +121,7 @@ def record_audit(
         actor_token=actor.token,
         actor_label=actor.label[:200],
         action=str(action),
-        object_type=getattr(obj, "audit_type", obj._meta.model_name),
+        object_type=str(getattr(obj, "audit_type", obj._meta.model_name)),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         diff=masked,

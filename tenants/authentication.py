@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import OuterRef, Subquery
@@ -13,6 +14,9 @@ from rest_framework.request import Request
 
 from tenants.models import ApiToken, Membership
 from tenants.models.tokens import hash_key
+
+if TYPE_CHECKING:
+    from tenants.requests import TenantHttpRequest
 
 KEYWORD = "Token"
 # last_used_at is for humans ("used 3 minutes ago"): writing it on every request
@@ -58,7 +62,7 @@ class TenantTokenAuthentication(BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
-        django_request = request._request
+        django_request = cast("TenantHttpRequest", request._request)
         django_request.tenant = token.tenant
         django_request.membership = None
         user = token.created_by if token.created_by is not None else AnonymousUser()

@@ -131,7 +131,8 @@ class InvitationSignupForm(DashboardForm):
     def clean(self) -> dict[str, Any]:
         from django.contrib.auth.password_validation import validate_password
 
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         elif data.get("password1"):

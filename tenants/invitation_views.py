@@ -7,12 +7,12 @@ of a link sent to that address.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -24,17 +24,22 @@ from tenants import actions, invitations
 from tenants.audit import Actor
 from tenants.forms import InvitationSignupForm
 from tenants.models import Invitation
+from tenants.requests import TenantHttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 TEMPLATE = "tenants/invitation_accept.html"
 
 
 @method_decorator(never_cache, name="dispatch")
 class InvitationAcceptView(View):
+    request: TenantHttpRequest
     """GET shows the invitation and what to do; POST accepts it (creating the user if needed)."""
 
     invitation: Invitation | None
 
-    def dispatch(self, request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, token: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.invitation = invitations.find_invitation(token)
         if self.invitation is None or not self.invitation.is_pending():
             status = self.invitation.status if self.invitation is not None else "unknown"
@@ -65,7 +70,7 @@ class InvitationAcceptView(View):
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         assert self.invitation is not None
         mode = self.mode()
-        if mode == "accept":
+        if mode == "accept" and request.user.is_authenticated:
             return self.accept(request.user)
         if mode != "signup":
             return self.render_page(status=403)
@@ -81,7 +86,7 @@ class InvitationAcceptView(View):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return response
 
-    def accept(self, user: Any) -> HttpResponse:
+    def accept(self, user: User) -> HttpResponse:
         assert self.invitation is not None
         actor = Actor(user=user, ip=self.request.META.get("REMOTE_ADDR") or None, role=None)
         try:

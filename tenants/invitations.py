@@ -33,7 +33,7 @@ from tenants.models import Invitation, Membership, Tenant
 from tenants.models.invitations import generate_invitation_token, hash_invitation_token
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ def revoke_invitation(invitation: Invitation, *, actor: Actor) -> Invitation:
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, user: AbstractBaseUser, *, actor: Actor) -> Membership:
+def accept_invitation(invitation: Invitation, user: User, *, actor: Actor) -> Membership:
     """Make `user` (whose email the invitation was sent to) a member with the invited role; once only."""
     invitation = Invitation.objects.select_for_update().select_related("tenant").get(pk=invitation.pk)
     if not invitation.is_pending():

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from tenants.actions import current_membership
+from tenants.requests import TenantHttpRequest
 
 
 class TenantMiddleware:
@@ -15,13 +16,13 @@ class TenantMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.tenant = None  # type: ignore[attr-defined]
-        request.membership = None  # type: ignore[attr-defined]
+    def __call__(self, request: TenantHttpRequest) -> HttpResponse:
+        request.tenant = None
+        request.membership = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             membership = current_membership(user, request.session)
             if membership is not None:
-                request.tenant = membership.tenant  # type: ignore[attr-defined]
-                request.membership = membership  # type: ignore[attr-defined]
+                request.tenant = membership.tenant
+                request.membership = membership
         return self.get_response(request)

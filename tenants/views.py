@@ -7,9 +7,10 @@ goes through `tenants.actions`, which audits it.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -35,6 +36,7 @@ from tenants.forms import AuditFilterForm, MemberAddForm, MemberRoleForm, TokenC
 from tenants.login_throttle import LoginThrottle, lockout_message
 from tenants.mixins import DashboardMixin
 from tenants.models import ApiToken, AuditEvent, Invitation, Membership, Tenant
+from tenants.requests import MemberHttpRequest, TenantHttpRequest
 
 #: session key of a new token's key, shown once on the next page and removed
 SESSION_NEW_TOKEN_KEY = "patchbay_new_token"
@@ -96,7 +98,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch_tenant(request: HttpRequest) -> HttpResponse:
+def switch_tenant(request: TenantHttpRequest) -> HttpResponse:
     """Make another of the user's tenants the current one, then go back where they were."""
     tenant = Tenant.objects.filter(slug=request.POST.get("tenant", "")).first()
     if tenant is None:
@@ -129,12 +131,12 @@ class TokenListView(DashboardMixin, ListView):
         context.setdefault("form", TokenCreateForm())
         return context
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: MemberHttpRequest) -> HttpResponse:
         form = TokenCreateForm(request.POST)
         if form.is_valid():
             try:
                 token, key = actions.create_api_token(
-                    request.tenant,  # type: ignore[attr-defined]
+                    request.tenant,
                     name=form.cleaned_data["name"],
                     role=form.cleaned_data["role"],
                     expires_at=form.cleaned_data["expires_at"],
@@ -196,6 +198,7 @@ class TokenRevokeView(DashboardMixin, SingleObjectMixin, View):
 class MemberListView(DashboardMixin, ListView):
     """Who belongs to the tenant; admins add people by email, change roles and remove them."""
 
+    request: MemberHttpRequest
     model = Membership
     template_name = "tenants/member_list.html"
     read_role = Role.VIEWER
@@ -214,12 +217,12 @@ class MemberListView(DashboardMixin, ListView):
             context["invitations"] = [i for i in pending.select_related("invited_by") if i.is_pending()]
         return context
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: MemberHttpRequest) -> HttpResponse:
         form = MemberAddForm(request.POST)
         if form.is_valid():
             try:
                 invitation = invitations.invite_member(
-                    request.tenant,  # type: ignore[attr-defined]
+                    request.tenant,
                     form.cleaned_data["email"],
                     form.cleaned_data["role"],
                     actor=self.actor,
@@ -317,7 +320,7 @@ class AuditListView(DashboardMixin, ListView):
         labels = dict(AuditAction.choices)
         action = self.request.GET.get("action", "")
         known = sorted(name for name in seen | {action} if name)
-        form.fields["action"].choices = [("", "All actions")] + [
+        cast(forms.ChoiceField, form.fields["action"]).choices = [("", "All actions")] + [
             (name, labels.get(name, name)) for name in known
         ]
         context.update(

@@ -58,7 +58,7 @@ def add_integration(
     from tenants.management.commands.seed_demo import account_fields
 
     given: dict[str, dict[str, Any]] = {}
-    accounts = {}
+    accounts: dict[str, Any] = {}
     with httpx.Client(base_url=sandbox_url, timeout=30) as sandbox:
         for kind in (AccountKind.TWILIO, AccountKind.SYNTHFLOW):
             created = sandbox.post("/_sandbox/accounts", json={"vendor": kind})

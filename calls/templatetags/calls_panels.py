@@ -4,7 +4,7 @@ ladder, each linking to its own ladder page (templates/calls/recent_calls.html).
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 from django.db.models import Count
@@ -14,13 +14,16 @@ from calls.lanes import lane_role
 from calls.models import SipCall
 from calls.views import FETCHABLE_KINDS, ordered_messages
 
+if TYPE_CHECKING:
+    from integrations.models import Integration
+
 register = template.Library()
 
 RECENT_CALLS_SHOWN = 10
 
 
 @register.inclusion_tag("calls/recent_calls.html", takes_context=True)
-def recent_calls(context: template.Context, integration: Any) -> dict[str, Any]:
+def recent_calls(context: template.Context, integration: Integration) -> dict[str, Any]:
     """Recent calls of `integration` (already scoped to the tenant by the page that shows it)."""
     calls = list(
         SipCall.objects.filter(tenant_id=integration.tenant_id, integration=integration)

@@ -36,7 +36,7 @@ def _instance_arn(i: SpecInputs) -> str:
     return f"arn:aws:connect:{_region(i)}:{_aws_account_id(i)}:instance/{i.config['connect_instance_id']}"
 
 
-def _gateway(network: ipaddress.IPv4Network) -> dict[str, Any]:
+def _gateway(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> dict[str, Any]:
     return {
         "ip": str(network.network_address),
         "netmask": network.prefixlen,

@@ -145,16 +145,16 @@ def walk(
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 name = running.pop(future)
-                error = future.exception()
-                if error is None:
+                exc = future.exception()
+                if exc is None:
                     done.append(name)
-                elif isinstance(error, NodeFailed):
-                    failed[name] = error.message
-                elif isinstance(error, DATABASE_LOST):
-                    database_lost = error
+                elif isinstance(exc, NodeFailed):
+                    failed[name] = exc.message
+                elif isinstance(exc, DATABASE_LOST):
+                    database_lost = exc
                     pending.clear()  # start nothing more; the run walks again once the database is back
                 else:
-                    failed[name] = f"internal error: {type(error).__name__}: {error}"
+                    failed[name] = f"internal error: {type(exc).__name__}: {exc}"
     if database_lost is not None:
         raise database_lost
     return done, failed, skipped
@@ -316,7 +316,7 @@ class GraphExecutor:
             diff = self._changes.pop(node, None)
         if not diff:
             return ""
-        sensitive = getattr(rtype, "sensitive_fields", frozenset())
+        sensitive: frozenset[str] = getattr(rtype, "sensitive_fields", frozenset())
         parts = []
         for key, (old, new) in sorted(diff.items()):
             if key in sensitive:

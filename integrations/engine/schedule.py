@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -54,9 +55,9 @@ def enqueue_due_reconciles(
     spacing = tick_seconds / max(len(due), 1)
     for index, integration in enumerate(due):
         countdown = index * spacing
-        request_run(
-            integration,
-            RunKind.RECONCILE,
-            enqueue=lambda run_id, countdown=countdown: enqueue(run_id, countdown),
-        )
+        request_run(integration, RunKind.RECONCILE, enqueue=functools.partial(_later, enqueue, countdown))
     return len(due)
+
+
+def _later(enqueue: Callable[[int, float], None], countdown: float, run_id: int) -> None:
+    enqueue(run_id, countdown)

@@ -14,6 +14,8 @@ class KnownAfterApply(str):
     """An output of a node that does not exist yet; formats as text so specs can embed it."""
 
     MARKER = "(known after apply)"
+    node: str
+    key: str
 
     def __new__(cls, node: str = "", key: str = "") -> KnownAfterApply:
         obj = super().__new__(cls, cls.MARKER)

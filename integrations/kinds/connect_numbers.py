@@ -44,5 +44,5 @@ class ConnectPhoneNumbersField(serializers.ListField):
                 errors[index] = [f"{number} is listed twice."]
             seen.add(number)
         if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError(errors)  # type: ignore[arg-type]  # drf-stubs: str keys only
         return numbers

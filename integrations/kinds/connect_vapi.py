@@ -111,7 +111,7 @@ class ConfigSerializer(StrictSerializer):
                 errors[index] = [f"Attribute {name!r} is listed twice (SIP header names ignore case)."]
             seen.add(header)
         if errors:
-            raise serializers.ValidationError(errors)
+            raise serializers.ValidationError(errors)  # type: ignore[arg-type]  # drf-stubs: str keys only
         return names
 
 

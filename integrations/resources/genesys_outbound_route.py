@@ -168,7 +168,7 @@ class GenesysOutboundRoute(ResourceType):
         genesys.byoc_site(ctx.spec["site_id"])
         if self._owned(ctx) and "number_plan" in diff:
             number_plan.put_plan(genesys, ctx.spec["site_id"], ctx.external_name, self._numbers(ctx))
-        self._add_trunk(ctx, ctx.external_id or ctx.spec.get("route_id"))
+        self._add_trunk(ctx, ctx.external_id or ctx.spec["route_id"])
 
     def delete(self, ctx: NodeContext) -> None:
         """Remove only our trunk; delete an owned route that holds nothing else."""

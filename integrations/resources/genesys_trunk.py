@@ -141,7 +141,7 @@ class GenesysTrunk(ResourceType):
         if trunk is None:
             return Observation(exists=False)
         values = _instances(trunk)
-        observed = {
+        observed: dict[str, Any] = {
             "site_id": (trunk.get("inboundSite") or {}).get("id"),
             "identifier": values.get(PROPERTY_KEYS["identifier"]),
             "outbound_fqdn": values.get(PROPERTY_KEYS["outbound_fqdn"]) or "",

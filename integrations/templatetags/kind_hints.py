@@ -5,11 +5,14 @@ Each kind says which rows (its module's `hints`, integrations/kinds/hints.py).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from integrations.kinds import get_kind
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
 register = template.Library()
 
@@ -20,5 +23,5 @@ def hints_for(integration: Any) -> list[tuple[str, str]]:
 
 
 @register.inclusion_tag("integrations/_kind_hints.html")
-def kind_hints(integration: Any) -> dict[str, Any]:
+def kind_hints(integration: Integration) -> dict[str, Any]:
     return {"rows": hints_for(integration), "integration": integration}

@@ -88,7 +88,7 @@ def translate_client_error(error: botocore.exceptions.ClientError, operation: st
     message = str(info.get("Message", "")) or code
     meta = error.response.get("ResponseMetadata", {})
     status = int(meta.get("HTTPStatusCode") or 0)
-    kwargs = {"vendor": "aws", "request_id": str(meta.get("RequestId", ""))}
+    kwargs: dict[str, Any] = {"vendor": "aws", "request_id": str(meta.get("RequestId", ""))}
     text = f"{operation}: {code}: {message}"
     if code in _NOT_FOUND or status == 404:
         return NotFound(text, **kwargs)
@@ -220,7 +220,7 @@ class AwsSession:
         except botocore.exceptions.ParamValidationError as exc:
             raise InvalidSpec(f"{_camel(operation)}: {exc}", vendor="aws") from None
 
-    def paginate(self, service: str, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
+    def paginate(self, service: str, operation: str, key: str, **params: Any) -> list[Any]:
         """Every item of a listing, following NextToken whether or not boto3 has a paginator for it."""
         items: list[dict[str, Any]] = []
         token_in, token_out = _token_names(service, operation)

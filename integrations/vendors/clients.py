@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from integrations.vendors.aws import AwsAccountRef, AwsSession
 from integrations.vendors.genesys import GenesysClient
@@ -13,13 +13,16 @@ from integrations.vendors.synthflow import SynthflowClient
 from integrations.vendors.twilio import TwilioClient
 from integrations.vendors.vapi import VapiClient
 
+if TYPE_CHECKING:
+    from integrations.models import ProviderAccount
+
 # Assumed-role sessions are reused across runs in a worker process, so a
 # reconcile pass does not pay an AssumeRole call per integration.
 _aws_sessions: dict[tuple[str, str, str, str], AwsSession] = {}
 _aws_lock = threading.Lock()
 
 
-def aws_session_for(account: Any) -> AwsSession:
+def aws_session_for(account: ProviderAccount) -> AwsSession:
     """The shared assumed-role session of an AWS provider account."""
     ref = AwsAccountRef(
         role_arn=str(account.settings.get("role_arn", "")),

@@ -9,7 +9,7 @@ Mixed into `TwilioClient` (integrations/vendors/twilio.py), which brings auth, e
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +97,18 @@ class TwilioSipApi:
     account_sid: str
     if TYPE_CHECKING:  # VendorHttpClient's, through TwilioClient
 
-        def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response: ...
+        def request(
+            self,
+            method: str,
+            path: str,
+            *,
+            json: Any = None,
+            params: Mapping[str, Any] | None = None,
+            data: Mapping[str, Any] | None = None,
+            sleep: Callable[[float], None] = ...,
+            attempts: int | None = None,
+            timeout: float | None = None,
+        ) -> httpx.Response: ...
 
     def _sip_path(self, suffix: str) -> str:
         return f"{API_VERSION}/Accounts/{self.account_sid}/SIP{suffix}.json"

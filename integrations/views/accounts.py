@@ -35,9 +35,10 @@ from integrations.models import ACCOUNT_FIELDS, Integration, ProviderAccount
 from integrations.tables import settings_summary
 from integrations.views.base import DeleteView, KindFormView, saved_url
 from tenants.choices import Role
+from tenants.requests import MemberHttpRequest
 from tenants.views import DashboardMixin
 
-ACCOUNT_HINTS = {
+ACCOUNT_HINTS: dict[str, str] = {
     AccountKind.AWS: "A role in your AWS account that Patchbay assumes with an external id. No access keys.",
     AccountKind.VAPI: "A Vapi private API key.",
     AccountKind.SYNTHFLOW: "A Synthflow API key and its workspace.",
@@ -49,6 +50,7 @@ ACCOUNT_HINTS = {
 class AccountListView(DashboardMixin, ListView):
     """Provider accounts with their settings, which secrets are set, and what uses them."""
 
+    request: MemberHttpRequest
     model = ProviderAccount
     template_name = "integrations/account_list.html"
     nav_section = "accounts"
@@ -106,6 +108,7 @@ def report_connection(request: HttpRequest, account: ProviderAccount) -> None:
 class AccountFormMixin(KindFormView):
     """Shared by create and edit of provider accounts: a saved account's connection is tested."""
 
+    request: MemberHttpRequest
     nav_section = "accounts"
 
     def after_save(self, saved: ProviderAccount) -> None:
@@ -207,6 +210,7 @@ class AccountEditView(AccountFormMixin, SingleObjectMixin):
 class AccountDetailView(DashboardMixin, DetailView):
     """A provider account: settings, which secrets are set, and for AWS the trust policy to paste."""
 
+    request: MemberHttpRequest
     model = ProviderAccount
     template_name = "integrations/account_detail.html"
     nav_section = "accounts"

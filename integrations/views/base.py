@@ -48,7 +48,7 @@ class KindFormView(DashboardMixin, TemplateView):
         """Anything to do once the object is saved (a connection test, ...)."""
 
     #: a create view shows this chooser when the URL names no `?kind=`
-    chooser: type[View] | None = None
+    chooser: type[View[Any]] | None = None
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.chooser is not None and not request.GET.get("kind"):

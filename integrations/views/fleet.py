@@ -16,6 +16,7 @@ from calls.models import SipCall
 from integrations.health import HEALTH_COLOURS, SEVERITY_ORDER, HealthStatus, health_for_many
 from integrations.models import Integration, ProviderAccount
 from tenants.mixins import DashboardMixin
+from tenants.requests import MemberHttpRequest
 
 #: failed calls shown on the overview (the calls pages have the rest)
 FAILED_CALLS_SHOWN = 10
@@ -24,6 +25,7 @@ FAILED_CALLS_SHOWN = 10
 class FleetOverviewView(DashboardMixin, TemplateView):
     """Counts by health, integrations needing attention, recent failed calls."""
 
+    request: MemberHttpRequest
     template_name = "integrations/fleet.html"
     nav_section = "overview"
 
@@ -31,7 +33,7 @@ class FleetOverviewView(DashboardMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         integrations = list(self.scoped(Integration).order_by("name"))
         health = health_for_many(integrations)
-        rows = [{"integration": i, "health": health[i.pk]} for i in integrations]
+        rows: list[dict[str, Any]] = [{"integration": i, "health": health[i.pk]} for i in integrations]
         rank = {status: n for n, status in enumerate(SEVERITY_ORDER)}
         attention = sorted(
             (row for row in rows if row["health"].needs_attention),

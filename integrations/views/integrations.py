@@ -27,6 +27,7 @@ from integrations.tables import condition_badges, run_colour
 from integrations.views.base import KindFormView, saved_url
 from integrations.views.engine import engine_context
 from tenants.choices import Role
+from tenants.requests import MemberHttpRequest
 from tenants.views import DashboardMixin
 
 #: the integration page's tabs: (anchor, label); the first is shown when the URL names none
@@ -45,6 +46,7 @@ PROBE_HISTORY_SHOWN = 10
 class IntegrationListView(DashboardMixin, ListView):
     """Integrations with their kind, accounts, condition badges and latest run."""
 
+    request: MemberHttpRequest
     model = Integration
     template_name = "integrations/integration_list.html"
     nav_section = "integrations"
@@ -111,6 +113,7 @@ class IntegrationChooseKindView(DashboardMixin, TemplateView):
 class IntegrationFormMixin(KindFormView):
     """Shared by create and edit: the integration form with the tenant's accounts to choose from."""
 
+    request: MemberHttpRequest
     nav_section = "integrations"
 
     def accounts(self) -> QuerySet[ProviderAccount]:

@@ -90,12 +90,12 @@ def _permission_policy(params: dict[str, Any]) -> str:
 
 def _claim_connect_number(sandbox: Sandbox, region: str, instance_id: str) -> str:
     connect = sandbox.stand_in("connect")
-    taken = {n.e164 for n in connect.state.numbers.values()}  # type: ignore[attr-defined]
+    taken = {n.e164 for n in connect.state.numbers.values()}
     n = 1
     while f"+{CONNECT_NUMBER_BASE + n}" in taken:
         n += 1
     e164 = f"+{CONNECT_NUMBER_BASE + n}"
-    return str(connect.claim_phone_number(instance_id, e164, region)["phone_number"])  # type: ignore[attr-defined]
+    return str(connect.claim_phone_number(instance_id, e164, region)["phone_number"])
 
 
 def create_aws_account(sandbox: Sandbox, params: dict[str, Any]) -> dict[str, Any]:

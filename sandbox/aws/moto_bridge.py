@@ -68,7 +68,7 @@ def configure_moto() -> None:
 
     default_user_config["lambda"] = {"use_docker": False}
     default_user_config["iam"] = {"load_aws_managed_policies": True}
-    iam_models.get_account_id_from = _account_id_from  # type: ignore[assignment]
+    iam_models.get_account_id_from = _account_id_from
 
 
 class MotoBridge:
@@ -116,7 +116,7 @@ class MotoBridge:
 
         form = parse_qs(body.decode("utf-8", "replace"))
         role_arn = (form.get("RoleArn") or [""])[0]
-        external_id = (form.get("ExternalId") or [None])[0]
+        external_id = (form.get("ExternalId") or [""])[0] or None
         _, caller_arn, _ = self.backend("sts", GLOBAL_REGION).get_caller_identity(access_key, region)
         try:
             role = self.backend("iam", GLOBAL_REGION).get_role_by_arn(role_arn)
@@ -163,9 +163,9 @@ class MotoBridge:
         from moto.core.model_instances import reset_model_data
 
         with backend_lock:
-            for backend_dict in BackendDict._instances:
+            for backend_dict in BackendDict._instances:  # type: ignore[misc]
                 backend_dict.clear()
-            BackendDict._instances.clear()
+            BackendDict._instances.clear()  # type: ignore[misc]
         reset_model_data()
 
     def _loaded_regions(self, service: str) -> list[str]:

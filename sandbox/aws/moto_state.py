@@ -66,7 +66,7 @@ def dump_moto_state(account_id: str) -> bytes:
     from moto.core.base_backend import BackendDict
 
     saved: dict[tuple[str, str], dict[str, Any]] = {}
-    for backend_dict in list(BackendDict._instances):
+    for backend_dict in list(BackendDict._instances):  # type: ignore[misc]
         if account_id not in backend_dict:
             continue
         cls = backend_dict.backend

@@ -153,8 +153,8 @@ def check_call_and_bridge(
         return None, problems
     bridge = Bridge(
         connector_arn=endpoint["Arn"],
-        uri_user=uri,
-        caller_id=caller_id,
+        uri_user=str(uri),
+        caller_id=str(caller_id),
         headers={str(k): v for k, v in (parameters.get("SipHeaders") or {}).items()},
         timeout_s=int(parameters.get("CallTimeoutSeconds") or 30),
     )

@@ -96,7 +96,7 @@ class FaultRegistry:
         if not isinstance(operation, str) or not operation:
             raise FaultSpecError("'operation' is required: an operation name, or '*' for every operation")
         try:
-            mode = FaultMode(spec.get("mode"))
+            mode = FaultMode(spec.get("mode", ""))
         except ValueError:
             modes = ", ".join(m.value for m in FaultMode)
             raise FaultSpecError(f"unknown mode {spec.get('mode')!r}; known: {modes}") from None

@@ -72,7 +72,11 @@ class HttpCall:
             try:
                 body = json.loads(raw) if raw.strip() else {}
             except ValueError as exc:
-                raise VendorHttpError(400, "bad.request", f"Malformed JSON body: {exc.msg}") from exc
+                raise VendorHttpError(
+                    400,
+                    "bad.request",
+                    f"Malformed JSON body: {exc.msg if isinstance(exc, json.JSONDecodeError) else exc}",
+                ) from exc
             if not isinstance(body, dict):
                 raise VendorHttpError(400, "bad.request", "The request body must be a JSON object")
             self._body = body

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from sandbox.aws.moto_bridge import MotoBridge
 from sandbox.aws.operation_names import service_model
@@ -27,6 +27,14 @@ from sandbox.core.simulated_call import SimulatedCalls
 from sandbox.core.sip_hosts import source_allowed
 from sandbox.core.sip_uas import SipEdge
 from sandbox.core.vendor import LiveObject, VendorStandIn
+
+if TYPE_CHECKING:
+    from sandbox.aws.chime.stand_in import ChimeVoiceStandIn
+    from sandbox.aws.connect.stand_in import ConnectStandIn
+    from sandbox.genesys.stand_in import GenesysStandIn
+    from sandbox.synthflow.stand_in import SynthflowStandIn
+    from sandbox.twilio.stand_in import TwilioStandIn
+    from sandbox.vapi.stand_in import VapiStandIn
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +99,21 @@ class Sandbox:
         self.options = Options({"moto": self.moto, "calls": self.calls, **self._stand_ins})
 
     # --- the contract's accessors ------------------------------------------------
+    # For type checking: each known name's stand-in class (callers use its own methods).
+    @overload
+    def stand_in(self, name: Literal["chime"]) -> ChimeVoiceStandIn: ...
+    @overload
+    def stand_in(self, name: Literal["connect"]) -> ConnectStandIn: ...
+    @overload
+    def stand_in(self, name: Literal["genesys"]) -> GenesysStandIn: ...
+    @overload
+    def stand_in(self, name: Literal["synthflow"]) -> SynthflowStandIn: ...
+    @overload
+    def stand_in(self, name: Literal["twilio"]) -> TwilioStandIn: ...
+    @overload
+    def stand_in(self, name: Literal["vapi"]) -> VapiStandIn: ...
+    @overload
+    def stand_in(self, name: str) -> VendorStandIn: ...
     def stand_in(self, name: str) -> VendorStandIn:
         """The stand-in called `name` ("chime", "connect", "vapi", ...); StandInAbsent when not served."""
         try:

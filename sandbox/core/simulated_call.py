@@ -96,7 +96,7 @@ class SimulatedCalls:
             )
         chime = self.sandbox.stand_in("chime")
         with self.sandbox.lock:
-            number = chime.phone_number(callee)  # type: ignore[attr-defined]
+            number = chime.phone_number(str(callee))
         if number is None:
             raise CallRequestError(404, f"{callee} is not a Chime phone number of the sandbox account")
         call = ConnectCall(

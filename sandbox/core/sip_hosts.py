@@ -75,7 +75,7 @@ def vendor_host_ips(sandbox: Sandbox, host: str) -> list[str] | None:
     for region, name in SIP_HOSTS.items():
         if host == name:
             return [cidr.split("/")[0] for cidr in SIGNALLING_CIDRS[region]]
-    genesys = sandbox.stand_ins.get("genesys")
+    genesys = sandbox.stand_in("genesys") if sandbox.has_stand_in("genesys") else None
     if _GENESYS.match(host) and genesys is not None and genesys.trunk_for_byoc_host(host) is not None:
         return list(GENESYS_BYOC_IPS)
     return None
@@ -106,7 +106,7 @@ def _allow_list(sandbox: Sandbox, vendor: str, host: str) -> list[str]:
                 if connector.host == host:
                     return list((connector.termination or {}).get("CidrAllowedList") or [])
         return []
-    genesys = sandbox.stand_ins.get("genesys")
+    genesys = sandbox.stand_in("genesys") if sandbox.has_stand_in("genesys") else None
     if vendor == "genesys" and genesys is not None:
         trunk = genesys.trunk_for_byoc_host(host)
         if trunk is not None:

@@ -114,7 +114,7 @@ class SmaSession:
             actions = read_actions(invocation.result)
         except InvalidLambdaResponse as invalid:
             return SmaOutcome(*_UNAVAILABLE, result="INVALID_LAMBDA_RESPONSE", detail=str(invalid))
-        skipped = []
+        skipped: list[str] = []
         for action in actions:
             kind = action["Type"]
             if kind == "CallAndBridge":
@@ -140,7 +140,7 @@ class SmaSession:
         with self.sandbox.lock:
             bridge, problems = check_call_and_bridge(
                 action.get("Parameters"),
-                connector_exists=lambda arn: chime.voice_connector_by_arn(arn) is not None,  # type: ignore[attr-defined]
+                connector_exists=lambda arn: chime.voice_connector_by_arn(arn) is not None,
             )
         action_data: dict[str, Any] = {"Type": "CallAndBridge", "Parameters": action.get("Parameters")}
         if problems:
@@ -161,7 +161,7 @@ class SmaSession:
                 *_UNAVAILABLE, result="NO_BRIDGE", detail="CallAndBridge to PSTN is not simulated"
             )
         with self.sandbox.lock:
-            connector = chime.voice_connector_by_arn(bridge.connector_arn)  # type: ignore[attr-defined]
+            connector = chime.voice_connector_by_arn(bridge.connector_arn)
         leg = bridge_to_origination(
             self.sandbox,
             connector,

@@ -33,7 +33,7 @@ _DIGITS = re.compile(r"^\d{2,9}$")
 
 def default_plans(now: str) -> list[dict[str, Any]]:
     """The plans a new site starts with (help page's table; the emergency number of a US location)."""
-    plans = [
+    plans: list[dict[str, Any]] = [
         {"name": "Emergency", "matchType": "numberList", "numbers": [{"start": "911", "end": "911"}]},
         {"name": "Extension", "matchType": "digitLength", "digitLength": {"start": "4", "end": "6"}},
         {"name": "National", "matchType": "intraCountryCode"},

@@ -57,7 +57,12 @@ SDK_OPERATIONS: dict[str, tuple[str, str]] = {
 OUTDATED = "outdated_sdk_version"
 _LIST = re.compile(r"^list\[(.+)\]$")
 _DICT = re.compile(r"^dict\(str, (.+)\)$")
-_PRIMITIVES = {"str": str, "int": int, "float": (int, float), "bool": bool}
+_PRIMITIVES: dict[str, type | tuple[type, ...]] = {
+    "str": str,
+    "int": int,
+    "float": (int, float),
+    "bool": bool,
+}
 
 
 @functools.cache

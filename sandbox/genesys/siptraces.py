@@ -43,7 +43,8 @@ def search_sip_traces(gc: GenesysStandIn, call: HttpCall) -> Response:
     found = [
         message
         for message in gc.sip_traces.get(call.account, [])
-        if start <= parse_instant(message["date"]) <= end
+        if (instant := parse_instant(message["date"])) is not None
+        and start <= instant <= end
         and all(message.get(field) == query[param] for param, field in _FILTERS.items() if param in query)
     ]
     return json_response({"count": len(found), "data": found})

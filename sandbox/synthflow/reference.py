@@ -95,7 +95,7 @@ def _rules(shape: Mapping[str, Any], prefix: str, source: str) -> Iterable[Field
                 minimum=field.get("minimum"),
                 maximum=field.get("maximum"),
                 format=Format.E164 if field.get("format") == "e164" else None,
-                item_type=_TYPES.get(item_kind),
+                item_type=_TYPES.get(item_kind or ""),
                 source=field_source,
             )
         if kind == "object" and "properties" in field:

@@ -179,7 +179,11 @@ class SynthflowStandIn(HttpVendorStandIn):
             name = params.get("assistant_name", "Sandbox inbound assistant")
             ids = []
             for index in range(count):
-                body = {"type": "inbound", "name": name if index == 0 else f"{name} {index + 1}", "agent": {}}
+                body: dict[str, Any] = {
+                    "type": "inbound",
+                    "name": name if index == 0 else f"{name} {index + 1}",
+                    "agent": {},
+                }
                 assistant = assistants.new_assistant(self, account_id, workspace_id, body)
                 self.assistants[assistant["model_id"]] = assistant
                 ids.append(assistant["model_id"])

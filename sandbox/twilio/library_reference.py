@@ -114,7 +114,7 @@ class _Recorder(HttpClient):
     """An HttpClient that records the request the library makes and sends nothing."""
 
     def __init__(self) -> None:
-        super().__init__(logger=None, is_async=False)  # type: ignore[arg-type]
+        super().__init__(logger=None, is_async=False)
 
     def request(self, method: str, uri: str, params: Any = None, data: Any = None, **kwargs: Any) -> Any:
         raise _Captured(method, uri, dict(params or {}), dict(data or {}))
@@ -264,7 +264,7 @@ def request_problems(operation: str, params: dict[str, Any]) -> list[str]:
     return problems
 
 
-class _ReadRecorder(dict):  # type: ignore[type-arg]
+class _ReadRecorder(dict):
     """A payload that remembers which keys were read."""
 
     def __init__(self, *args: Any) -> None:

@@ -33,7 +33,7 @@ def list_numbers(tw: TwilioStandIn, call: HttpCall) -> Response:
     if "FriendlyName" in query:
         numbers = [n for n in numbers if n["friendly_name"] == query["FriendlyName"]]
     base = f"{API}/Accounts/{account_sid}/IncomingPhoneNumbers.json"
-    filters = {k: query[k] for k in ("PhoneNumber", "FriendlyName") if k in query}
+    filters: dict[str, Any] = {k: query[k] for k in ("PhoneNumber", "FriendlyName") if k in query}
 
     def page_uri(number: int) -> str:
         return f"{base}?{urlencode({**filters, 'PageSize': size, 'Page': number})}"

@@ -55,7 +55,7 @@ def run_twilio_call(sandbox: Sandbox, caller: str, callee: str) -> dict[str, Any
         raise TwilioCallError(501, f"the twilio stand-in is not served ({sandbox.absent.get('twilio')})")
     try:
         # Outside the sandbox lock: the webhook may call the sandbox back (prepare_inbound).
-        placed = sandbox.stand_in("twilio").place_call(callee, caller)  # type: ignore[attr-defined]
+        placed = sandbox.stand_in("twilio").place_call(callee, caller)
     except ValueError as unknown:
         raise TwilioCallError(404, str(unknown)) from None
     answer: dict[str, Any] = {
@@ -99,14 +99,14 @@ def _dial_sip(sandbox: Sandbox, placed: dict[str, Any], answer: dict[str, Any]) 
     if stand_in is None:
         answer.update(status=408, reason="Request Timeout", far_end=host)
         answer["detail"] = f"nothing in the sandbox answers SIP at {host or request_uri}"
-        answer["status_callbacks"] = sandbox.stand_in("twilio").send_sip_status_callbacks(placed, 408)  # type: ignore[attr-defined]
+        answer["status_callbacks"] = sandbox.stand_in("twilio").send_sip_status_callbacks(placed, 408)
         return answer
     with sandbox.lock:
-        status, reason = stand_in.sip_invite(request_uri, TWILIO_SIP_SOURCE, headers)
+        status, reason = stand_in.sip_invite(request_uri, TWILIO_SIP_SOURCE, headers)  # type: ignore[attr-defined]
         received = list(getattr(stand_in, "received_calls", []) or [])
     answer.update(status=status, reason=reason, far_end=name)
     answer["delivered_headers"] = headers if status == 200 else {}
     answer["received"] = dict(received[-1]) if received else None
     # Outside the sandbox lock: Patchbay's status callback handler answers these.
-    answer["status_callbacks"] = sandbox.stand_in("twilio").send_sip_status_callbacks(placed, status)  # type: ignore[attr-defined]
+    answer["status_callbacks"] = sandbox.stand_in("twilio").send_sip_status_callbacks(placed, status)
     return answer

@@ -130,7 +130,7 @@ def create_acl(tw: TwilioStandIn, call: HttpCall) -> Response:
     account = _account(call)
     form = _form(tw, call)
     now = rfc2822(time.time())
-    acl = {
+    acl: dict[str, Any] = {
         "sid": _sid("AL"),
         "account_sid": account,
         "friendly_name": form["FriendlyName"],

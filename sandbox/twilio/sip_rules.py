@@ -8,6 +8,8 @@ FriendlyName (twilio.com/docs/api/errors/<code>); other bad values get Twilio's 
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.core.field_rules import FieldRule, FieldType, Format
 from sandbox.twilio.rules import BAD_FRIENDLY_NAME, BAD_PARAMETER, BAD_URL, _given, _method
 
@@ -31,7 +33,7 @@ def _url(name: str) -> FieldRule:
 
 
 def _domain_common() -> tuple[FieldRule, ...]:
-    boolean = {"type": FieldType.BOOLEAN, "code": BAD_PARAMETER, "source": DOMAIN_DOC}
+    boolean: dict[str, Any] = {"type": FieldType.BOOLEAN, "code": BAD_PARAMETER, "source": DOMAIN_DOC}
     return (
         FieldRule("FriendlyName", max_length=64, code=BAD_FRIENDLY_NAME, source=DOMAIN_DOC),
         _url("VoiceUrl"),
@@ -40,9 +42,9 @@ def _domain_common() -> tuple[FieldRule, ...]:
         _method("VoiceFallbackMethod"),
         _url("VoiceStatusCallbackUrl"),
         _method("VoiceStatusCallbackMethod"),
-        FieldRule("SipRegistration", **boolean),  # type: ignore[arg-type]
-        FieldRule("EmergencyCallingEnabled", **boolean),  # type: ignore[arg-type]
-        FieldRule("Secure", **boolean),  # type: ignore[arg-type]
+        FieldRule("SipRegistration", **boolean),
+        FieldRule("EmergencyCallingEnabled", **boolean),
+        FieldRule("Secure", **boolean),
         FieldRule("ByocTrunkSid", pattern=r"BY[0-9a-fA-F]{32}", code=BAD_PARAMETER, source=DOMAIN_DOC),
         FieldRule("EmergencyCallerSid", pattern=r"PN[0-9a-fA-F]{32}", code=BAD_PARAMETER, source=DOMAIN_DOC),
     )

@@ -71,6 +71,7 @@ def send_status_callbacks(
             if status is not None:
                 params["SipResponseCode"] = str(status)
         headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+        answer: int | str
         try:
             answer = httpx.post(url, data=params, headers=headers, timeout=timeout).status_code
         except httpx.HTTPError as error:

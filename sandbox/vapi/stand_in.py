@@ -176,7 +176,7 @@ class VapiStandIn(HttpVendorStandIn):
         if self.strict_unknown_properties and properties is not None:
             messages += [f"property {k} should not exist" for k in body if k not in properties]
             for key, allowed in (nested or {}).items():
-                items = body.get(key) if isinstance(body.get(key), list) else []
+                items = body[key] if isinstance(body.get(key), list) else []
                 for index, item in enumerate(items):
                     if isinstance(item, dict):
                         messages += [

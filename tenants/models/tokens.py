@@ -70,6 +70,8 @@ class ApiToken(models.Model):
         """
         if hasattr(self, "creator_role"):
             creator_role = self.creator_role
+        elif self.created_by_id is None:  # the creator's user was deleted
+            creator_role = None
         else:
             from tenants.models.tenancy import Membership
 

@@ -7,7 +7,7 @@ zone knows what they read; `{{ value|when_iso }}` gives the ISO 8601 form for `d
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import template
 from django.utils import timezone
@@ -27,7 +27,7 @@ def when(value: datetime | str | None, empty: str = "—") -> str:
     if isinstance(value, str):
         value = parse_datetime(value) if value else None
         if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, timezone.utc)
+            value = timezone.make_aware(value, UTC)
     if not isinstance(value, datetime):
         return empty
     if timezone.is_aware(value):

@@ -123,7 +123,7 @@ class RecentFailedCalls(Check):
         calls = list(recent.filter(final_status__in=status_class.codes).order_by("-started_at"))
         if not calls:
             return None
-        codes = sorted({c.final_status for c in calls})
+        codes = sorted({c.final_status for c in calls if c.final_status is not None})
         latest = calls[0]
         reason = f" Latest: {latest.reason}" if latest.reason else ""
         message = (

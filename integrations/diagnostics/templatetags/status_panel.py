@@ -3,7 +3,7 @@ probe history per SIP target) and diagnostics panel (latest findings with their 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
@@ -12,6 +12,9 @@ from integrations.diagnostics.models import RegistrationState
 from integrations.diagnostics.runner import latest_report
 from integrations.engine.conditions import ConditionType, get_condition
 from integrations.tables import STATUS_COLOURS
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
 register = template.Library()
 
@@ -33,24 +36,24 @@ def _finding_rows(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @register.inclusion_tag("diagnostics/panels.html", takes_context=True)
-def status_panels(context: template.Context, integration: Any) -> dict[str, Any]:
+def status_panels(context: template.Context, integration: Integration) -> dict[str, Any]:
     """Both panels for `integration` (already scoped to the tenant by the page that shows it)."""
     return panels_context(context, integration)
 
 
 @register.inclusion_tag("diagnostics/registration_panel.html", takes_context=True)
-def registration_panel(context: template.Context, integration: Any) -> dict[str, Any]:
+def registration_panel(context: template.Context, integration: Integration) -> dict[str, Any]:
     """The Registered condition and its components, without the probe history (shown on its own)."""
     return {**panels_context(context, integration), "without_probes": True}
 
 
 @register.inclusion_tag("diagnostics/diagnostics_panel.html", takes_context=True)
-def diagnostics_panel(context: template.Context, integration: Any) -> dict[str, Any]:
+def diagnostics_panel(context: template.Context, integration: Integration) -> dict[str, Any]:
     """The latest diagnostics report's findings with their fixes, and "Run diagnostics"."""
     return panels_context(context, integration)
 
 
-def panels_context(context: template.Context, integration: Any) -> dict[str, Any]:
+def panels_context(context: template.Context, integration: Integration) -> dict[str, Any]:
     """What the registration and diagnostics panels show."""
     registered = get_condition(list(integration.conditions or []), ConditionType.REGISTERED)
     state = RegistrationState.objects.filter(integration=integration).first()

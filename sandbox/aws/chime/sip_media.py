@@ -82,7 +82,7 @@ def find_rule(chime: ChimeVoiceStandIn, rule_id: str) -> SipRule:
 
 def _checked_lambda(chime: ChimeVoiceStandIn, endpoints: list[dict[str, Any]], region: str) -> str:
     """The endpoint's Lambda ARN once it names an existing function of that region and account."""
-    arn = endpoints[0].get("LambdaArn")
+    arn = str(endpoints[0].get("LambdaArn") or "")
     require(bool(arn), BAD, "The endpoint must have a LambdaArn.")
     parts = _LAMBDA_ARN.fullmatch(arn)
     require(parts is not None, BAD, "LambdaArn is not a Lambda function ARN.")

@@ -194,7 +194,7 @@ def put_termination(chime: ChimeVoiceStandIn, call: AwsCall) -> dict[str, Any]:
     termination = dict(call.params["Termination"])
     regions = termination.get("CallingRegions")
     require(bool(regions), BAD, "Termination.CallingRegions is required.")
-    for region in regions:
+    for region in regions or []:
         require(
             re.fullmatch(r"[A-Z]{2}", region) is not None,
             BAD,

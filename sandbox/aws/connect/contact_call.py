@@ -56,10 +56,10 @@ def _contact_flow(calls: SimulatedCalls, callee: str, region: str) -> tuple[Any,
     connect = calls.sandbox.stand_in("connect")
     with calls.sandbox.lock:
         number = next(
-            (n for n in connect.state.numbers.values() if n.e164 == callee and n.region == region),  # type: ignore[attr-defined]
+            (n for n in connect.state.numbers.values() if n.e164 == callee and n.region == region),
             None,
         )
-        flow = connect.state.flows.get(number.flow_id) if number and number.flow_id else None  # type: ignore[attr-defined]
+        flow = connect.state.flows.get(number.flow_id) if number and number.flow_id else None
     return (number, flow) if number is not None else None
 
 
@@ -238,7 +238,7 @@ class Contact:
         target = self._value(parameters.get("ThirdPartyPhoneNumber") or "")
         chime = self.calls.sandbox.stand_in("chime") if self.calls.sandbox.has_stand_in("chime") else None
         with self.calls.sandbox.lock:
-            chime_number = chime.phone_number(target) if chime is not None else None  # type: ignore[attr-defined]
+            chime_number = chime.phone_number(target) if chime is not None else None
         if chime_number is None:
             detail = f"{target} is not a number the sandbox answers (no Chime number): the transfer fails"
             self.transfer = self._leg_answer(404, "Not Found", detail)

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from rest_framework.exceptions import APIException
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Tenant: {tenant.slug} ({tenant.name})")
         self.stdout.write(f"Login: {EMAIL} / {password}")
 
-    def demo_user(self, password: str | None, password_file: Path) -> tuple[AbstractBaseUser, str]:
+    def demo_user(self, password: str | None, password_file: Path) -> tuple[User, str]:
         """The demo user, with the given password, the remembered one, or a new one."""
         users = get_user_model().objects
         user = users.filter(username=EMAIL).first() or users.create_user(username=EMAIL, email=EMAIL)
@@ -98,7 +98,7 @@ class Command(BaseCommand):
         password_file.chmod(0o600)
         return user, password
 
-    def demo_tenant(self, user: AbstractBaseUser) -> Tenant:
+    def demo_tenant(self, user: User) -> Tenant:
         """Tenant `demo` with the demo user as an owner."""
         tenant = Tenant.objects.filter(slug=TENANT_SLUG).first()
         if tenant is None:
@@ -144,7 +144,7 @@ class Command(BaseCommand):
                 actor=actor,
             )
             # The sandbox role gets exactly the policy the account page shows (any account id: the sandbox's).
-            body = {
+            body: dict[str, Any] = {
                 "vendor": "aws",
                 "external_id": account.external_id,
                 "permission_policy": permission_policy(),
@@ -154,7 +154,7 @@ class Command(BaseCommand):
                 account, settings={"role_arn": given["role_arn"], "region": given["region"]}, actor=actor
             )
         else:
-            body: dict[str, Any] = {"vendor": kind}
+            body = {"vendor": kind}
             if kind == AccountKind.SYNTHFLOW:
                 # An inbound assistant takes one phone number: one assistant per Synthflow integration.
                 body["assistants"] = len(SYNTHFLOW_KINDS_SEEDED)
