@@ -24,9 +24,10 @@ from django.utils import timezone
 
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
 from integrations.engine.events import announce, run_applied, run_finished
-from integrations.engine.executor import DATABASE_LOST, GraphExecutor, Recorder, WalkResult
+from integrations.engine.executor import GraphExecutor
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.planner import plan_graph
+from integrations.engine.walk import DATABASE_LOST, Recorder, WalkResult
 from integrations.models.engine import ACTIVE_RUN_STATES, EventOutcome, Run, RunEvent, RunKind, RunState
 from monitoring import log_context
 from tenants.audit import Actor, record_audit

@@ -12,9 +12,9 @@ from django.db import OperationalError
 from integrations.blueprints import get_blueprint
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.engine.conditions import get_condition, set_condition
-from integrations.engine.executor import NodeFailed, walk
 from integrations.engine.names import external_name, integration_prefix
 from integrations.engine.types import KnownAfterApply, contains_unknown, spec_diff
+from integrations.engine.walk import NodeFailed, walk
 
 
 def _node(name: str, *deps: str) -> BlueprintNode:
