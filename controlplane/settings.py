@@ -15,6 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from controlplane import checks as deployment
+from controlplane import framework_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -261,82 +262,16 @@ TWILIO_WEBHOOK_TRUST_FORWARDED_HOST = env.bool("TWILIO_WEBHOOK_TRUST_FORWARDED_H
 TWILIO_REPLAY_SECONDS = env.int("TWILIO_REPLAY_SECONDS", default=120)
 
 # --- REST API --------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "tenants.authentication.TenantTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["tenants.permissions.HasTenantRole"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "tenants.api.errors.api_exception_handler",
-    # DRF's own JSON and form parsers read any body whole (tenants/api/parsers.py)
-    "DEFAULT_PARSER_CLASSES": [
-        "tenants.api.parsers.BoundedJSONParser",
-        "tenants.api.parsers.BoundedFormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "tenants.api.schema.PatchbayAutoSchema",
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Per token (or per dashboard user); requests without a principal are refused before this matters.
-    "DEFAULT_THROTTLE_CLASSES": ["tenants.api.throttling.PrincipalRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"principal": env.str("API_THROTTLE_RATE", default="1200/min")},
-}
-#: integration kinds, as integrations.choices.IntegrationKind has them (named here for the schema's
-#: enum names; settings load before the apps)
-INTEGRATION_KIND_VALUES = ("connect_vapi", "connect_synthflow", "genesys_synthflow", "twilio_synthflow")
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Patchbay API",
-    "DESCRIPTION": "Control plane connecting contact centers to voice-AI agents over SIP.",
-    "VERSION": "1.0.0",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-    "COMPONENT_SPLIT_REQUEST": True,
-    # Two `transport` choice sets (Chime and Genesys) need names of their own in the schema.
-    "ENUM_NAME_OVERRIDES": {
-        "ConnectTransportEnum": "integrations.choices.ConnectTransport",
-        "GenesysTransportEnum": "integrations.choices.GenesysTransport",
-        "SipTargetStateEnum": "calls.choices.TargetState",
-        # `kind` and `state` name several choice sets; named here so the schema (and check --deploy) is clean.
-        "AccountKindEnum": "integrations.choices.AccountKind",
-        "IntegrationKindEnum": "integrations.choices.IntegrationKind",
-        "RunKindEnum": "integrations.models.engine.RunKind",
-        "RunStateEnum": "integrations.models.engine.RunState",
-        "TwilioEventKindEnum": "integrations.models.twilio_events.TwilioEventKind",
-        # each kind's discriminator, shared by its integration and its declaration variant
-        **{f"{''.join(w.title() for w in k.split('_'))}KindEnum": [k] for k in INTEGRATION_KIND_VALUES},
-    },
-}
+REST_FRAMEWORK = framework_settings.rest_framework(
+    throttle_rate=env.str("API_THROTTLE_RATE", default="1200/min")
+)
+INTEGRATION_KIND_VALUES = framework_settings.INTEGRATION_KIND_VALUES
+SPECTACULAR_SETTINGS = framework_settings.spectacular()
 
 # --- Operating (issue 16): logs, metrics, heartbeats, alerts ------------------
 #: "json" (one object per line, for a log pipeline; the default with DEBUG off) or "plain" (make run)
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "monitoring.log_format.ContextFilter"}},
-    "formatters": {
-        "plain": {"()": "monitoring.log_format.PlainFormatter"},
-        "json": {"()": "monitoring.log_format.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["context"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        # httpx logs every request's full URL at INFO; an alert webhook's path is a credential (Slack's
-        # incoming webhooks), and patchbay.vendor already logs each vendor request without it.
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
-}
+LOGGING = framework_settings.logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
 #: `Authorization: Bearer <METRICS_TOKEN>` reads /metrics; unset refuses everyone (401) unless
 #: METRICS_ALLOW_ANONYMOUS (for a scraper on a private network only)
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
