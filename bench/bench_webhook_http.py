@@ -133,6 +133,14 @@ def table(summary: list[dict[str, Any]], extras: list[WrkResult], notes: list[st
     return "\n".join([*lines, *notes])
 
 
+def _gunicorn(app: str, host: str, port: int) -> list[str]:
+    """gunicorn serving `app` with Patchbay's workers and threads."""
+    return [
+        *(sys.executable, "-m", "gunicorn", app),
+        *("--bind", f"{host}:{port}", "--workers", str(WORKERS), "--threads", str(THREADS)),
+    ]
+
+
 def bench_webhook_http(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Floor and webhook alternating at 50 connections, then prepare_inbound, a stalled Synthflow, 200
     connections; fails on a wrong answer, never on a time except the fallback's budget."""
@@ -149,28 +157,22 @@ def bench_webhook_http(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         twiml_file.write_bytes(one_answer(plain))
         stack.env["BENCH_FLOOR_TWIML"] = str(twiml_file)
         floor_port = free_port()
-        stack.start_process(
-            "floor",
-            [
-                *(sys.executable, "-m", "gunicorn", "bench.webhook_http:floor_app"),
-                *(
-                    "--bind",
-                    f"{stack.host}:{floor_port}",
-                    "--workers",
-                    str(WORKERS),
-                    "--threads",
-                    str(THREADS),
-                ),
-            ],
-        )
+        stack.start_process("floor", _gunicorn("bench.webhook_http:floor_app", stack.host, floor_port))
         floor = dataclasses.replace(plain, base_url=f"http://{stack.host}:{floor_port}")
         wait_for(f"{floor.base_url}/", time.monotonic() + 60)
+        django_port = free_port()
+        stack.start_process(
+            "django floor", _gunicorn("bench.django_floor:application", stack.host, django_port)
+        )
+        django_floor = dataclasses.replace(plain, base_url=f"http://{stack.host}:{django_port}")
+        wait_for(f"{django_floor.base_url}/hooks/twilio/voice/{plain.public_id}", time.monotonic() + 60)
         runner = Runner(tmp_path)
-        for warm in (floor, plain):
+        for warm in (floor, django_floor, plain):
             runner.run("warm-up", warm, seconds=WARMUP_SECONDS, calls=CALLS_SLOW * 3)
-        floors, webhooks = [], []
+        floors, django_floors, webhooks = [], [], []
         for index in range(ROUNDS):
             floors.append(runner.run(f"floor, round {index + 1}", floor))
+            django_floors.append(runner.run(f"Django floor, round {index + 1}", django_floor))
             webhooks.append(runner.run(f"webhook, round {index + 1}", plain))
         on = runner.run("webhook, prepare_inbound on (sandbox)", prepared, calls=CALLS_SLOW, classify=True)
         assert on.dialed == on.requests, on
@@ -196,30 +198,35 @@ def bench_webhook_http(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
             connections=BURST_CONNECTIONS,
             classify=True,
         )
-    floor_row, webhook_row = (
+    floor_row, django_row, webhook_row = (
         median_row("bare WSGI floor (median of rounds)", floors),
+        median_row("Django floor: lean hooks handler, trivial view (median)", django_floors),
         median_row("webhook, prepare_inbound off (median of rounds)", webhooks),
     )
     budget = PREPARE_TIMEOUT + max(run.max for run in webhooks)
     ratios = {key: webhook_row[key] / floor_row[key] for key in ("p50", "p99", "per_second")}
+    django_ratios = {key: django_row[key] / floor_row[key] for key in ("p50", "p99", "per_second")}
     notes = [
         f"webhook / floor: p50 {ratios['p50']:.2f}x, p99 {ratios['p99']:.2f}x, throughput "
         f"{ratios['per_second']:.2f}x (target: p99 <= {TARGET_P99_RATIO:g}x: "
         f"{'met' if ratios['p99'] <= TARGET_P99_RATIO else 'NOT met'})",
+        f"Django floor / floor: p50 {django_ratios['p50']:.2f}x, p99 {django_ratios['p99']:.2f}x, throughput "
+        f"{django_ratios['per_second']:.2f}x (what Django's request cycle costs before any webhook work)",
         f"stalled Synthflow: {stalled.fallbacks}/{stalled.requests} fallbacks, slowest {stalled.max:.2f} s "
         f"(budget {budget:.2f} s: the {PREPARE_TIMEOUT:g} s timeout + the slowest webhook round answer); "
         f"200 connections: {burst.requests - burst.others}/{burst.requests} 2xx",
     ]
     with capsys.disabled():
-        print(table([floor_row, webhook_row], [on, stalled, burst], notes))
+        print(table([floor_row, django_row, webhook_row], [on, stalled, burst], notes))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "webhook_http.json").write_text(
         json.dumps(
             {
                 "workers": WORKERS,
                 "threads": THREADS,
-                "summary": [floor_row, webhook_row],
+                "summary": [floor_row, django_row, webhook_row],
                 "ratios": ratios,
+                "django_floor_ratios": django_ratios,
                 "fallback_budget": budget,
                 "runs": [run.as_dict() for run in runner.runs],
             },
