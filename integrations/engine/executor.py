@@ -26,7 +26,7 @@ from integrations.engine.walk import NodeFailed, Recorder, WalkResult, walk
 from integrations.models.engine import EventOutcome, NodeStatus
 from integrations.resources import get_resource_type
 from integrations.vendors import request_ids
-from integrations.vendors.errors import VendorError
+from integrations.vendors.errors import ResponseLost, VendorError
 
 #: characters of one value shown in an update's `old → new`
 VALUE_SHOWN = 120
@@ -52,6 +52,8 @@ class GraphExecutor:
         self.drifted: dict[str, dict[str, Any]] = {}
         #: node → the `{field: (observed, desired)}` it was updated or found drifted by, for its event
         self._changes: dict[str, dict[str, tuple[Any, Any]]] = {}
+        #: node → when (monotonic) its last create was sent and got no answer (ResponseLost)
+        self._unanswered: dict[str, float] = {}
         self._lock = threading.Lock()
 
     # -- shared ---------------------------------------------------------------
@@ -210,7 +212,7 @@ class GraphExecutor:
         ctx = self.graph.context(node, spec)
         seen = rtype.observe(ctx)
         row = self.graph.rows[node]
-        if not seen.exists and not rtype.observe_only and _awaited_unanswered_create(row):
+        if not seen.exists and not rtype.observe_only and self._awaited_unanswered_create(node):
             seen = rtype.observe(ctx)
         if rtype.observe_only:
             if not seen.exists:
@@ -244,13 +246,36 @@ class GraphExecutor:
         # Saved before the vendor hears of it: if the answer is lost, the next pass looks first.
         self._save(node, create_pending_at=timezone.now(), status=NodeStatus.CREATING, external_id="")
         ctx.external_id = ""
-        created_id = rtype.create(ctx)
+        sent = time.monotonic()
+        try:
+            created_id = rtype.create(ctx)
+        except ResponseLost:
+            with self._lock:
+                self._unanswered[node] = sent
+            raise
         announce(vendor_write_answered, node=node, action="create")
         self._save(node, external_id=created_id, create_pending_at=None)
         ctx.external_id = created_id
         self._count_change()
         self._observed(node, rtype.observe(ctx), NodeStatus.READY)
         return "create"
+
+    def _awaited_unanswered_create(self, node: str) -> bool:
+        """Wait out an earlier create of this node that got no answer; True if there was one to wait for.
+
+        A request whose answer was lost (a read timeout, a dropped connection) may still be carried out by
+        the vendor: issue 15's fault campaign saw a Voice Connector made twice that way. Before sending
+        another create the engine looks again `ENGINE_CREATE_SETTLE_SECONDS` after the first was sent. An
+        answered failure (a 4xx, a 5xx, throttling) is not waited for, nor a create of an earlier run.
+        """
+        with self._lock:
+            sent = self._unanswered.pop(node, None)
+        if sent is None:
+            return False
+        remaining = settings.ENGINE_CREATE_SETTLE_SECONDS - (time.monotonic() - sent)
+        if remaining > 0:
+            time.sleep(remaining)
+        return True
 
     def _count_change(self) -> None:
         with self._lock:
@@ -316,20 +341,3 @@ class GraphExecutor:
         announce(vendor_write_answered, node=node, action="delete")
         self._count_change()
         return "delete"
-
-
-def _awaited_unanswered_create(row: Any) -> bool:
-    """Wait out an earlier create of this node that got no answer; True if there was one to wait for.
-
-    A timed-out request may still be carried out by the vendor (issue 15's fault campaign saw a Voice
-    Connector made twice that way): the engine looks again `ENGINE_CREATE_SETTLE_SECONDS` after the
-    first create was sent before it sends another. A create from an earlier run is long settled: no wait.
-    """
-    if row.create_pending_at is None or row.external_id:
-        return False
-    since = (timezone.now() - row.create_pending_at).total_seconds()
-    remaining = settings.ENGINE_CREATE_SETTLE_SECONDS - since
-    if remaining <= 0:
-        return False
-    time.sleep(remaining)
-    return True
