@@ -99,7 +99,7 @@ SOAK_SEED ?= 1
 SOAK_RUNS ?= 100
 SOAK_FAULTS_ARGS ?=
 soak-faults: $(STAMP)
-	$(PY) -m pytest bench/soak_faults.py -o python_functions="soak_*" -p no:cacheprovider -q -s \
+	$(PY) -m pytest bench/soak_faults.py -p bench.fault_options -o python_functions="soak_*" -p no:cacheprovider -q -s \
 		--seed $(SOAK_SEED) --runs $(SOAK_RUNS) $(SOAK_FAULTS_ARGS)
 
 # Issue 15's "Dependencies restart" (bench/restarts.py): a Redis and a throwaway PostgreSQL cluster of its own on

@@ -44,7 +44,7 @@ def test_no_token_configured_refuses_everyone(client: Client, settings: Any) -> 
 @pytest.mark.django_db(transaction=True)
 def test_an_apply_moves_the_run_and_vendor_series(client: Client, sandbox: Any) -> None:
     setup = make_connect_vapi(sandbox)
-    # Vapi says "slow down" once: Patchbay waits and asks again (a throttle and a retry).
+    # Vapi says "slow down" once: Patchbay waits and asks again (a throttle and the node's retry).
     sandbox.fault("vapi", "ListCredentials", "throttle", times=1)
     before = scrape(client)
 
@@ -68,8 +68,12 @@ def test_an_apply_moves_the_run_and_vendor_series(client: Client, sandbox: Any) 
     listing = {"vendor": "vapi", "operation": "GET /credential"}
     throttled = ("patchbay_vendor_requests_total", {"status": "429", **listing})
     assert value(after, throttled[0], **throttled[1]) == value(before, throttled[0], **throttled[1]) + 1
-    for moved in ("patchbay_vendor_throttles_total", "patchbay_vendor_retries_total"):
-        assert value(after, moved, **listing) == value(before, moved, **listing) + 1, moved
+    throttles = "patchbay_vendor_throttles_total"
+    assert value(after, throttles, **listing) == value(before, throttles, **listing) + 1
+    # In a run the engine owns retries (the client tries once): the retry is the node's, on the run.
+    retries = "patchbay_vendor_retries_total"
+    assert value(after, retries, **listing) == value(before, retries, **listing)
+    assert run.events.filter(node="vapi_credential", outcome="retry").count() == 1
     # The applied integration is counted by health; it is no longer waiting for anything.
     assert (
         value(after, "patchbay_integrations", status="healthy")

@@ -139,7 +139,11 @@ def _search_rows(sentinels: Sentinels) -> None:
         text = json.dumps([node.outputs, node.last_diff], default=str) + node.message
         sentinels.search(f"resource node {node.node}", text)
     for audit in AuditEvent.objects.all().only("id", "action", "diff", "object_repr"):
-        sentinels.search(f"audit row {audit.action}", json.dumps(audit.diff, default=str) + audit.object_repr)
+        # A generated request may use one string as both a secret and the object's name (Hypothesis draws
+        # strings from the code's own literals): that name is the client's, not a leak.
+        names = frozenset(str(v) for v in (audit.diff or {}).get("name") or () if v is not None)
+        text = json.dumps(audit.diff, default=str) + audit.object_repr
+        sentinels.search(f"audit row {audit.action}", text, allowed=names)
 
 
 def _uses_database(request: pytest.FixtureRequest) -> bool:

@@ -1,4 +1,7 @@
-"""Options of the fault campaigns (`make soak-faults`): the seed and the runs per kind."""
+"""Options of the fault campaigns (`make soak-faults`): the seed and the runs per kind.
+
+A pytest plugin (`-p bench.fault_options`), not a conftest: a second `conftest` module would shadow the
+root one that test modules import fixtures' helpers from."""
 
 from __future__ import annotations
 
