@@ -51,7 +51,7 @@ SECONDS = 8
 WARMUP_SECONDS = 2
 ROUNDS = 3
 #: calls prepared per run: more than a run can send at the floor's pace
-CALLS_PER_RUN = 40_000
+CALLS_PER_RUN = 120_000
 CALLS_SLOW = 4_000
 TARGET_P99_RATIO = 2.0
 #: Synthflow's stall: longer than SYNTHFLOW_PREPARE_TIMEOUT (2 s, production's default; the stack's too)
