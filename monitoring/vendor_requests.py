@@ -19,7 +19,7 @@ logger = logging.getLogger("patchbay.vendor")
 
 #: a path segment that names one object rather than a collection: has a digit, or is long
 _ID_SEGMENT = re.compile(r"^(?=.*\d).+$|^.{24,}$")
-#: AWS error codes that mean "slow down" (integrations/vendors/aws.py maps the same ones to Throttled)
+#: AWS error codes that mean "slow down" (integrations/vendors/aws/session.py maps the same ones to Throttled)
 AWS_THROTTLE_CODES = frozenset(
     {
         "ThrottledClientException",

@@ -303,8 +303,9 @@ def _teardown(run: Run, graph: IntegrationGraph, recorder: RunRecorder) -> None:
         message = "; ".join(f"{node}: {text}" for node, text in result.failed.items()) or "blocked"
         _finish(run, RunState.FAILED, message)
         return
-    # The finalizer: the integration row goes only after every resource is gone.
-    _finish(run, RunState.SUCCEEDED, "every resource deleted")
+    # The finalizer: the integration row goes only after every resource is gone, in the same
+    # transaction that marks the run succeeded, so no reader sees a finished teardown of an
+    # integration that is still there.
     with transaction.atomic():
         actor = Actor(user=run.requested_by) if run.requested_by_id else Actor.system()
         record_audit(
@@ -314,6 +315,8 @@ def _teardown(run: Run, graph: IntegrationGraph, recorder: RunRecorder) -> None:
             diff={"name": [integration.name, None], "kind": [integration.kind, None], "run": [None, run.pk]},
         )
         integration.delete()
+        _record_finish(run, RunState.SUCCEEDED, "every resource deleted")
+    announce(run_finished, run=run)
 
 
 def _save_conditions(integration: Any, conditions: list[dict[str, Any]]) -> None:
@@ -322,6 +325,12 @@ def _save_conditions(integration: Any, conditions: list[dict[str, Any]]) -> None
 
 
 def _finish(run: Run, state: str, message: str) -> None:
+    _record_finish(run, state, message)
+    announce(run_finished, run=run)
+
+
+def _record_finish(run: Run, state: str, message: str) -> None:
+    """Mark the run finished and add its closing event (the writes only; `_finish` also announces)."""
     Run.objects.filter(pk=run.pk).update(
         state=state,
         message=message[:4000],
@@ -337,7 +346,6 @@ def _finish(run: Run, state: str, message: str) -> None:
         outcome="ok" if state == RunState.SUCCEEDED else "failed",
         message=message[:2000],
     )
-    announce(run_finished, run=run)
 
 
 def plan_integration(integration: Any, *, requested_by: Any = None) -> tuple[Run, dict[str, Any]]:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
 from integrations.resources.adoption import converge
 from integrations.resources.waiting import wait_for
-from integrations.vendors.aws import AwsSession
-from integrations.vendors.errors import Conflict, InvalidSpec, NotFound, VendorUnavailable
-
-_TTL_ON = ("ENABLED", "ENABLING")
+from integrations.vendors.aws.dynamodb import DynamoDb, Table
+from integrations.vendors.errors import Conflict, InvalidSpec, VendorUnavailable
 
 
 class DynamoDbTable(ResourceType):
@@ -25,58 +22,39 @@ class DynamoDbTable(ResourceType):
         return ctx.external_id or ctx.external_name
 
     @staticmethod
-    def _describe(aws: AwsSession, name: str) -> dict[str, Any] | None:
-        try:
-            table = aws.call("dynamodb", "describe_table", TableName=name)["Table"]
-        except NotFound:
-            return None
+    def _live(dynamodb: DynamoDb, name: str) -> Table | None:
         # A table being deleted is on its way out; a create now would be refused until it is gone.
-        return None if table.get("TableStatus") == "DELETING" else table
-
-    @staticmethod
-    def _ttl_attribute(aws: AwsSession, name: str) -> str | None:
-        answer = aws.call("dynamodb", "describe_time_to_live", TableName=name)
-        ttl = answer.get("TimeToLiveDescription") or {}
-        return ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") in _TTL_ON else None
+        table = dynamodb.table(name)
+        return None if table is None or table.status == "DELETING" else table
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Read the table's key schema and whether TTL is on (and on which attribute)."""
-        aws: AwsSession = ctx.clients.aws
+        dynamodb = DynamoDb(ctx.clients.aws)
         name = self._name(ctx)
-        table = self._describe(aws, name)
+        table = self._live(dynamodb, name)
         if table is None:
             return Observation(exists=False)
-        hash_key = next((k["AttributeName"] for k in table["KeySchema"] if k["KeyType"] == "HASH"), None)
-        observed = {"hash_key": hash_key, "ttl_attribute": self._ttl_attribute(aws, name)}
+        observed = {"hash_key": table.hash_key, "ttl_attribute": dynamodb.ttl_attribute(name)}
         diff = spec_diff(ctx.spec, observed)
         return Observation(
             exists=True,
             up_to_date=not diff,
             diff=diff,
-            outputs={"name": table["TableName"], "arn": table["TableArn"]},
-            external_id=table["TableName"],
+            outputs={"name": table.name, "arn": table.arn},
+            external_id=table.name,
         )
 
     def create(self, ctx: NodeContext) -> str:
         """Create the table on demand billing (or adopt ours), wait until ACTIVE, then turn TTL on."""
-        aws: AwsSession = ctx.clients.aws
+        dynamodb = DynamoDb(ctx.clients.aws)
         name = ctx.external_name
-        hash_key = ctx.spec["hash_key"]
         # ResourceInUseException (Conflict): a table of our deterministic name exists; adopt it.
         with contextlib.suppress(Conflict):
-            aws.call(
-                "dynamodb",
-                "create_table",
-                create=True,
-                TableName=name,
-                AttributeDefinitions=[{"AttributeName": hash_key, "AttributeType": "S"}],
-                KeySchema=[{"AttributeName": hash_key, "KeyType": "HASH"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            dynamodb.create_table(name, ctx.spec["hash_key"])
         # UpdateTimeToLive is refused while the table is still CREATING.
         table = wait_for(
-            lambda: self._describe(aws, name),
-            lambda t: t is None or t.get("TableStatus") == "ACTIVE",
+            lambda: self._live(dynamodb, name),
+            lambda t: t is None or t.status == "ACTIVE",
             what=f"DynamoDB table {name}",
         )
         if table is None:
@@ -85,7 +63,7 @@ class DynamoDbTable(ResourceType):
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Turn TTL on for the spec's attribute; a different hash key needs a new table."""
-        aws: AwsSession = ctx.clients.aws
+        dynamodb = DynamoDb(ctx.clients.aws)
         name = self._name(ctx)
         if "hash_key" in diff:
             have, want = diff["hash_key"]
@@ -99,23 +77,10 @@ class DynamoDbTable(ResourceType):
             have, want = diff["ttl_attribute"]
             # DynamoDB keeps one TTL attribute per table: switch the old one off before the new one.
             if have:
-                self._set_ttl(aws, name, have, enabled=False)
+                dynamodb.set_ttl(name, have, enabled=False)
             if want:
-                self._set_ttl(aws, name, want, enabled=True)
-
-    @staticmethod
-    def _set_ttl(aws: AwsSession, name: str, attribute: str, *, enabled: bool) -> None:
-        aws.call(
-            "dynamodb",
-            "update_time_to_live",
-            TableName=name,
-            TimeToLiveSpecification={"Enabled": enabled, "AttributeName": attribute},
-        )
+                dynamodb.set_ttl(name, want, enabled=True)
 
     def delete(self, ctx: NodeContext) -> None:
         """Delete the table; already gone (or going) is done."""
-        aws: AwsSession = ctx.clients.aws
-        try:
-            aws.call("dynamodb", "delete_table", TableName=self._name(ctx))
-        except NotFound:
-            return
+        DynamoDb(ctx.clients.aws).delete_table(self._name(ctx))

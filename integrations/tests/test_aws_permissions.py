@@ -1,11 +1,12 @@
 """The permission policy covers every AWS operation Patchbay's code calls, and nothing else.
 
-The code's AWS calls all go through `AwsSession.call` / `paginate(service, operation, ...)`;
-they are found by reading the source (ast): the service and operation must be
-string constants, module constants, or a loop over constants, so every call
-stays readable here. The policy is then checked the way the sandbox enforces it
-(sandbox/aws/identity_policy.py) for a request of each operation on Patchbay's
-own objects.
+The code's AWS requests are built in the typed clients (integrations/vendors/aws/<service>.py:
+`self._call("operation", ...)` under the class's `SERVICE`), and, until every call site has moved
+over, through `AwsSession.call` / `paginate(service, operation, ...)`; they are found by reading
+the source (ast): the service and operation must be string constants, module constants, or a
+loop over constants, so every call stays readable here. The policy is then checked the way
+the sandbox enforces it (sandbox/aws/identity_policy.py) for a request of each operation on
+Patchbay's own objects.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Patchbay's own code: the apps (not tests, not the Lambda code, which runs with its own role)
 SCANNED = ("integrations", "calls", "tenants", "controlplane")
 ACCOUNT = "123456789012"
+#: one typed client per AWS service (integrations/vendors/aws/<service>.py)
+TYPED_CLIENTS = ROOT / "integrations" / "vendors" / "aws"
 SERVICES = set(botocore.session.get_session().get_available_services())
 
 
@@ -67,12 +70,8 @@ def aws_calls_in_code() -> tuple[set[tuple[str, str]], list[str]]:
     unreadable: list[str] = []
     for package in SCANNED:
         for path in sorted((ROOT / package).rglob("*.py")):
-            if (
-                "tests" in path.parts
-                or "lambdas" in path.parts
-                or path == ROOT / "integrations/vendors/aws.py"
-            ):
-                continue  # the last one defines `call(service, operation)` itself
+            if "tests" in path.parts or "lambdas" in path.parts or path.parent == TYPED_CLIENTS:
+                continue  # the typed clients are read by `typed_client_calls`
             tree = ast.parse(path.read_text())
             module = None
             functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
@@ -100,12 +99,57 @@ def aws_calls_in_code() -> tuple[set[tuple[str, str]], list[str]]:
     return found, unreadable
 
 
+def typed_client_calls() -> tuple[set[tuple[str, str]], list[str]]:
+    """(every (service, operation) the typed clients request, the requests the scan cannot read).
+
+    Each `AwsService` subclass in integrations/vendors/aws/ names its `SERVICE`; its requests are
+    `self._call("operation", ...)` and `self._pages("operation", ...)` with a constant operation.
+    """
+    found: set[tuple[str, str]] = set()
+    unreadable: list[str] = []
+    for path in sorted(TYPED_CLIENTS.glob("*.py")):
+        if path.name in ("session.py", "service.py", "__init__.py"):
+            continue
+        for cls in [n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ClassDef)]:
+            service = next(
+                (
+                    stmt.value.value
+                    for stmt in cls.body
+                    if isinstance(stmt, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == "SERVICE" for t in stmt.targets)
+                    and isinstance(stmt.value, ast.Constant)
+                ),
+                None,
+            )
+            for node in ast.walk(cls):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("_call", "_pages")
+                ):
+                    continue
+                site = f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)[:80]}"
+                operation = node.args[0] if node.args else None
+                if (
+                    not isinstance(service, str)
+                    or service not in SERVICES
+                    or not (isinstance(operation, ast.Constant) and isinstance(operation.value, str))
+                ):
+                    unreadable.append(site)
+                    continue
+                found.add((service, operation.value))
+    return found, unreadable
+
+
 def listed_operations() -> set[tuple[str, str]]:
     return {(service, operation) for service, ops in OPERATIONS.items() for operation in ops}
 
 
 def test_every_aws_call_in_the_code_is_readable_and_in_the_permission_policy() -> None:
     found, unreadable = aws_calls_in_code()
+    typed, typed_unreadable = typed_client_calls()
+    found |= typed
+    unreadable += typed_unreadable
 
     assert unreadable == [], "AWS calls whose service or operation the scan cannot read"
     assert len(found) > 50  # the scan sees the code (chime, connect, iam, lambda, dynamodb, logs)

@@ -7,7 +7,7 @@ connection): if the answer was lost after sending, the create may have
 happened, so the engine must look before it creates again (`ResponseLost`).
 
 One owner of retries per call: inside an engine node step (`engine_owns_retries`,
-integrations/engine/retry.py) every vendor call — HTTP here, AWS in vendors/aws.py — makes a
+integrations/engine/retry.py) every vendor call — HTTP here, AWS in vendors/aws/session.py — makes a
 single attempt and the engine retries the whole step, up to `ENGINE_NODE_ATTEMPTS` (6) tries.
 Everywhere else (connection checks, pickers, call fetches, diagnostics) the client owns them:
 up to `VENDOR_HTTP_ATTEMPTS` (4) tries per HTTP call and `AWS_MAX_ATTEMPTS` (4) per AWS call;

@@ -1,5 +1,8 @@
 """AWS access for one tenant account: assume the customer's role with its external id, then boto3.
 
+The requests themselves are built in one typed client per service (`aws/<service>.py`, on
+`AwsService`); this module is the session they share and the error mapping common to every service.
+
 Patchbay stores no AWS keys of its customers: it assumes `role_arn` with the
 external id it generated for the account (the usual SaaS pattern, DESIGN §3).
 Reads, updates and deletes use boto3's standard retry mode (`AWS_MAX_ATTEMPTS`); creates use a
@@ -81,8 +84,18 @@ _UNAVAILABLE = {
 }
 
 
-def translate_client_error(error: botocore.exceptions.ClientError, operation: str) -> VendorError:
-    """A botocore ClientError as a domain error with AWS's own message."""
+def translate_client_error(
+    error: botocore.exceptions.ClientError,
+    operation: str,
+    *,
+    not_found: frozenset[str] | set[str] = _NOT_FOUND,
+    conflict: frozenset[str] | set[str] = _CONFLICT,
+) -> VendorError:
+    """A botocore ClientError as a domain error with AWS's own message.
+
+    `not_found` and `conflict` are the calling service's own codes (each `AwsService` says its
+    own); throttling, refusals and outages are spelled alike across the services.
+    """
     info = error.response.get("Error", {})
     code = str(info.get("Code", ""))
     message = str(info.get("Message", "")) or code
@@ -90,9 +103,9 @@ def translate_client_error(error: botocore.exceptions.ClientError, operation: st
     status = int(meta.get("HTTPStatusCode") or 0)
     kwargs: dict[str, Any] = {"vendor": "aws", "request_id": str(meta.get("RequestId", ""))}
     text = f"{operation}: {code}: {message}"
-    if code in _NOT_FOUND or status == 404:
+    if code in not_found or status == 404:
         return NotFound(text, **kwargs)
-    if code in _CONFLICT or status == 409:
+    if code in conflict or status == 409:
         return Conflict(text, **kwargs)
     if code in _THROTTLED or status == 429:
         return Throttled(text, **kwargs)
@@ -197,14 +210,28 @@ class AwsSession:
                 self._clients[key] = client
             return self._clients[key]
 
-    def call(self, service: str, operation: str, *, create: bool = False, **params: Any) -> dict[str, Any]:
-        """Call one AWS operation (snake_case name) and translate its failures into domain errors."""
+    def call(
+        self,
+        service: str,
+        operation: str,
+        *,
+        create: bool = False,
+        not_found: frozenset[str] | set[str] = _NOT_FOUND,
+        conflict: frozenset[str] | set[str] = _CONFLICT,
+        **params: Any,
+    ) -> dict[str, Any]:
+        """Call one AWS operation (snake_case name) and translate its failures into domain errors.
+
+        Only the typed clients (`AwsService._call`) call this; they pass their service's codes.
+        """
         client = self.client(service, single_attempt=create or retries_owned_above())
         method: Callable[..., dict[str, Any]] = getattr(client, operation)
         try:
             return method(**params)
         except botocore.exceptions.ClientError as exc:
-            raise translate_client_error(exc, _camel(operation)) from None
+            raise translate_client_error(
+                exc, _camel(operation), not_found=not_found, conflict=conflict
+            ) from None
         except (
             botocore.exceptions.ConnectionClosedError,
             botocore.exceptions.ReadTimeoutError,
