@@ -19,12 +19,12 @@ from django.db import transaction
 from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from integrations import actions
-from integrations.blueprints import get_blueprint
 from integrations.declarations import Declared, read_declarations
 from integrations.engine.conditions import ConditionStatus, ConditionType
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.planner import PlanAction, plan_graph
 from integrations.integration_checks import reference_problems
+from integrations.kinds import blueprint_for
 from integrations.models import Integration
 from integrations.models.engine import ACTIVE_RUN_STATES, NodeStatus, ResourceNode, Run
 from integrations.resources import get_resource_type
@@ -49,7 +49,7 @@ def _node(name: str, type_name: str, action: str) -> dict[str, Any]:
 
 def _new_nodes(kind: str, config: dict[str, Any]) -> list[dict[str, Any]]:
     """A new integration's plan without asking any vendor: every node its config needs is created."""
-    blueprint = get_blueprint(kind, config)
+    blueprint = blueprint_for(kind, config)
     nodes = []
     for name in blueprint.order():
         type_name = blueprint.by_name[name].type

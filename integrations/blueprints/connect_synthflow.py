@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.choices import SynthflowRegion
+from integrations.blueprints import fragments
+from integrations.blueprints.fragments import synthflow_region, workspace_id
 from integrations.contact_flows import synthflow_transfer_flow
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.resources.sip_credentials import open_credentials
@@ -22,19 +23,6 @@ from integrations.vendors.synthflow import SIGNALLING_CIDRS, SIP_HOSTS, SIP_PORT
 
 #: Connect's transfer timeout and the flow resuming after the agent hangs up (seed guide, step 5)
 TRANSFER_TIMEOUT_SECONDS = 30
-
-
-def _region(i: SpecInputs) -> str:
-    return str(i.accounts["aws"].get("region", "us-east-1"))
-
-
-def synthflow_region(i: SpecInputs) -> str:
-    """The Synthflow workspace's region (global, us, eu): it picks the SIP host and the allow list."""
-    return str(i.accounts.get("synthflow", {}).get("region") or SynthflowRegion.GLOBAL)
-
-
-def workspace_id(i: SpecInputs) -> str:
-    return str(i.accounts.get("synthflow", {}).get("workspace_id", ""))
 
 
 def _credentials(i: SpecInputs) -> dict[str, Any]:
@@ -74,32 +62,14 @@ def _synthflow_number(i: SpecInputs) -> dict[str, Any]:
 
 
 NODES = (
-    BlueprintNode(
-        "voice_connector",
-        "chime.voice_connector",
-        lambda i: {"aws_region": _region(i), "require_encryption": False},
-        title="Chime SDK Voice Connector",
-    ),
+    fragments.voice_connector(),
     BlueprintNode(
         "sip_credentials", "patchbay.sip_credentials", lambda i: {}, title="SIP digest credentials"
     ),
-    BlueprintNode(
-        "origination",
-        "chime.voice_connector_origination",
-        lambda i: {
-            "voice_connector_id": i.out("voice_connector", "id"),
-            "routes": [
-                {
-                    "Host": SIP_HOSTS[synthflow_region(i)],
-                    # Chime routes offer UDP and TCP only; both use Synthflow's port 32681 (§1.6).
-                    "Port": SIP_PORT,
-                    "Protocol": str(i.config.get("transport", "UDP")),
-                    "Priority": 1,
-                    "Weight": 1,
-                }
-            ],
-            "disabled": False,
-        },
+    # Chime routes offer UDP and TCP only; both use Synthflow's port 32681 (§1.6).
+    fragments.connector_origination(
+        lambda i: SIP_HOSTS[synthflow_region(i)],
+        SIP_PORT,
         ("voice_connector",),
         "Connector origination to Synthflow",
     ),
@@ -110,17 +80,7 @@ NODES = (
         ("voice_connector", "sip_credentials"),
         "Connector termination (Synthflow's signalling IPs, digest credentials)",
     ),
-    BlueprintNode(
-        "logging",
-        "chime.voice_connector_logging",
-        lambda i: {
-            "voice_connector_id": i.out("voice_connector", "id"),
-            "enable_sip_logs": True,
-            "enable_media_metric_logs": False,
-        },
-        ("voice_connector",),
-        "SIP message logging (for call ladders)",
-    ),
+    fragments.connector_logging(),
     BlueprintNode(
         "phone_number", "chime.connector_phone_number", _phone_number, title="DID of the connector"
     ),
@@ -141,16 +101,7 @@ NODES = (
         ("voice_connector", "phone_number", "sip_credentials", "termination"),
         "Synthflow custom number (termination URI = the connector's host)",
     ),
-    BlueprintNode(
-        "assistant_number",
-        "synthflow.assistant_number",
-        lambda i: {
-            "model_id": str(i.config["synthflow_assistant_id"]),
-            "phone_number": i.out("synthflow_number", "phone_number"),
-        },
-        ("synthflow_number",),
-        "The number attached to the inbound assistant",
-    ),
+    fragments.assistant_number(),
     BlueprintNode(
         "contact_flow",
         "aws.connect_contact_flow",
@@ -166,17 +117,7 @@ NODES = (
         ("phone_number_association", "assistant_number", "origination"),
         "Amazon Connect contact flow (transfer to the DID)",
     ),
-    BlueprintNode(
-        "connect_numbers",
-        "aws.connect_phone_number_flows",
-        lambda i: {
-            "instance_id": i.config["connect_instance_id"],
-            "flow_id": i.out("contact_flow", "id"),
-            "numbers": list(i.config.get("connect_phone_numbers") or []),
-        },
-        ("contact_flow",),
-        "Connect phone numbers routed to the flow",
-    ),
+    fragments.connect_numbers(),
 )
 
 BLUEPRINT = Blueprint(kind="connect_synthflow", nodes=NODES)

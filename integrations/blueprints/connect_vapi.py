@@ -12,6 +12,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
+from integrations.blueprints import fragments
+from integrations.blueprints.fragments import aws_region
 from integrations.contact_flows import vapi_transfer_flow
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.engine.types import KnownAfterApply
@@ -22,10 +24,6 @@ LAMBDA_BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExe
 ATTRIBUTE_TTL_SECONDS = 300
 
 
-def _region(i: SpecInputs) -> str:
-    return str(i.accounts["aws"].get("region", "us-east-1"))
-
-
 def _aws_account_id(i: SpecInputs) -> str:
     # arn:aws:iam::<account>:role/<name>: the customer's account is in the role ARN.
     parts = str(i.accounts["aws"].get("role_arn", "")).split(":")
@@ -33,7 +31,7 @@ def _aws_account_id(i: SpecInputs) -> str:
 
 
 def _instance_arn(i: SpecInputs) -> str:
-    return f"arn:aws:connect:{_region(i)}:{_aws_account_id(i)}:instance/{i.config['connect_instance_id']}"
+    return f"arn:aws:connect:{aws_region(i)}:{_aws_account_id(i)}:instance/{i.config['connect_instance_id']}"
 
 
 def _gateway(network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> dict[str, Any]:
@@ -61,7 +59,7 @@ def _vapi_gateways(i: SpecInputs) -> list[dict[str, Any]]:
     The connector sends from anywhere in the range, so today's DNS answers are not enough; only a
     region with no published range falls back to them (chime_ranges.py).
     """
-    ranges = signalling_ranges(_region(i))
+    ranges = signalling_ranges(aws_region(i))
     if ranges is None:
         return gateways_for(i.out_list("connector_ips", "ips"), int(i.config.get("gateway_netmask", 32)))
     return [_gateway(network) for network in as_gateway_networks(ranges)]
@@ -136,12 +134,7 @@ NODES = (
         ("iam_role", "dynamodb_table"),
         "Connect handler Lambda",
     ),
-    BlueprintNode(
-        "voice_connector",
-        "chime.voice_connector",
-        lambda i: {"aws_region": _region(i), "require_encryption": False},
-        title="Chime SDK Voice Connector",
-    ),
+    fragments.voice_connector(),
     BlueprintNode(
         "sma_lambda",
         "aws.lambda_function",
@@ -196,36 +189,13 @@ NODES = (
         ("connector_ips",),
         "Vapi SIP-trunk credential (gateways = Chime's signalling range)",
     ),
-    BlueprintNode(
-        "origination",
-        "chime.voice_connector_origination",
-        lambda i: {
-            "voice_connector_id": i.out("voice_connector", "id"),
-            "routes": [
-                {
-                    "Host": i.out("vapi_credential", "sip_host"),
-                    "Port": 5060,
-                    "Protocol": str(i.config.get("transport", "UDP")),
-                    "Priority": 1,
-                    "Weight": 1,
-                }
-            ],
-            "disabled": False,
-        },
+    fragments.connector_origination(
+        lambda i: str(i.out("vapi_credential", "sip_host")),
+        5060,
         ("voice_connector", "vapi_credential"),
         "Connector origination to Vapi",
     ),
-    BlueprintNode(
-        "logging",
-        "chime.voice_connector_logging",
-        lambda i: {
-            "voice_connector_id": i.out("voice_connector", "id"),
-            "enable_sip_logs": True,
-            "enable_media_metric_logs": False,
-        },
-        ("voice_connector",),
-        "SIP message logging (for call ladders)",
-    ),
+    fragments.connector_logging(),
     BlueprintNode(
         "phone_number",
         "chime.phone_number",
@@ -235,7 +205,7 @@ NODES = (
     BlueprintNode(
         "sip_media_application",
         "chime.sip_media_application",
-        lambda i: {"aws_region": _region(i), "lambda_arn": i.out("sma_lambda", "arn")},
+        lambda i: {"aws_region": aws_region(i), "lambda_arn": i.out("sma_lambda", "arn")},
         ("sma_lambda", "sma_lambda_permission"),
         "SIP media application",
     ),
@@ -249,7 +219,7 @@ NODES = (
                 {
                     "SipMediaApplicationId": i.out("sip_media_application", "id"),
                     "Priority": 1,
-                    "AwsRegion": _region(i),
+                    "AwsRegion": aws_region(i),
                 }
             ],
             "disabled": False,
@@ -284,17 +254,7 @@ NODES = (
         ("connect_lambda_association", "sip_rule"),
         "Amazon Connect contact flow",
     ),
-    BlueprintNode(
-        "connect_numbers",
-        "aws.connect_phone_number_flows",
-        lambda i: {
-            "instance_id": i.config["connect_instance_id"],
-            "flow_id": i.out("contact_flow", "id"),
-            "numbers": list(i.config.get("connect_phone_numbers") or []),
-        },
-        ("contact_flow",),
-        "Connect phone numbers routed to the flow",
-    ),
+    fragments.connect_numbers(),
 )
 
 BLUEPRINT = Blueprint(kind="connect_vapi", nodes=NODES)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.choices import SynthflowRegion
+from integrations.blueprints import fragments
+from integrations.blueprints.fragments import synthflow_region, workspace_id
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.resources.sip_credentials import open_credentials
 from integrations.vendors.synthflow import SIGNALLING_CIDRS, SIP_HOSTS, SIP_PORT, SIP_TLS_PORT
@@ -30,15 +31,6 @@ from integrations.vendors.synthflow import SIGNALLING_CIDRS, SIP_HOSTS, SIP_PORT
 #: the digest realm of the trunk's credentials: seed 004's, for every Synthflow region (no source
 #: gives a regional realm)
 SYNTHFLOW_DIGEST_REALM = "sip.synthflow.ai"
-
-
-def synthflow_region(i: SpecInputs) -> str:
-    """The Synthflow workspace's region: it picks the SIP host and the allow list."""
-    return str(i.accounts.get("synthflow", {}).get("region") or SynthflowRegion.GLOBAL)
-
-
-def workspace_id(i: SpecInputs) -> str:
-    return str(i.accounts.get("synthflow", {}).get("workspace_id", ""))
 
 
 def synthflow_server(region: str, transport: str) -> str:
@@ -115,16 +107,7 @@ NODES = (
         ("sip_credentials", "trunk"),
         "Synthflow custom number (termination URI = the BYOC FQDN)",
     ),
-    BlueprintNode(
-        "assistant_number",
-        "synthflow.assistant_number",
-        lambda i: {
-            "model_id": str(i.config["synthflow_assistant_id"]),
-            "phone_number": i.out("synthflow_number", "phone_number"),
-        },
-        ("synthflow_number",),
-        "The number attached to the inbound assistant",
-    ),
+    fragments.assistant_number(),
 )
 
 BLUEPRINT = Blueprint(kind="genesys_synthflow", nodes=NODES)

@@ -23,8 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from integrations.blueprints.connect_synthflow import workspace_id
-from integrations.blueprints.genesys_synthflow import synthflow_region
+from integrations.blueprints import fragments
+from integrations.blueprints.fragments import synthflow_region, workspace_id
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
 
@@ -122,16 +122,7 @@ NODES = (
         ("warm_transfer_domain",),
         "Synthflow custom number (the Twilio number)",
     ),
-    BlueprintNode(
-        "assistant_number",
-        "synthflow.assistant_number",
-        lambda i: {
-            "model_id": str(i.config["synthflow_assistant_id"]),
-            "phone_number": i.out("synthflow_number", "phone_number"),
-        },
-        ("synthflow_number",),
-        "The number attached to the inbound assistant",
-    ),
+    fragments.assistant_number(),
     BlueprintNode(
         "twilio_voice",
         "twilio.number_voice",

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db import transaction
 
-from integrations.blueprints import get_blueprint
 from integrations.engine.blueprint import Blueprint, SpecInputs
 from integrations.engine.names import external_name
 from integrations.engine.types import NodeContext, ResourceType
+from integrations.kinds import blueprint_for
 from integrations.models import ACCOUNT_FIELDS
 from integrations.models.engine import NodeStatus, ResourceNode
 from integrations.resources import get_resource_type
@@ -26,7 +26,7 @@ class IntegrationGraph:
         self, integration: Any, clients: VendorClients | None = None, *, create_rows: bool = True
     ) -> None:
         self.integration = integration
-        self.blueprint: Blueprint = get_blueprint(integration.kind, integration.config)
+        self.blueprint: Blueprint = blueprint_for(integration.kind, integration.config)
         self.accounts = {
             kind: account for kind in ACCOUNT_FIELDS if (account := integration.account(kind)) is not None
         }
@@ -70,7 +70,7 @@ class IntegrationGraph:
         names = [
             n for n, row in self.rows.items() if n not in self.blueprint.by_name and row.status not in live
         ]
-        whole = get_blueprint(self.integration.kind).order()
+        whole = blueprint_for(self.integration.kind).order()
         teardown_rank = {name: i for i, name in enumerate(reversed(whole))}
         return sorted(names, key=lambda n: (teardown_rank.get(n, -1), n))
 

@@ -11,6 +11,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from integrations.blueprints.connect_synthflow import BLUEPRINT as BLUEPRINT
 from integrations.choices import AccountKind, CallsLog, ConnectTransport, IntegrationKind
 from integrations.kinds.connect_numbers import ConnectPhoneNumbersField
 from integrations.kinds.fields import AreaCodeField, E164Field, VendorIdField
@@ -18,6 +19,8 @@ from integrations.kinds.hints import connect_hints
 from integrations.kinds.schema import StrictSerializer, validate_with
 
 KIND = IntegrationKind.CONNECT_SYNTHFLOW
+#: its graph of vendor objects (integrations/blueprints/<kind>.py; nodes shared by kinds: fragments.py)
+#: BLUEPRINT, imported above
 required_accounts = (AccountKind.AWS, AccountKind.SYNTHFLOW)
 
 #: what it wires together, in words (the "New integration" chooser and the integration page; DESIGN §1)

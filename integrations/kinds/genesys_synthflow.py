@@ -11,12 +11,15 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from integrations.blueprints.genesys_synthflow import BLUEPRINT as BLUEPRINT
 from integrations.choices import AccountKind, CallsLog, GenesysTransport, IntegrationKind
 from integrations.kinds.fields import DnsLabelField, E164Field, VendorIdField
 from integrations.kinds.hints import genesys_hints
 from integrations.kinds.schema import StrictSerializer, validate_with
 
 KIND = IntegrationKind.GENESYS_SYNTHFLOW
+#: its graph of vendor objects (integrations/blueprints/<kind>.py; nodes shared by kinds: fragments.py)
+#: BLUEPRINT, imported above
 required_accounts = (AccountKind.GENESYS, AccountKind.SYNTHFLOW)
 
 #: what it wires together, in words (the "New integration" chooser and the integration page; DESIGN §1)

@@ -12,12 +12,15 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
+from integrations.blueprints.twilio_synthflow import BLUEPRINT as BLUEPRINT
 from integrations.choices import AccountKind, CallsLog, IntegrationKind
 from integrations.kinds.fields import E164Field, VendorIdField
 from integrations.kinds.hints import twilio_hints
 from integrations.kinds.schema import StrictSerializer, non_field_error, validate_with
 
 KIND = IntegrationKind.TWILIO_SYNTHFLOW
+#: its graph of vendor objects (integrations/blueprints/<kind>.py; nodes shared by kinds: fragments.py)
+#: BLUEPRINT, imported above
 required_accounts = (AccountKind.TWILIO, AccountKind.SYNTHFLOW)
 
 #: what it wires together, in words (the "New integration" chooser and the integration page; DESIGN §1)

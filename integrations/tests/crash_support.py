@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from integrations.blueprints import get_blueprint
 from integrations.engine.runs import request_run
+from integrations.kinds import blueprint_for
 from integrations.models import Integration
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.resources import get_resource_type
@@ -57,7 +57,7 @@ def crash_at_every_node(
     Returns the final (succeeded) run, the creatable nodes, and the nodes whose object a later
     run adopted. One node at a time (ENGINE_CONCURRENCY=1), so each kill cuts exactly one create.
     """
-    blueprint = get_blueprint(integration.kind, integration.config)
+    blueprint = blueprint_for(integration.kind, integration.config)
     creatable = [n.name for n in blueprint.nodes if not get_resource_type(n.type).observe_only]
     crashes.mkdir()
     env = {**env, "ENGINE_CRASH_AFTER_CREATE_DIR": str(crashes), "ENGINE_CONCURRENCY": "1"}

@@ -244,9 +244,9 @@ def events_text(run: Run) -> str:
 
 
 def iter_nodes(integration: Integration) -> Iterator[str]:
-    from integrations.blueprints import get_blueprint
+    from integrations.kinds import blueprint_for
 
-    yield from get_blueprint(integration.kind, integration.config).order()
+    yield from blueprint_for(integration.kind, integration.config).order()
 
 
 def narrow_vapi_gateways(sandbox: Sandbox, setup: ConnectVapiSetup, ips: list[str]) -> None:

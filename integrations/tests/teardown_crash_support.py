@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from integrations.actions import teardown_integration
-from integrations.blueprints import get_blueprint
+from integrations.kinds import blueprint_for
 from integrations.models import Integration
 from integrations.models.engine import NodeStatus, ResourceNode, Run, RunKind, RunState
 from integrations.resources import get_resource_type
@@ -174,7 +174,7 @@ def teardown_crash_at_every_node(
     assert applied.state == RunState.SUCCEEDED, events_text(applied)
 
     census.rows = list(ResourceNode.objects.filter(integration_id=integration.pk))
-    blueprint = get_blueprint(integration.kind, integration.config)
+    blueprint = blueprint_for(integration.kind, integration.config)
     rows = {row.node: row for row in census.rows}
     # A teardown calls the vendor delete of every owned node the apply made (it has an external id).
     deletable = [

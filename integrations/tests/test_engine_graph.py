@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from django.db import OperationalError
 
-from integrations.blueprints import get_blueprint
 from integrations.engine.blueprint import Blueprint, BlueprintNode, SpecInputs
 from integrations.engine.conditions import get_condition, set_condition
 from integrations.engine.names import external_name, integration_prefix
 from integrations.engine.types import KnownAfterApply, contains_unknown, spec_diff
 from integrations.engine.walk import NodeFailed, walk
+from integrations.kinds import blueprint_for
 
 
 def _node(name: str, *deps: str) -> BlueprintNode:
@@ -32,7 +32,7 @@ def test_blueprint_orders_dependencies_first_and_rejects_cycles() -> None:
 
 
 def test_connect_vapi_blueprint_creates_what_a_call_needs_in_a_valid_order() -> None:
-    order = get_blueprint("connect_vapi").order()
+    order = blueprint_for("connect_vapi").order()
     assert len(order) == 18
     assert "termination" not in order  # issue 12.6: no PSTN calls out through the connector
     # Vendor ordering: the credential needs the connector's IPs, origination needs the credential,
@@ -56,7 +56,7 @@ def test_specs_mark_inputs_known_only_after_apply() -> None:
         public_id="p",
         outputs={},
     )
-    blueprint = get_blueprint("connect_vapi")
+    blueprint = blueprint_for("connect_vapi")
     spec = blueprint.by_name["vapi_phone_number"].spec(inputs)
     assert contains_unknown(spec["credential_id"]) and not contains_unknown(spec["number"])
     # A region with no published signalling range falls back to the connector's DNS answers.
@@ -91,11 +91,11 @@ def test_vapi_gateways_are_chimes_published_signalling_range_not_todays_dns_answ
         public_id="p",
         outputs={"connector_ips": {"ips": ["3.80.16.7", "99.77.253.9"]}},
     )
-    spec = get_blueprint("connect_vapi").by_name["vapi_credential"].spec(inputs)
+    spec = blueprint_for("connect_vapi").by_name["vapi_credential"].spec(inputs)
     assert spec["gateways"] == expected
     # Known before the connector exists: the credential does not wait for DNS.
     assert (
-        get_blueprint("connect_vapi")
+        blueprint_for("connect_vapi")
         .by_name["vapi_credential"]
         .spec(SpecInputs(**{**inputs.__dict__, "outputs": {}}))["gateways"]
         == expected

@@ -15,11 +15,11 @@ from django.urls import reverse
 
 from calls.choices import TargetState
 from calls.tests.factories import SipCallFactory, SipTargetFactory
-from integrations.blueprints import get_blueprint
 from integrations.choices import IntegrationKind
 from integrations.diagnostics.models import DiagnosticReport
 from integrations.encryption import encrypt_secrets
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
+from integrations.kinds import blueprint_for
 from integrations.models import Integration
 from integrations.models.engine import (
     EventOutcome,
@@ -246,7 +246,7 @@ def test_the_run_page_lists_every_node_with_its_state_error_and_change(
     assert "require_encryption: false → true" in updated_row
     assert re.search(r"3 of 18 resources finished\s*,\s*1\s*failed", text_of(response))
     assert status["node_progress"] == {"finished": 3, "total": 18, "failed": 1}
-    assert [n["node"] for n in status["nodes"]] == get_blueprint(IntegrationKind.CONNECT_VAPI).order()
+    assert [n["node"] for n in status["nodes"]] == blueprint_for(IntegrationKind.CONNECT_VAPI).order()
 
 
 def test_a_finished_teardown_keeps_its_nodes_and_offers_a_way_back_not_a_404(

@@ -232,3 +232,18 @@ def test_custom_variables_need_prepare_inbound() -> None:
     assert flatten_errors(raised.value.detail) == {
         "custom_variables": ["Custom variables travel through prepare_inbound; set it to true."]
     }
+
+
+def test_each_kind_carries_its_own_blueprint_and_the_shared_nodes_are_alike() -> None:
+    from integrations.kinds import KINDS, blueprint_for
+
+    for kind, module in KINDS.items():
+        assert module.BLUEPRINT.kind == kind
+        assert blueprint_for(kind) is module.BLUEPRINT
+    # The fragments several kinds share make the same node in each (one definition, DESIGN §1).
+    connect = [blueprint_for(k).by_name for k in ("connect_vapi", "connect_synthflow")]
+    for node in ("voice_connector", "logging", "connect_numbers"):
+        assert connect[0][node].type == connect[1][node].type
+        assert connect[0][node].depends_on == connect[1][node].depends_on
+    with pytest.raises(LookupError):
+        blueprint_for("fax_machine")

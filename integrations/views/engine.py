@@ -21,9 +21,8 @@ from django.views.generic.detail import SingleObjectMixin
 from rest_framework.exceptions import APIException
 
 from integrations import actions
-from integrations.blueprints import BLUEPRINTS
 from integrations.engine.planner import PlanAction
-from integrations.kinds import get_kind
+from integrations.kinds import KINDS, get_kind
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.outputs import public_output_values
@@ -56,7 +55,7 @@ NODE_COLOURS = {
 
 def node_titles(kind: str) -> dict[str, str]:
     """Node name → the human title its blueprint gives it."""
-    blueprint = BLUEPRINTS.get(kind)
+    blueprint = KINDS[kind].BLUEPRINT if kind in KINDS else None
     return {node.name: node.title for node in blueprint.nodes} if blueprint else {}
 
 
@@ -74,7 +73,7 @@ def value_text(value: Any) -> str:
 
 def resource_rows(integration: Integration) -> list[dict[str, Any]]:
     """Every node of the integration's blueprint in creation order, with what its row records."""
-    blueprint = BLUEPRINTS.get(integration.kind)
+    blueprint = KINDS[integration.kind].BLUEPRINT if integration.kind in KINDS else None
     rows = {row.node: row for row in ResourceNode.objects.filter(integration=integration)}
     order = blueprint.order() if blueprint else []
     names = order + sorted(set(rows) - set(order))  # rows of nodes the blueprint no longer has

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from integrations.blueprints import BLUEPRINTS
+from integrations.kinds import KINDS
 from integrations.models.engine import EventOutcome, Run, RunKind
 
 #: node state → badge colour (the state's word is always shown with it)
@@ -56,7 +56,7 @@ def run_nodes(run: Run) -> list[dict[str, Any]]:
     if run.kind == RunKind.PLAN:
         return []
     kind = run.integration.kind if run.integration_id and run.integration else ""
-    blueprint = BLUEPRINTS.get(kind)
+    blueprint = KINDS[kind].BLUEPRINT if kind in KINDS else None
     if blueprint is not None and run.integration is not None:
         blueprint = blueprint.for_config(run.integration.config)
     waiting = "pending" if run.is_active else "not started"
