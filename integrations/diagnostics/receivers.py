@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import transaction
 from django.dispatch import receiver
 
-from integrations.diagnostics.registration import observe_after_run
 from integrations.engine.events import run_applied
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(run_applied)
 def observe_applied_integration(
     sender: Any, integration: Any, run_kind: str, changed: bool, **_: Any
 ) -> None:
-    """Registered, then diagnostics when useful, in the run's worker before the run is marked finished
-    (a page that shows the finished run shows them too). Never fails the run (observe_after_run)."""
-    observe_after_run(integration, run_kind, changed=changed)
+    """Queue the Registered refresh (and diagnostics when useful) once the run's writes are committed.
+
+    The run's worker is not held by the vendor reads the diagnostics make, and the refresh reads
+    the committed nodes. A broker that cannot take the task costs the refresh, never the run: the
+    integration's next reconcile (the beat's enqueue-due-reconciles) evaluates it again.
+    """
+    from integrations.diagnostics.tasks import observe_after_run_task
+
+    integration_id = str(integration.pk)
+
+    def queue() -> None:
+        try:
+            observe_after_run_task.delay(integration_id, run_kind, changed)
+        except Exception:  # the broker is down: logged, the run's outcome stands
+            logger.exception("could not queue the registration refresh of integration %s", integration_id)
+
+    transaction.on_commit(queue)

@@ -16,7 +16,8 @@ logger = logging.getLogger(__name__)
 #: a run reached succeeded or failed; `run` is the saved Run (its integration's conditions are saved too)
 run_finished = Signal()
 #: an apply or reconcile ended, its Ready/Synced conditions saved, before the run is marked finished;
-#: `integration`, `run_kind`, `changed` (whether it changed or found drift). Diagnostics subscribe.
+#: `integration`, `run_kind`, `changed` (whether it changed or found drift). Diagnostics subscribe and
+#: queue their refresh for after the commit (integrations/diagnostics/receivers.py).
 run_applied = Signal()
 
 #: the vendor answered a node's create or delete (`node`, `action`: "create" | "delete") and the node

@@ -23,6 +23,7 @@ from integrations.tests.engine_support import (
     make_connect_vapi,
     run_to_end,
 )
+from integrations.tests.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -62,8 +63,9 @@ def test_applied_is_clean_then_each_vendor_edit_is_found_and_apply_fixes_it(
     sandbox: Sandbox, applied: ConnectVapiSetup
 ) -> None:
     integration = applied.refresh()
-    report = latest_report(integration)
-    assert report is not None and report.trigger == "apply"
+    # The apply's diagnostics are queued when the run commits and run by the worker just after it.
+    report = wait_until(lambda: latest_report(integration), message="no diagnostics report after the apply")
+    assert report.trigger == "apply"
     after_apply = {f["check"]: f for f in report.findings}
     assert {name: after_apply[name]["status"] for name in CHECKS} == dict.fromkeys(CHECKS, "ok")
     assert build_package("sma_handler").code_sha256 in after_apply["sma-hangup"]["evidence"]
