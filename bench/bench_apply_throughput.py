@@ -24,8 +24,8 @@ import pytest
 from bench import scale_support as support
 from integrations.models.engine import Run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
-from integrations.vendors import genesys as genesys_vendor
 from sandbox.tests import conftest as sandbox_fixtures
+from testkit import resets
 
 sandbox_server = sandbox_fixtures.sandbox_server
 sandbox_url = sandbox_fixtures.sandbox_url
@@ -56,7 +56,7 @@ def bench_apply_throughput_one_and_two_workers(
 ) -> None:
     env = {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
     apply_settings(monkeypatch, env)
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     sandbox = Sandbox(sandbox_url)
 
     phases: dict[int, dict[str, Any]] = {}

@@ -38,8 +38,8 @@ from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.tasks import execute_run_task, queue_run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
-from integrations.vendors import genesys as genesys_vendor
 from sandbox.tests import conftest as sandbox_fixtures
+from testkit import resets
 
 sandbox_server = sandbox_fixtures.sandbox_server
 sandbox_url = sandbox_fixtures.sandbox_url
@@ -134,7 +134,7 @@ def bench_noop_reconcile_pass_at_scale(
 ) -> None:
     env = {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
     apply_settings(monkeypatch, env)
-    genesys_vendor.forget_tokens()
+    resets.forget_tokens()
     sandbox = Sandbox(sandbox_url)
     integrations = support.seed(sandbox, size, tag=f"rs{size}x")
     ids = [i.pk for i in integrations]
