@@ -101,6 +101,7 @@ def reconcile_pass(ids: list[int], sandbox_server: Any, tick: float) -> dict[str
                 break
             time.sleep(max(0.0, tick - (time.monotonic() - tick_at)))
     runs = support.wait_all(list(queued.values_list("pk", flat=True)), deadline=600 + 30 * len(ids))
+    support.settle(ledger)  # the refresh each run queues on commit belongs to the pass
     requests = ledger.requests(since=mark)
     by_operation = support.operations(requests)
     writes = {op: n for op, n in by_operation.items() if support.is_write(op.split(":", 1)[1])}
@@ -141,6 +142,7 @@ def bench_noop_reconcile_pass_at_scale(
 
     workers = support.start_workers(celery_worker_factory, env, 2)
     seeded = support.apply_all(integrations, deadline=600 + 30 * size)
+    support.settle(sandbox_server.sandbox.ledger)  # the applies' diagnostics are not the pass's
     support.stop_workers(workers)
     assert seeded.failed == [], seeded.failed
     nodes = ResourceNode.objects.filter(integration_id__in=ids).count()

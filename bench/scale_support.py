@@ -111,6 +111,21 @@ def apply_all(integrations: list[Integration], deadline: float) -> ApplyResult:
     return ApplyResult(done, wall, run_seconds(done))
 
 
+def settle(ledger: Any, *, quiet: float = 3.0, deadline: float = 300.0) -> None:
+    """Wait until the sandbox has had no request for `quiet` seconds: the work that follows a run
+    (the registration refresh and diagnostics it queues on commit, integrations/diagnostics/
+    receivers.py) is done and counted with it, not with whatever is measured next."""
+    end = time.monotonic() + deadline
+    last, since = ledger.next_index, time.monotonic()
+    while time.monotonic() < end:
+        time.sleep(0.5)
+        if ledger.next_index != last:
+            last, since = ledger.next_index, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+    raise AssertionError(f"the sandbox never went quiet for {quiet}s within {deadline}s")
+
+
 def run_seconds(runs: Iterable[Run]) -> list[float]:
     """Each finished run's start → end."""
     return [(r.finished_at - r.started_at).total_seconds() for r in runs if r.started_at and r.finished_at]
