@@ -222,6 +222,13 @@ CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {  # issue 16: /readyz's worker and b
     "task": "monitoring.worker_heartbeat",
     "schedule": float(env.int("HEARTBEAT_SECONDS", default=30)),
 }
+# The voice webhook's records queued in Redis are drained when they arrive; this is the safety net
+# for a lost drain message (integrations/hooks/record_queue.py).
+VOICE_RECORDS_DRAIN_SECONDS = env.float("VOICE_RECORDS_DRAIN_SECONDS", default=30.0)
+CELERY_BEAT_SCHEDULE["drain-voice-records"] = {
+    "task": "integrations.drain_voice_records",
+    "schedule": VOICE_RECORDS_DRAIN_SECONDS,
+}
 CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
     "task": "tenants.purge_expired_idempotency_records",
     "schedule": 3600.0,

@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from integrations.engine import runs, schedule
-from integrations.hooks import call_records
+from integrations.hooks import call_records, record_queue
 
 
 @shared_task(name="integrations.execute_run", acks_late=True)
@@ -33,3 +33,12 @@ def record_voice_webhook_task(
 ) -> bool:
     """Store the voice webhook's record of one call (published by integrations/hooks/call_log.py)."""
     return call_records.write_record(tenant_id, integration_id, call_sid, params, at)
+
+
+@shared_task(name="integrations.drain_voice_records", acks_late=True, ignore_result=True)
+def drain_voice_records_task() -> int:
+    """Write the voice webhook's records queued in Redis (integrations/hooks/record_queue.py)."""
+    written, more = record_queue.drain()
+    if more:  # a long queue is written by a chain of drains, one batch each
+        drain_voice_records_task.apply_async()
+    return written

@@ -2,13 +2,15 @@
 before the answer leaves and written by the Celery worker.
 
 The webhook answers from memory with no SQL (DESIGN §6). Its record of a call
-is published as one Celery task (`integrations.record_voice_webhook`) before
-the TwiML is returned: once published it lives in the broker (Redis, or the
-embedded SQLite broker of `make run`), so a web process killed, restarted or
-redeployed right after answering loses nothing, and the database write happens
-in the worker, off the caller's path (issue 13, item 11). The worker writes
-each record once: a redelivered task (acks_late) finds the row there already
-(a repeated request is answered by integrations/hooks/replays.py and publishes
+is queued before the TwiML is returned: with Redis, one `LPUSH` onto the
+records list that workers drain in batches (integrations/hooks/record_queue.py);
+without it (`make run`'s embedded broker), as one Celery task
+(`integrations.record_voice_webhook`). Either way it lives in the broker's store
+once queued, so a web process killed, restarted or redeployed right after
+answering loses nothing, and the database write happens in the worker, off the
+caller's path (issue 13, item 11). The worker writes each record once: a
+redelivered task or a drain retried after a crash finds the row there already
+(a repeated request is answered by integrations/hooks/replays.py and queues
 nothing). When the broker itself cannot take the record, the call is still
 answered and the log says so (at most once a minute).
 calls/twilio_hops.py builds the call's ladder from these `voice_webhook` events
@@ -24,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from controlplane.log_values import loggable
+from integrations.hooks import record_queue
 from integrations.hooks.cache import WebhookTarget
 from integrations.hooks.live_call import CallAnswer
 
@@ -47,7 +50,7 @@ def note_voice_request(
     answered_at: datetime,
 ) -> bool:
     """Publish the record of one answered voice request; never raises. False when the broker refused it."""
-    from integrations.tasks import record_voice_webhook_task
+    from integrations.tasks import drain_voice_records_task, record_voice_webhook_task
 
     call_sid = str(params.get("CallSid", ""))
     record: dict[str, Any] = {
@@ -60,18 +63,13 @@ def note_voice_request(
         prepare_inbound=target.prepare_inbound,
         answered_at=answered_at.isoformat(),
     )
+    args = (target.tenant_id, str(target.integration_id), call_sid[:64], record, received_at.isoformat())
     try:
-        # retry=False: a broker that is down costs the caller one failed connect, not kombu's retry loop.
-        record_voice_webhook_task.apply_async(
-            args=[
-                target.tenant_id,
-                str(target.integration_id),
-                call_sid[:64],
-                record,
-                received_at.isoformat(),
-            ],
-            retry=False,
-        )
+        # One Redis round trip (integrations/hooks/record_queue.py); without Redis, a task of its own.
+        queued = record_queue.push(*args)
+        # retry=False: a broker that is down costs the caller one failed connect, not kombu's retries.
+        if queued is None:
+            record_voice_webhook_task.apply_async(args=list(args), retry=False)
     except Exception:  # the call matters more than its record
         _warn(
             "twilio webhook %s: call %s not recorded: the broker refused the record",
@@ -79,6 +77,14 @@ def note_voice_request(
             loggable(call_sid),
         )
         return False
+    if queued:  # the first record since the last drain began: one drain for the batch
+        try:
+            drain_voice_records_task.apply_async(countdown=record_queue.DRAIN_DELAY_SECONDS, retry=False)
+        except Exception:  # the record is safe in Redis; the beat's drain writes it
+            _warn(
+                "twilio webhook: no drain queued for call %s; the beat's drain will write it",
+                loggable(call_sid),
+            )
     return True
 
 

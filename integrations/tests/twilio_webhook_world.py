@@ -25,7 +25,7 @@ from twilio.request_validator import RequestValidator
 
 from integrations import actions
 from integrations.choices import AccountKind, IntegrationKind
-from integrations.hooks import cache
+from integrations.hooks import cache, record_queue
 from integrations.models import Integration, ProviderAccount
 from integrations.vendors.synthflow import SynthflowClient
 from sandbox.core.sip_uri import SipUri, parse_sip_uri
@@ -231,6 +231,7 @@ def webhook_world_fixture(db: Any, sandbox_url: str, settings: Any) -> Iterator[
     cache.clear()
     resets.forget_samples()
     resets.forget_breakers()
+    forget_voice_records()
 
     def make(**kwargs: Any) -> WebhookWorld:
         return build_world(sandbox_url, **kwargs)
@@ -239,6 +240,15 @@ def webhook_world_fixture(db: Any, sandbox_url: str, settings: Any) -> Iterator[
     cache.clear()
     resets.forget_samples()
     resets.forget_breakers()
+    forget_voice_records()
+
+
+def forget_voice_records() -> None:
+    """Empty this session's queue of voice records in Redis, and its "drain pending" flag: a record an
+    earlier test queued (no worker drained it) must not make this test's first call wait for a drain."""
+    connection = record_queue.client()
+    if connection is not None:
+        connection.delete(*record_queue.keys().values())
 
 
 def add_fault(sandbox_url: str, **spec: Any) -> None:
