@@ -264,8 +264,6 @@ def _token_names(service: str, operation: str) -> tuple[str, str]:
     # Connect and Lambda use nextToken/Marker spellings; Chime and IAM their own.
     if service == "connect":
         return ("NextToken", "NextToken")
-    if service == "iam":
-        return ("Marker", "Marker")
     return ("NextToken", "NextToken")
 
 
