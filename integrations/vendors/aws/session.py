@@ -261,9 +261,8 @@ class AwsSession:
 
 
 def _token_names(service: str, operation: str) -> tuple[str, str]:
-    # Connect and Lambda use nextToken/Marker spellings; Chime and IAM their own.
-    if service == "connect":
-        return ("NextToken", "NextToken")
+    # Lambda's, IAM's and Connect's own spellings are their typed clients' TOKEN_IN / TOKEN_OUT;
+    # the listings still paged here (Chime, and vendor_choices' Connect ones) spell it NextToken.
     return ("NextToken", "NextToken")
 
 
