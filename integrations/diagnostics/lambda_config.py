@@ -7,13 +7,12 @@ the HANGUP check the SMA handler's code hash); `CheckContext.memo` keeps the one
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from integrations.diagnostics.context import CheckContext
 from integrations.diagnostics.findings import CheckSkipped
 from integrations.lambdas.package import build_package
 from integrations.models import ResourceNode
-from integrations.vendors.errors import NotFound
+from integrations.vendors.aws.lambda_ import Lambda
 
 LAMBDA_TYPE = "aws.lambda_function"
 
@@ -49,20 +48,17 @@ def deployed_function(ctx: CheckContext, node_name: str, package: str, what: str
         raise CheckSkipped(f"The {what} is not provisioned yet: apply the integration first.")
     key = f"lambda:{node.external_id}"
     if key not in ctx.memo:
-        try:
-            aws = ctx.clients.aws
-            answer: dict[str, Any] = aws.call("lambda", "get_function", FunctionName=node.external_id)
-        except NotFound:
+        function = Lambda(ctx.clients.aws).function(node.external_id)
+        if function is None:
             ctx.memo[key] = DeployedFunction(node_name, node.external_id, package, exists=False)
         else:
-            config = answer.get("Configuration") or {}
             ctx.memo[key] = DeployedFunction(
                 node_name,
                 node.external_id,
                 package,
                 exists=True,
-                handler=str(config.get("Handler") or ""),
-                code_sha256=str(config.get("CodeSha256") or ""),
-                environment=dict((config.get("Environment") or {}).get("Variables") or {}),
+                handler=function.handler,
+                code_sha256=function.code_sha256,
+                environment=dict(function.environment),
             )
     return ctx.memo[key]

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
 from integrations.contact_flows import owned_content
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
 from integrations.resources.adoption import converge
-from integrations.vendors.aws import AwsSession
+from integrations.vendors.aws.connect import Connect, ContactFlow
 from integrations.vendors.errors import Conflict, InvalidSpec, NotFound
 
 
-def _content(flow: dict[str, Any]) -> Any:
+def _content(flow: ContactFlow) -> Any:
     """A flow's content parsed from the JSON string Connect keeps (unparseable text compares as text)."""
-    text = flow.get("Content") or ""
     try:
-        return json.loads(text)
+        return json.loads(flow.content)
     except ValueError:
-        return text
+        return flow.content
 
 
 class ConnectContactFlow(ResourceType):
@@ -29,34 +27,19 @@ class ConnectContactFlow(ResourceType):
     account_kind = "aws"
     name_max_length = 127  # Connect's console and API limit for flow names
 
-    def _find_id(self, aws: AwsSession, ctx: NodeContext) -> str | None:
+    def _find_id(self, connect: Connect, ctx: NodeContext) -> str | None:
         """The flow's id: the saved one, else the flow of our name in the instance."""
         if ctx.external_id:
             return ctx.external_id
-        try:
-            summaries = aws.paginate(
-                "connect",
-                "list_contact_flows",
-                "ContactFlowSummaryList",
-                InstanceId=ctx.spec["instance_id"],
-                ContactFlowTypes=[ctx.spec["type"]],
-            )
-        except NotFound:
-            return None
-        return next((s["Id"] for s in summaries if s.get("Name") == ctx.external_name), None)
+        return connect.contact_flow_id(ctx.spec["instance_id"], ctx.spec["type"], ctx.external_name)
 
-    def _describe(self, aws: AwsSession, ctx: NodeContext) -> dict[str, Any] | None:
-        flow_id = self._find_id(aws, ctx)
+    def _describe(self, connect: Connect, ctx: NodeContext) -> ContactFlow | None:
+        flow_id = self._find_id(connect, ctx)
         if not flow_id:
             return None
-        try:
-            flow = aws.call(
-                "connect", "describe_contact_flow", InstanceId=ctx.spec["instance_id"], ContactFlowId=flow_id
-            )["ContactFlow"]
-        except NotFound:
-            return None
+        flow = connect.contact_flow(ctx.spec["instance_id"], flow_id)
         # An archived flow is Connect's idea of a deleted one (it keeps its name taken).
-        return None if flow.get("State") == "ARCHIVED" else flow
+        return None if flow is None or flow.archived else flow
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Read the flow and compare what Patchbay owns of its content, its type and description.
@@ -64,14 +47,13 @@ class ConnectContactFlow(ResourceType):
         Connect rewrites a flow on save (contact_flows.owned_content), so its whole content never
         equals what was sent: only the owned part is compared.
         """
-        aws: AwsSession = ctx.clients.aws
-        flow = self._describe(aws, ctx)
+        flow = self._describe(Connect(ctx.clients.aws), ctx)
         if flow is None:
             return Observation(exists=False)
         observed = {
             "instance_id": ctx.spec["instance_id"],
-            "type": flow.get("Type"),
-            "description": flow.get("Description") or "",
+            "type": flow.type,
+            "description": flow.description,
             "content": owned_content(_content(flow)),
         }
         desired = {
@@ -84,35 +66,30 @@ class ConnectContactFlow(ResourceType):
             exists=True,
             up_to_date=not diff,
             diff=diff,
-            outputs={"id": flow["Id"], "arn": flow["Arn"]},
-            external_id=flow["Id"],
+            outputs={"id": flow.id, "arn": flow.arn},
+            external_id=flow.id,
         )
 
     def create(self, ctx: NodeContext) -> str:
         """Create the flow; a flow of our name already there (DuplicateResourceException) is adopted."""
-        aws: AwsSession = ctx.clients.aws
+        connect = Connect(ctx.clients.aws)
         spec = ctx.spec
         try:
-            answer = aws.call(
-                "connect",
-                "create_contact_flow",
-                create=True,
-                InstanceId=spec["instance_id"],
-                Name=ctx.external_name,
-                Type=spec["type"],
-                Description=spec.get("description") or "",
-                Content=json.dumps(spec["content"]),
+            return connect.create_contact_flow(
+                spec["instance_id"],
+                ctx.external_name,
+                spec["type"],
+                description=spec.get("description") or "",
+                content=json.dumps(spec["content"]),
             )
         except Conflict:
-            flow = self._describe(aws, ctx)
+            flow = self._describe(connect, ctx)
             if flow is None:
                 raise
-            return converge(self, ctx, flow["Id"])
-        return answer["ContactFlowId"]
+            return converge(self, ctx, flow.id)
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Put the spec's content and description back; a flow's type cannot change."""
-        aws: AwsSession = ctx.clients.aws
         spec = ctx.spec
         if "type" in diff:
             raise InvalidSpec(
@@ -120,31 +97,22 @@ class ConnectContactFlow(ResourceType):
                 vendor="aws",
                 field="type",
             )
-        flow_id = self._find_id(aws, ctx)
+        connect = Connect(ctx.clients.aws)
+        flow_id = self._find_id(connect, ctx)
+        if not flow_id:
+            # Deleted since it was observed (before, the request went out without an id and botocore
+            # refused it, equally not retryable): the next run's observe finds it gone.
+            raise NotFound(f"flow {ctx.external_name} is no longer in the instance", vendor="aws")
         if "content" in diff:
-            aws.call(
-                "connect",
-                "update_contact_flow_content",
-                InstanceId=spec["instance_id"],
-                ContactFlowId=flow_id,
-                Content=json.dumps(spec["content"]),
-            )
+            connect.update_contact_flow_content(spec["instance_id"], flow_id, json.dumps(spec["content"]))
         if "description" in diff:
-            aws.call(
-                "connect",
-                "update_contact_flow_metadata",
-                InstanceId=spec["instance_id"],
-                ContactFlowId=flow_id,
-                Description=spec.get("description") or "",
+            connect.update_contact_flow_description(
+                spec["instance_id"], flow_id, spec.get("description") or ""
             )
 
     def delete(self, ctx: NodeContext) -> None:
         """Delete the flow; already gone is done."""
-        aws: AwsSession = ctx.clients.aws
-        flow_id = self._find_id(aws, ctx)
-        if not flow_id:
-            return
-        with contextlib.suppress(NotFound):
-            aws.call(
-                "connect", "delete_contact_flow", InstanceId=ctx.spec["instance_id"], ContactFlowId=flow_id
-            )
+        connect = Connect(ctx.clients.aws)
+        flow_id = self._find_id(connect, ctx)
+        if flow_id:
+            connect.delete_contact_flow(ctx.spec["instance_id"], flow_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, contains_unknown
-from integrations.vendors.aws import AwsSession
+from integrations.vendors.aws.connect import Connect
 from integrations.vendors.errors import Conflict, NotFound
 
 
@@ -17,17 +17,16 @@ class ConnectLambdaAssociation(ResourceType):
     name_max_length = 140  # the association has no name; FunctionArn is at most 140 characters
 
     @staticmethod
-    def _associated(aws: AwsSession, instance_id: str) -> list[str]:
+    def _associated(connect: Connect, instance_id: str) -> list[str]:
         try:
-            return aws.paginate("connect", "list_lambda_functions", "LambdaFunctions", InstanceId=instance_id)
+            return connect.lambda_functions(instance_id)
         except NotFound:
             return []  # no such instance: nothing is associated with it
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Look for the function in the instance's list of associated functions."""
-        aws: AwsSession = ctx.clients.aws
         want = ctx.spec["function_arn"]
-        associated = self._associated(aws, ctx.spec["instance_id"])
+        associated = self._associated(Connect(ctx.clients.aws), ctx.spec["instance_id"])
         current = ctx.external_id or ("" if contains_unknown(want) else want)
         if current not in associated:
             return Observation(exists=False)
@@ -40,36 +39,30 @@ class ConnectLambdaAssociation(ResourceType):
             external_id=current,
         )
 
-    def _associate(self, aws: AwsSession, instance_id: str, arn: str, *, create: bool) -> None:
+    @staticmethod
+    def _associate(connect: Connect, instance_id: str, arn: str, *, create: bool) -> None:
         # ResourceConflictException (Conflict): already associated, which is what we want.
         with contextlib.suppress(Conflict):
-            aws.call(
-                "connect", "associate_lambda_function", create=create, InstanceId=instance_id, FunctionArn=arn
-            )
+            connect.associate_lambda_function(instance_id, arn, create=create)
 
     def create(self, ctx: NodeContext) -> str:
         """Associate the function with the instance; already associated is adopted."""
         arn = ctx.spec["function_arn"]
-        self._associate(ctx.clients.aws, ctx.spec["instance_id"], arn, create=True)
+        self._associate(Connect(ctx.clients.aws), ctx.spec["instance_id"], arn, create=True)
         return arn
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Associate the new function, then drop the old association."""
-        aws: AwsSession = ctx.clients.aws
+        connect = Connect(ctx.clients.aws)
         instance_id = ctx.spec["instance_id"]
-        self._associate(aws, instance_id, ctx.spec["function_arn"], create=False)
+        self._associate(connect, instance_id, ctx.spec["function_arn"], create=False)
         if ctx.external_id and ctx.external_id != ctx.spec["function_arn"]:
-            self._disassociate(aws, instance_id, ctx.external_id)
+            connect.disassociate_lambda_function(instance_id, ctx.external_id)
         ctx.external_id = ctx.spec["function_arn"]
-
-    @staticmethod
-    def _disassociate(aws: AwsSession, instance_id: str, arn: str) -> None:
-        with contextlib.suppress(NotFound):
-            aws.call("connect", "disassociate_lambda_function", InstanceId=instance_id, FunctionArn=arn)
 
     def delete(self, ctx: NodeContext) -> None:
         """Disassociate the function; not associated (or no instance) is done."""
         arn = ctx.external_id or ctx.spec["function_arn"]
         if contains_unknown(arn):
             return
-        self._disassociate(ctx.clients.aws, ctx.spec["instance_id"], arn)
+        Connect(ctx.clients.aws).disassociate_lambda_function(ctx.spec["instance_id"], arn)

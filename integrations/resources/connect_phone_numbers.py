@@ -18,16 +18,12 @@ id):
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
-
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType
-from integrations.vendors.aws import AwsSession
+from integrations.vendors.aws.connect import VOICE_PHONE_NUMBER, Connect, PhoneNumber
 from integrations.vendors.errors import InvalidSpec, NotFound
 
 #: ListPhoneNumbersV2's PhoneNumberPrefix is at most "+" and 11 digits (botocore connect model)
 PREFIX_DIGITS = 11
-VOICE_PHONE_NUMBER = "VOICE_PHONE_NUMBER"
 
 
 def _tail(arn_or_id: str) -> str:
@@ -42,34 +38,22 @@ class ConnectPhoneNumberFlows(ResourceType):
     name_max_length = 500  # no name of its own: ContactFlowId (its external id) is at most 500
 
     @staticmethod
-    def _claimed(aws: AwsSession, instance_id: str, e164: str) -> dict[str, Any] | None:
-        """The instance's number summary for `e164`, or None when the instance has not claimed it."""
+    def _claimed(connect: Connect, instance_id: str, e164: str) -> PhoneNumber | None:
+        """The instance's claimed number `e164`, or None when the instance has not claimed it."""
         try:
-            summaries = aws.paginate(
-                "connect",
-                "list_phone_numbers_v2",
-                "ListPhoneNumbersSummaryList",
-                InstanceId=instance_id,
-                PhoneNumberPrefix=e164[: PREFIX_DIGITS + 1],
-            )
+            numbers = connect.phone_numbers(instance_id, prefix=e164[: PREFIX_DIGITS + 1])
         except NotFound:
-            summaries = []
-        return next((s for s in summaries if s.get("PhoneNumber") == e164), None)
+            numbers = []
+        return next((n for n in numbers if n.number == e164), None)
 
     @staticmethod
-    def _routes(aws: AwsSession, instance_id: str) -> dict[str, str]:
+    def _routes(connect: Connect, instance_id: str) -> dict[str, str]:
         """Phone number ARN → the id of the flow it routes to, for the instance's voice numbers."""
         try:
-            associations = aws.paginate(
-                "connect",
-                "list_flow_associations",
-                "FlowAssociationSummaryList",
-                InstanceId=instance_id,
-                ResourceType=VOICE_PHONE_NUMBER,
-            )
+            associations = connect.flow_associations(instance_id, VOICE_PHONE_NUMBER)
         except NotFound:
             return {}
-        return {str(a["ResourceId"]): _tail(a["FlowId"]) for a in associations if a.get("ResourceId")}
+        return {a.resource_id: _tail(a.flow_id) for a in associations if a.resource_id}
 
     def _state(self, ctx: NodeContext, *, strict: bool) -> tuple[dict[str, str], dict[str, str]]:
         """(configured E.164 → number ARN, number ARN → E.164 of every number routed to our flow).
@@ -77,14 +61,14 @@ class ConnectPhoneNumberFlows(ResourceType):
         `strict` (before a change): a configured number the instance has not claimed is InvalidSpec
         naming it. Observing only leaves it out, so it shows as a diff and a teardown never fails on it.
         """
-        aws: AwsSession = ctx.clients.aws
+        connect = Connect(ctx.clients.aws)
         instance_id = ctx.spec["instance_id"]
         flow_id = _tail(ctx.spec.get("flow_id") or ctx.external_id)
         wanted: dict[str, str] = {}
         for e164 in ctx.spec["numbers"]:
-            summary = self._claimed(aws, instance_id, e164)
-            if summary is not None:
-                wanted[e164] = summary["PhoneNumberArn"]
+            claimed = self._claimed(connect, instance_id, e164)
+            if claimed is not None:
+                wanted[e164] = claimed.arn
             elif strict:
                 raise InvalidSpec(
                     f"{e164} is not a phone number claimed in Amazon Connect instance {instance_id}: claim"
@@ -95,14 +79,14 @@ class ConnectPhoneNumberFlows(ResourceType):
                 )
         by_arn = {arn: e164 for e164, arn in wanted.items()}
         routed: dict[str, str] = {}
-        for arn, routed_flow in self._routes(aws, instance_id).items():
+        for arn, routed_flow in self._routes(connect, instance_id).items():
             if routed_flow != flow_id:
                 continue
             if arn not in by_arn:
                 # Routed here but no longer configured: its number, to show in the diff.
-                with contextlib.suppress(NotFound):
-                    summary = aws.call("connect", "describe_phone_number", PhoneNumberId=arn)
-                    by_arn[arn] = summary["ClaimedPhoneNumberSummary"]["PhoneNumber"]
+                number = connect.phone_number(arn)
+                if number is not None:
+                    by_arn[arn] = number.number
             routed[arn] = by_arn.get(arn, arn)
         return wanted, routed
 
@@ -121,24 +105,15 @@ class ConnectPhoneNumberFlows(ResourceType):
         )
 
     def _associate(self, ctx: NodeContext, arns: list[str]) -> None:
+        connect = Connect(ctx.clients.aws)
         for arn in arns:
-            ctx.clients.aws.call(
-                "connect",
-                "associate_phone_number_contact_flow",
-                PhoneNumberId=arn,
-                InstanceId=ctx.spec["instance_id"],
-                ContactFlowId=_tail(ctx.spec["flow_id"]),
-            )
+            connect.associate_phone_number_flow(ctx.spec["instance_id"], arn, _tail(ctx.spec["flow_id"]))
 
     def _disassociate(self, ctx: NodeContext, arns: list[str]) -> None:
+        connect = Connect(ctx.clients.aws)
         for arn in arns:
-            with contextlib.suppress(NotFound):  # released or disassociated meanwhile
-                ctx.clients.aws.call(
-                    "connect",
-                    "disassociate_phone_number_contact_flow",
-                    PhoneNumberId=arn,
-                    InstanceId=ctx.spec["instance_id"],
-                )
+            # False when released or disassociated meanwhile: done either way.
+            connect.disassociate_phone_number_flow(ctx.spec["instance_id"], arn)
 
     def create(self, ctx: NodeContext) -> str:
         """Route every configured number to the flow."""
@@ -154,7 +129,6 @@ class ConnectPhoneNumberFlows(ResourceType):
 
     def delete(self, ctx: NodeContext) -> None:
         """Unroute every number routed to the flow (the numbers stay claimed: they are the customer's)."""
-        aws: AwsSession = ctx.clients.aws
         flow_id = _tail(ctx.external_id or ctx.spec.get("flow_id") or "")
-        routes = self._routes(aws, ctx.spec["instance_id"])
+        routes = self._routes(Connect(ctx.clients.aws), ctx.spec["instance_id"])
         self._disassociate(ctx, sorted(arn for arn, flow in routes.items() if flow == flow_id))

@@ -10,8 +10,8 @@ from integrations.engine.types import Diff, NodeContext, Observation, ResourceTy
 from integrations.lambdas.package import build_package
 from integrations.resources.adoption import converge
 from integrations.resources.waiting import wait_for
-from integrations.vendors.aws import AwsSession
-from integrations.vendors.errors import Conflict, InvalidSpec, NotFound, VendorUnavailable
+from integrations.vendors.aws.lambda_ import Function, FunctionSettings, Lambda
+from integrations.vendors.errors import Conflict, InvalidSpec, VendorUnavailable
 
 # A new IAM role takes seconds to propagate in real AWS; until then CreateFunction answers
 # InvalidParameterValueException with this message (AWS Lambda docs, "troubleshooting deployment").
@@ -19,22 +19,22 @@ _ROLE_NOT_READY = "cannot be assumed by Lambda"
 _CONFIG_FIELDS = ("role_arn", "runtime", "timeout", "memory", "environment")
 
 
-def _observed(config: dict[str, Any], package: str) -> dict[str, Any]:
+def _observed(function: Function, package: str) -> dict[str, Any]:
     """A function's configuration in the spec's own terms."""
-    handler_module = str(config.get("Handler", "")).split(".", 1)[0]
+    handler_module = function.handler.split(".", 1)[0]
     ours = build_package(package)
-    if handler_module == package and config.get("CodeSha256") == ours.code_sha256:
+    if handler_module == package and function.code_sha256 == ours.code_sha256:
         deployed = package
     else:
         # Code that is not our current build of the package: say what is there instead.
-        deployed = f"{handler_module} (CodeSha256 {config.get('CodeSha256')})"
+        deployed = f"{handler_module} (CodeSha256 {function.code_sha256})"
     return {
         "package": deployed,
-        "role_arn": config.get("Role"),
-        "runtime": config.get("Runtime"),
-        "timeout": config.get("Timeout"),
-        "memory": config.get("MemorySize"),
-        "environment": (config.get("Environment") or {}).get("Variables") or {},
+        "role_arn": function.role,
+        "runtime": function.runtime,
+        "timeout": function.timeout,
+        "memory": function.memory,
+        "environment": function.environment,
     }
 
 
@@ -49,20 +49,16 @@ def _role_may_still_propagate() -> Iterator[None]:
         raise
 
 
-def _configuration(spec: dict[str, Any]) -> dict[str, Any]:
-    """The configuration members of CreateFunction / UpdateFunctionConfiguration for a spec."""
-    return {
-        "Role": spec["role_arn"],
-        "Runtime": spec["runtime"],
-        "Handler": build_package(spec["package"]).handler,
-        "Timeout": int(spec["timeout"]),
-        "MemorySize": int(spec["memory"]),
-        "Environment": {"Variables": dict(spec.get("environment") or {})},
-    }
-
-
-def _settled(config: dict[str, Any]) -> bool:
-    return config.get("State") != "Pending" and config.get("LastUpdateStatus") != "InProgress"
+def _settings(spec: dict[str, Any]) -> FunctionSettings:
+    """The configuration of CreateFunction / UpdateFunctionConfiguration for a spec."""
+    return FunctionSettings(
+        role=spec["role_arn"],
+        runtime=spec["runtime"],
+        handler=build_package(spec["package"]).handler,
+        timeout=int(spec["timeout"]),
+        memory=int(spec["memory"]),
+        environment=dict(spec.get("environment") or {}),
+    )
 
 
 class LambdaFunction(ResourceType):
@@ -77,74 +73,54 @@ class LambdaFunction(ResourceType):
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Read the function's configuration and compare its code hash with our build."""
-        aws: AwsSession = ctx.clients.aws
-        try:
-            config = aws.call("lambda", "get_function", FunctionName=self._name(ctx))["Configuration"]
-        except NotFound:
+        function = Lambda(ctx.clients.aws).function(self._name(ctx))
+        if function is None:
             return Observation(exists=False)
-        diff = spec_diff(ctx.spec, _observed(config, ctx.spec["package"]))
+        diff = spec_diff(ctx.spec, _observed(function, ctx.spec["package"]))
         return Observation(
             exists=True,
             up_to_date=not diff,
             diff=diff,
-            outputs={
-                "arn": config["FunctionArn"],
-                "name": config["FunctionName"],
-                "code_sha256": config["CodeSha256"],
-            },
-            external_id=config["FunctionName"],
+            outputs={"arn": function.arn, "name": function.name, "code_sha256": function.code_sha256},
+            external_id=function.name,
         )
 
-    def _wait_settled(self, aws: AwsSession, name: str) -> dict[str, Any]:
+    def _wait_settled(self, functions: Lambda, name: str) -> Function:
         """Wait until the function is Active and no update is in progress (Lambda refuses updates before)."""
-        config = wait_for(
-            lambda: aws.call("lambda", "get_function_configuration", FunctionName=name),
-            _settled,
+        function = wait_for(
+            lambda: functions.configuration(name),
+            lambda f: f.settled,
             what=f"Lambda function {name}",
         )
-        if config.get("State") == "Failed" or config.get("LastUpdateStatus") == "Failed":
-            reason = config.get("LastUpdateStatusReason") or config.get("StateReason") or "no reason given"
+        if function.failed:
+            reason = function.last_update_status_reason or function.state_reason or "no reason given"
             raise InvalidSpec(f"Lambda function {name} failed to deploy: {reason}", vendor="aws")
-        return config
+        return function
 
     def create(self, ctx: NodeContext) -> str:
         """Create the function from our zip (or adopt ours), wait for it to be Active."""
-        aws: AwsSession = ctx.clients.aws
+        functions = Lambda(ctx.clients.aws)
         name = ctx.external_name
         package = build_package(ctx.spec["package"])
         # ResourceConflictException (Conflict) "Function already exist": ours by name; adopt it.
         with contextlib.suppress(Conflict), _role_may_still_propagate():
-            aws.call(
-                "lambda",
-                "create_function",
-                create=True,
-                FunctionName=name,
-                Code={"ZipFile": package.zip_bytes},
-                Description="Patchbay",
-                Publish=False,
-                **_configuration(ctx.spec),
-            )
-        self._wait_settled(aws, name)
+            functions.create_function(name, package.zip_bytes, _settings(ctx.spec))
+        self._wait_settled(functions, name)
         return converge(self, ctx, name)
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Deploy our zip when the code drifted; put the configuration back when it did."""
-        aws: AwsSession = ctx.clients.aws
+        functions = Lambda(ctx.clients.aws)
         name = self._name(ctx)
-        self._wait_settled(aws, name)
+        self._wait_settled(functions, name)
         if "package" in diff:
-            package = build_package(ctx.spec["package"])
-            aws.call("lambda", "update_function_code", FunctionName=name, ZipFile=package.zip_bytes)
-            self._wait_settled(aws, name)
+            functions.update_function_code(name, build_package(ctx.spec["package"]).zip_bytes)
+            self._wait_settled(functions, name)
         if "package" in diff or any(field in diff for field in _CONFIG_FIELDS):
             with _role_may_still_propagate():
-                aws.call(
-                    "lambda", "update_function_configuration", FunctionName=name, **_configuration(ctx.spec)
-                )
-            self._wait_settled(aws, name)
+                functions.update_function_configuration(name, _settings(ctx.spec))
+            self._wait_settled(functions, name)
 
     def delete(self, ctx: NodeContext) -> None:
         """Delete the function; already gone is done."""
-        aws: AwsSession = ctx.clients.aws
-        with contextlib.suppress(NotFound):
-            aws.call("lambda", "delete_function", FunctionName=self._name(ctx))
+        Lambda(ctx.clients.aws).delete_function(self._name(ctx))

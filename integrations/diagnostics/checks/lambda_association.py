@@ -13,6 +13,7 @@ from integrations.diagnostics.base import Check
 from integrations.diagnostics.context import CheckContext
 from integrations.diagnostics.findings import CheckSkipped, Finding
 from integrations.diagnostics.lambda_config import function_node
+from integrations.vendors.aws.connect import Connect
 from integrations.vendors.errors import NotFound
 
 
@@ -31,9 +32,7 @@ class LambdaAssociatedWithConnect(Check):
         if not instance_id:
             raise CheckSkipped("The integration names no Connect instance.")
         try:
-            associated = ctx.clients.aws.paginate(
-                "connect", "list_lambda_functions", "LambdaFunctions", InstanceId=instance_id
-            )
+            associated = Connect(ctx.clients.aws).lambda_functions(instance_id)
         except NotFound:
             return self.problem(
                 f"The Connect instance {instance_id} does not exist in the AWS account: no flow can invoke "

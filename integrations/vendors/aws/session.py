@@ -261,13 +261,8 @@ class AwsSession:
 
 
 def _token_names(service: str, operation: str) -> tuple[str, str]:
-    # Connect and Lambda use nextToken/Marker spellings; Chime and IAM their own.
-    if service == "connect":
-        return ("NextToken", "NextToken")
-    if service == "lambda":
-        return ("Marker", "NextMarker")
-    if service == "iam":
-        return ("Marker", "Marker")
+    # Lambda's, IAM's and Connect's own spellings are their typed clients' TOKEN_IN / TOKEN_OUT;
+    # the listings still paged here (Chime, and vendor_choices' Connect ones) spell it NextToken.
     return ("NextToken", "NextToken")
 
 
