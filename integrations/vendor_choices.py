@@ -20,6 +20,7 @@ from integrations.choices import AccountKind
 from integrations.connection_checks import SingleAttemptSession
 from integrations.kinds import get_kind
 from integrations.vendors.aws import AwsAccountRef
+from integrations.vendors.aws.connect import Connect
 from integrations.vendors.errors import VendorError
 from integrations.vendors.genesys import SITES, GenesysClient
 from integrations.vendors.synthflow import SynthflowClient
@@ -104,29 +105,16 @@ def _aws(account: ProviderAccount) -> SingleAttemptSession:
 
 
 def _connect_instances(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
-    instances = _aws(account).paginate("connect", "list_instances", "InstanceSummaryList", MaxResults=10)
     return [
-        Choice(
-            str(i["Id"]),
-            f"{i.get('InstanceAlias') or 'Unnamed instance'} · {i['Id']} ({i.get('InstanceStatus', '')})",
-        )
-        for i in instances
+        Choice(i.id, f"{i.alias or 'Unnamed instance'} · {i.id} ({i.status})")
+        for i in Connect(_aws(account)).instances(max_results=10)
     ]
 
 
 def _connect_numbers(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
-    numbers = _aws(account).paginate(
-        "connect",
-        "list_phone_numbers_v2",
-        "ListPhoneNumbersSummaryList",
-        InstanceId=str(inputs["connect_instance_id"]).strip(),
-        MaxResults=1000,
-    )
-    return [
-        Choice(str(n["PhoneNumber"]), f"{n['PhoneNumber']} ({n.get('PhoneNumberType', '')})")
-        for n in numbers
-        if n.get("PhoneNumber")
-    ]
+    instance_id = str(inputs["connect_instance_id"]).strip()
+    numbers = Connect(_aws(account)).phone_numbers(instance_id, max_results=1000)
+    return [Choice(n.number, f"{n.number} ({n.type})") for n in numbers if n.number]
 
 
 def _chime_numbers(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
