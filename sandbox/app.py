@@ -151,6 +151,10 @@ class SandboxApp:
                 refusal = self.sandbox.moto.refuse_assume_role(scope.access_key, scope.region, body)
                 if refusal is not None:
                     return refusal
+            if scope.service == "lambda" and operation == "AddPermission":
+                conflict = self.sandbox.moto.refuse_duplicate_statement(scope.region, request.path, body)
+                if conflict is not None:
+                    return conflict
             return self.sandbox.moto.forward(environ, body)
 
         return self._run(

@@ -90,15 +90,19 @@ def test_lambda_resource_not_found_and_resource_conflict(
     assert (function.handler, function.code_sha256) == (package.handler, package.code_sha256)
     assert function.environment == {"TABLE_NAME": "pb-t-c-calls"}
 
-    # (A taken statement id is ResourceConflictException too in Lambda; the sandbox, like moto,
-    # accepts a second AddPermission of the same id, so it is not asked here.)
-    functions.add_permission(
-        name,
-        "pb-sid",
-        action="lambda:InvokeFunction",
-        principal="connect.amazonaws.com",
-        source_account=aws_account.account_id,
-    )
+    def add() -> None:
+        functions.add_permission(
+            name,
+            "pb-sid",
+            action="lambda:InvokeFunction",
+            principal="connect.amazonaws.com",
+            source_account=aws_account.account_id,
+        )
+
+    add()
+    # A taken statement id: Lambda's ResourceConflictException (the sandbox does as Lambda, not moto).
+    with pytest.raises(Conflict, match="AddPermission: ResourceConflictException: The statement id"):
+        add()
     statement = functions.statement(name, "pb-sid")
     assert statement is not None
     assert (statement.principal, statement.source_account) == (

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import logging
+import re
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from werkzeug.test import run_wsgi_app
 from werkzeug.wrappers import Request, Response
@@ -128,6 +130,33 @@ class MotoBridge:
                 return None
         message = trust_policy.access_denied_message(caller_arn, role_arn)
         return aws_error(protocol_of("sts"), 403, "AccessDenied", message)
+
+    def refuse_duplicate_statement(self, region: str, path: str, body: bytes) -> Response | None:
+        """Lambda's ResourceConflictException for an AddPermission whose StatementId the function's
+        policy already holds, else None. moto adds a second statement; Lambda refuses (botocore's
+        lambda model: AddPermission's errors include ResourceConflictException, "The resource
+        already exists"; the Lambda API reference, AddPermission: "The statement id (...) provided
+        already exists. Please provide a new statement id, or remove the existing statement.")."""
+        match = re.match(r"^/2015-03-31/functions/([^/]+)/policy/?$", path)
+        try:
+            statement_id = str(json.loads(body or b"{}").get("StatementId", ""))
+        except ValueError:
+            return None
+        if match is None or not statement_id:
+            return None
+        name = unquote(match.group(1))
+        try:
+            # GetPolicy's wire format: {"Policy": "<the policy document as a JSON string>", ...}
+            policy = json.loads(json.loads(self.backend("lambda", region).get_policy(name))["Policy"])
+        except Exception:  # no such function, or no policy yet: moto answers as Lambda does
+            return None
+        if not any(s.get("Sid") == statement_id for s in policy.get("Statement", [])):
+            return None
+        message = (
+            f"The statement id ({statement_id}) provided already exists. Please provide a new "
+            "statement id, or remove the existing statement."
+        )
+        return aws_error(protocol_of("lambda"), 409, "ResourceConflictException", message)
 
     def refuse_unauthorized(
         self, access_key: str, region: str, service: str, operation: str, request: Request
