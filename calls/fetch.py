@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from integrations.models import Integration
     from integrations.vendors.aws import AwsSession
 
-logger = logging.getLogger(__name__)
 
 # Stop after this many pages in one fetch: a busy connector is fetched again on the next tick.
 MAX_PAGES = 20
