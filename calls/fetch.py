@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from calls.sip_message import SipParseError, parse_sip_message
 from calls.sma_log import JoinedDecisions, call_facts, join_decisions
 from calls.storing import drop_decision_only_calls, store_decision_only_calls, store_integration_calls
 from integrations.models import ResourceNode
+from integrations.vendors.aws.logs import CloudWatchLogs, LogEvent, lambda_log_group, sip_log_group
 from integrations.vendors.clients import aws_session_for
 from integrations.vendors.errors import NotFound
 
@@ -34,12 +34,7 @@ if TYPE_CHECKING:
     from integrations.models import Integration
     from integrations.vendors.aws import AwsSession
 
-logger = logging.getLogger(__name__)
 
-SIP_LOG_GROUP = "/aws/ChimeVoiceConnectorSipMessages/{connector_id}"
-LAMBDA_LOG_GROUP = "/aws/lambda/{function_name}"
-# FilterLogEvents returns at most 10,000 events per page (CloudWatch Logs API reference).
-PAGE_LIMIT = 10_000
 # Stop after this many pages in one fetch: a busy connector is fetched again on the next tick.
 MAX_PAGES = 20
 
@@ -103,38 +98,23 @@ def _millis(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
 
-def _events(session: AwsSession, group: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Every event of a log group in [start, end], following nextToken."""
-    params: dict[str, Any] = {
-        "logGroupName": group,
-        "startTime": _millis(start),
-        "endTime": _millis(end),
-        "limit": PAGE_LIMIT,
-    }
-    events: list[dict[str, Any]] = []
-    for _page in range(MAX_PAGES):
-        page = session.call("logs", "filter_log_events", **params)
-        events.extend(page.get("events") or [])
-        token = page.get("nextToken")
-        # An empty page with a nextToken means "still searching" (FilterLogEvents API reference): go on.
-        if not token or token == params.get("nextToken"):
-            return events
-        params["nextToken"] = token
-    logger.warning("stopped reading %s after %d pages; the rest comes on the next fetch", group, MAX_PAGES)
-    return events
+def _events(session: AwsSession, group: str, start: datetime, end: datetime) -> list[LogEvent]:
+    """Every event of a log group in [start, end] (up to MAX_PAGES pages: the rest comes next time)."""
+    return CloudWatchLogs(session).events(group, _millis(start), _millis(end), max_pages=MAX_PAGES)
 
 
-def _sip_observations(
-    events: list[dict[str, Any]], chime_call_id: str | None
-) -> tuple[list[ObservedMessage], int]:
+def _sip_observations(events: list[LogEvent], chime_call_id: str | None) -> tuple[list[ObservedMessage], int]:
     observed: list[ObservedMessage] = []
     skipped = 0
     for event in events:
         try:
-            record = json.loads(event.get("message") or "")
+            record = json.loads(event.message)
             sip_text = str(record["sip_message"])
             leg = str(record.get("call_id") or "")
-            millis = int(record.get("event_timestamp") or event["timestamp"])
+            stamp = record.get("event_timestamp") or event.timestamp
+            if stamp is None:
+                raise ValueError("no timestamp")
+            millis = int(stamp)
         except (ValueError, KeyError, TypeError):
             skipped += 1
             continue
@@ -172,7 +152,7 @@ def fetch_calls(
     connector = connector_of(integration)
     if connector is None:
         return FetchReport(log_group="", note="The integration has no Voice Connector yet.")
-    group = SIP_LOG_GROUP.format(connector_id=connector.connector_id)
+    group = sip_log_group(connector.connector_id)
     report = FetchReport(log_group=group)
     if session is None:
         account = integration.aws_account
@@ -191,7 +171,7 @@ def fetch_calls(
     facts = call_facts(observed)
     decisions = JoinedDecisions()
     if connector.sma_function:
-        lambda_group = LAMBDA_LOG_GROUP.format(function_name=connector.sma_function)
+        lambda_group = lambda_log_group(connector.sma_function)
         try:
             # The Lambda decides before the connector's INVITE: look a little earlier.
             lambda_events = _events(session, lambda_group, start - timedelta(seconds=30), end)

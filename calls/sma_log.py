@@ -22,9 +22,12 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calls.grouping import ObservedMessage, PseudoHop
+
+if TYPE_CHECKING:
+    from integrations.vendors.aws.logs import LogEvent
 
 SMA_LOG_EVENT = "sma_handler.answer"
 LAMBDA_HOST = "sma-lambda"
@@ -152,15 +155,13 @@ class JoinedDecisions:
     failed_alone: dict[str, list[PseudoHop]] = field(default_factory=dict)
 
 
-def join_decisions(
-    events: list[dict[str, Any]], facts: dict[str, CallFacts], connector: str
-) -> JoinedDecisions:
+def join_decisions(events: list[LogEvent], facts: dict[str, CallFacts], connector: str) -> JoinedDecisions:
     """Lambda decisions per SIP Call-ID (see the module docstring for how they are matched)."""
     lines = []
-    for event in sorted(events, key=lambda e: int(e.get("timestamp") or 0)):
-        line = decision_line(str(event.get("message") or ""))
+    for event in sorted(events, key=lambda e: e.timestamp or 0):
+        line = decision_line(event.message)
         if line is not None:
-            lines.append((line, datetime.fromtimestamp(int(event.get("timestamp") or 0) / 1000, UTC)))
+            lines.append((line, datetime.fromtimestamp((event.timestamp or 0) / 1000, UTC)))
     joined = JoinedDecisions()
     by_transaction: dict[str, str] = {}
     alone: dict[str, list[PseudoHop]] = {}

@@ -27,6 +27,8 @@ from typing import Any
 
 import botocore.session
 
+from integrations.vendors.aws.logs import lambda_log_group, sip_log_group
+
 #: the managed policy the Lambdas' execution role gets (blueprints/connect_vapi.py), the only one attachable
 LAMBDA_BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 #: what every external name of Patchbay's starts with (engine/names.py)
@@ -67,8 +69,8 @@ TABLES = Scope("AttributeTables", ("arn:aws:dynamodb:*:{account}:table/" + NAME_
 CALL_LOGS = Scope(
     "CallLogs",
     (
-        "arn:aws:logs:*:{account}:log-group:/aws/ChimeVoiceConnectorSipMessages/*",
-        "arn:aws:logs:*:{account}:log-group:/aws/lambda/" + NAME_PREFIX + "*",
+        "arn:aws:logs:*:{account}:log-group:" + sip_log_group("*"),
+        "arn:aws:logs:*:{account}:log-group:" + lambda_log_group(NAME_PREFIX + "*"),
     ),
 )
 

@@ -25,6 +25,7 @@ from django.conf import settings
 
 from integrations.choices import AccountKind
 from integrations.vendors.aws import AwsAccountRef, AwsSession
+from integrations.vendors.aws.chime import ChimeVoice
 from integrations.vendors.errors import AuthFailed, NotFound, VendorError, VendorUnavailable
 from integrations.vendors.genesys import GenesysClient
 from integrations.vendors.synthflow import SynthflowClient
@@ -92,7 +93,7 @@ def _check_aws(account: ProviderAccount) -> ConnectionResult:
             )
         return ConnectionResult(UNREACHABLE, f"Could not reach AWS STS to assume the role: {error}")
     try:
-        session.call("chime-sdk-voice", "list_voice_connectors", MaxResults=1)
+        ChimeVoice(session).voice_connectors(max_results=1)
     except AuthFailed as error:
         return ConnectionResult(
             REFUSED,

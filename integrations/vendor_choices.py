@@ -20,6 +20,7 @@ from integrations.choices import AccountKind
 from integrations.connection_checks import SingleAttemptSession
 from integrations.kinds import get_kind
 from integrations.vendors.aws import AwsAccountRef
+from integrations.vendors.aws.chime_numbers import ChimeNumbers
 from integrations.vendors.aws.connect import Connect
 from integrations.vendors.errors import VendorError
 from integrations.vendors.genesys import SITES, GenesysClient
@@ -118,12 +119,8 @@ def _connect_numbers(account: ProviderAccount, inputs: Mapping[str, Any]) -> lis
 
 
 def _chime_numbers(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:
-    numbers = _aws(account).paginate("chime-sdk-voice", "list_phone_numbers", "PhoneNumbers", MaxResults=500)
-    return [
-        Choice(str(n["E164PhoneNumber"]), f"{n['E164PhoneNumber']} ({n.get('Status', '')})")
-        for n in numbers
-        if n.get("E164PhoneNumber")
-    ]
+    numbers = ChimeNumbers(_aws(account)).phone_numbers()
+    return [Choice(n.e164, f"{n.e164} ({n.status or ''})") for n in numbers]
 
 
 def _vapi_assistants(account: ProviderAccount, inputs: Mapping[str, Any]) -> list[Choice]:

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from calls import fetch
 from calls.choices import CallSource, Direction
 from calls.fetch import fetch_calls
 from calls.fetch_schedule import due_integration_ids, fetch_since_cursor
@@ -21,6 +20,7 @@ from calls.models import CallLogCursor, SipCall
 from calls.tests.sandbox_logs import CONNECTOR_HOST, SIP_GROUP, ConnectorLogs, sma_answer
 from calls.tests.sip_samples import CONNECTOR_IP, VAPI_HOST, answered_call, invite, response
 from integrations.models import Integration
+from integrations.vendors.aws import logs as aws_logs
 from integrations.vendors.errors import AuthFailed
 from tenants.choices import Role
 from tenants.tests.factories import ApiTokenFactory
@@ -97,12 +97,22 @@ def test_a_call_seen_in_two_fetch_windows_is_one_call(connector_logs: ConnectorL
 
 
 def test_pages_are_followed(connector_logs: ConnectorLogs, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fetch, "PAGE_LIMIT", 2)
+    monkeypatch.setattr(aws_logs, "PAGE_LIMIT", 2)
+    requests: list[dict[str, Any]] = []
+    call = aws_logs.CloudWatchLogs._call
+
+    def counted(self: aws_logs.CloudWatchLogs, operation: str, **params: Any) -> dict[str, Any]:
+        requests.append(params)
+        return call(self, operation, **params)
+
+    monkeypatch.setattr(aws_logs.CloudWatchLogs, "_call", counted)
     connector_logs.write_sip("tx-4", answered_call("sip-call-4@3.80.16.5"))
 
     report = fetch_calls(connector_logs.integration)
 
     assert report.events == 7
+    sip_pages = [r for r in requests if r["logGroupName"] == SIP_GROUP]
+    assert len(sip_pages) >= 4 and all(r["limit"] == 2 for r in sip_pages)
     assert report.calls[0].messages.count() == 7
 
 

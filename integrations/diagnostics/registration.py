@@ -38,7 +38,7 @@ from integrations.engine.conditions import ConditionStatus, ConditionType, set_c
 from integrations.kinds import get_kind
 from integrations.models import Integration, ResourceNode
 from integrations.models.engine import NodeStatus
-from integrations.resources.chime_service import SERVICE
+from integrations.vendors.aws.chime import ChimeVoice
 from integrations.vendors.clients import clients_for
 from integrations.vendors.errors import VendorError
 from integrations.vendors.synthflow import Call
@@ -124,13 +124,10 @@ def _termination_health(integration: Integration, connector: ResourceNode) -> Co
     name = "Chime termination health"
     try:
         aws = clients_for({"aws": integration.aws_account}).aws
-        answer = aws.call(
-            SERVICE, "get_voice_connector_termination_health", VoiceConnectorId=connector.external_id
-        )
+        health = ChimeVoice(aws).termination_health(connector.external_id)
     except VendorError as error:
         return Component(name, ComponentState.UNKNOWN, "NotObservable", f"Not observable: {error}")
-    health = answer.get("TerminationHealth") or {}
-    if not health.get("Timestamp"):
+    if not health.timestamp:
         return Component(
             name, ComponentState.UNKNOWN, "NoPing", "No OPTIONS ping has reached the termination."
         )
@@ -138,7 +135,7 @@ def _termination_health(integration: Integration, connector: ResourceNode) -> Co
         name,
         ComponentState.OK,
         "Pinged",
-        f"Last OPTIONS from {health.get('Source')} at {health['Timestamp']}.",
+        f"Last OPTIONS from {health.source} at {health.timestamp}.",
     )
 
 

@@ -13,7 +13,8 @@ Outputs: `e164`, `phone_number_id`, `status`.
 from __future__ import annotations
 
 from integrations.engine.types import Diff, NodeContext, Observation
-from integrations.resources.chime_phone_number import GONE, PhoneNumber, _get_number
+from integrations.resources.chime_phone_number import GONE, PhoneNumber
+from integrations.vendors.aws.chime_numbers import ChimeNumbers
 from integrations.vendors.errors import InvalidSpec
 
 
@@ -29,26 +30,21 @@ class ConnectorPhoneNumber(PhoneNumber):
     def observe(self, ctx: NodeContext) -> Observation:
         if not self._existing(ctx):
             return super().observe(ctx)
-        number = _get_number(ctx.clients.aws, ctx.spec["e164"])
-        if number is None or number.get("Status") in GONE:
+        number = ChimeNumbers(ctx.clients.aws).phone_number(ctx.spec["e164"])
+        if number is None or number.status in GONE:
             return Observation(exists=False)
-        e164 = number["E164PhoneNumber"]
         return Observation(
             exists=True,
-            outputs={
-                "e164": e164,
-                "phone_number_id": number.get("PhoneNumberId"),
-                "status": number.get("Status"),
-            },
-            external_id=e164,
+            outputs={"e164": number.e164, "phone_number_id": number.phone_number_id, "status": number.status},
+            external_id=number.e164,
         )
 
     def create(self, ctx: NodeContext) -> str:
         if not self._existing(ctx):
             return super().create(ctx)
         e164 = ctx.spec["e164"]
-        number = _get_number(ctx.clients.aws, e164)
-        if number is None or number.get("Status") in GONE:
+        number = ChimeNumbers(ctx.clients.aws).phone_number(e164)
+        if number is None or number.status in GONE:
             raise InvalidSpec(
                 f"{e164} is not a phone number of this AWS account (Chime SDK phone number management)",
                 vendor="aws",

@@ -10,11 +10,9 @@ from integrations.engine.types import (
     contains_unknown,
     spec_diff,
 )
-from integrations.resources.chime_service import SERVICE
+from integrations.vendors.aws.chime import ChimeVoice
+from integrations.vendors.aws.logs import sip_log_group
 from integrations.vendors.errors import NotFound
-
-#: where Chime writes a connector's SIP messages (AWS.md §5.1)
-SIP_LOG_GROUP = "/aws/ChimeVoiceConnectorSipMessages/{connector_id}"
 
 
 class VoiceConnectorLogging(ResourceType):
@@ -33,20 +31,16 @@ class VoiceConnectorLogging(ResourceType):
         connector_id = self._connector_id(ctx)
         if not connector_id:
             return Observation(exists=False)
-        try:
-            config = ctx.clients.aws.call(
-                SERVICE, "get_voice_connector_logging_configuration", VoiceConnectorId=connector_id
-            ).get("LoggingConfiguration")
-        except NotFound:
+        config = ChimeVoice(ctx.clients.aws).logging_configuration(connector_id)
+        if config is None:
             return Observation(exists=False)
         observed = {
             "voice_connector_id": connector_id,
-            "enable_sip_logs": bool((config or {}).get("EnableSIPLogs")),
-            "enable_media_metric_logs": bool((config or {}).get("EnableMediaMetricLogs")),
+            "enable_sip_logs": config.sip_logs,
+            "enable_media_metric_logs": config.media_metric_logs,
         }
         wants_any = bool(ctx.spec.get("enable_sip_logs") or ctx.spec.get("enable_media_metric_logs"))
-        has_any = observed["enable_sip_logs"] or observed["enable_media_metric_logs"]
-        if config is None or (wants_any and not has_any):
+        if wants_any and not (config.sip_logs or config.media_metric_logs):
             return Observation(exists=False)
         diff = spec_diff(ctx.spec, observed)
         return Observation(
@@ -56,17 +50,14 @@ class VoiceConnectorLogging(ResourceType):
             outputs={
                 "enable_sip_logs": observed["enable_sip_logs"],
                 "enable_media_metric_logs": observed["enable_media_metric_logs"],
-                "sip_log_group": SIP_LOG_GROUP.format(connector_id=connector_id),
+                "sip_log_group": sip_log_group(connector_id),
             },
             external_id=connector_id,
         )
 
     def _put(self, connector_id: str, ctx: NodeContext, *, sip: bool, media: bool) -> None:
-        ctx.clients.aws.call(
-            SERVICE,
-            "put_voice_connector_logging_configuration",
-            VoiceConnectorId=connector_id,
-            LoggingConfiguration={"EnableSIPLogs": sip, "EnableMediaMetricLogs": media},
+        ChimeVoice(ctx.clients.aws).put_logging_configuration(
+            connector_id, sip_logs=sip, media_metric_logs=media
         )
 
     def create(self, ctx: NodeContext) -> str:

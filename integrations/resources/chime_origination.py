@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from integrations.engine.types import (
@@ -13,8 +12,7 @@ from integrations.engine.types import (
     contains_unknown,
     spec_diff,
 )
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.errors import NotFound
+from integrations.vendors.aws.chime import ChimeVoice
 
 #: Chime's default origination port (OriginationRoute.Port doc, botocore:chime-sdk-voice)
 DEFAULT_SIP_PORT = 5060
@@ -51,20 +49,15 @@ class VoiceConnectorOrigination(ResourceType):
         connector_id = self._connector_id(ctx)
         if not connector_id:
             return Observation(exists=False)
-        try:
-            origination = ctx.clients.aws.call(
-                SERVICE, "get_voice_connector_origination", VoiceConnectorId=connector_id
-            ).get("Origination")
-        except NotFound:
-            return Observation(exists=False)
+        origination = ChimeVoice(ctx.clients.aws).origination(connector_id)
         # Terraform's provider treats an empty Origination as "not configured" as well.
-        if not origination or (not origination.get("Routes") and origination.get("Disabled") is None):
+        if origination is None or not origination.configured:
             return Observation(exists=False)
-        routes = normalized_routes(origination.get("Routes"))
+        routes = normalized_routes(list(origination.routes))
         observed = {
             "voice_connector_id": connector_id,
             "routes": routes,
-            "disabled": bool(origination.get("Disabled", False)),
+            "disabled": bool(origination.disabled),
         }
         desired = {**ctx.spec, "routes": normalized_routes(ctx.spec["routes"])}
         diff = spec_diff(desired, observed)
@@ -78,14 +71,10 @@ class VoiceConnectorOrigination(ResourceType):
 
     def _put(self, ctx: NodeContext) -> str:
         connector_id = ctx.spec["voice_connector_id"]
-        ctx.clients.aws.call(
-            SERVICE,
-            "put_voice_connector_origination",
-            VoiceConnectorId=connector_id,
-            Origination={
-                "Routes": normalized_routes(ctx.spec["routes"]),
-                "Disabled": bool(ctx.spec.get("disabled", False)),
-            },
+        ChimeVoice(ctx.clients.aws).put_origination(
+            connector_id,
+            normalized_routes(ctx.spec["routes"]),
+            disabled=bool(ctx.spec.get("disabled", False)),
         )
         return connector_id
 
@@ -104,5 +93,4 @@ class VoiceConnectorOrigination(ResourceType):
         connector_id = self._connector_id(ctx)
         if not connector_id:
             return
-        with contextlib.suppress(NotFound):
-            ctx.clients.aws.call(SERVICE, "delete_voice_connector_origination", VoiceConnectorId=connector_id)
+        ChimeVoice(ctx.clients.aws).delete_origination(connector_id)  # False: never put

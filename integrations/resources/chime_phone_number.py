@@ -7,16 +7,13 @@ then found again by that number (`get_phone_number`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
-from integrations.resources.chime_phone_number_association import connector_of, disassociate_from_connector
-from integrations.resources.chime_service import SERVICE
 from integrations.resources.waiting import wait_for
-from integrations.vendors.aws import AwsSession
-from integrations.vendors.errors import Conflict, InvalidSpec, NotFound
+from integrations.vendors.aws.chime_numbers import ChimeNumbers
+from integrations.vendors.aws.chime_numbers import PhoneNumber as ChimeNumber
+from integrations.vendors.errors import Conflict, InvalidSpec
 
 ACQUIRING = "AcquireInProgress"
 DELETING = "DeleteInProgress"
@@ -26,13 +23,6 @@ GONE = frozenset({DELETING, "ReleaseInProgress", "AcquireFailed", "Cancelled", "
 ORDER_DONE = frozenset({"Successful", "Failed", "Partial", "Exception", "Cancelled"})
 #: how many candidates to ask a search for; the first is taken
 SEARCH_RESULTS = 5
-
-
-def _get_number(aws: AwsSession, e164: str) -> dict[str, Any] | None:
-    try:
-        return aws.call(SERVICE, "get_phone_number", PhoneNumberId=e164)["PhoneNumber"]
-    except NotFound:
-        return None
 
 
 def _area_code(e164: str) -> str | None:
@@ -47,15 +37,15 @@ class PhoneNumber(ResourceType):
     account_kind = "aws"
     name_max_length = 256  # CreatePhoneNumberOrder Name limit
 
-    def _find(self, ctx: NodeContext) -> dict[str, Any] | None:
+    def _find(self, ctx: NodeContext) -> ChimeNumber | None:
         """Our number by external id or recorded intent; numbers leaving the account do not count."""
         e164 = ctx.external_id or ctx.intent.get("e164") or ""
         if not e164:
             return None
-        number = _get_number(ctx.clients.aws, e164)
-        if number is None or number.get("Status") in GONE:
+        number = ChimeNumbers(ctx.clients.aws).phone_number(e164)
+        if number is None or number.status in GONE:
             return None
-        if not ctx.external_id and number.get("Name") not in (None, "", ctx.external_name):
+        if not ctx.external_id and number.name not in (None, "", ctx.external_name):
             return None  # someone else's number (ordered between our search and our order)
         return number
 
@@ -64,38 +54,32 @@ class PhoneNumber(ResourceType):
         number = self._find(ctx)
         if number is None:
             return Observation(exists=False)
-        e164 = number["E164PhoneNumber"]
-        observed = {"product_type": number.get("ProductType"), "area_code": _area_code(e164), "e164": e164}
+        e164 = number.e164
+        observed = {"product_type": number.product_type, "area_code": _area_code(e164), "e164": e164}
         diff = spec_diff(ctx.spec, observed)
-        if number.get("Status") == ACQUIRING:
+        if number.status == ACQUIRING:
             # The order is still running: update waits for it rather than ordering a second number.
             diff["status"] = (ACQUIRING, "acquired")
         return Observation(
             exists=True,
             up_to_date=not diff,
             diff=diff,
-            outputs={
-                "e164": e164,
-                "phone_number_id": number.get("PhoneNumberId"),
-                "status": number.get("Status"),
-            },
+            outputs={"e164": e164, "phone_number_id": number.phone_number_id, "status": number.status},
             external_id=e164,
         )
 
-    def _wait_for_order(self, aws: AwsSession, order_id: str) -> None:
+    def _wait_for_order(self, numbers: ChimeNumbers, order_id: str) -> None:
         """Poll the order until it is done (AWS's sample polls about 10 times); fail on a failed order."""
         order = wait_for(
-            lambda: aws.call(SERVICE, "get_phone_number_order", PhoneNumberOrderId=order_id)[
-                "PhoneNumberOrder"
-            ],
-            lambda o: o.get("Status") in ORDER_DONE,
+            lambda: numbers.order(order_id),
+            lambda o: o.status in ORDER_DONE,
             what=f"phone number order {order_id}",
             attempts=settings.CHIME_ORDER_WAIT_ATTEMPTS,
         )
-        if order["Status"] != "Successful":
-            failed = [n.get("Status") for n in order.get("OrderedPhoneNumbers") or []]
+        if order.status != "Successful":
+            failed = order.number_statuses
             raise InvalidSpec(
-                f"phone number order {order_id} ended {order['Status']} (numbers: {', '.join(failed)})",
+                f"phone number order {order_id} ended {order.status} (numbers: {', '.join(failed)})",
                 vendor="aws",
                 field="area_code",
             )
@@ -105,13 +89,9 @@ class PhoneNumber(ResourceType):
         if ctx.spec.get("e164"):
             return ctx.spec["e164"]
         area_code = ctx.spec["area_code"]
-        found = ctx.clients.aws.call(
-            SERVICE,
-            "search_available_phone_numbers",
-            AreaCode=area_code,
-            Country="US",
-            MaxResults=SEARCH_RESULTS,
-        ).get("E164PhoneNumbers")
+        found = ChimeNumbers(ctx.clients.aws).search_available(
+            area_code, country="US", max_results=SEARCH_RESULTS
+        )
         if not found:
             raise InvalidSpec(
                 f"no phone numbers are available in area code {area_code}", vendor="aws", field="area_code"
@@ -120,45 +100,38 @@ class PhoneNumber(ResourceType):
 
     def create(self, ctx: NodeContext) -> str:
         """Search, record the chosen number, order it under our name, and wait for the order."""
-        aws: AwsSession = ctx.clients.aws
+        numbers = ChimeNumbers(ctx.clients.aws)
         e164 = self._choose(ctx)
-        existing = _get_number(aws, e164) if ctx.spec.get("e164") else None
+        existing = numbers.phone_number(e164) if ctx.spec.get("e164") else None
         if existing is not None:
             return self._adopt_specific(ctx, existing)
         ctx.record_intent(e164=e164)  # saved before the order: a lost answer is found by this number
-        order = aws.call(
-            SERVICE,
-            "create_phone_number_order",
-            create=True,
-            ProductType=ctx.spec["product_type"],
-            E164PhoneNumbers=[e164],
-            Name=ctx.external_name,
-        )["PhoneNumberOrder"]
-        ctx.record_intent(e164=e164, order_id=order["PhoneNumberOrderId"])
-        self._wait_for_order(aws, order["PhoneNumberOrderId"])
+        order_id = numbers.create_order(ctx.spec["product_type"], [e164], ctx.external_name)
+        ctx.record_intent(e164=e164, order_id=order_id)
+        self._wait_for_order(numbers, order_id)
         return e164
 
-    def _adopt_specific(self, ctx: NodeContext, number: dict[str, Any]) -> str:
+    def _adopt_specific(self, ctx: NodeContext, number: ChimeNumber) -> str:
         """The spec names a number the account already has: take it back only if we ordered it."""
-        aws: AwsSession = ctx.clients.aws
-        e164 = number["E164PhoneNumber"]
-        if number.get("Name") != ctx.external_name:
+        numbers = ChimeNumbers(ctx.clients.aws)
+        e164 = number.e164
+        if number.name != ctx.external_name:
             raise Conflict(
                 f"{e164} is already in this AWS account and was not ordered by this integration; "
                 "use it through a phone number association instead",
                 vendor="aws",
             )
         ctx.record_intent(e164=e164)
-        if number.get("Status") == DELETING:
+        if number.status == DELETING:
             # Our own number, released by an earlier teardown: the 7-day queue lets us restore it.
-            aws.call(SERVICE, "restore_phone_number", PhoneNumberId=e164)
-        elif number.get("Status") == ACQUIRING and number.get("OrderId"):
-            self._wait_for_order(aws, number["OrderId"])
+            numbers.restore(e164)
+        elif number.status == ACQUIRING and number.order_id:
+            self._wait_for_order(numbers, number.order_id)
         return e164
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Wait for a running order, or change the product type; another number needs a new node."""
-        aws: AwsSession = ctx.clients.aws
+        numbers = ChimeNumbers(ctx.clients.aws)
         e164 = ctx.external_id or ctx.intent.get("e164", "")
         for key in ("area_code", "e164"):
             if key in diff:
@@ -169,26 +142,21 @@ class PhoneNumber(ResourceType):
                     field=key,
                 )
         if "status" in diff:
-            number = _get_number(aws, e164) or {}
-            order_id = number.get("OrderId") or ctx.intent.get("order_id")
+            number = numbers.phone_number(e164)
+            order_id = (number.order_id if number else None) or ctx.intent.get("order_id")
             if order_id:
-                self._wait_for_order(aws, order_id)
+                self._wait_for_order(numbers, order_id)
         if "product_type" in diff:
-            aws.call(SERVICE, "update_phone_number", PhoneNumberId=e164, ProductType=ctx.spec["product_type"])
+            numbers.set_product_type(e164, ctx.spec["product_type"])
 
     def delete(self, ctx: NodeContext) -> None:
         """Take it off its connector, then release it (Chime keeps it 7 days in DeleteInProgress)."""
-        aws: AwsSession = ctx.clients.aws
+        numbers = ChimeNumbers(ctx.clients.aws)
         number = self._find(ctx)
         if number is None:
             return
-        e164 = number["E164PhoneNumber"]
-        if number.get("Status") == ACQUIRING and number.get("OrderId"):
-            self._wait_for_order(aws, number["OrderId"])  # a number still being acquired cannot be deleted
-        connector_id = connector_of(number)
-        if connector_id:
-            disassociate_from_connector(aws, connector_id, [e164])
-        try:
-            aws.call(SERVICE, "delete_phone_number", PhoneNumberId=e164)
-        except NotFound:
-            return
+        if number.status == ACQUIRING and number.order_id:
+            self._wait_for_order(numbers, number.order_id)  # a number still being acquired cannot be deleted
+        if number.voice_connector_id:
+            numbers.disassociate(number.voice_connector_id, [number.e164])
+        numbers.delete(number.e164)  # False: released meanwhile

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from integrations.engine.types import (
     Diff,
     NodeContext,
@@ -12,40 +10,7 @@ from integrations.engine.types import (
     contains_unknown,
     spec_diff,
 )
-from integrations.resources.chime_service import SERVICE, number_errors
-from integrations.vendors.aws import AwsSession
-from integrations.vendors.errors import NotFound
-
-VOICE_CONNECTOR_ID = "VoiceConnectorId"  # the association Name Chime uses for a connector
-
-
-def connector_of(number: dict[str, Any]) -> str | None:
-    """The Voice Connector a number is associated with, if any."""
-    for association in number.get("Associations") or []:
-        if association.get("Name") == VOICE_CONNECTOR_ID:
-            return association.get("Value")
-    return None
-
-
-def connector_numbers(aws: AwsSession, connector_id: str) -> list[str]:
-    """The E.164 numbers associated with a connector."""
-    numbers = aws.paginate(
-        SERVICE, "list_phone_numbers", "PhoneNumbers", FilterName=VOICE_CONNECTOR_ID, FilterValue=connector_id
-    )
-    return [n["E164PhoneNumber"] for n in numbers]
-
-
-def disassociate_from_connector(aws: AwsSession, connector_id: str, numbers: list[str]) -> None:
-    """Take numbers off a connector; a number already gone is fine."""
-    if not numbers:
-        return
-    answer = aws.call(
-        SERVICE,
-        "disassociate_phone_numbers_from_voice_connector",
-        VoiceConnectorId=connector_id,
-        E164PhoneNumbers=numbers,
-    )
-    number_errors(answer, "DisassociatePhoneNumbersFromVoiceConnector", ignore=frozenset({"NotFound"}))
+from integrations.vendors.aws.chime_numbers import ChimeNumbers
 
 
 def association_id(connector_id: str, e164: str) -> str:
@@ -74,11 +39,8 @@ class PhoneNumberAssociation(ResourceType):
         if current is None:
             return Observation(exists=False)
         connector_id, e164 = current
-        try:
-            number = ctx.clients.aws.call(SERVICE, "get_phone_number", PhoneNumberId=e164)["PhoneNumber"]
-        except NotFound:
-            return Observation(exists=False)
-        if connector_of(number) != connector_id:
+        number = ChimeNumbers(ctx.clients.aws).phone_number(e164)
+        if number is None or number.voice_connector_id != connector_id:
             return Observation(exists=False)
         diff = spec_diff(ctx.spec, {"voice_connector_id": connector_id, "e164": e164})
         return Observation(
@@ -91,16 +53,7 @@ class PhoneNumberAssociation(ResourceType):
 
     def _associate(self, ctx: NodeContext, *, create: bool) -> str:
         connector_id, e164 = ctx.spec["voice_connector_id"], ctx.spec["e164"]
-        answer = ctx.clients.aws.call(
-            SERVICE,
-            "associate_phone_numbers_with_voice_connector",
-            create=create,
-            VoiceConnectorId=connector_id,
-            E164PhoneNumbers=[e164],
-            # Never take a number away from another connector silently.
-            ForceAssociate=False,
-        )
-        number_errors(answer, "AssociatePhoneNumbersWithVoiceConnector")
+        ChimeNumbers(ctx.clients.aws).associate(connector_id, [e164], create=create)
         return association_id(connector_id, e164)
 
     def create(self, ctx: NodeContext) -> str:
@@ -111,7 +64,7 @@ class PhoneNumberAssociation(ResourceType):
         """Move the association: off the old connector or number, onto the spec's."""
         current = self._current(ctx)
         if current is not None:
-            disassociate_from_connector(ctx.clients.aws, current[0], [current[1]])
+            ChimeNumbers(ctx.clients.aws).disassociate(current[0], [current[1]])
         ctx.external_id = self._associate(ctx, create=False)
 
     def delete(self, ctx: NodeContext) -> None:
@@ -120,4 +73,4 @@ class PhoneNumberAssociation(ResourceType):
         if not seen.exists:
             return
         connector_id, e164 = seen.external_id.split(":", 1)
-        disassociate_from_connector(ctx.clients.aws, connector_id, [e164])
+        ChimeNumbers(ctx.clients.aws).disassociate(connector_id, [e164])

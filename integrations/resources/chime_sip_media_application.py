@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
-
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
 from integrations.resources.adoption import converge
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.aws import AwsSession
-from integrations.vendors.errors import Conflict, InvalidSpec, NotFound
-
-
-def _find(aws: AwsSession, application_id: str, name: str) -> dict[str, Any] | None:
-    if application_id:
-        try:
-            return aws.call(SERVICE, "get_sip_media_application", SipMediaApplicationId=application_id)[
-                "SipMediaApplication"
-            ]
-        except NotFound:
-            return None
-    applications = aws.paginate(SERVICE, "list_sip_media_applications", "SipMediaApplications")
-    return next((a for a in applications if a.get("Name") == name), None)
+from integrations.vendors.aws.chime_sip import ChimeSip
+from integrations.vendors.errors import Conflict, InvalidSpec
 
 
 class SipMediaApplication(ResourceType):
@@ -33,42 +17,31 @@ class SipMediaApplication(ResourceType):
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Find the SMA (by id, else by name) and compare its region and Lambda endpoint."""
-        application = _find(ctx.clients.aws, ctx.external_id, ctx.external_name)
+        application = ChimeSip(ctx.clients.aws).find_sip_media_application(ctx.external_id, ctx.external_name)
         if application is None:
             return Observation(exists=False)
-        endpoints = application.get("Endpoints") or [{}]
-        observed = {"aws_region": application.get("AwsRegion"), "lambda_arn": endpoints[0].get("LambdaArn")}
+        observed = {"aws_region": application.region, "lambda_arn": application.lambda_arn}
         diff = spec_diff(ctx.spec, observed)
         return Observation(
             exists=True,
             up_to_date=not diff,
             diff=diff,
-            outputs={
-                "id": application["SipMediaApplicationId"],
-                "arn": application.get("SipMediaApplicationArn"),
-            },
-            external_id=application["SipMediaApplicationId"],
+            outputs={"id": application.id, "arn": application.arn},
+            external_id=application.id,
         )
 
     def create(self, ctx: NodeContext) -> str:
         """Create the SMA; a ConflictException with ours already there (same name) adopts it."""
-        aws: AwsSession = ctx.clients.aws
+        chime = ChimeSip(ctx.clients.aws)
         try:
-            answer = aws.call(
-                SERVICE,
-                "create_sip_media_application",
-                create=True,
-                AwsRegion=ctx.spec["aws_region"],
-                Name=ctx.external_name,
-                # The model allows exactly one endpoint (AWS.md §1.4).
-                Endpoints=[{"LambdaArn": ctx.spec["lambda_arn"]}],
+            return chime.create_sip_media_application(
+                ctx.external_name, ctx.spec["aws_region"], ctx.spec["lambda_arn"]
             )
         except Conflict:
-            found = _find(aws, "", ctx.external_name)
+            found = chime.find_sip_media_application("", ctx.external_name)
             if found is None:
                 raise
-            return converge(self, ctx, found["SipMediaApplicationId"])
-        return answer["SipMediaApplication"]["SipMediaApplicationId"]
+            return converge(self, ctx, found.id)
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Point the endpoint at the spec's Lambda; an SMA cannot move to another region."""
@@ -80,22 +53,11 @@ class SipMediaApplication(ResourceType):
                 field="aws_region",
             )
         if "lambda_arn" in diff:
-            ctx.clients.aws.call(
-                SERVICE,
-                "update_sip_media_application",
-                SipMediaApplicationId=ctx.external_id,
-                Endpoints=[{"LambdaArn": ctx.spec["lambda_arn"]}],
-            )
+            ChimeSip(ctx.clients.aws).update_sip_media_application(ctx.external_id, ctx.spec["lambda_arn"])
 
     def delete(self, ctx: NodeContext) -> None:
         """Delete the SMA (Chime refuses while a SIP rule targets it: the rule goes first by graph order)."""
-        aws: AwsSession = ctx.clients.aws
-        application = _find(aws, ctx.external_id, ctx.external_name)
-        if application is None:
-            return
-        with contextlib.suppress(NotFound):
-            aws.call(
-                SERVICE,
-                "delete_sip_media_application",
-                SipMediaApplicationId=application["SipMediaApplicationId"],
-            )
+        chime = ChimeSip(ctx.clients.aws)
+        application = chime.find_sip_media_application(ctx.external_id, ctx.external_name)
+        if application is not None:
+            chime.delete_sip_media_application(application.id)  # False: deleted meanwhile

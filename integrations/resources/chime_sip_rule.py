@@ -6,8 +6,7 @@ from typing import Any
 
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
 from integrations.resources.adoption import converge
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.aws import AwsSession
+from integrations.vendors.aws.chime_sip import ChimeSip, SipRuleTarget
 from integrations.vendors.errors import Conflict, InvalidSpec, NotFound
 
 
@@ -24,14 +23,12 @@ def _targets(targets: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     return sorted(shaped, key=lambda t: (t["Priority"] or 0, str(t["SipMediaApplicationId"])))
 
 
-def _find(aws: AwsSession, rule_id: str, name: str) -> dict[str, Any] | None:
-    if rule_id:
-        try:
-            return aws.call(SERVICE, "get_sip_rule", SipRuleId=rule_id)["SipRule"]
-        except NotFound:
-            return None
-    rules = aws.paginate(SERVICE, "list_sip_rules", "SipRules")
-    return next((r for r in rules if r.get("Name") == name), None)
+def _as_members(targets: tuple[SipRuleTarget, ...]) -> list[dict[str, Any]]:
+    """Observed targets in Chime's SipRuleTargetApplication members, as the spec spells them."""
+    return [
+        {"SipMediaApplicationId": t.sip_media_application_id, "Priority": t.priority, "AwsRegion": t.region}
+        for t in targets
+    ]
 
 
 class SipRule(ResourceType):
@@ -43,14 +40,14 @@ class SipRule(ResourceType):
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Find the rule (by id, else by name) and compare trigger, targets and whether it is disabled."""
-        rule = _find(ctx.clients.aws, ctx.external_id, ctx.external_name)
+        rule = ChimeSip(ctx.clients.aws).find_sip_rule(ctx.external_id, ctx.external_name)
         if rule is None:
             return Observation(exists=False)
         observed = {
-            "trigger_type": rule.get("TriggerType"),
-            "trigger_value": rule.get("TriggerValue"),
-            "targets": _targets(rule.get("TargetApplications")),
-            "disabled": bool(rule.get("Disabled", False)),
+            "trigger_type": rule.trigger_type,
+            "trigger_value": rule.trigger_value,
+            "targets": _targets(_as_members(rule.targets)),
+            "disabled": rule.disabled,
         }
         desired = {**ctx.spec, "targets": _targets(ctx.spec.get("targets"))}
         diff = spec_diff(desired, observed)
@@ -58,32 +55,28 @@ class SipRule(ResourceType):
             exists=True,
             up_to_date=not diff,
             diff=diff,
-            outputs={"id": rule["SipRuleId"]},
-            external_id=rule["SipRuleId"],
+            outputs={"id": rule.id},
+            external_id=rule.id,
         )
 
     def create(self, ctx: NodeContext) -> str:
         """Create the rule; a ConflictException with our rule already there adopts it."""
-        aws: AwsSession = ctx.clients.aws
+        chime = ChimeSip(ctx.clients.aws)
         spec = ctx.spec
         try:
-            answer = aws.call(
-                SERVICE,
-                "create_sip_rule",
-                create=True,
-                Name=ctx.external_name,
-                TriggerType=spec["trigger_type"],
-                TriggerValue=spec["trigger_value"],
-                TargetApplications=_targets(spec["targets"]),
-                Disabled=bool(spec.get("disabled", False)),
+            return chime.create_sip_rule(
+                ctx.external_name,
+                trigger_type=spec["trigger_type"],
+                trigger_value=spec["trigger_value"],
+                targets=_targets(spec["targets"]),
+                disabled=bool(spec.get("disabled", False)),
             )
         except Conflict:
             # Chime refuses a second rule on the same trigger value; only ours (by name) is adopted.
-            found = _find(aws, "", ctx.external_name)
+            found = chime.find_sip_rule("", ctx.external_name)
             if found is None:
                 raise
-            return converge(self, ctx, found["SipRuleId"])
-        return answer["SipRule"]["SipRuleId"]
+            return converge(self, ctx, found.id)
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Set targets and Disabled (UpdateSipRule requires Name, AWS.md §1.5); triggers cannot change."""
@@ -95,37 +88,22 @@ class SipRule(ResourceType):
                     vendor="aws",
                     field=key,
                 )
-        self._update(
-            ctx.clients.aws,
+        ChimeSip(ctx.clients.aws).update_sip_rule(
             ctx.external_id,
             ctx.external_name,
             disabled=bool(ctx.spec.get("disabled", False)),
             targets=_targets(ctx.spec["targets"]),
         )
 
-    @staticmethod
-    def _update(
-        aws: AwsSession,
-        rule_id: str,
-        name: str,
-        *,
-        disabled: bool,
-        targets: list[dict[str, Any]] | None = None,
-    ) -> None:
-        params: dict[str, Any] = {"SipRuleId": rule_id, "Name": name, "Disabled": disabled}
-        if targets is not None:
-            params["TargetApplications"] = targets
-        aws.call(SERVICE, "update_sip_rule", **params)
-
     def delete(self, ctx: NodeContext) -> None:
         """Disable the rule, then delete it: "You must disable SIP rules before you can delete them"."""
-        aws: AwsSession = ctx.clients.aws
-        rule = _find(aws, ctx.external_id, ctx.external_name)
+        chime = ChimeSip(ctx.clients.aws)
+        rule = chime.find_sip_rule(ctx.external_id, ctx.external_name)
         if rule is None:
             return
         try:
-            if not rule.get("Disabled"):
-                self._update(aws, rule["SipRuleId"], rule["Name"], disabled=True)
-            aws.call(SERVICE, "delete_sip_rule", SipRuleId=rule["SipRuleId"])
+            if not rule.disabled:
+                chime.update_sip_rule(rule.id, rule.name, disabled=True)
+            chime.delete_sip_rule(rule.id)  # False: deleted meanwhile
         except NotFound:
             return

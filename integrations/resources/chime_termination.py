@@ -25,8 +25,7 @@ from integrations.engine.types import (
     contains_unknown,
     spec_diff,
 )
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.aws import AwsSession
+from integrations.vendors.aws.chime import ChimeVoice
 from integrations.vendors.errors import InvalidSpec, NotFound, VendorError
 
 REDACTED = "***"
@@ -52,13 +51,6 @@ class VoiceConnectorTermination(ResourceType):
         wanted = ctx.spec.get("voice_connector_id", "")
         return ctx.external_id or ("" if contains_unknown(wanted) else wanted)
 
-    @staticmethod
-    def _usernames(aws: AwsSession, connector_id: str) -> list[str]:
-        answer = aws.call(
-            SERVICE, "list_voice_connector_termination_credentials", VoiceConnectorId=connector_id
-        )
-        return sorted(answer.get("Usernames") or [])
-
     def _desired(self, ctx: NodeContext, connector_id: str) -> dict[str, Any]:
         desired = {
             **ctx.spec,
@@ -75,25 +67,24 @@ class VoiceConnectorTermination(ResourceType):
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Read the termination and the credential usernames; compare passwords by the last digest put."""
-        aws: AwsSession = ctx.clients.aws
+        chime = ChimeVoice(ctx.clients.aws)
         connector_id = self._connector_id(ctx)
         if not connector_id:
             return Observation(exists=False)
         try:
-            termination = aws.call(SERVICE, "get_voice_connector_termination", VoiceConnectorId=connector_id)
-            usernames = self._usernames(aws, connector_id)
+            termination = chime.termination(connector_id)
+            if termination is None:
+                return Observation(exists=False)
+            usernames = chime.termination_usernames(connector_id)
         except NotFound:
-            return Observation(exists=False)
-        termination = termination.get("Termination") or {}
-        if not termination:
             return Observation(exists=False)
         digest = ctx.intent.get("credentials_digest") or ctx.outputs.get("credentials_digest")
         observed = {
             "voice_connector_id": connector_id,
-            "cidr_allowed_list": sorted(termination.get("CidrAllowedList") or []),
-            "calling_regions": sorted(termination.get("CallingRegions") or []),
-            "cps_limit": termination.get("CpsLimit"),
-            "disabled": bool(termination.get("Disabled", False)),
+            "cidr_allowed_list": sorted(termination.cidr_allowed_list),
+            "calling_regions": sorted(termination.calling_regions),
+            "cps_limit": termination.cps_limit,
+            "disabled": termination.disabled,
             "credentials": {"usernames": usernames, "password_digest": digest},
         }
         diff = spec_diff(self._desired(ctx, connector_id), observed)
@@ -105,46 +96,33 @@ class VoiceConnectorTermination(ResourceType):
         )
 
     def _put(self, ctx: NodeContext, diff: Diff | None) -> str:
-        aws: AwsSession = ctx.clients.aws
         spec = ctx.spec
         check_narrow(spec)
         connector_id = spec["voice_connector_id"]
         if diff is None or any(k in diff for k in spec if k not in ("credentials", "voice_connector_id")):
-            aws.call(
-                SERVICE,
-                "put_voice_connector_termination",
-                VoiceConnectorId=connector_id,
-                Termination={
-                    "CidrAllowedList": list(spec.get("cidr_allowed_list") or []),
-                    "CallingRegions": list(spec.get("calling_regions") or []),
-                    "CpsLimit": int(spec.get("cps_limit", 1)),
-                    "Disabled": bool(spec.get("disabled", False)),
-                },
+            ChimeVoice(ctx.clients.aws).put_termination(
+                connector_id,
+                cidr_allowed_list=list(spec.get("cidr_allowed_list") or []),
+                calling_regions=list(spec.get("calling_regions") or []),
+                cps_limit=int(spec.get("cps_limit", 1)),
+                disabled=bool(spec.get("disabled", False)),
             )
         if "credentials" in spec and (diff is None or "credentials" in diff):
             self._put_credentials(ctx, connector_id)
         return connector_id
 
     def _put_credentials(self, ctx: NodeContext, connector_id: str) -> None:
-        aws: AwsSession = ctx.clients.aws
+        chime = ChimeVoice(ctx.clients.aws)
         credentials = ctx.spec["credentials"] or []
         wanted = {c["username"] for c in credentials}
-        stale = [u for u in self._usernames(aws, connector_id) if u not in wanted]
+        stale = [u for u in chime.termination_usernames(connector_id) if u not in wanted]
         if stale:
             with contextlib.suppress(NotFound):
-                aws.call(
-                    SERVICE,
-                    "delete_voice_connector_termination_credentials",
-                    VoiceConnectorId=connector_id,
-                    Usernames=stale,
-                )
+                chime.delete_termination_credentials(connector_id, stale)
         if credentials:
             try:
-                aws.call(
-                    SERVICE,
-                    "put_voice_connector_termination_credentials",
-                    VoiceConnectorId=connector_id,
-                    Credentials=[{"Username": c["username"], "Password": c["password"]} for c in credentials],
+                chime.put_termination_credentials(
+                    connector_id, [(c["username"], c["password"]) for c in credentials]
                 )
             except VendorError as error:
                 # botocore's parameter errors quote the values they reject: never let a password out.
@@ -166,21 +144,15 @@ class VoiceConnectorTermination(ResourceType):
 
     def delete(self, ctx: NodeContext) -> None:
         """Delete the credentials and the termination; never put (or no connector) is done."""
-        aws: AwsSession = ctx.clients.aws
+        chime = ChimeVoice(ctx.clients.aws)
         connector_id = self._connector_id(ctx)
         if not connector_id:
             return
         try:
-            usernames = self._usernames(aws, connector_id)
+            usernames = chime.termination_usernames(connector_id)
             if usernames:
-                aws.call(
-                    SERVICE,
-                    "delete_voice_connector_termination_credentials",
-                    VoiceConnectorId=connector_id,
-                    Usernames=usernames,
-                )
-            with contextlib.suppress(NotFound):
-                aws.call(SERVICE, "delete_voice_connector_termination", VoiceConnectorId=connector_id)
+                chime.delete_termination_credentials(connector_id, usernames)
+            chime.delete_termination(connector_id)  # False: never put
         except NotFound:
             return
 

@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
-
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
-from integrations.resources.chime_phone_number_association import (
-    connector_numbers,
-    disassociate_from_connector,
-)
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.aws import AwsSession
+from integrations.vendors.aws.chime import ChimeVoice
+from integrations.vendors.aws.chime_numbers import ChimeNumbers
 from integrations.vendors.errors import InvalidSpec, NotFound
-
-
-def find_voice_connector(aws: AwsSession, connector_id: str, name: str) -> dict[str, Any] | None:
-    """A connector by id, or (no id yet) the one carrying our name; None when there is none."""
-    if connector_id:
-        try:
-            return aws.call(SERVICE, "get_voice_connector", VoiceConnectorId=connector_id)["VoiceConnector"]
-        except NotFound:
-            return None
-    # ListVoiceConnectors has NextToken but no boto3 paginator (AWS.md §1.0): paginate follows it.
-    connectors = aws.paginate(SERVICE, "list_voice_connectors", "VoiceConnectors")
-    return next((c for c in connectors if c.get("Name") == name), None)
 
 
 class VoiceConnector(ResourceType):
@@ -36,38 +17,31 @@ class VoiceConnector(ResourceType):
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Find the connector (by id, else by name) and compare region and encryption."""
-        connector = find_voice_connector(ctx.clients.aws, ctx.external_id, ctx.external_name)
+        connector = ChimeVoice(ctx.clients.aws).find_voice_connector(ctx.external_id, ctx.external_name)
         if connector is None:
             return Observation(exists=False)
-        observed = {
-            "aws_region": connector.get("AwsRegion"),
-            "require_encryption": connector.get("RequireEncryption"),
-        }
+        observed = {"aws_region": connector.region, "require_encryption": connector.require_encryption}
         diff = spec_diff(ctx.spec, observed)
         return Observation(
             exists=True,
             up_to_date=not diff,
             diff=diff,
             outputs={
-                "id": connector["VoiceConnectorId"],
-                "arn": connector.get("VoiceConnectorArn"),
-                "host": connector.get("OutboundHostName"),
-                "region": connector.get("AwsRegion"),
+                "id": connector.id,
+                "arn": connector.arn,
+                "host": connector.host,
+                "region": connector.region,
             },
-            external_id=connector["VoiceConnectorId"],
+            external_id=connector.id,
         )
 
     def create(self, ctx: NodeContext) -> str:
         """Create the connector under our name (Chime does not refuse duplicate names: observe first)."""
-        answer = ctx.clients.aws.call(
-            SERVICE,
-            "create_voice_connector",
-            create=True,
-            Name=ctx.external_name,
-            AwsRegion=ctx.spec["aws_region"],
-            RequireEncryption=bool(ctx.spec["require_encryption"]),
+        return ChimeVoice(ctx.clients.aws).create_voice_connector(
+            ctx.external_name,
+            ctx.spec["aws_region"],
+            require_encryption=bool(ctx.spec["require_encryption"]),
         )
-        return answer["VoiceConnector"]["VoiceConnectorId"]
 
     def update(self, ctx: NodeContext, diff: Diff) -> None:
         """Set encryption; a connector cannot move to another region."""
@@ -79,28 +53,23 @@ class VoiceConnector(ResourceType):
                 field="aws_region",
             )
         if "require_encryption" in diff:
-            # UpdateVoiceConnector requires Name as well (botocore:chime-sdk-voice).
-            ctx.clients.aws.call(
-                SERVICE,
-                "update_voice_connector",
-                VoiceConnectorId=ctx.external_id,
-                Name=ctx.external_name,
-                RequireEncryption=bool(ctx.spec["require_encryption"]),
+            ChimeVoice(ctx.clients.aws).update_voice_connector(
+                ctx.external_id,
+                ctx.external_name,
+                require_encryption=bool(ctx.spec["require_encryption"]),
             )
 
     def delete(self, ctx: NodeContext) -> None:
         """Disassociate its numbers and drop origination/termination, then delete it (AWS's order)."""
-        aws: AwsSession = ctx.clients.aws
-        connector = find_voice_connector(aws, ctx.external_id, ctx.external_name)
+        chime, numbers = ChimeVoice(ctx.clients.aws), ChimeNumbers(ctx.clients.aws)
+        connector = chime.find_voice_connector(ctx.external_id, ctx.external_name)
         if connector is None:
             return
-        connector_id = connector["VoiceConnectorId"]
         try:
             # DeleteVoiceConnector answers ConflictException while numbers are associated (AWS.md §7.9).
-            disassociate_from_connector(aws, connector_id, connector_numbers(aws, connector_id))
-            for operation in ("delete_voice_connector_origination", "delete_voice_connector_termination"):
-                with contextlib.suppress(NotFound):  # never configured
-                    aws.call(SERVICE, operation, VoiceConnectorId=connector_id)
-            aws.call(SERVICE, "delete_voice_connector", VoiceConnectorId=connector_id)
+            numbers.disassociate(connector.id, numbers.connector_numbers(connector.id))
+            chime.delete_origination(connector.id)  # False: never configured
+            chime.delete_termination(connector.id)
+            chime.delete_voice_connector(connector.id)
         except NotFound:
             return  # deleted meanwhile

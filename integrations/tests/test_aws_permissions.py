@@ -1,9 +1,9 @@
 """The permission policy covers every AWS operation Patchbay's code calls, and nothing else.
 
-The code's AWS requests are built in the typed clients (integrations/vendors/aws/<service>.py:
-`self._call("operation", ...)` under the class's `SERVICE`), and, until every call site has moved
-over, through `AwsSession.call` / `paginate(service, operation, ...)`; they are found by reading
-the source (ast): the service and operation must be string constants, module constants, or a
+The code's AWS requests are built in the typed clients only (integrations/vendors/aws/<service>.py:
+`self._call("operation", ...)` under the class's `SERVICE`); a generic `AwsSession.call(service,
+operation, ...)` anywhere else in the apps fails the first test. They are found by reading the
+source (ast): the service and operation must be string constants, module constants, or a
 loop over constants, so every call stays readable here. The policy is then checked the way
 the sandbox enforces it (sandbox/aws/identity_policy.py) for a request of each operation on
 Patchbay's own objects.
@@ -146,10 +146,12 @@ def listed_operations() -> set[tuple[str, str]]:
 
 
 def test_every_aws_call_in_the_code_is_readable_and_in_the_permission_policy() -> None:
-    found, unreadable = aws_calls_in_code()
-    typed, typed_unreadable = typed_client_calls()
-    found |= typed
+    generic, unreadable = aws_calls_in_code()
+    found, typed_unreadable = typed_client_calls()
     unreadable += typed_unreadable
+
+    # Every AWS request is built in its service's typed client (issue 14 step 1): none elsewhere.
+    assert generic == set(), "AWS operations called outside integrations/vendors/aws/"
 
     assert unreadable == [], "AWS calls whose service or operation the scan cannot read"
     assert len(found) > 50  # the scan sees the code (chime, connect, iam, lambda, dynamodb, logs)

@@ -7,15 +7,12 @@ reads the trunk's `trunk_access_acl_allowList` as the trunk node last observed i
 
 from __future__ import annotations
 
-from typing import Any
-
 from integrations.choices import IntegrationKind
 from integrations.diagnostics.base import Check
 from integrations.diagnostics.context import CheckContext
 from integrations.diagnostics.findings import CheckSkipped, Finding
 from integrations.diagnostics.sip_uri import allows_all, uncovered
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.errors import NotFound
+from integrations.vendors.aws.chime import ChimeVoice
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
 
 #: output keys under which a Genesys trunk node may publish its allow list
@@ -31,14 +28,10 @@ class SynthflowAllowList(Check):
     def _allowed(self, ctx: CheckContext) -> tuple[list[str], str]:
         if ctx.integration.kind == IntegrationKind.CONNECT_SYNTHFLOW:
             connector = ctx.require("chime.voice_connector", "Voice Connector")
-            try:
-                answer = ctx.clients.aws.call(
-                    SERVICE, "get_voice_connector_termination", VoiceConnectorId=connector.external_id
-                )
-            except NotFound:
+            termination = ChimeVoice(ctx.clients.aws).termination(connector.external_id)
+            if termination is None:
                 return [], "the connector has no termination"
-            termination: dict[str, Any] = answer.get("Termination") or {}
-            return list(termination.get("CidrAllowedList") or []), "the connector's termination allow list"
+            return list(termination.cidr_allowed_list), "the connector's termination allow list"
         trunk = next((n for n in ctx.nodes if n.type.startswith("genesys.") and "trunk" in n.type), None)
         if trunk is None:
             raise CheckSkipped("The Genesys trunk is not provisioned yet: apply the integration first.")

@@ -8,15 +8,12 @@ region on 32681 (PROVIDERS.md §1.6), else the INVITE goes nowhere (408).
 
 from __future__ import annotations
 
-from typing import Any
-
 from integrations.choices import IntegrationKind
 from integrations.diagnostics.base import Check
 from integrations.diagnostics.context import CheckContext
 from integrations.diagnostics.findings import Finding
 from integrations.diagnostics.sip_uri import sip_host
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.errors import NotFound
+from integrations.vendors.aws.chime import ChimeVoice
 from integrations.vendors.synthflow import SIP_HOSTS, SIP_PORT
 
 
@@ -39,24 +36,20 @@ class OriginationTarget(Check):
     def evaluate(self, ctx: CheckContext) -> Finding:
         connector = ctx.require("chime.voice_connector", "Voice Connector")
         expected_host, expected_port = self._expected(ctx)
-        try:
-            answer = ctx.clients.aws.call(
-                SERVICE, "get_voice_connector_origination", VoiceConnectorId=connector.external_id
-            )
-        except NotFound:
+        origination = ChimeVoice(ctx.clients.aws).origination(connector.external_id)
+        if origination is None:
             return self.problem(
                 "The connector has no origination: calls never leave Chime.",
                 evidence=f"GetVoiceConnectorOrigination {connector.external_id}: not found",
             )
-        origination: dict[str, Any] = answer.get("Origination") or {}
-        routes = origination.get("Routes") or []
+        routes = origination.routes
         shown = (
             ", ".join(f"{r.get('Host')}:{r.get('Port', 5060)}/{r.get('Protocol')}" for r in routes) or "none"
         )
         evidence = f"routes: {shown}; expected host {expected_host}" + (
             f":{expected_port}" if expected_port else ""
         )
-        if origination.get("Disabled"):
+        if origination.disabled:
             return self.problem(
                 "The connector's origination is disabled: no call reaches the far end.", evidence
             )

@@ -6,8 +6,8 @@ from integrations.choices import IntegrationKind
 from integrations.diagnostics.base import Check
 from integrations.diagnostics.context import CheckContext
 from integrations.diagnostics.findings import Finding, Severity
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.errors import NotFound
+from integrations.vendors.aws.chime import ChimeVoice
+from integrations.vendors.aws.logs import sip_log_group
 
 
 class SipLogging(Check):
@@ -19,19 +19,12 @@ class SipLogging(Check):
 
     def evaluate(self, ctx: CheckContext) -> Finding:
         connector = ctx.require("chime.voice_connector", "Voice Connector")
-        try:
-            answer = ctx.clients.aws.call(
-                SERVICE, "get_voice_connector_logging_configuration", VoiceConnectorId=connector.external_id
-            )
-        except NotFound:
-            answer = {}
-        enabled = bool((answer.get("LoggingConfiguration") or {}).get("EnableSIPLogs"))
+        config = ChimeVoice(ctx.clients.aws).logging_configuration(connector.external_id)
+        enabled = config is not None and config.sip_logs
         evidence = f"EnableSIPLogs={enabled} on {connector.external_id}"
         if not enabled:
             return self.problem(
                 "SIP logging is off: no SIP messages reach CloudWatch, so no call ladder can be drawn.",
                 evidence,
             )
-        return self.ok(
-            f"SIP messages go to /aws/ChimeVoiceConnectorSipMessages/{connector.external_id}.", evidence
-        )
+        return self.ok(f"SIP messages go to {sip_log_group(connector.external_id)}.", evidence)

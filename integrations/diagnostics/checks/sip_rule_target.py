@@ -8,19 +8,16 @@ another application means the calls never reach the Lambda: the transfer fails.
 
 from __future__ import annotations
 
-from typing import Any
-
 from integrations.choices import IntegrationKind
 from integrations.diagnostics.base import Check
 from integrations.diagnostics.context import CheckContext
 from integrations.diagnostics.findings import Finding
-from integrations.resources.chime_service import SERVICE
-from integrations.vendors.errors import NotFound
+from integrations.vendors.aws.chime_sip import ChimeSip, SipRuleTarget
 
 
-def _first_target(targets: list[dict[str, Any]]) -> str:
-    ordered = sorted(targets, key=lambda t: int(t.get("Priority") or 0))
-    return str(ordered[0].get("SipMediaApplicationId") or "") if ordered else ""
+def _first_target(targets: tuple[SipRuleTarget, ...]) -> str:
+    ordered = sorted(targets, key=lambda t: t.priority or 0)
+    return str(ordered[0].sip_media_application_id or "") if ordered else ""
 
 
 class SipRuleTargetsSma(Check):
@@ -36,25 +33,24 @@ class SipRuleTargetsSma(Check):
         rule_node = ctx.require("chime.sip_rule", "SIP rule")
         application = ctx.require("chime.sip_media_application", "SIP media application").external_id
         number = str(ctx.require("chime.phone_number", "Chime phone number").outputs.get("e164") or "")
-        try:
-            rule = ctx.clients.aws.call(SERVICE, "get_sip_rule", SipRuleId=rule_node.external_id)["SipRule"]
-        except NotFound:
+        rule = ChimeSip(ctx.clients.aws).sip_rule(rule_node.external_id)
+        if rule is None:
             return self.problem(
                 "The SIP rule no longer exists: calls to the Chime number reach no SIP media application.",
                 evidence=f"GetSipRule {rule_node.external_id}: not found",
             )
-        targets = list(rule.get("TargetApplications") or [])
-        shown = ", ".join(f"{t.get('SipMediaApplicationId')} (priority {t.get('Priority')})" for t in targets)
+        targets = rule.targets
+        shown = ", ".join(f"{t.sip_media_application_id} (priority {t.priority})" for t in targets)
         evidence = (
-            f"rule {rule_node.external_id}: Disabled={bool(rule.get('Disabled'))}, "
-            f"{rule.get('TriggerType')}={rule.get('TriggerValue')}, targets: {shown or 'none'}; "
+            f"rule {rule_node.external_id}: Disabled={rule.disabled}, "
+            f"{rule.trigger_type}={rule.trigger_value}, targets: {shown or 'none'}; "
             f"expected ToPhoneNumber={number}, target {application}"
         )
-        if rule.get("Disabled"):
+        if rule.disabled:
             return self.problem(
                 "The SIP rule is disabled: calls to the Chime number never reach the SMA Lambda.", evidence
             )
-        if rule.get("TriggerType") != "ToPhoneNumber" or (number and rule.get("TriggerValue") != number):
+        if rule.trigger_type != "ToPhoneNumber" or (number and rule.trigger_value != number):
             return self.problem(
                 f"The SIP rule does not trigger on the Chime number {number}: the calls Connect transfers "
                 "there never reach the SMA Lambda.",

@@ -41,20 +41,6 @@ from monitoring.vendor_requests import instrument_boto3_client
 
 T = TypeVar("T")
 
-_NOT_FOUND = {
-    "NotFoundException",
-    "ResourceNotFoundException",
-    "NoSuchEntity",
-    "ResourceNotFound",
-}
-_CONFLICT = {
-    "ConflictException",
-    "ResourceConflictException",
-    "ResourceInUseException",
-    "EntityAlreadyExists",
-    "DuplicateResourceException",
-    "ResourceAlreadyExistsException",
-}
 _THROTTLED = {
     "ThrottledClientException",
     "ThrottlingException",
@@ -88,8 +74,8 @@ def translate_client_error(
     error: botocore.exceptions.ClientError,
     operation: str,
     *,
-    not_found: frozenset[str] | set[str] = _NOT_FOUND,
-    conflict: frozenset[str] | set[str] = _CONFLICT,
+    not_found: frozenset[str] = frozenset(),
+    conflict: frozenset[str] = frozenset(),
 ) -> VendorError:
     """A botocore ClientError as a domain error with AWS's own message.
 
@@ -216,13 +202,15 @@ class AwsSession:
         operation: str,
         *,
         create: bool = False,
-        not_found: frozenset[str] | set[str] = _NOT_FOUND,
-        conflict: frozenset[str] | set[str] = _CONFLICT,
+        not_found: frozenset[str] = frozenset(),
+        conflict: frozenset[str] = frozenset(),
         **params: Any,
     ) -> dict[str, Any]:
         """Call one AWS operation (snake_case name) and translate its failures into domain errors.
 
-        Only the typed clients (`AwsService._call`) call this; they pass their service's codes.
+        Patchbay's code calls this only through the typed clients (`AwsService._call`), which pass
+        their service's own codes; tests that play someone changing AWS outside Patchbay call it
+        directly (then only 404/409 statuses map to NotFound/Conflict).
         """
         client = self.client(service, single_attempt=create or retries_owned_above())
         method: Callable[..., dict[str, Any]] = getattr(client, operation)
@@ -246,24 +234,6 @@ class AwsSession:
             raise VendorUnavailable(f"{_camel(operation)}: {type(exc).__name__}", vendor="aws") from None
         except botocore.exceptions.ParamValidationError as exc:
             raise InvalidSpec(f"{_camel(operation)}: {exc}", vendor="aws") from None
-
-    def paginate(self, service: str, operation: str, key: str, **params: Any) -> list[Any]:
-        """Every item of a listing, following NextToken whether or not boto3 has a paginator for it."""
-        items: list[dict[str, Any]] = []
-        token_in, token_out = _token_names(service, operation)
-        while True:
-            page = self.call(service, operation, **params)
-            items.extend(page.get(key) or [])
-            token = page.get(token_out)
-            if not token:
-                return items
-            params = {**params, token_in: token}
-
-
-def _token_names(service: str, operation: str) -> tuple[str, str]:
-    # Lambda's, IAM's and Connect's own spellings are their typed clients' TOKEN_IN / TOKEN_OUT;
-    # the listings still paged here (Chime, and vendor_choices' Connect ones) spell it NextToken.
-    return ("NextToken", "NextToken")
 
 
 def _camel(snake: str) -> str:
