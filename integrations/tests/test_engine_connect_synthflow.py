@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from rest_framework.exceptions import ValidationError
 
+from integrations.diagnostics.models import RegistrationState
 from integrations.engine.runs import plan_integration
 from integrations.models import Integration
-from integrations.models.engine import ResourceNode, RunKind, RunState
+from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.resources.sip_credentials import open_credentials
 from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
@@ -19,6 +20,7 @@ from integrations.tests.engine_support import (
     run_to_end,
 )
 from integrations.tests.synthflow_engine_support import SynthflowSetup, duplicates_of, make_connect_synthflow
+from integrations.tests.waiting import wait_until
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -37,12 +39,20 @@ def setup(sandbox: Sandbox, engine_worker: Any) -> SynthflowSetup:
     return make_connect_synthflow(sandbox, region="eu")
 
 
-def _applied(setup: SynthflowSetup) -> None:
+def _applied(setup: SynthflowSetup) -> Run:
     run = run_to_end(setup.integration, RunKind.APPLY)
     assert run.state == RunState.SUCCEEDED, events_text(run)
+    return run
 
 
-def _registered(setup: SynthflowSetup) -> dict[str, Any]:
+def _registered(setup: SynthflowSetup, run: Run) -> dict[str, Any]:
+    """The Registered condition as evaluated after `run` (the refresh it queues when it commits)."""
+    wait_until(
+        lambda: RegistrationState.objects.filter(
+            integration_id=setup.integration.pk, evaluated_at__gte=run.finished_at
+        ).exists(),
+        message=f"Registered not evaluated after the {run.kind}",
+    )
     return next(c for c in setup.refresh().conditions if c["type"] == "Registered")
 
 
@@ -153,9 +163,9 @@ def test_an_edited_termination_uri_is_healed_by_reconcile(sandbox: Sandbox, setu
 def test_a_reconcile_of_a_bound_number_writes_nothing_and_registered_holds(
     sandbox: Sandbox, setup: SynthflowSetup
 ) -> None:
-    _applied(setup)
+    applied = _applied(setup)
     attached_at = setup.node("assistant_number").outputs["attached_at"]
-    registered = _registered(setup)
+    registered = _registered(setup, applied)
     before = sandbox.request_count()
 
     run = run_to_end(setup.integration, RunKind.RECONCILE)
@@ -165,7 +175,7 @@ def test_a_reconcile_of_a_bound_number_writes_nothing_and_registered_holds(
     assert sandbox.writes_since(before) == []
     assert "GetAssistant" in [r["operation"] for r in sandbox.ledger(since=before)["requests"]]
     assert setup.node("assistant_number").outputs["attached_at"] == attached_at
-    again = _registered(setup)
+    again = _registered(setup, run)
     assert (again["status"], again["reason"]) == (registered["status"], registered["reason"])
     assert (again["status"], again["reason"]) == ("Unknown", "AwaitingFirstCall")
 
