@@ -8,10 +8,9 @@ from integrations.engine.types import (
     Diff,
     NodeContext,
     Observation,
-    ResourceType,
-    contains_unknown,
     spec_diff,
 )
+from integrations.resources.chime_connector_setting import ConnectorSetting
 from integrations.vendors.aws.chime import ChimeVoice
 
 #: Chime's default origination port (OriginationRoute.Port doc, botocore:chime-sdk-voice)
@@ -33,20 +32,14 @@ def normalized_routes(routes: list[dict[str, Any]] | None) -> list[dict[str, Any
     return sorted(shaped, key=lambda r: (r["Priority"] or 0, str(r["Host"]), r["Port"], str(r["Protocol"])))
 
 
-class VoiceConnectorOrigination(ResourceType):
+class VoiceConnectorOrigination(ConnectorSetting):
     """The origination routes of one connector; the external id is the connector's id."""
 
     type_name = "chime.voice_connector_origination"
-    account_kind = "aws"
-    name_max_length = 256  # a singleton of the connector: nothing is named
-
-    def _connector_id(self, ctx: NodeContext) -> str:
-        wanted = ctx.spec["voice_connector_id"]
-        return ctx.external_id or ("" if contains_unknown(wanted) else wanted)
 
     def observe(self, ctx: NodeContext) -> Observation:
         """Read the origination; NotFound (or an empty one) means it was never put."""
-        connector_id = self._connector_id(ctx)
+        connector_id = self.connector_id(ctx)
         if not connector_id:
             return Observation(exists=False)
         origination = ChimeVoice(ctx.clients.aws).origination(connector_id)
@@ -69,28 +62,14 @@ class VoiceConnectorOrigination(ResourceType):
             external_id=connector_id,
         )
 
-    def _put(self, ctx: NodeContext) -> str:
-        connector_id = ctx.spec["voice_connector_id"]
+    def put(self, ctx: NodeContext, connector_id: str, diff: Diff | None) -> None:
+        """Put the spec's routes (a put replaces them wholesale)."""
         ChimeVoice(ctx.clients.aws).put_origination(
             connector_id,
             normalized_routes(ctx.spec["routes"]),
             disabled=bool(ctx.spec.get("disabled", False)),
         )
-        return connector_id
 
-    def create(self, ctx: NodeContext) -> str:
-        """Put the routes (a put replaces them wholesale, so repeating it is safe)."""
-        return self._put(ctx)
-
-    def update(self, ctx: NodeContext, diff: Diff) -> None:
-        """Put the spec's routes again."""
-        if ctx.external_id and ctx.external_id != ctx.spec["voice_connector_id"]:
-            self.delete(ctx)  # moved to another connector: leave nothing on the old one
-        ctx.external_id = self._put(ctx)
-
-    def delete(self, ctx: NodeContext) -> None:
-        """Delete the origination; never put (or no connector) is done."""
-        connector_id = self._connector_id(ctx)
-        if not connector_id:
-            return
-        ChimeVoice(ctx.clients.aws).delete_origination(connector_id)  # False: never put
+    def remove(self, ctx: NodeContext, connector_id: str) -> None:
+        """Delete the origination (never put is done)."""
+        ChimeVoice(ctx.clients.aws).delete_origination(connector_id)

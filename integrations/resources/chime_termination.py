@@ -21,10 +21,9 @@ from integrations.engine.types import (
     Diff,
     NodeContext,
     Observation,
-    ResourceType,
-    contains_unknown,
     spec_diff,
 )
+from integrations.resources.chime_connector_setting import ConnectorSetting
 from integrations.vendors.aws.chime import ChimeVoice
 from integrations.vendors.errors import InvalidSpec, NotFound, VendorError
 
@@ -39,17 +38,11 @@ def credentials_digest(connector_id: str, credentials: list[dict[str, str]]) -> 
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
-class VoiceConnectorTermination(ResourceType):
+class VoiceConnectorTermination(ConnectorSetting):
     """The termination settings (and credentials) of one connector; the external id is the connector's id."""
 
     type_name = "chime.voice_connector_termination"
-    account_kind = "aws"
-    name_max_length = 256  # a singleton of the connector: nothing is named
     sensitive_fields = frozenset({"credentials"})
-
-    def _connector_id(self, ctx: NodeContext) -> str:
-        wanted = ctx.spec.get("voice_connector_id", "")
-        return ctx.external_id or ("" if contains_unknown(wanted) else wanted)
 
     def _desired(self, ctx: NodeContext, connector_id: str) -> dict[str, Any]:
         desired = {
@@ -68,7 +61,7 @@ class VoiceConnectorTermination(ResourceType):
     def observe(self, ctx: NodeContext) -> Observation:
         """Read the termination and the credential usernames; compare passwords by the last digest put."""
         chime = ChimeVoice(ctx.clients.aws)
-        connector_id = self._connector_id(ctx)
+        connector_id = self.connector_id(ctx)
         if not connector_id:
             return Observation(exists=False)
         try:
@@ -95,10 +88,10 @@ class VoiceConnectorTermination(ResourceType):
             exists=True, up_to_date=not diff, diff=diff, outputs=outputs, external_id=connector_id
         )
 
-    def _put(self, ctx: NodeContext, diff: Diff | None) -> str:
+    def put(self, ctx: NodeContext, connector_id: str, diff: Diff | None) -> None:
+        """Put what differs (`diff` None: everything): the settings, the credentials, or both."""
         spec = ctx.spec
         check_narrow(spec)
-        connector_id = spec["voice_connector_id"]
         if diff is None or any(k in diff for k in spec if k not in ("credentials", "voice_connector_id")):
             ChimeVoice(ctx.clients.aws).put_termination(
                 connector_id,
@@ -109,7 +102,6 @@ class VoiceConnectorTermination(ResourceType):
             )
         if "credentials" in spec and (diff is None or "credentials" in diff):
             self._put_credentials(ctx, connector_id)
-        return connector_id
 
     def _put_credentials(self, ctx: NodeContext, connector_id: str) -> None:
         chime = ChimeVoice(ctx.clients.aws)
@@ -131,30 +123,13 @@ class VoiceConnectorTermination(ResourceType):
         # Recorded only once the put succeeded: a lost answer leaves the old digest, so we put again.
         ctx.record_intent(credentials_digest=credentials_digest(connector_id, credentials))
 
-    def create(self, ctx: NodeContext) -> str:
-        """Put the termination settings and credentials (puts replace, so repeating is safe)."""
-        return self._put(ctx, None)
-
-    def update(self, ctx: NodeContext, diff: Diff) -> None:
-        """Put what differs: the settings, the credentials, or both."""
-        if ctx.external_id and ctx.external_id != ctx.spec["voice_connector_id"]:
-            self.delete(ctx)  # moved to another connector: leave nothing on the old one
-            diff = {}
-        ctx.external_id = self._put(ctx, diff or None)
-
-    def delete(self, ctx: NodeContext) -> None:
-        """Delete the credentials and the termination; never put (or no connector) is done."""
+    def remove(self, ctx: NodeContext, connector_id: str) -> None:
+        """Delete the credentials, then the termination (never put is done)."""
         chime = ChimeVoice(ctx.clients.aws)
-        connector_id = self._connector_id(ctx)
-        if not connector_id:
-            return
-        try:
-            usernames = chime.termination_usernames(connector_id)
-            if usernames:
-                chime.delete_termination_credentials(connector_id, usernames)
-            chime.delete_termination(connector_id)  # False: never put
-        except NotFound:
-            return
+        usernames = chime.termination_usernames(connector_id)
+        if usernames:
+            chime.delete_termination_credentials(connector_id, usernames)
+        chime.delete_termination(connector_id)
 
 
 #: the widest source network a termination may allow (a carrier's signalling addresses, not a cloud)
