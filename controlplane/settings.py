@@ -225,6 +225,7 @@ CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {  # issue 16: /readyz's worker and b
 # The voice webhook's records queued in Redis are drained when they arrive; this is the safety net
 # for a lost drain message (integrations/hooks/record_queue.py).
 VOICE_RECORDS_DRAIN_SECONDS = env.float("VOICE_RECORDS_DRAIN_SECONDS", default=30.0)
+VOICE_RECORDS_REDIS_URL = env.str("VOICE_RECORDS_REDIS_URL", default=REDIS_URL)
 CELERY_BEAT_SCHEDULE["drain-voice-records"] = {
     "task": "integrations.drain_voice_records",
     "schedule": VOICE_RECORDS_DRAIN_SECONDS,

@@ -56,7 +56,7 @@ _lock = threading.Lock()
 
 
 def _url() -> str:
-    return str(getattr(settings, "VOICE_RECORDS_REDIS_URL", "") or settings.REDIS_URL or "")
+    return str(settings.VOICE_RECORDS_REDIS_URL or "")
 
 
 def client() -> redis.Redis | None:
