@@ -90,7 +90,8 @@ def shared_item(
 
     `fetch` returns the listing's items as the vendor answered them (raw JSON, so a cached listing
     survives a deploy that changes the client's dataclasses). It is called by at most one reader per
-    bucket: a reader that finds another filling the listing reads directly instead of waiting.
+    bucket: a reader that finds another filling the listing reads directly instead of waiting, and
+    when the listing fails (a vendor error, the cache away) every read of that bucket is direct.
     """
     if not item_id or not is_sharing():
         return None
