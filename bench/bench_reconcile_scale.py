@@ -19,6 +19,11 @@ exactly once, or anything is written; times are reported, never asserted.
 
 N is 10 and 100 under `make bench`; `make bench-full` runs N=1000 (BENCH_RECONCILE_N, a
 comma-separated list). The table goes to the terminal, the JSON to bench/results/.
+
+The shared-accounts variant (issue 15, item 2: "show the call count with and without the
+sharing") seeds N connect_vapi integrations in one tenant on one AWS and one Vapi account and runs
+the same pass with the workers' shared listings off, then on (1 and 2 workers), in one table. N is
+BENCH_RECONCILE_SHARED_N (default 8; empty leaves the variant out).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import os
 import time
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from django.conf import settings
@@ -68,13 +74,13 @@ def beat_tick_seconds() -> float:
     return float(settings.CELERY_BEAT_SCHEDULE["enqueue-due-reconciles"]["schedule"])
 
 
-def make_all_due(ids: list[int]) -> None:
+def make_all_due(ids: list[UUID]) -> None:
     """Every integration's last run ended two hours ago: all due at the next tick."""
     past = timezone.now() - timedelta(seconds=settings.RECONCILE_INTERVAL + 7200)
     Run.objects.filter(integration_id__in=ids).update(finished_at=past)
 
 
-def reconcile_pass(ids: list[int], sandbox_server: Any, tick: float) -> dict[str, Any]:
+def reconcile_pass(ids: list[UUID], sandbox_server: Any, tick: float) -> dict[str, Any]:
     """Play the beat until every integration has a reconcile queued, wait for them all, measure."""
     intended: dict[int, Any] = {}
     send = execute_run_task.apply_async
@@ -198,3 +204,101 @@ def bench_noop_reconcile_pass_at_scale(
         assert p["failed"] == [], f"{count} worker(s): {p['failed']}"
         assert p["runs"] == p["reconciled_integrations"] == size, f"{count} worker(s): {p['runs']} runs"
         assert p["writes"] == {}, f"a no-op reconcile pass wrote ({count} worker(s)): {p['writes']}"
+
+
+#: the shared-accounts variant (issue 15, item 2): N connect_vapi integrations on one tenant's accounts;
+#: BENCH_RECONCILE_SHARED_N="" leaves it out
+SHARED_SIZES = [int(n) for n in os.environ.get("BENCH_RECONCILE_SHARED_N", "8").split(",") if n.strip()]
+#: its passes: (label, the workers' RECONCILE_SHARED_LIST_SECONDS, worker processes)
+SHARED_PASSES = (("off", "0", 1), ("on", "30", 1), ("on", "30", 2))
+SHARED_HEADERS = [
+    "N",
+    "sharing",
+    "workers",
+    "nodes",
+    "calls",
+    "calls/integration",
+    "vapi calls",
+    "vapi/integration",
+    "writes",
+    "wall s",
+]
+
+
+@pytest.mark.parametrize("size", SHARED_SIZES)
+def bench_noop_reconcile_pass_shared_accounts(
+    size: int,
+    sandbox_server: Any,
+    sandbox_url: str,
+    celery_worker_factory: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The same no-op pass over N connect_vapi integrations of ONE tenant on ONE AWS and ONE Vapi
+    account, with the workers' shared listings off and on (integrations/vendors/shared_reads.py).
+
+    Sharing covers the Vapi reads (credential, phone number); the AWS reads are per object as before.
+    Without REDIS_URL the cache is per worker process, so each worker lists once per tick.
+    """
+    env = {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
+    apply_settings(monkeypatch, env)
+    resets.forget_tokens()
+    integrations = support.seed_shared(Sandbox(sandbox_url), size, tag=f"sh{size}x")
+    ids = [i.pk for i in integrations]
+    workers = support.start_workers(celery_worker_factory, env, 2)
+    seeded = support.apply_all(integrations, deadline=600 + 30 * size)
+    support.settle(sandbox_server.sandbox.ledger)
+    support.stop_workers(workers)
+    assert seeded.failed == [], seeded.failed
+    nodes = ResourceNode.objects.filter(integration_id__in=ids).count()
+
+    tick = float(os.environ.get("BENCH_TICK_SECONDS", beat_tick_seconds()))
+    passes: dict[str, dict[str, Any]] = {}
+    for label, seconds, count in SHARED_PASSES:
+        workers = support.start_workers(
+            celery_worker_factory, {**env, "RECONCILE_SHARED_LIST_SECONDS": seconds}, count
+        )
+        try:
+            passes[f"{label}/{count}"] = reconcile_pass(ids, sandbox_server, tick)
+        finally:
+            support.stop_workers(workers)
+
+    rows = []
+    for (label, _, count), p in zip(SHARED_PASSES, passes.values(), strict=True):
+        vapi = sum(n for op, n in p["operations"].items() if op.startswith("vapi:"))
+        rows.append(
+            [
+                size,
+                label,
+                count,
+                nodes,
+                p["calls"],
+                p["calls"] / size,
+                vapi,
+                vapi / size,
+                sum(p["writes"].values()),
+                p["wall_seconds"],
+            ]
+        )
+    path = support.write_json(
+        f"reconcile-shared-n{size}",
+        {
+            "integrations": size,
+            "kind": "connect_vapi",
+            "nodes": nodes,
+            "tick_seconds": tick,
+            "passes": passes,
+        },
+    )
+    with capsys.disabled():
+        print(
+            f"\n\nNo-op reconcile pass, N={size} connect_vapi on one tenant's accounts, "
+            "shared listings off and on"
+        )
+        print(support.table(SHARED_HEADERS, rows))
+        print(f"JSON: {path}")
+
+    for name, p in passes.items():
+        assert p["failed"] == [], f"{name}: {p['failed']}"
+        assert p["runs"] == p["reconciled_integrations"] == size, f"{name}: {p['runs']} runs"
+        assert p["writes"] == {}, f"a no-op reconcile pass wrote ({name}): {p['writes']}"

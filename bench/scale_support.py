@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from integrations.actions import create_integration
 from integrations.engine.names import integration_prefix
 from integrations.engine.runs import request_run
 from integrations.models import Integration
@@ -30,6 +31,7 @@ from integrations.tasks import queue_run
 from integrations.tests.engine_support import READ_PREFIXES, Sandbox, make_connect_vapi
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
 from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
+from tenants.audit import Actor
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -57,6 +59,35 @@ def seed(sandbox: Sandbox, count: int, tag: str) -> list[Integration]:
         kind, make = MAKERS[index % len(MAKERS)]
         config = {"area_code": AREA_CODES[index % len(AREA_CODES)]} if kind.startswith("connect") else {}
         made.append(make(sandbox, slug=f"{tag}{index:04d}", **config).integration)
+    return made
+
+
+def seed_shared(sandbox: Sandbox, count: int, tag: str) -> list[Integration]:
+    """`count` connect_vapi integrations in ONE tenant on ONE AWS and ONE Vapi account (issue 15, item 2).
+
+    The first is made as the engine tests make one (it routes the instance's Connect number); the others
+    reuse its accounts and config through `create_integration`, each with its own Chime area code (see
+    AREA_CODES) and Vapi SIP URI user, and no Connect number: one number routes to one flow only.
+    """
+    first = make_connect_vapi(sandbox, slug=tag, area_code=AREA_CODES[0], sip_uri_user=f"{tag}0")
+    made = [first.integration]
+    for index in range(1, count):
+        config = {
+            **first.integration.config,
+            "connect_phone_numbers": [],
+            "area_code": AREA_CODES[index % len(AREA_CODES)],
+            "sip_uri_user": f"{tag}{index}",
+        }
+        made.append(
+            create_integration(
+                first.tenant,
+                name=f"desk-{index}",
+                kind="connect_vapi",
+                accounts={"aws": first.aws, "vapi": first.vapi},
+                config=config,
+                actor=Actor.system(),
+            )
+        )
     return made
 
 

@@ -241,6 +241,10 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # --- Patchbay --------------------------------------------------------------
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 RECONCILE_INTERVAL = env.int("RECONCILE_INTERVAL", default=300)
+#: a reconcile pass reads an account's objects from one listing per (account, resource type) fetched at most
+#: this often and shared by the account's integrations through the cache (integrations/vendors/
+#: shared_reads.py); default one beat tick; 0 reads every object by id
+RECONCILE_SHARED_LIST_SECONDS = env.float("RECONCILE_SHARED_LIST_SECONDS", default=30.0)
 ALLOW_PRIVATE_TARGETS = env.bool("ALLOW_PRIVATE_TARGETS", default=False)
 
 # Vendor endpoints: unset means the vendors' real hosts. The sandbox prints

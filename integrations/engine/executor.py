@@ -25,7 +25,7 @@ from integrations.engine.types import NodeContext, Observation, contains_unknown
 from integrations.engine.walk import NodeFailed, Recorder, WalkResult, walk
 from integrations.models.engine import EventOutcome, NodeStatus
 from integrations.resources import get_resource_type
-from integrations.vendors import request_ids
+from integrations.vendors import request_ids, shared_reads
 from integrations.vendors.errors import ResponseLost, VendorError
 
 #: characters of one value shown in an update's `old → new`
@@ -44,10 +44,14 @@ def _short(value: Any) -> str:
 class GraphExecutor:
     """Apply, reconcile or tear down one integration's graph, recording every step."""
 
-    def __init__(self, graph: IntegrationGraph, recorder: Recorder, *, heal: bool = True) -> None:
+    def __init__(
+        self, graph: IntegrationGraph, recorder: Recorder, *, heal: bool = True, shared_reads: bool = False
+    ) -> None:
         self.graph = graph
         self.recorder = recorder
         self.heal = heal
+        #: a reconcile run's first observation of a node may use an account's shared listing
+        self.shared_reads = shared_reads
         self.changed = 0
         self.drifted: dict[str, dict[str, Any]] = {}
         #: node → the `{field: (observed, desired)}` it was updated or found drifted by, for its event
@@ -210,7 +214,7 @@ class GraphExecutor:
     def _converge(self, node: str, rtype: Any, spec: dict[str, Any]) -> str:
         """One attempt at a node; returns the action taken. Safe to rerun after any failure."""
         ctx = self.graph.context(node, spec)
-        seen = rtype.observe(ctx)
+        seen = self._first_observe(rtype, ctx)
         row = self.graph.rows[node]
         if not seen.exists and not rtype.observe_only and self._awaited_unanswered_create(node):
             seen = rtype.observe(ctx)
@@ -259,6 +263,21 @@ class GraphExecutor:
         self._count_change()
         self._observed(node, rtype.observe(ctx), NodeStatus.READY)
         return "create"
+
+    def _first_observe(self, rtype: Any, ctx: NodeContext) -> Observation:
+        """A node's first look; in a reconcile run it may come from a listing shared across integrations.
+
+        The listing is only a hint (integrations/vendors/shared_reads.py): an observation that would
+        lead to anything but "no-op" (missing, or a diff) is made again with direct reads, and that one
+        is acted on. So a stale listing costs a second read, never a wrong create, update or drift.
+        """
+        if not self.shared_reads:
+            return rtype.observe(ctx)
+        with shared_reads.sharing():
+            seen: Observation = rtype.observe(ctx)
+        if seen.exists and seen.up_to_date:
+            return seen
+        return rtype.observe(ctx)
 
     def _awaited_unanswered_create(self, node: str) -> bool:
         """Wait out an earlier create of this node that got no answer; True if there was one to wait for.

@@ -260,7 +260,9 @@ def _database_back(run: Run) -> bool:
 
 
 def _apply(run: Run, graph: IntegrationGraph, recorder: RunRecorder, *, heal: bool) -> None:
-    result = GraphExecutor(graph, recorder, heal=heal).apply()
+    # Only a reconcile shares listings across integrations: an apply reads every object itself.
+    shared = run.kind == RunKind.RECONCILE
+    result = GraphExecutor(graph, recorder, heal=heal, shared_reads=shared).apply()
     integration = graph.integration
     conditions = list(integration.conditions or [])
     if result.failed:

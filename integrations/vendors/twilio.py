@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from integrations.vendors import shared_reads
 from integrations.vendors.errors import VendorError
 from integrations.vendors.http import VendorHttpClient
 from integrations.vendors.twilio_sip import TwilioSipApi
@@ -88,6 +89,8 @@ class TwilioClient(VendorHttpClient, TwilioSipApi):
     def __init__(self, account_sid: str, auth_token: str) -> None:
         super().__init__(settings.TWILIO_BASE_URL or REAL_BASE_URL)
         self.account_sid = account_sid
+        # The token is in the identity: a wrong token must not read the account's numbers from the cache.
+        self._identity = shared_reads.account_identity(self.vendor, self.base_url, account_sid, auth_token)
         credentials = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode("ascii")
         self._authorization = f"Basic {credentials}"
 
@@ -127,8 +130,27 @@ class TwilioClient(VendorHttpClient, TwilioSipApi):
         return exact[0] if exact else None
 
     def get_number(self, sid: str) -> IncomingNumber:
-        """`GET IncomingPhoneNumbers/{sid}.json`; `NotFound` (Twilio 20404) when it is gone."""
+        """`GET IncomingPhoneNumbers/{sid}.json`; `NotFound` (Twilio 20404) when it is gone.
+
+        In a reconcile, from the account's shared listing when it holds the sid: the list's
+        `incoming_phone_numbers` are whole IncomingPhoneNumber resources (voice URLs and methods
+        included), the same representation the read answers (PROVIDERS.md §3).
+        """
+        listed = shared_reads.shared_item(self._identity, "incoming-numbers", sid, self._number_items, "sid")
+        if listed is not None:
+            return _incoming_number(listed)
         return _incoming_number(self.request("GET", self._numbers_path(f"/{sid}")).json())
+
+    def _number_items(self) -> list[Mapping[str, Any]]:
+        """Every number of the account as Twilio answered it, all pages."""
+        items: list[Mapping[str, Any]] = []
+        next_path: str | None = self._numbers_path()
+        params: dict[str, Any] | None = {"PageSize": self.page_size}
+        while next_path and len(items) <= shared_reads.MAX_SHARED_ITEMS:
+            answer = self.request("GET", next_path, params=params).json()
+            items.extend(answer.get("incoming_phone_numbers") or [])
+            next_path, params = answer.get("next_page_uri") or None, None
+        return items
 
     def update_voice(
         self,

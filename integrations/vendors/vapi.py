@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from integrations.vendors import shared_reads
 from integrations.vendors.http import VendorHttpClient
 
 REAL_BASE_URLS = {"us": "https://api.vapi.ai", "eu": "https://api.eu.vapi.ai"}
@@ -117,10 +118,27 @@ class VapiClient(VendorHttpClient):
         """The inbound SIP host of a credential: `<id>.sip.vapi.ai` (EU: `.sip.eu.vapi.ai`)."""
         return f"{credential_id}.{SIP_DOMAINS[self.region]}"
 
+    def _identity(self) -> str:
+        """The account (and key) a shared listing belongs to; a hash, never the key itself."""
+        return shared_reads.account_identity(self.vendor, self.base_url, self._api_key)
+
+    def _credential_items(self) -> list[dict[str, Any]]:
+        return list(self.request("GET", "/credential", params={"limit": 1000}).json())
+
     def list_credentials(self) -> list[Credential]:
-        return [_credential(c) for c in self.request("GET", "/credential", params={"limit": 1000}).json()]
+        return [_credential(c) for c in self._credential_items()]
 
     def get_credential(self, credential_id: str) -> Credential:
+        """`GET /credential/{id}`; in a reconcile, from the account's shared listing when it holds the id.
+
+        The list answers the same objects as the read (the SDK's `credentials.list` and `.get` both
+        answer the credential union), so the gateways the resource compares are all there.
+        """
+        listed = shared_reads.shared_item(
+            self._identity(), "credentials", credential_id, self._credential_items
+        )
+        if listed is not None:
+            return _credential(dict(listed))
         return _credential(self.request("GET", f"/credential/{credential_id}").json())
 
     def create_credential(self, name: str, gateways: list[Gateway]) -> Credential:
@@ -135,10 +153,23 @@ class VapiClient(VendorHttpClient):
     def delete_credential(self, credential_id: str) -> None:
         self.request("DELETE", f"/credential/{credential_id}")
 
+    def _phone_number_items(self) -> list[dict[str, Any]]:
+        return list(self.request("GET", "/phone-number", params={"limit": 1000}).json())
+
     def list_phone_numbers(self) -> list[PhoneNumber]:
-        return [_phone_number(p) for p in self.request("GET", "/phone-number", params={"limit": 1000}).json()]
+        return [_phone_number(p) for p in self._phone_number_items()]
 
     def get_phone_number(self, phone_number_id: str) -> PhoneNumber:
+        """`GET /phone-number/{id}`; in a reconcile, from the account's shared listing when it holds the id.
+
+        The list answers the same phone-number union as the read (the SDK's `phone_numbers.list`
+        and `.get`): number, credential and assistant, the fields the resource compares, are there.
+        """
+        listed = shared_reads.shared_item(
+            self._identity(), "phone-numbers", phone_number_id, self._phone_number_items
+        )
+        if listed is not None:
+            return _phone_number(dict(listed))
         return _phone_number(self.request("GET", f"/phone-number/{phone_number_id}").json())
 
     def create_phone_number(
