@@ -34,7 +34,7 @@ from integrations.models.engine import Run, RunKind, RunState
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
 from tenants.tests.factories import ApiTokenFactory, AuditEventFactory, MembershipFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 pytestmark = pytest.mark.django_db
 

@@ -39,10 +39,6 @@ from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.tasks import execute_run_task, queue_run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
 from integrations.vendors import genesys as genesys_vendor
-from sandbox.tests import conftest as sandbox_fixtures
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
-from bench.fault_campaign import census, start_patient_worker
+from bench.fault_campaign import start_patient_worker
 from bench.private_servers import from_environment
 from bench.soak_faults import MAKERS, SHORT
 from integrations.engine.runs import request_run
@@ -38,11 +38,8 @@ from integrations.models import Integration
 from integrations.models.engine import NodeStatus, ResourceNode, Run, RunEvent, RunKind, RunState
 from integrations.tasks import queue_run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
-from sandbox.tests import conftest as sandbox_fixtures
-from testkit import resets
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
+from testing import resets
+from testing.orphans import census
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

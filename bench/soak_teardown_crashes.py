@@ -40,11 +40,7 @@ from integrations.tests.teardown_crash_support import (
     teardown_crash_at_every_node,
 )
 from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
-from sandbox.tests import conftest as sandbox_fixtures
-from testkit import resets
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
+from testing import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

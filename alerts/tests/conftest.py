@@ -1,4 +1,4 @@
-"""Fixtures of the alerts tests: a local webhook receiver, deliveries at once, and the sandbox."""
+"""Fixtures of the alerts tests: a local webhook receiver, and deliveries at once."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-
-from sandbox.tests.conftest import sandbox_server, sandbox_url  # noqa: F401  (re-exported fixtures)
 
 
 @dataclass

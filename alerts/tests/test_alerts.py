@@ -22,7 +22,7 @@ from calls.probes import record_outcome
 from calls.sip_options import ProbeOutcome
 from calls.tests.factories import SipTargetFactory
 from tenants.audit import Actor
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def _webhook(world: TenantWorld, url: str) -> tuple[AlertDestination, str]:

@@ -1,5 +1,5 @@
 """Fixtures for the calls app's tests: a real SIP peer (sipp), a TLS peer, silent and closed ports,
-the sandbox.
+connector logs in the sandbox (the sandbox and the engine's fixtures are the test kit's, testing/plugins/).
 
 `sipp_peer("udp"|"tcp")` starts `/usr/bin/sipp` (Debian's sip-tester) as a UAS on a
 free loopback port, running sipp/options_uas.xml: every OPTIONS gets 200 OK with
@@ -29,9 +29,7 @@ from cryptography.x509.oid import NameOID
 
 from calls.choices import ProbeStatus
 from calls.sip_options import send_options
-from calls.tests.e2e_support import applied, engine_env, engine_worker  # noqa: F401  (fixtures)
 from calls.tests.sandbox_logs import ConnectorLogs, build_connector_logs
-from sandbox.tests.conftest import aws_client, sandbox_server, sandbox_url  # noqa: F401  (re-exported)
 
 SIPP = "/usr/bin/sipp"
 SCENARIO = Path(__file__).parent / "sipp" / "options_uas.xml"
@@ -213,8 +211,8 @@ def tls_peer(tmp_path: Path) -> Iterator[int]:
 @pytest.fixture
 def connector_logs(
     db: Any,
-    sandbox_url: str,  # noqa: F811
-    aws_client: Callable[..., Any],  # noqa: F811
+    sandbox_url: str,
+    aws_client: Callable[..., Any],
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> ConnectorLogs:

@@ -19,7 +19,7 @@ from calls.tests.sip_samples import CONNECTOR_HOST, VAPI_HOST, answered_call, in
 from integrations.models import Integration
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -16,7 +16,7 @@ from calls.tests.test_api_calls import store
 from integrations.models import Integration
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 pytestmark = pytest.mark.django_db
 

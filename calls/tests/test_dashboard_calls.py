@@ -33,7 +33,7 @@ from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.models import AuditEvent
 from tenants.tests.factories import MembershipFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 pytestmark = pytest.mark.django_db
 

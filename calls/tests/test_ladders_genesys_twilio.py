@@ -28,7 +28,7 @@ from integrations.tests.engine_support import (
 )
 from integrations.tests.synthflow_engine_support import make_twilio_synthflow
 from integrations.tests.test_engine_genesys_synthflow import NUMBER, GenesysApi, make_genesys_synthflow
-from testkit import resets
+from testing import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

@@ -29,7 +29,7 @@ from integrations.models import ResourceNode
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 StartPeer = Callable[[str], SippPeer]
 

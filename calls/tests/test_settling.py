@@ -24,7 +24,7 @@ from integrations.models import Integration
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.tests.factories import MembershipFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from calls.tests.conftest import SIPP_SERVER, SippPeer
 from calls.tests.factories import integration_with_sip_peer
 from calls.tests.sandbox_logs import ConnectorLogs
 from calls.tests.sip_samples import answered_call
-from conftest import WorkerProcess
 from tenants.tests.factories import TenantFactory
+from testing.processes import WorkerProcess
 
 # Seconds for the beat task, the probe task and a 4 s probe timeout through a worker on 2 shared cores.
 TASK_DEADLINE = 60

@@ -39,7 +39,7 @@ from calls.trace_reading import (
 )
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 #: a pathological file may cost at most this many times a normal trace of its size (it used to cost
 #: hundreds of times more: 20 s against a tenth of a second)

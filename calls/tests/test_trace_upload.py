@@ -16,7 +16,7 @@ from calls.tests.capture_files import Packet
 from calls.tests.sip_samples import CONNECTOR_IP, VAPI_HOST, VAPI_IP, answered_call, invite, response
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 START = datetime(2026, 11, 23, 10, 0, 0, 250000, tzinfo=UTC)
 # Which side sent each message of `answered_call`: the connector (C) or Vapi (V).

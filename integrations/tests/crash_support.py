@@ -1,6 +1,6 @@
 """Crash safety for any kind: SIGKILL a real worker right after each node's vendor create, apply again.
 
-The worker runs with `ENGINE_CRASH_AFTER_CREATE_DIR` (testkit/worker.py):
+The worker runs with `ENGINE_CRASH_AFTER_CREATE_DIR` (testing/worker.py):
 after a node's create call returned and before its result is saved, it marks
 the node in that directory and kills itself, once per node. The next run must
 find and adopt what the dead one created.

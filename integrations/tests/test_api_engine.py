@@ -14,8 +14,7 @@ from rest_framework.test import APIClient
 
 from integrations.models import Integration
 from integrations.models.engine import Run
-from integrations.tests import test_engine_connect_vapi as e2e
-from integrations.tests.engine_support import ConnectVapiSetup, Sandbox
+from integrations.tests.engine_support import ConnectVapiSetup, Sandbox, make_connect_vapi
 from tenants.actions import create_api_token
 from tenants.audit import Actor
 from tenants.choices import AuditAction, Role
@@ -24,14 +23,15 @@ from tenants.tests.factories import MembershipFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-# The end-to-end module's fixtures: the sandbox, a worker pointed at it, a connect_vapi integration.
-engine_env = e2e.engine_env
-engine_worker = e2e.engine_worker
-sandbox = e2e.sandbox
-setup = e2e.setup
 
 API = "/api/v1"
 DEADLINE = 180.0
+
+
+@pytest.fixture
+def setup(sandbox: Sandbox, engine_worker: Any) -> ConnectVapiSetup:
+    """A connect_vapi integration on the sandbox, with this module's worker running."""
+    return make_connect_vapi(sandbox)
 
 
 def client_for(setup: ConnectVapiSetup, role: str) -> APIClient:

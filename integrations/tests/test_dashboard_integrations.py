@@ -14,7 +14,6 @@ from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from conftest import field_errors
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.kinds import get_kind
 from integrations.models import Integration, ProviderAccount
@@ -22,7 +21,8 @@ from integrations.models.engine import Run
 from integrations.tests.factories import VALID_CONFIG, IntegrationFactory, ProviderAccountFactory
 from tenants.choices import AuditAction, Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.html import field_errors
+from testing.world import TenantWorld
 
 NEW = reverse("integrations:integration-new")
 LIST = reverse("integrations:integration-list")

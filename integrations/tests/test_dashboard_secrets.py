@@ -27,8 +27,8 @@ from integrations.tests.test_secrets_exposure import (
 )
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.routes import NON_TENANT_ROUTES, walk_routes
+from testing.world import TenantWorld
 
 NEW_ACCOUNT = reverse("integrations:account-new")
 

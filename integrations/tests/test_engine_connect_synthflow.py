@@ -12,7 +12,6 @@ from integrations.engine.runs import plan_integration
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, RunKind, RunState
 from integrations.resources.sip_credentials import open_credentials
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     Sandbox,
     events_text,
@@ -23,10 +22,6 @@ from integrations.vendors.synthflow import SIGNALLING_CIDRS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 #: what a connect_synthflow integration owns at its vendors, by ledger type
 OWNED_OBJECT_TYPES = {"chime.VoiceConnector", "chime.PhoneNumber", "connect.ContactFlow", "synthflow.number"}

@@ -25,7 +25,7 @@ from integrations.tests.test_engine_genesys_synthflow import (
     _live,
     make_genesys_synthflow,
 )
-from testkit import resets
+from testing import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

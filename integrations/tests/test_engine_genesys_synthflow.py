@@ -17,7 +17,6 @@ from integrations.genesys_hints import genesys_hints
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.resources.sip_credentials import open_credentials
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     Sandbox,
     events_text,
@@ -29,10 +28,6 @@ from tenants.audit import Actor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 NUMBER = "+14155550123"
 TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"

@@ -19,16 +19,12 @@ import pytest
 
 from integrations.models import Integration
 from integrations.models.engine import RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 #: how long a run may stay unfinished before the test gives up (a bound, not a timing assertion)

@@ -13,8 +13,8 @@ from integrations.models import ProviderAccount
 from integrations.tests.factories import VALID_CONFIG, VALID_SETTINGS
 from tenants.choices import Role
 from tenants.models import AuditEvent, Tenant
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.routes import NON_TENANT_ROUTES, walk_routes
+from testing.world import TenantWorld
 
 #: one distinctive value per secret of every kind, and the values they are rotated to
 SECRETS = {

@@ -15,13 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import ROOT, WorkerProcess, worker_environment
 from integrations.models import TwilioCallEvent, TwilioEventKind
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
-    PUBLIC_BASE_URL,
-    WebhookWorld,
-    webhook_world_fixture,
-)
+from integrations.tests.twilio_webhook_world import PUBLIC_BASE_URL, WebhookWorld
+from testing.processes import ROOT, WorkerProcess, worker_environment
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

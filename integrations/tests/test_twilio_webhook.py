@@ -16,18 +16,17 @@ from integrations.choices import IntegrationKind
 from integrations.hooks.twiml import SIP_HEADERS_LIMIT, SIP_STATUS_EVENTS, dial_sip
 from integrations.models import Integration, TwilioCallEvent, TwilioEventKind
 from integrations.tests.factories import IntegrationFactory
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
+from integrations.tests.twilio_webhook_world import (
     PUBLIC_BASE_URL,
     TWILIO_NUMBER,
     TWILIO_SIP_SOURCE,
     WebhookWorld,
     dialed_sip,
     fallback_of,
-    webhook_world_fixture,
 )
 from sandbox.core.server import SandboxServer
 from tenants.audit import Actor
-from testkit import resets
+from testing import resets
 
 MakeWorld = Callable[..., WebhookWorld]
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
+from integrations.tests.twilio_webhook_world import (
     CALLER,
     TWILIO_NUMBER,
     TWILIO_SIP_SOURCE,
@@ -25,7 +25,6 @@ from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
     fallback_of,
     ledger_operations,
     set_option,
-    webhook_world_fixture,
 )
 from sandbox.core.server import SandboxServer
 

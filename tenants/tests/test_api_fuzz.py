@@ -38,7 +38,7 @@ from integrations.models.engine import RunKind
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
 from tenants.tests.factories import AuditEventFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 #: Generated requests per API operation: enough to try each parameter with bad types, sizes and
 #: characters, few enough to keep the 45 operations around a minute.

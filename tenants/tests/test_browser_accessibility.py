@@ -20,13 +20,13 @@ from playwright.sync_api import Page, expect
 
 from calls.tests.sip_samples import answered_call
 from calls.tests.test_api_calls import store
-from conftest import ARTIFACTS
 from integrations.choices import IntegrationKind
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.routes import NON_TENANT_ROUTES, factory_for, walk_routes
+from testing.processes import ARTIFACTS
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

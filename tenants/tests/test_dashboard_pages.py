@@ -18,7 +18,7 @@ from integrations.tests.factories import IntegrationFactory, ProviderAccountFact
 from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Membership
 from tenants.tests.factories import InvitationFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 LOGIN = "/accounts/login/"
 DASHBOARD_NAMESPACES = ("tenants", "integrations")

@@ -12,11 +12,11 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from conftest import WorkerProcess
 from monitoring.heartbeats import record_beat_tick, record_heartbeat
 from monitoring.models import Component, Heartbeat
 from monitoring.readiness import broker_can_broadcast
 from monitoring.tasks import worker_heartbeat_task
+from testing.processes import WorkerProcess
 
 
 def closed_port() -> int:

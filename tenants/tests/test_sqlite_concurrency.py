@@ -19,7 +19,6 @@ import httpx
 import pytest
 
 from integrations.tests.engine_support import FAST_ENGINE, sandbox_settings
-from sandbox.tests.conftest import sandbox_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.worker
 
@@ -46,7 +45,7 @@ for r in rows:
 """
 
 
-def test_four_demo_applies_at_once_on_sqlite_all_succeed(tmp_path: Path, sandbox_server: Any) -> None:  # noqa: F811
+def test_four_demo_applies_at_once_on_sqlite_all_succeed(tmp_path: Path, sandbox_server: Any) -> None:
     env = {
         **os.environ,
         **sandbox_settings(sandbox_server.url),
