@@ -40,6 +40,7 @@ from integrations.tasks import queue_run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
 from testing import resets
 from testing.orphans import census
+from testing.waits import poll_until, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -103,24 +104,24 @@ def outcomes() -> Iterator[list[dict[str, Any]]]:
 
 def _wait_mid_apply(run: Run) -> int:
     """Until the run is running and has finished a node; the number of nodes it finished."""
-    end = time.monotonic() + RUN_DEADLINE
-    while time.monotonic() < end:
+
+    def under_way() -> int:
         run.refresh_from_db()
         done = RunEvent.objects.filter(run=run, outcome="ok").exclude(node="").count()
-        if run.state == RunState.RUNNING and done >= 1:
-            return done
         assert run.state in (RunState.QUEUED, RunState.RUNNING), f"ended before the cut: {run.message}"
-        time.sleep(0.1)
-    pytest.fail(f"run {run.pk} never got under way")
+        return done if run.state == RunState.RUNNING else 0
+
+    return wait_until(under_way, timeout=RUN_DEADLINE, message=f"run {run.pk} never got under way")
 
 
 def _wait_end(run: Run) -> Run:
-    end = time.monotonic() + RUN_DEADLINE
-    while time.monotonic() < end:
+    """The run once finished, or as it is after RUN_DEADLINE (the caller reports its state)."""
+
+    def finished() -> bool:
         _db(run.refresh_from_db)
-        if run.state in (RunState.SUCCEEDED, RunState.FAILED):
-            return run
-        time.sleep(0.3)
+        return run.state in (RunState.SUCCEEDED, RunState.FAILED)
+
+    poll_until(finished, timeout=RUN_DEADLINE)
     return run
 
 

@@ -20,6 +20,29 @@ T = TypeVar("T")
 FIRST_INTERVAL = 0.02
 
 
+def poll_until(
+    predicate: Callable[[], T],
+    *,
+    timeout: float,
+    interval: float = FIRST_INTERVAL,
+    max_interval: float = 0.5,
+) -> T | None:
+    """Call `predicate` until it returns a truthy value and return that value, or None after `timeout`
+    seconds: `wait_until`'s polling, for a caller that decides itself what a timeout means (bench/'s
+    command-line tools, a loop that gives up quietly)."""
+    deadline = time.monotonic() + timeout
+    pause = interval
+    while True:
+        value = predicate()
+        if value:
+            return value
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, max_interval)
+
+
 def wait_until(
     predicate: Callable[[], T],
     *,
@@ -36,16 +59,8 @@ def wait_until(
     itself `pytest.fail` to stop early (a worker that died). Outside a test, the failure is pytest's
     `Failed` exception like any other.
     """
-    deadline = time.monotonic() + timeout
-    pause = interval
-    while True:
-        value = predicate()
-        if value:
-            return value
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        time.sleep(min(pause, left))
-        pause = min(pause * 2, max_interval)
+    value = poll_until(predicate, timeout=timeout, interval=interval, max_interval=max_interval)
+    if value:
+        return value
     text = message() if callable(message) else message
     pytest.fail(f"{text or 'condition not met'} (waited {timeout:g}s)")

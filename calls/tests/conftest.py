@@ -15,7 +15,6 @@ import socket
 import ssl
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from cryptography.x509.oid import NameOID
 from calls.choices import ProbeStatus
 from calls.sip_options import send_options
 from calls.tests.sandbox_logs import ConnectorLogs, build_connector_logs
+from testing.waits import wait_until
 
 SIPP = "/usr/bin/sipp"
 SCENARIO = Path(__file__).parent / "sipp" / "options_uas.xml"
@@ -55,15 +55,17 @@ def free_port(kind: int = socket.SOCK_DGRAM) -> int:
 
 
 def _wait_answering(peer: SippPeer, log: Path) -> None:
-    deadline = time.monotonic() + SIPP_READY_DEADLINE
-    while time.monotonic() < deadline:
+    def answered() -> bool:
         if peer.process.poll() is not None:
             pytest.fail(f"sipp exited with {peer.process.returncode}: {log.read_text(errors='replace')}")
         outcome = send_options("127.0.0.1", peer.port, peer.transport, "127.0.0.1", timeout=0.5)
-        if outcome.status == ProbeStatus.ANSWERED:
-            return
-        time.sleep(0.1)
-    pytest.fail(f"sipp did not answer within {SIPP_READY_DEADLINE}s: {log.read_text(errors='replace')}")
+        return outcome.status == ProbeStatus.ANSWERED
+
+    wait_until(
+        answered,
+        timeout=SIPP_READY_DEADLINE,
+        message=lambda: f"sipp did not answer: {log.read_text(errors='replace')}",
+    )
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import zipfile
 from collections.abc import Callable
 from typing import Any
+
+from testing.waits import wait_until
 
 HANDLER = b"def handler(event, context):\n    return {'SchemaVersion': '1.0', 'Actions': []}\n"
 TRUST = {
@@ -50,11 +51,10 @@ def order_number(chime: Any, product_type: str, area_code: str, name: str = "") 
     number = chime.search_available_phone_numbers(AreaCode=area_code, MaxResults=1)["E164PhoneNumbers"][0]
     order = chime.create_phone_number_order(ProductType=product_type, E164PhoneNumbers=[number], Name=name)
     order_id = order["PhoneNumberOrder"]["PhoneNumberOrderId"]
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if (
-            chime.get_phone_number_order(PhoneNumberOrderId=order_id)["PhoneNumberOrder"]["Status"]
-            == "Successful"
-        ):
-            return number
-    raise AssertionError(f"order {order_id} never became Successful")
+
+    def successful() -> bool:
+        order = chime.get_phone_number_order(PhoneNumberOrderId=order_id)["PhoneNumberOrder"]
+        return bool(order["Status"] == "Successful")
+
+    wait_until(successful, timeout=10, message=f"order {order_id} never became Successful")
+    return number

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from celery import Celery
 from django.conf import settings
@@ -11,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from testing.processes import EmbeddedBroker, StartWorker, WorkerProcess, session_suffix
+from testing.waits import wait_until
 from testing.worker import ping
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -20,13 +19,12 @@ TASK_DEADLINE = 30
 
 
 def _logged(worker: WorkerProcess, text: str, deadline: float = 10.0) -> bool:
-    """Whether the worker's log has `text` within `deadline` seconds."""
-    end = time.monotonic() + deadline
-    while text not in worker.log():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.1)
-    return True
+    """Whether the worker's log has `text` within `deadline` seconds (the test fails with the log if not)."""
+    return wait_until(
+        lambda: text in worker.log(),
+        timeout=deadline,
+        message=lambda: f"{text!r} not logged:\n{worker.log()}",
+    )
 
 
 def create_two_users() -> None:
