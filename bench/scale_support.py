@@ -26,8 +26,8 @@ from integrations.models import Integration
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tasks import queue_run
 from integrations.tests.engine_support import READ_PREFIXES, Sandbox, make_connect_vapi
+from integrations.tests.genesys_engine_support import make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
-from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
 from testing.waits import wait_until
 
 RESULTS = Path(__file__).resolve().parent / "results"

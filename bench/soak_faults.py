@@ -46,8 +46,8 @@ from integrations.tests.engine_support import (
     run_to_end,
     sandbox_settings,
 )
+from integrations.tests.genesys_engine_support import make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
-from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
 from testing import resets
 from testing.orphans import assert_no_orphans
 

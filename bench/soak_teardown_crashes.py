@@ -33,13 +33,13 @@ from integrations.tests.engine_support import (
     make_connect_vapi,
     sandbox_settings,
 )
+from integrations.tests.genesys_engine_support import make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
 from integrations.tests.teardown_crash_support import (
     TeardownCampaign,
     table,
     teardown_crash_at_every_node,
 )
-from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
 from testing import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]

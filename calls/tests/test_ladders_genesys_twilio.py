@@ -25,8 +25,8 @@ from integrations.tests.engine_support import (
     run_to_end,
     sandbox_settings,
 )
+from integrations.tests.genesys_engine_support import NUMBER, GenesysApi, make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_twilio_synthflow
-from integrations.tests.test_engine_genesys_synthflow import NUMBER, GenesysApi, make_genesys_synthflow
 from testing import resets
 from testing.waits import wait_until
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
 from testing.waits import wait_until
 
+#: an id AWS forms as a UUID (phone number orders, SIP media applications, SIP rules)
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HANDLER = b"def handler(event, context):\n    return {'SchemaVersion': '1.0', 'Actions': []}\n"
 TRUST = {
     "Version": "2012-10-17",
@@ -17,6 +20,11 @@ TRUST = {
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ],
 }
+
+
+def status(response: dict[str, Any]) -> int:
+    """The HTTP status of a boto3 response."""
+    return int(response["ResponseMetadata"]["HTTPStatusCode"])
 
 
 def lambda_zip() -> bytes:

@@ -9,10 +9,6 @@ from typing import Any
 import pytest
 
 
-def status(response: dict[str, Any]) -> int:
-    return response["ResponseMetadata"]["HTTPStatusCode"]
-
-
 def flow(lambda_arn: str, **transfer: Any) -> str:
     """The connect_vapi flow: set attributes, invoke the Lambda, transfer to the Chime number."""
     transfer_parameters = {

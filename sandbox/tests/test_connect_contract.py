@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.tests.aws_factories import create_lambda
-from sandbox.tests.connect_flows import flow, invalid_flow_problems, same_actions, status
+from sandbox.tests.aws_factories import create_lambda, status
+from sandbox.tests.connect_flows import flow, invalid_flow_problems, same_actions
 
 
 def test_moto_still_serves_the_instance(connect: Any, instance_id: str) -> None:
