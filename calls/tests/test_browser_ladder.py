@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from calls.models import SipCall
 from calls.tests import capture_files
 from calls.tests.e2e_support import fetch, place_call, sip_call_id, wait_for_the_end
-from calls.tests.test_trace_upload import answered_packets
+from calls.tests.trace_support import answered_packets
 from tenants.choices import Role
 from tenants.models import Tenant
 from tenants.tests.factories import PASSWORD, MembershipFactory, UserFactory

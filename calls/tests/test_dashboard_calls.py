@@ -27,8 +27,8 @@ from calls.tests.conftest import SIPP_SERVER
 from calls.tests.factories import integration_with_sip_peer
 from calls.tests.sandbox_logs import ConnectorLogs, sma_answer
 from calls.tests.sip_samples import CONNECTOR_HOST, CONNECTOR_IP, answered_call, invite, response
-from calls.tests.test_ladder import stored_call
-from calls.tests.test_trace_upload import answered_packets
+from calls.tests.stored_calls import stored_call
+from calls.tests.trace_support import answered_packets
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.models import AuditEvent

@@ -19,7 +19,7 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from calls.tests.sip_samples import answered_call
-from calls.tests.test_api_calls import store
+from calls.tests.stored_calls import store
 from integrations.choices import IntegrationKind
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
 from integrations.tests.factories import IntegrationFactory
