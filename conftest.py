@@ -8,6 +8,7 @@ What the plugins give a test, by fixture name (a test module imports none of the
 - testing.plugins.engine: `engine_env`, `engine_worker`, `sandbox`, `applied` (the engine end to end);
 - testing.plugins.tenants: `world`, `other_world` (testing/world.py's TenantWorld);
 - testing.plugins.webhooks: `webhook_world`, `live_world` (a twilio_synthflow integration on the sandbox);
+- testing.plugins.logs: `all_loggers_at_debug`;
 - tenants.tests.leak_guard: no secret in any response.
 
 Helpers are imported from the kit: `testing.waits.wait_until`, `testing.queries.assert_num_queries`,
@@ -26,5 +27,6 @@ pytest_plugins = [
     "testing.plugins.engine",
     "testing.plugins.tenants",
     "testing.plugins.webhooks",
+    "testing.plugins.logs",
     "tenants.tests.leak_guard",
 ]

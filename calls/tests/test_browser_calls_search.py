@@ -15,7 +15,7 @@ from calls.tests.factories import SipTargetFactory, integration_with_sip_peer
 from calls.tests.stored_calls import three_calls
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.test_browser_accessibility import log_in_by_cookie
+from testing.browser import log_in_by_cookie
 from testing.processes import ARTIFACTS
 from testing.world import TenantWorld
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from integrations.choices import IntegrationKind
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode
+from integrations.tests.dashboard_forms import integration_post
 from integrations.tests.factories import VALID_CONFIG, IntegrationFactory, ProviderAccountFactory
-from integrations.tests.test_dashboard_integrations import integration_post
 from tenants.choices import Role
 from testing.html import field_errors
 from testing.world import TenantWorld
