@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-
-@dataclass
-class Receiver:
-    """A local HTTP server standing for the team's Slack-compatible webhook; answers `status`."""
-
-    url: str
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    status: int = 200
+from alerts.tests.receiver import Receiver
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from alerts import actions
 from alerts.delivery import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookTargetRefused
 from alerts.models import AlertDestination
 from alerts.tasks import deliver_alert_task
-from alerts.tests.conftest import Receiver
+from alerts.tests.receiver import Receiver
 from calls.choices import TargetState
 from calls.models import SipTarget
 from calls.probes import record_outcome

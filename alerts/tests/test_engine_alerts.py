@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from alerts import actions
-from alerts.tests.conftest import Receiver
+from alerts.tests.receiver import Receiver
 from integrations.engine.runs import execute_run, request_run
 from integrations.models.engine import RunKind, RunState
 from integrations.tests.engine_support import Sandbox, make_connect_vapi, narrow_vapi_gateways

@@ -23,9 +23,9 @@ from calls.sip_message import parse_sip_message
 from calls.storing import store_integration_calls
 from calls.tasks import run_probe_request_task
 from calls.tests import capture_files
-from calls.tests.conftest import SIPP_SERVER
 from calls.tests.factories import integration_with_sip_peer
 from calls.tests.sandbox_logs import ConnectorLogs, sma_answer
+from calls.tests.sip_peers import SIPP_SERVER
 from calls.tests.sip_samples import CONNECTOR_HOST, CONNECTOR_IP, answered_call, invite, response
 from calls.tests.stored_calls import stored_call
 from calls.tests.trace_support import answered_packets

@@ -10,9 +10,9 @@ from calls.choices import TargetState
 from calls.models import ProbeResult, SipCall
 from calls.probe_schedule import due_integration_ids
 from calls.tasks import enqueue_due_probes_task, fetch_integration_calls_task
-from calls.tests.conftest import SIPP_SERVER, SippPeer
 from calls.tests.factories import integration_with_sip_peer
 from calls.tests.sandbox_logs import ConnectorLogs
+from calls.tests.sip_peers import SIPP_SERVER, SippPeer
 from calls.tests.sip_samples import answered_call
 from tenants.tests.factories import TenantFactory
 from testing.processes import WorkerProcess
