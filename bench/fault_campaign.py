@@ -199,11 +199,5 @@ WORKER_READY_SECONDS = 240.0
 
 
 def start_patient_worker(celery_worker_factory: Any, env: dict[str, str]) -> Any:
-    """`celery_worker_factory(env=env)` (the root conftest's), waiting longer for the worker to be ready."""
-    deadline = celery_worker_factory.__globals__
-    before = deadline["WORKER_READY_DEADLINE"]
-    deadline["WORKER_READY_DEADLINE"] = WORKER_READY_SECONDS
-    try:
-        return celery_worker_factory(env=env)
-    finally:
-        deadline["WORKER_READY_DEADLINE"] = before
+    """`celery_worker_factory(env=env)` (testing/plugins/workers.py), waiting longer for it to be ready."""
+    return celery_worker_factory(env=env, ready_timeout=WORKER_READY_SECONDS)

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from testing.processes import (
     ROOT,
+    WORKER_READY_DEADLINE,
     EmbeddedBroker,
     StartWorker,
     WorkerProcess,
@@ -28,7 +29,8 @@ def celery_worker_factory(
     django_db_setup: None, django_db_blocker: object, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[StartWorker]:
     """Start real worker processes on the test database; `start(env={...})` adds settings (e.g. sandbox
-    URLs), `start(broker=EmbeddedBroker...)` uses that broker instead of the session's.
+    URLs), `start(broker=EmbeddedBroker...)` uses that broker instead of the session's, and
+    `start(ready_timeout=...)` waits longer than WORKER_READY_DEADLINE for it to be ready (a loaded box).
 
     Each worker consumes a queue of its own, and tasks this process sends go to the
     newest live worker on the session's broker (then back to the one before when it
@@ -39,7 +41,10 @@ def celery_worker_factory(
     routing = WorkerRouting(settings.CELERY_TASK_DEFAULT_QUEUE)
 
     def start(
-        env: dict[str, str] | None = None, broker: EmbeddedBroker | None = None, queue: str = ""
+        env: dict[str, str] | None = None,
+        broker: EmbeddedBroker | None = None,
+        queue: str = "",
+        ready_timeout: float = WORKER_READY_DEADLINE,
     ) -> WorkerProcess:
         # `queue=` joins a running worker's queue (more workers sharing its tasks); routing is unchanged.
         joins = bool(queue)
@@ -73,7 +78,7 @@ def celery_worker_factory(
             )
         worker = WorkerProcess(process=process, hostname=hostname, queue=queue, log_path=log_path)
         started.append(worker)
-        worker.wait_ready()
+        worker.wait_ready(ready_timeout)
         if broker is None and not joins:  # a worker on another broker is reached by its own client
             routing.push(worker)
             worker.on_stop = lambda: routing.pop(worker)
