@@ -47,8 +47,7 @@ from rest_framework.test import APIClient
 
 from calls.models import CallLogCursor
 from calls.tasks import fetch_recent_calls_task
-from calls.tests.e2e_support import CALLER, applied, engine_env, engine_worker, sip_call_id  # noqa: F401
-from sandbox.tests.conftest import sandbox_server, sandbox_url  # noqa: F401  (fixtures)
+from calls.tests.e2e_support import CALLER, sip_call_id
 from tenants.choices import Role
 from tenants.tests.factories import ApiTokenFactory
 
@@ -158,7 +157,7 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def bench_ladder_latency(applied: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def bench_ladder_latency(applied: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     sandbox, setup, _worker = applied
     schedule = os.environ.get("BENCH_LADDER_SCHEDULE", "current")
     overrides = SCHEDULES[schedule]

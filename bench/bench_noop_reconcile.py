@@ -32,12 +32,8 @@ from integrations.tests.engine_support import (
     make_connect_vapi,
     sandbox_settings,
 )
+from integrations.tests.genesys_engine_support import make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
-from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
-from sandbox.tests import conftest as sandbox_fixtures
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -33,8 +33,8 @@ from integrations.models import Integration
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
-from tenants.tests.factories import ApiTokenFactory, AuditEventFactory, MembershipFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from tenants.tests.factories import ApiTokenFactory, AuditEventFactory
+from testing.world import TenantWorld, member
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +94,7 @@ def fill(world: TenantWorld, rows: int) -> Integration:
     ProviderAccountFactory.create_batch(rows, tenant=tenant)
     owner = world.users[Role.OWNER]
     for n in range(rows):
-        user = UserFactory(username=f"bench-{rows}-{n}@example.com")
-        MembershipFactory(tenant=tenant, user=user, role=Role.VIEWER)
+        member(tenant, Role.VIEWER, username=f"bench-{rows}-{n}@example.com")
         ApiTokenFactory(tenant=tenant, role=Role.VIEWER, created_by=owner, name=f"bench {n}")
     return main
 

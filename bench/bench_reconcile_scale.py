@@ -44,11 +44,7 @@ from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.tasks import execute_run_task, queue_run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
-from sandbox.tests import conftest as sandbox_fixtures
-from testkit import resets
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
+from testing import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

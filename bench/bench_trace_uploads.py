@@ -16,7 +16,7 @@ import sys
 import dpkt
 
 from calls.tests import capture_files
-from calls.tests.test_trace_limits import (
+from calls.tests.trace_support import (
     SLOWDOWN_ALLOWED,
     endless_invite,
     headers_without_end,

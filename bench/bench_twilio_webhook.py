@@ -46,10 +46,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from integrations.hooks import cache
 from integrations.tests.twilio_webhook_world import PUBLIC_BASE_URL, WebhookWorld, build_world, dialed_sip
-from sandbox.tests import conftest as sandbox_fixtures
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
 
 #: requests per case; prepare_inbound makes an HTTP round trip each, so it runs fewer
 ITERATIONS = 3000

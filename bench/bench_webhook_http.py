@@ -43,6 +43,7 @@ import pytest
 
 from bench.soak.stack import Stack, free_port
 from bench.webhook_http import WRK, Webhook, WrkResult, run_wrk
+from testing.waits import wait_until
 
 WORKERS, THREADS = 2, 4
 CONNECTIONS = 50
@@ -68,13 +69,16 @@ def webhook_of(base_url: str, seeded: dict[str, Any]) -> Webhook:
 
 
 def wait_for(url: str, deadline: float) -> None:
-    while time.monotonic() < deadline:
+    """Until `url` answers at all, by the monotonic `deadline`."""
+
+    def answers() -> bool:
         try:
             httpx.get(url, timeout=2)
-            return
         except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
+            return False
+        return True
+
+    wait_until(answers, timeout=deadline - time.monotonic(), message=f"{url} never answered")
 
 
 def one_answer(webhook: Webhook) -> bytes:

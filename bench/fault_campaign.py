@@ -25,7 +25,7 @@ from typing import Any
 from integrations.models import Integration
 from integrations.models.engine import NodeStatus, ResourceNode, Run, RunEvent, RunKind, RunState
 from integrations.tests.engine_support import READ_PREFIXES, Sandbox, events_text, run_to_end, wait_for_run
-from integrations.tests.teardown_crash_support import GONE_STATES, NO_NODE
+from testing.orphans import census
 
 #: what the client waits for an answer (seconds): some latency faults go past it
 READ_TIMEOUT = 2.0
@@ -119,42 +119,6 @@ class FaultRun:
         return {**asdict(self), "converged": self.converged}
 
 
-def owner(obj: dict[str, Any], rows: list[ResourceNode], prefix: str) -> str | None:
-    for row in rows:
-        ext_id, name = row.external_id, row.external_name
-        if ext_id and (obj["id"] == ext_id or ext_id.endswith(("/" + obj["id"], ":" + obj["id"]))):
-            return row.node
-        if name and (obj["name"] == name or obj["name"].startswith(name + "/")):
-            return row.node
-    return NO_NODE if obj["name"].startswith(prefix) else None
-
-
-def census(
-    sandbox: Sandbox, integration: Integration, prefix: str, baseline: set[tuple[str, str]]
-) -> tuple[int, int]:
-    """(duplicates, orphans) of what the vendors hold now beyond `baseline` (the accounts' own objects).
-
-    A duplicate is a second object of one node with the same type and name; an orphan is a new
-    object no node owns (by id or by name).
-    """
-    rows = list(ResourceNode.objects.filter(integration_id=integration.pk))
-    by_node: dict[str, list[dict[str, Any]]] = {}
-    orphans = 0
-    for obj in sandbox.ledger()["objects"]:
-        if obj["state"] in GONE_STATES or (obj["type"], obj["id"]) in baseline:
-            continue
-        node = owner(obj, rows, prefix)
-        if node is None or node == NO_NODE:
-            orphans += 1
-            continue
-        by_node.setdefault(node, []).append(obj)
-    duplicates = 0
-    for objects in by_node.values():
-        copies = Counter((o["type"], o["name"] or o["id"]) for o in objects)
-        duplicates += sum(n - 1 for n in copies.values())
-    return duplicates, orphans
-
-
 def _not_ready(integration: Integration) -> list[str]:
     rows = ResourceNode.objects.filter(integration_id=integration.pk).exclude(status=NodeStatus.DELETED)
     return sorted(f"{r.node}:{r.status}" for r in rows if r.status != NodeStatus.READY)
@@ -235,11 +199,5 @@ WORKER_READY_SECONDS = 240.0
 
 
 def start_patient_worker(celery_worker_factory: Any, env: dict[str, str]) -> Any:
-    """`celery_worker_factory(env=env)` (the root conftest's), waiting longer for the worker to be ready."""
-    deadline = celery_worker_factory.__globals__
-    before = deadline["WORKER_READY_DEADLINE"]
-    deadline["WORKER_READY_DEADLINE"] = WORKER_READY_SECONDS
-    try:
-        return celery_worker_factory(env=env)
-    finally:
-        deadline["WORKER_READY_DEADLINE"] = before
+    """`celery_worker_factory(env=env)` (testing/plugins/workers.py), waiting longer for it to be ready."""
+    return celery_worker_factory(env=env, ready_timeout=WORKER_READY_SECONDS)

@@ -17,9 +17,10 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from testing.waits import poll_until
 
 REDIS_PORT = int(os.environ.get("PB_RESTART_REDIS_PORT", "23379"))
 POSTGRES_PORT = int(os.environ.get("PB_RESTART_POSTGRES_PORT", "23432"))
@@ -27,17 +28,16 @@ READY_SECONDS = 30.0
 
 
 def _wait_port(port: int, *, up: bool) -> None:
-    end = time.monotonic() + READY_SECONDS
-    while time.monotonic() < end:
+
+    def as_wanted() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                if up:
-                    return
+                return up
         except OSError:
-            if not up:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"port {port} still {'closed' if up else 'open'} after {READY_SECONDS}s")
+            return not up
+
+    if not poll_until(as_wanted, timeout=READY_SECONDS):
+        raise RuntimeError(f"port {port} still {'closed' if up else 'open'} after {READY_SECONDS}s")
 
 
 def _postgres_bin(name: str) -> str:

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
 from integrations.actions import create_integration
@@ -29,9 +28,10 @@ from integrations.models import Integration
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tasks import queue_run
 from integrations.tests.engine_support import READ_PREFIXES, Sandbox, make_connect_vapi
+from integrations.tests.genesys_engine_support import make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
-from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
 from tenants.audit import Actor
+from testing.waits import wait_until
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -109,15 +109,17 @@ def stop_workers(workers: Iterable[Any]) -> None:
 
 def wait_all(run_ids: list[int], deadline: float) -> list[Run]:
     """Poll until every run has finished; fail with the unfinished ones past `deadline` seconds."""
-    end = time.monotonic() + deadline
-    while True:
+
+    def all_finished() -> list[Run]:
         runs = list(Run.objects.filter(pk__in=run_ids).order_by("pk"))
-        if len(runs) == len(run_ids) and all(r.state in FINISHED for r in runs):
-            return runs
-        if time.monotonic() > end:
-            stuck = [f"{r.pk}:{r.kind}:{r.state}" for r in runs if r.state not in FINISHED]
-            pytest.fail(f"{len(stuck)} run(s) unfinished after {deadline:.0f}s: {stuck[:20]}")
-        time.sleep(0.5)
+        return runs if len(runs) == len(run_ids) and all(r.state in FINISHED for r in runs) else []
+
+    def stuck() -> str:
+        runs = Run.objects.filter(pk__in=run_ids).exclude(state__in=FINISHED).order_by("pk")
+        unfinished = [f"{r.pk}:{r.kind}:{r.state}" for r in runs]
+        return f"{len(unfinished)} run(s) unfinished: {unfinished[:20]}"
+
+    return wait_until(all_finished, timeout=deadline, max_interval=1.0, message=stuck)
 
 
 @dataclass

@@ -29,7 +29,6 @@ import pytest
 from bench.fault_campaign import (
     READ_TIMEOUT,
     FaultRun,
-    census,
     draw_faults,
     execute,
     start_patient_worker,
@@ -47,13 +46,10 @@ from integrations.tests.engine_support import (
     run_to_end,
     sandbox_settings,
 )
+from integrations.tests.genesys_engine_support import make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
-from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
-from sandbox.tests import conftest as sandbox_fixtures
-from testkit import resets
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
+from testing import resets
+from testing.orphans import assert_no_orphans
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -138,7 +134,7 @@ def soak_random_faults_converge(
     started = time.monotonic()
     clean = run_to_end(setup.integration, RunKind.APPLY)
     assert clean.state == RunState.SUCCEEDED, events_text(clean)
-    assert census(sandbox, setup.integration, setup.prefix, baseline) == (0, 0)
+    assert_no_orphans(sandbox, setup.integration, setup.prefix, baseline)
     steps = trace_steps(sandbox.ledger(since=first)["requests"])
     took = time.monotonic() - started
     sys.stdout.write(f"\n{kind}: clean apply {took:.1f}s, {len(steps)} vendor requests\n")

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 from django.db import InterfaceError, OperationalError, close_old_connections, connection
 
-from bench.fault_campaign import census, start_patient_worker
+from bench.fault_campaign import start_patient_worker
 from bench.private_servers import from_environment
 from bench.soak_faults import MAKERS, SHORT
 from integrations.engine.runs import request_run
@@ -38,11 +38,9 @@ from integrations.models import Integration
 from integrations.models.engine import NodeStatus, ResourceNode, Run, RunEvent, RunKind, RunState
 from integrations.tasks import queue_run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
-from sandbox.tests import conftest as sandbox_fixtures
-from testkit import resets
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
+from testing import resets
+from testing.orphans import census
+from testing.waits import poll_until, wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -106,24 +104,24 @@ def outcomes() -> Iterator[list[dict[str, Any]]]:
 
 def _wait_mid_apply(run: Run) -> int:
     """Until the run is running and has finished a node; the number of nodes it finished."""
-    end = time.monotonic() + RUN_DEADLINE
-    while time.monotonic() < end:
+
+    def under_way() -> int:
         run.refresh_from_db()
         done = RunEvent.objects.filter(run=run, outcome="ok").exclude(node="").count()
-        if run.state == RunState.RUNNING and done >= 1:
-            return done
         assert run.state in (RunState.QUEUED, RunState.RUNNING), f"ended before the cut: {run.message}"
-        time.sleep(0.1)
-    pytest.fail(f"run {run.pk} never got under way")
+        return done if run.state == RunState.RUNNING else 0
+
+    return wait_until(under_way, timeout=RUN_DEADLINE, message=f"run {run.pk} never got under way")
 
 
 def _wait_end(run: Run) -> Run:
-    end = time.monotonic() + RUN_DEADLINE
-    while time.monotonic() < end:
+    """The run once finished, or as it is after RUN_DEADLINE (the caller reports its state)."""
+
+    def finished() -> bool:
         _db(run.refresh_from_db)
-        if run.state in (RunState.SUCCEEDED, RunState.FAILED):
-            return run
-        time.sleep(0.3)
+        return run.state in (RunState.SUCCEEDED, RunState.FAILED)
+
+    poll_until(finished, timeout=RUN_DEADLINE)
     return run
 
 

@@ -33,18 +33,14 @@ from integrations.tests.engine_support import (
     make_connect_vapi,
     sandbox_settings,
 )
+from integrations.tests.genesys_engine_support import make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
 from integrations.tests.teardown_crash_support import (
     TeardownCampaign,
     table,
     teardown_crash_at_every_node,
 )
-from integrations.tests.test_engine_genesys_synthflow import make_genesys_synthflow
-from sandbox.tests import conftest as sandbox_fixtures
-from testkit import resets
-
-sandbox_server = sandbox_fixtures.sandbox_server
-sandbox_url = sandbox_fixtures.sandbox_url
+from testing import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

@@ -1,25 +1,15 @@
-"""Fixtures of the alerts tests: a local webhook receiver, deliveries at once, and the sandbox."""
+"""Fixtures of the alerts tests: a local webhook receiver, and deliveries at once."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
-from sandbox.tests.conftest import sandbox_server, sandbox_url  # noqa: F401  (re-exported fixtures)
-
-
-@dataclass
-class Receiver:
-    """A local HTTP server standing for the team's Slack-compatible webhook; answers `status`."""
-
-    url: str
-    received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
-    status: int = 200
+from alerts.tests.receiver import Receiver
 
 
 @pytest.fixture

@@ -15,14 +15,14 @@ from alerts import actions
 from alerts.delivery import SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookTargetRefused
 from alerts.models import AlertDestination
 from alerts.tasks import deliver_alert_task
-from alerts.tests.conftest import Receiver
+from alerts.tests.receiver import Receiver
 from calls.choices import TargetState
 from calls.models import SipTarget
 from calls.probes import record_outcome
 from calls.sip_options import ProbeOutcome
 from calls.tests.factories import SipTargetFactory
 from tenants.audit import Actor
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def _webhook(world: TenantWorld, url: str) -> tuple[AlertDestination, str]:

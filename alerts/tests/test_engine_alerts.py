@@ -9,17 +9,13 @@ from typing import Any
 import pytest
 
 from alerts import actions
-from alerts.tests.conftest import Receiver
+from alerts.tests.receiver import Receiver
 from integrations.engine.runs import execute_run, request_run
 from integrations.models.engine import RunKind, RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox, make_connect_vapi, narrow_vapi_gateways
 from tenants.audit import Actor
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
 
 
 def _run(integration: Any, kind: str) -> Any:

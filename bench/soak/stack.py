@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT / "bin"))
 from run_all import SANDBOX_SETTINGS, answers, sandbox_endpoints  # noqa: E402
 
 from bench.soak.probe import children_of  # noqa: E402
+from testing.waits import poll_until  # noqa: E402
 
 PYTHON = sys.executable
 GUNICORN_WORKERS = 3
@@ -138,11 +139,13 @@ class Stack:
             "redis",
             ["redis-server", "--port", str(port), "--bind", self.host, "--save", "", "--appendonly", "no"],
         )
-        deadline = time.monotonic() + START_DEADLINE
-        while time.monotonic() < deadline:
+
+        def listening() -> bool:
             with contextlib.suppress(OSError), socket.create_connection((self.host, port), timeout=1):
-                break
-            time.sleep(0.1)
+                return True
+            return False
+
+        poll_until(listening, timeout=START_DEADLINE)  # gives up quietly after START_DEADLINE, as before
         url = f"redis://{self.host}:{port}/0"
         for name in ("CACHE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
             self.env.pop(name, None)
@@ -187,9 +190,7 @@ class Stack:
         )
         if not answers(f"{self.base_url}/healthz", time.monotonic() + START_DEADLINE):
             raise SystemExit(f"soak: gunicorn did not answer; see {self.log_path('web')}")
-        deadline = time.monotonic() + START_DEADLINE
-        while len(self.web_workers()) < self.workers and time.monotonic() < deadline:
-            time.sleep(0.2)
+        poll_until(lambda: len(self.web_workers()) >= self.workers, timeout=START_DEADLINE)
 
     def add_integration(self, name: str, config: dict[str, Any]) -> dict[str, Any]:
         """One more twilio_synthflow integration in the seeded tenant (bench/soak/seed.py `integration`)."""

@@ -1,5 +1,5 @@
 """Fixtures for the calls app's tests: a real SIP peer (sipp), a TLS peer, silent and closed ports,
-the sandbox.
+connector logs in the sandbox (the sandbox and the engine's fixtures are the test kit's, testing/plugins/).
 
 `sipp_peer("udp"|"tcp")` starts `/usr/bin/sipp` (Debian's sip-tester) as a UAS on a
 free loopback port, running sipp/options_uas.xml: every OPTIONS gets 200 OK with
@@ -8,64 +8,27 @@ free loopback port, running sipp/options_uas.xml: every OPTIONS gets 200 OK with
 
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import shutil
 import socket
 import ssl
 import subprocess
 import threading
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
-from calls.choices import ProbeStatus
-from calls.sip_options import send_options
-from calls.tests.e2e_support import applied, engine_env, engine_worker  # noqa: F401  (fixtures)
 from calls.tests.sandbox_logs import ConnectorLogs, build_connector_logs
-from sandbox.tests.conftest import aws_client, sandbox_server, sandbox_url  # noqa: F401  (re-exported)
-
-SIPP = "/usr/bin/sipp"
-SCENARIO = Path(__file__).parent / "sipp" / "options_uas.xml"
-# Seconds sipp gets to bind and answer its first OPTIONS (slow on 2 shared cores).
-SIPP_READY_DEADLINE = 20.0
-SIPP_SERVER = "Patchbay-test-sipp"
-
-
-@dataclass
-class SippPeer:
-    """A running sipp UAS answering OPTIONS on 127.0.0.1:`port`."""
-
-    port: int
-    transport: str
-    process: subprocess.Popen[bytes]
-
-
-def free_port(kind: int = socket.SOCK_DGRAM) -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_answering(peer: SippPeer, log: Path) -> None:
-    deadline = time.monotonic() + SIPP_READY_DEADLINE
-    while time.monotonic() < deadline:
-        if peer.process.poll() is not None:
-            pytest.fail(f"sipp exited with {peer.process.returncode}: {log.read_text(errors='replace')}")
-        outcome = send_options("127.0.0.1", peer.port, peer.transport, "127.0.0.1", timeout=0.5)
-        if outcome.status == ProbeStatus.ANSWERED:
-            return
-        time.sleep(0.1)
-    pytest.fail(f"sipp did not answer within {SIPP_READY_DEADLINE}s: {log.read_text(errors='replace')}")
+from calls.tests.sip_peers import (
+    SCENARIO,
+    SIPP,
+    TLS_SERVER,
+    SippPeer,
+    free_port,
+    self_signed,
+    wait_answering,
+)
 
 
 @pytest.fixture
@@ -100,7 +63,7 @@ def sipp_peer(tmp_path: Path) -> Iterator[Callable[[str], SippPeer]]:
             )
         peer = SippPeer(port=port, transport=transport, process=process)
         started.append(peer)
-        _wait_answering(peer, log)
+        wait_answering(peer, log)
         return peer
 
     yield start
@@ -127,44 +90,13 @@ def closed_tcp_port() -> int:
     return free_port(socket.SOCK_STREAM)
 
 
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    """A key and a self-signed certificate for 127.0.0.1 (what a test SIP-over-TLS peer presents)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sip-tls-peer.test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = directory / "peer.key", directory / "peer.pem"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
-
-
-TLS_SERVER = "Patchbay-test-tls-peer"
-
-
 @pytest.fixture
 def tls_peer(tmp_path: Path) -> Iterator[int]:
     """A SIP-over-TLS peer on a loopback port with a self-signed certificate; answers OPTIONS 200 OK.
 
     Debian's sipp is built without TLS, so this one is a small ssl server of the test's own.
     """
-    key_path, cert_path = _self_signed(tmp_path)
+    key_path, cert_path = self_signed(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -213,8 +145,8 @@ def tls_peer(tmp_path: Path) -> Iterator[int]:
 @pytest.fixture
 def connector_logs(
     db: Any,
-    sandbox_url: str,  # noqa: F811
-    aws_client: Callable[..., Any],  # noqa: F811
+    sandbox_url: str,
+    aws_client: Callable[..., Any],
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> ConnectorLogs:

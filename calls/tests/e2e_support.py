@@ -1,10 +1,9 @@
 """Shared by the end-to-end ladder tests: connect_vapi applied by a real Celery worker against the
-sandbox, a simulated call through Connect, and the fetch task run by that worker."""
+sandbox (the `applied` fixture, testing/plugins/engine.py), a simulated call through Connect, and the
+fetch task run by that worker."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,43 +11,15 @@ import pytest
 from django.utils import timezone
 
 from calls.tasks import fetch_integration_calls_task
-from integrations.models.engine import ResourceNode, RunKind, RunState
-from integrations.tests.engine_support import (
-    FAST_ENGINE,
-    ConnectVapiSetup,
-    Sandbox,
-    apply_settings,
-    events_text,
-    make_connect_vapi,
-    run_to_end,
-    sandbox_settings,
-)
+from integrations.models.engine import ResourceNode
+from integrations.tests.engine_support import ConnectVapiSetup, Sandbox
+from testing.waits import wait_until
 
 CALLER = "+15105550101"
 # Seconds for the fetch task through a worker on 2 shared cores (two log groups read, calls stored).
 FETCH_DEADLINE = 90
-
-
-@pytest.fixture(scope="module")
-def engine_env(sandbox_server: Any) -> dict[str, str]:
-    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def applied(sandbox_url: str, engine_env: dict[str, str], engine_worker: Any, monkeypatch: Any) -> Any:
-    apply_settings(monkeypatch, engine_env)
-    sandbox = Sandbox(sandbox_url)
-    setup = make_connect_vapi(sandbox, forward_attributes=["CustomerName", "Plan"])
-    run = run_to_end(setup.integration, RunKind.APPLY)
-    assert run.state == RunState.SUCCEEDED, events_text(run)
-    return sandbox, setup, engine_worker
+# Seconds until a simulated call's last SIP message is in the past (the calls last a second or two).
+CALL_END_DEADLINE = 60
 
 
 def outputs(setup: ConnectVapiSetup, node: str) -> dict[str, Any]:
@@ -70,8 +41,11 @@ def wait_for_the_end(answered: dict[str, Any]) -> None:
     """The sandbox answers at once with the whole ladder, timestamped as the call unfolds: wait until
     its last message is in the past, as a fetch after the call's end would."""
     last = datetime.fromisoformat(answered["sip"][-1]["at"].replace("Z", "+00:00"))
-    while timezone.now() <= last + timedelta(milliseconds=100):
-        time.sleep(0.1)
+    wait_until(
+        lambda: timezone.now() > last + timedelta(milliseconds=100),
+        timeout=CALL_END_DEADLINE,
+        message=f"the call's last message ({last}) is still in the future",
+    )
 
 
 def fetch(setup: ConnectVapiSetup, worker: Any) -> int:

@@ -1,6 +1,6 @@
 """A connect_vapi integration whose connector and SMA Lambda log into the sandbox's CloudWatch Logs.
 
-`connector_logs` (a fixture in conftest.py) gives a `ConnectorLogs`: the
+`connector_logs` (a fixture in calls/tests/conftest.py) gives a `ConnectorLogs`: the
 integration (with the ResourceNode outputs the engine would have saved) and
 writers that put events into its two log groups as Chime and Lambda do.
 """

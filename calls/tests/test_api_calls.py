@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from calls.choices import CallSource
-from calls.grouping import ObservedMessage, Perspective
-from calls.models import SipCall
-from calls.sip_message import parse_sip_message
-from calls.storing import store_integration_calls
 from calls.tests.sip_samples import CONNECTOR_HOST, VAPI_HOST, answered_call, invite, response
-from integrations.models import Integration
+from calls.tests.stored_calls import store
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
-
-START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-def store(integration: Integration, texts: list[str], offset_s: int = 0) -> SipCall:
-    start = START + timedelta(seconds=offset_s)
-    observed = [
-        ObservedMessage(
-            at=start + timedelta(milliseconds=50 * i),
-            message=parse_sip_message(t),
-            fingerprint=hashlib.sha256(f"{i}{t}".encode()).hexdigest(),
-        )
-        for i, t in enumerate(texts)
-    ]
-    (call,) = store_integration_calls(
-        integration, CallSource.CLOUDWATCH, observed, view=Perspective(name=CONNECTOR_HOST)
-    )
-    return call
+from testing.world import TenantWorld
 
 
 def test_an_integrations_calls_are_listed_newest_first_in_the_contract_shape(world: TenantWorld) -> None:

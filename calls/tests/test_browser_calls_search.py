@@ -12,12 +12,12 @@ from playwright.sync_api import Page, expect
 
 from calls.choices import TargetState
 from calls.tests.factories import SipTargetFactory, integration_with_sip_peer
-from calls.tests.test_call_search import three_calls
-from conftest import ARTIFACTS
+from calls.tests.stored_calls import three_calls
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
-from tenants.tests.test_browser_accessibility import log_in_by_cookie
+from testing.browser import log_in_by_cookie
+from testing.processes import ARTIFACTS
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ARTIFACTS
 from integrations.models.engine import RunKind, RunState
 from integrations.tests.engine_support import (
     FAST_ENGINE,
@@ -23,6 +22,7 @@ from integrations.tests.engine_support import (
     sandbox_settings,
 )
 from tenants.tests.factories import PASSWORD
+from testing.processes import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -13,18 +13,18 @@ from playwright.sync_api import Page, expect
 from calls.models import SipCall
 from calls.tests import capture_files
 from calls.tests.e2e_support import fetch, place_call, sip_call_id, wait_for_the_end
-from calls.tests.test_trace_upload import answered_packets
-from conftest import ARTIFACTS
+from calls.tests.trace_support import answered_packets
 from tenants.choices import Role
 from tenants.models import Tenant
-from tenants.tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tenants.tests.factories import PASSWORD, MembershipFactory
+from testing.processes import ARTIFACTS
+from testing.world import member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page: Page, base_url: str, tenant: Tenant, role: str = Role.OPERATOR) -> None:
-    user = UserFactory()
-    MembershipFactory(tenant=tenant, user=user, role=role)
+    user = member(tenant, role)
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)

@@ -10,35 +10,15 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from calls.models import SipCall
-from calls.tests.sip_samples import VAPI_HOST, answered_call, invite, response
-from calls.tests.test_api_calls import store
-from integrations.models import Integration
+from calls.tests.sip_samples import VAPI_HOST, answered_call
+from calls.tests.stored_calls import store, three_calls
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 pytestmark = pytest.mark.django_db
 
 Login = Callable[[Any], Client]
-CALLER, CALLEE = "+12065550100", "+15551230000"
-
-
-def with_numbers(texts: list[str], caller: str, callee: str) -> list[str]:
-    """The sample messages with another caller and called number."""
-    return [t.replace(CALLER, caller).replace(CALLEE, callee) for t in texts]
-
-
-def three_calls(integration: Integration) -> tuple[SipCall, SipCall, SipCall]:
-    """10:00 answered (+15105550101 → +18005550199), 10:05 busy (+15105550177 → ...), 10:10 no answer."""
-    answered = store(integration, with_numbers(answered_call("a@x"), "+15105550101", "+18005550199"))
-    busy = store(
-        integration,
-        with_numbers([invite("b@x"), response(486, "Busy Here", "b@x")], "+15105550177", "+18005550199"),
-        offset_s=300,
-    )
-    silent = store(integration, with_numbers([invite("c@x")], "+442071838750", "+18005550123"), offset_s=600)
-    return answered, busy, silent
 
 
 def ids(body: dict[str, Any]) -> list[str]:

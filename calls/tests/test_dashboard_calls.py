@@ -23,17 +23,16 @@ from calls.sip_message import parse_sip_message
 from calls.storing import store_integration_calls
 from calls.tasks import run_probe_request_task
 from calls.tests import capture_files
-from calls.tests.conftest import SIPP_SERVER
 from calls.tests.factories import integration_with_sip_peer
 from calls.tests.sandbox_logs import ConnectorLogs, sma_answer
+from calls.tests.sip_peers import SIPP_SERVER
 from calls.tests.sip_samples import CONNECTOR_HOST, CONNECTOR_IP, answered_call, invite, response
-from calls.tests.test_ladder import stored_call
-from calls.tests.test_trace_upload import answered_packets
+from calls.tests.stored_calls import stored_call
+from calls.tests.trace_support import answered_packets
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.factories import MembershipFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld, member
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +41,7 @@ START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def member_of(call: SipCall, role: str = Role.VIEWER) -> Any:
-    user = UserFactory()
-    MembershipFactory(tenant=call.tenant, user=user, role=role)
-    return user
+    return member(call.tenant, role)
 
 
 def arrow_count(html: str) -> int:
@@ -248,8 +245,7 @@ def test_fetch_now_reads_the_connector_log_into_the_calls_list(
     connector_logs.write_lambda(sma_answer("tx-d", "leg-d", headers), connector_logs.now_ms - 60_500)
     connector_logs.write_sip("tx-d", answered_call("dash-call@x", x_headers=headers))
     integration = connector_logs.integration
-    operator = UserFactory()
-    MembershipFactory(tenant=integration.tenant, user=operator, role=Role.OPERATOR)
+    operator = member(integration.tenant, Role.OPERATOR)
     client = dashboard_client(operator)
     url = reverse("calls:integration-calls", args=[integration.pk])
 

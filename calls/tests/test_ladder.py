@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
-from calls.choices import CallSource
-from calls.grouping import ObservedMessage, Perspective
 from calls.ladder import FAILURE_COLOUR, ladder_context, render_ladder_svg
-from calls.models import SipCall
-from calls.sip_message import parse_sip_message
-from calls.storing import store_integration_calls
 from calls.tests.sip_samples import CONNECTOR_HOST, VAPI_HOST, answered_call, invite, response
-from integrations.tests.factories import IntegrationFactory
+from calls.tests.stored_calls import stored_call
 
 SVG = "{http://www.w3.org/2000/svg}"
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-
-
-def stored_call(texts: list[str]) -> SipCall:
-    integration = IntegrationFactory(kind="connect_vapi")
-    observed = [
-        ObservedMessage(
-            at=START + timedelta(milliseconds=35 * i), message=parse_sip_message(t), fingerprint=str(i)
-        )
-        for i, t in enumerate(texts)
-    ]
-    view = Perspective(name=CONNECTOR_HOST)
-    (call,) = store_integration_calls(integration, CallSource.CLOUDWATCH, observed, view=view)
-    return call
 
 
 def stylesheet() -> str:

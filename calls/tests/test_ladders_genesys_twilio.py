@@ -5,7 +5,6 @@ to the live server)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,9 +25,10 @@ from integrations.tests.engine_support import (
     run_to_end,
     sandbox_settings,
 )
+from integrations.tests.genesys_engine_support import NUMBER, GenesysApi, make_genesys_synthflow
 from integrations.tests.synthflow_engine_support import make_twilio_synthflow
-from integrations.tests.test_engine_genesys_synthflow import NUMBER, GenesysApi, make_genesys_synthflow
-from testkit import resets
+from testing import resets
+from testing.waits import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -39,13 +39,10 @@ RECORD_DEADLINE = 60.0
 
 def _voice_record(call_sid: str) -> TwilioCallEvent:
     """The webhook's record of `call_sid`, once the worker has written it."""
-    deadline = time.monotonic() + RECORD_DEADLINE
-    while True:
-        record = TwilioCallEvent.objects.filter(kind=TwilioEventKind.VOICE_WEBHOOK, call_sid=call_sid).first()
-        if record is not None or time.monotonic() > deadline:
-            assert record is not None, f"no voice_webhook record of {call_sid}"
-            return record
-        time.sleep(0.1)
+    records = TwilioCallEvent.objects.filter(kind=TwilioEventKind.VOICE_WEBHOOK, call_sid=call_sid)
+    return wait_until(
+        records.first, timeout=RECORD_DEADLINE, message=f"no voice_webhook record of {call_sid}"
+    )
 
 
 @pytest.fixture(scope="module")

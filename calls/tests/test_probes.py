@@ -23,13 +23,13 @@ from calls.probes import (
     targets_for,
 )
 from calls.sip_options import ProbeOutcome
-from calls.tests.conftest import SIPP_SERVER, TLS_SERVER, SippPeer
 from calls.tests.factories import SipTargetFactory, integration_with_sip_peer
+from calls.tests.sip_peers import SIPP_SERVER, TLS_SERVER, SippPeer
 from integrations.models import ResourceNode
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 StartPeer = Callable[[str], SippPeer]
 

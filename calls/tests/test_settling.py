@@ -23,8 +23,7 @@ from calls.tests.sip_samples import CONNECTOR_HOST, ack, answered_call, invite, 
 from integrations.models import Integration
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.factories import MembershipFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld, member
 
 pytestmark = pytest.mark.django_db
 
@@ -108,8 +107,7 @@ def test_the_ladder_page_marks_a_settling_call_and_a_complete_one() -> None:
     integration = IntegrationFactory(kind="connect_vapi")
     start = timezone.now() - timedelta(seconds=1)
     messages = answered_call("page@x")
-    user = UserFactory()
-    MembershipFactory(tenant=integration.tenant, user=user, role=Role.VIEWER)
+    user = member(integration.tenant, Role.VIEWER)
     client = Client()
     client.force_login(user)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -11,12 +10,13 @@ from calls.choices import TargetState
 from calls.models import ProbeResult, SipCall
 from calls.probe_schedule import due_integration_ids
 from calls.tasks import enqueue_due_probes_task, fetch_integration_calls_task
-from calls.tests.conftest import SIPP_SERVER, SippPeer
 from calls.tests.factories import integration_with_sip_peer
 from calls.tests.sandbox_logs import ConnectorLogs
+from calls.tests.sip_peers import SIPP_SERVER, SippPeer
 from calls.tests.sip_samples import answered_call
-from conftest import WorkerProcess
 from tenants.tests.factories import TenantFactory
+from testing.processes import WorkerProcess
+from testing.waits import wait_until
 
 # Seconds for the beat task, the probe task and a 4 s probe timeout through a worker on 2 shared cores.
 TASK_DEADLINE = 60
@@ -34,10 +34,11 @@ def test_due_integrations_are_probed_by_a_worker(
     queued = enqueue_due_probes_task.delay().get(timeout=TASK_DEADLINE)
 
     assert queued == 1
-    deadline = time.monotonic() + TASK_DEADLINE
-    while not ProbeResult.objects.filter(integration=integration).exists():
-        assert time.monotonic() < deadline, celery_worker_process.log()[-3000:]
-        time.sleep(0.2)
+    wait_until(
+        ProbeResult.objects.filter(integration=integration).exists,
+        timeout=TASK_DEADLINE,
+        message=lambda: f"no probe result:\n{celery_worker_process.log()[-3000:]}",
+    )
     result = ProbeResult.objects.get(integration=integration)
     assert (result.response_code, result.server) == (200, SIPP_SERVER)
     assert result.state_after == TargetState.UNKNOWN

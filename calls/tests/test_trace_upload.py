@@ -3,35 +3,20 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from calls.models import SipCall, SipTrace
 from calls.tests import capture_files
 from calls.tests.capture_files import Packet
 from calls.tests.sip_samples import CONNECTOR_IP, VAPI_HOST, VAPI_IP, answered_call, invite, response
+from calls.tests.trace_support import START, answered_packets, upload
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
-
-START = datetime(2026, 11, 23, 10, 0, 0, 250000, tzinfo=UTC)
-# Which side sent each message of `answered_call`: the connector (C) or Vapi (V).
-SENDERS = "CVVVCVC"
-
-
-def answered_packets(call_id: str = "call-1@3.80.16.5", start: datetime = START) -> list[Packet]:
-    packets: list[Packet] = []
-    for index, (sender, text) in enumerate(zip(SENDERS, answered_call(call_id), strict=True)):
-        at = start + timedelta(milliseconds=120 * index)
-        if sender == "C":
-            packets.append((at, CONNECTOR_IP, 5060, VAPI_IP, 5060, text))
-        else:
-            packets.append((at, VAPI_IP, 5060, CONNECTOR_IP, 5060, text))
-    return packets
+from testing.world import TenantWorld
 
 
 def refused_packets() -> list[Packet]:
@@ -47,11 +32,6 @@ def refused_packets() -> list[Packet]:
             response(404, "Not Found", "call-2@x"),
         ),
     ]
-
-
-def upload(world: TenantWorld, content: bytes, name: str = "trace.pcap", role: str = Role.OPERATOR) -> Any:
-    client = world.api(role)
-    return client.post(reverse("trace-list"), {"file": SimpleUploadedFile(name, content)}, format="multipart")
 
 
 def ladders(world: TenantWorld, response: Any) -> list[dict[str, Any]]:

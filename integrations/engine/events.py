@@ -22,7 +22,7 @@ run_applied = Signal()
 
 #: the vendor answered a node's create or delete (`node`, `action`: "create" | "delete") and the node
 #: is not saved yet. Nothing in Patchbay listens: it is the seam where the crash-safety tests kill
-#: their worker (testkit/worker.py) to prove that a lost answer is adopted, never duplicated or orphaned.
+#: their worker (testing/worker.py) to prove that a lost answer is adopted, never duplicated or orphaned.
 vendor_write_answered = Signal()
 
 

@@ -21,12 +21,6 @@ from integrations.models import ProviderAccount
 from integrations.tests.resource_harness import BASIC_EXECUTION, Node, SandboxControl, role_spec
 from integrations.vendors.aws import AwsSession
 from integrations.vendors.clients import VendorClients, clients_for
-from sandbox.tests.conftest import (  # noqa: F401  (re-exported fixtures)
-    aws_client,
-    sandbox_server,
-    sandbox_url,
-    synthflow_refusal_expected,
-)
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ class SandboxAwsAccount:
 
 @pytest.fixture
 def aws_account(
-    sandbox_url: str,  # noqa: F811
+    sandbox_url: str,
     settings: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> SandboxAwsAccount:
@@ -87,7 +81,7 @@ def aws_account(
 
 
 @pytest.fixture
-def sandbox_control(sandbox_url: str) -> SandboxControl:  # noqa: F811
+def sandbox_control(sandbox_url: str) -> SandboxControl:
     """Faults, options and the ledger of the (freshly reset) sandbox."""
     return SandboxControl(sandbox_url)
 

@@ -1,6 +1,6 @@
 """Crash safety for any kind: SIGKILL a real worker right after each node's vendor create, apply again.
 
-The worker runs with `ENGINE_CRASH_AFTER_CREATE_DIR` (testkit/worker.py):
+The worker runs with `ENGINE_CRASH_AFTER_CREATE_DIR` (testing/worker.py):
 after a node's create call returned and before its result is saved, it marks
 the node in that directory and kills itself, once per node. The next run must
 find and adopt what the dead one created.
@@ -8,11 +8,8 @@ find and adopt what the dead one created.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from integrations.engine.runs import request_run
 from integrations.kinds import blueprint_for
@@ -21,32 +18,37 @@ from integrations.models.engine import Run, RunKind, RunState
 from integrations.resources import get_resource_type
 from integrations.tasks import queue_run
 from integrations.tests.engine_support import events_text
+from testing.waits import wait_until
 
 CRASH_DEADLINE = 120.0
 
 
 def wait_for_crash_or_end(worker: Any, run: Run) -> None:
     """Until the worker died (the crash point fired) or the run finished."""
-    end = time.monotonic() + CRASH_DEADLINE
-    while time.monotonic() < end:
+
+    def crashed_or_ended() -> bool:
         if worker.process.poll() is not None:
-            return
+            return True
         run.refresh_from_db()
-        if run.state in (RunState.SUCCEEDED, RunState.FAILED):
-            return
-        time.sleep(0.2)
-    pytest.fail(f"neither a crash nor the end of run {run.pk}:\n{events_text(run)}")
+        return run.state in (RunState.SUCCEEDED, RunState.FAILED)
+
+    wait_until(
+        crashed_or_ended,
+        timeout=CRASH_DEADLINE,
+        message=lambda: f"neither a crash nor the end of run {run.pk}:\n{events_text(run)}",
+    )
 
 
 def request_apply(integration: Integration) -> Run:
     """A new apply; the dead worker's run blocks it until its heartbeat is stale."""
-    end = time.monotonic() + CRASH_DEADLINE
-    while time.monotonic() < end:
+
+    def new_run() -> Run | None:
         run, created = request_run(integration, RunKind.APPLY, enqueue=queue_run)
-        if created:
-            return run
-        time.sleep(0.3)
-    pytest.fail("the dead worker's run never became stale")
+        return run if created else None
+
+    return wait_until(
+        new_run, timeout=CRASH_DEADLINE, interval=0.1, message="the dead worker's run never became stale"
+    )
 
 
 def crash_at_every_node(

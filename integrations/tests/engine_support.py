@@ -7,7 +7,6 @@ test process through Django settings.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +25,7 @@ from integrations.tasks import queue_run
 from tenants.actions import create_tenant
 from tenants.audit import Actor
 from tenants.models import Tenant
+from testing.waits import wait_until
 
 RUN_DEADLINE = 180.0
 #: operation names that only read (AWS, Vapi, Synthflow, Genesys, Twilio): everything else writes
@@ -223,14 +223,17 @@ def make_connect_vapi(
 
 def wait_for_run(run: Run, deadline: float = RUN_DEADLINE) -> Run:
     """Poll until the run has finished; fail with its events when it takes too long."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
+
+    def finished() -> bool:
         run.refresh_from_db()
-        if run.state in (RunState.SUCCEEDED, RunState.FAILED):
-            return run
-        time.sleep(0.2)
-    events = "\n".join(f"{e.node} {e.action} {e.outcome} {e.message}" for e in run.events.all())
-    pytest.fail(f"run {run.pk} ({run.kind}) still {run.state} after {deadline}s:\n{events}")
+        return run.state in (RunState.SUCCEEDED, RunState.FAILED)
+
+    def still_running() -> str:
+        events = "\n".join(f"{e.node} {e.action} {e.outcome} {e.message}" for e in run.events.all())
+        return f"run {run.pk} ({run.kind}) still {run.state}:\n{events}"
+
+    wait_until(finished, timeout=deadline, message=still_running)
+    return run
 
 
 def run_to_end(integration: Integration, kind: str) -> Run:

@@ -1,7 +1,7 @@
 """Teardown crash safety for any kind: SIGKILL a real worker right after each node's vendor delete.
 
 The integration is applied normally first. Then the worker runs the teardown with
-`ENGINE_CRASH_AFTER_DELETE_DIR` (testkit/worker.py): after a node's
+`ENGINE_CRASH_AFTER_DELETE_DIR` (testing/worker.py): after a node's
 delete call returned and before the node is saved as deleted, it marks the node
 in that directory and kills itself, once per node. The next teardown run finds
 that node still "deleting" with its external id and deletes it a second time: the
@@ -19,7 +19,6 @@ gone for this count.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,13 +34,11 @@ from integrations.resources import get_resource_type
 from integrations.tests.crash_support import CRASH_DEADLINE, wait_for_crash_or_end
 from integrations.tests.engine_support import READ_PREFIXES, Sandbox, events_text, run_to_end
 from tenants.audit import Actor
+from testing.orphans import GONE_STATES, NO_NODE
+from testing.waits import wait_until
 
 #: what a teardown may never send: it deletes, it does not make anything
 CREATING_PREFIXES = ("Create", "Import", "Order", "Claim", "Associate")
-#: a node's object no longer counts once it is in this state (a released Chime number)
-GONE_STATES = ("DeleteInProgress",)
-#: the name of the row for leftover objects that carry the integration's prefix but match no node
-NO_NODE = "(no node)"
 
 
 @dataclass
@@ -139,13 +136,17 @@ class _Census:
 
 def _request_teardown(integration: Integration, dead: Run | None) -> Run:
     """A new teardown run, as the API's delete asks; the dead worker's run blocks it until stale."""
-    end = time.monotonic() + CRASH_DEADLINE
-    while time.monotonic() < end:
+
+    def new_run() -> Run | None:
         run = teardown_integration(integration, actor=Actor.system())
-        if dead is None or run.pk != dead.pk:
-            return run
-        time.sleep(0.3)
-    pytest.fail("the dead worker's teardown run never became stale")
+        return run if dead is None or run.pk != dead.pk else None
+
+    return wait_until(
+        new_run,
+        timeout=CRASH_DEADLINE,
+        interval=0.1,
+        message="the dead worker's teardown run never became stale",
+    )
 
 
 def _node_action(run: Run, node: str) -> str:

@@ -13,14 +13,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import field_errors
 from integrations.choices import IntegrationKind
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode
+from integrations.tests.dashboard_forms import integration_post
 from integrations.tests.factories import VALID_CONFIG, IntegrationFactory, ProviderAccountFactory
-from integrations.tests.test_dashboard_integrations import integration_post
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.html import field_errors
+from testing.world import TenantWorld
 
 KIND = IntegrationKind.TWILIO_SYNTHFLOW
 

@@ -18,7 +18,7 @@ from integrations.tests.factories import (
 )
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 FIELDS = {
     "id",

@@ -34,8 +34,8 @@ from tenants.api.views import ApiTokenViewSet, AuditEventViewSet, MembershipView
 from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, IdempotencyRecord, Membership
 from tenants.tests.factories import UserFactory
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.routes import walk_routes
+from testing.world import TenantWorld
 
 VIEWSETS = (ProviderAccountViewSet, IntegrationViewSet, ApiTokenViewSet, MembershipViewSet, AuditEventViewSet)
 MISSING = object()  # "leave the field out"

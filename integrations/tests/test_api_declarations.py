@@ -20,7 +20,7 @@ from integrations.models.engine import NodeStatus, ResourceNode, Run, RunKind
 from integrations.tests.factories import VALID_CONFIG, IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 API = "/api/v1/integrations"
 DECLARE = f"{API}/declare/"

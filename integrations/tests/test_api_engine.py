@@ -6,7 +6,6 @@ token, as automation would use it.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -14,24 +13,25 @@ from rest_framework.test import APIClient
 
 from integrations.models import Integration
 from integrations.models.engine import Run
-from integrations.tests import test_engine_connect_vapi as e2e
-from integrations.tests.engine_support import ConnectVapiSetup, Sandbox
+from integrations.tests.engine_support import ConnectVapiSetup, Sandbox, make_connect_vapi
 from tenants.actions import create_api_token
 from tenants.audit import Actor
 from tenants.choices import AuditAction, Role
 from tenants.models import AuditEvent
 from tenants.tests.factories import MembershipFactory
+from testing.waits import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-# The end-to-end module's fixtures: the sandbox, a worker pointed at it, a connect_vapi integration.
-engine_env = e2e.engine_env
-engine_worker = e2e.engine_worker
-sandbox = e2e.sandbox
-setup = e2e.setup
 
 API = "/api/v1"
 DEADLINE = 180.0
+
+
+@pytest.fixture
+def setup(sandbox: Sandbox, engine_worker: Any) -> ConnectVapiSetup:
+    """A connect_vapi integration on the sandbox, with this module's worker running."""
+    return make_connect_vapi(sandbox)
 
 
 def client_for(setup: ConnectVapiSetup, role: str) -> APIClient:
@@ -47,15 +47,14 @@ def client_for(setup: ConnectVapiSetup, role: str) -> APIClient:
 
 def follow(client: APIClient, run_id: str) -> dict[str, Any]:
     """Poll `runs/{id}/` as a script would, until the run has finished."""
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
+
+    def finished() -> dict[str, Any] | None:
         response = client.get(f"{API}/runs/{run_id}/")
         assert response.status_code == 200, response.content
-        body = response.json()
-        if body["state"] in ("succeeded", "failed"):
-            return body
-        time.sleep(0.25)
-    pytest.fail(f"run {run_id} not finished after {DEADLINE}s")
+        body: dict[str, Any] = response.json()
+        return body if body["state"] in ("succeeded", "failed") else None
+
+    return wait_until(finished, timeout=DEADLINE, message=f"run {run_id} not finished")
 
 
 def test_plan_apply_follow_and_delete_through_the_api(sandbox: Sandbox, setup: ConnectVapiSetup) -> None:

@@ -13,7 +13,7 @@ from integrations.tests.factories import VALID_CONFIG, IntegrationFactory, Provi
 from tenants.choices import Role
 from tenants.models import AuditEvent
 from tenants.tests.factories import MembershipFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 FIELDS = {
     "id",

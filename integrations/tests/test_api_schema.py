@@ -17,8 +17,8 @@ from integrations.choices import AccountKind, IntegrationKind
 from integrations.kinds import KINDS
 from integrations.tests.factories import ProviderAccountFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
-from tenants.tests.test_api_fuzz import served_schema
+from tenants.tests.api_schema import served_schema
+from testing.world import TenantWorld
 
 DOCUMENT = served_schema()
 

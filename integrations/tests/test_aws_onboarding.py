@@ -19,7 +19,7 @@ from integrations.aws_onboarding import cloudformation_template
 from integrations.aws_permissions import permission_policy
 from integrations.models import ProviderAccount
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 NEW_AWS = reverse("integrations:account-new") + "?kind=aws"
 

@@ -12,20 +12,16 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ARTIFACTS
 from integrations.models import ProviderAccount
 from integrations.models.engine import ResourceNode
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
 from tenants.tests.factories import PASSWORD
-from tenants.tests.fixtures import TenantWorld
+from testing.processes import ARTIFACTS
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ARTIFACTS
 from integrations.actions import create_provider_account, update_provider_account
 from integrations.engine.names import integration_prefix
 from integrations.models import Integration
@@ -21,7 +20,8 @@ from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settin
 from tenants.audit import Actor
 from tenants.choices import Role
 from tenants.tests.factories import PASSWORD
-from tenants.tests.fixtures import TenantWorld
+from testing.processes import ARTIFACTS
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

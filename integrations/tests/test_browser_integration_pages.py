@@ -10,7 +10,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from calls.tests.factories import SipCallFactory
-from conftest import ARTIFACTS
 from integrations.choices import IntegrationKind
 from integrations.diagnostics.models import DiagnosticReport
 from integrations.encryption import encrypt_secrets
@@ -29,7 +28,8 @@ from integrations.tasks import execute_run_task
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.tests.factories import PASSWORD
-from tenants.tests.fixtures import TenantWorld
+from testing.processes import ARTIFACTS
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -26,7 +26,7 @@ from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settin
 from patchbay_cli.install import install
 from tenants.audit import Actor
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

@@ -11,11 +11,7 @@ from typing import Any
 
 from integrations.connection_checks import OK, REFUSED, UNREACHABLE, check_connection
 from integrations.models import ProviderAccount
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox, without_actions
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
 
 
 def _account(kind: str, settings: dict[str, Any], secrets: dict[str, str], **extra: Any) -> ProviderAccount:

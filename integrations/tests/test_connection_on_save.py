@@ -10,13 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from integrations.models import ProviderAccount
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
+from testing.world import TenantWorld
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import field_errors
 from integrations.account_settings import SECRET_NAMES, SETTINGS_SCHEMAS
 from integrations.choices import AccountKind
 from integrations.models import ProviderAccount
@@ -25,7 +24,8 @@ from integrations.tests.factories import (
 from tenants.audit import MASK
 from tenants.choices import AuditAction, Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.html import field_errors
+from testing.world import TenantWorld
 
 NEW = reverse("integrations:account-new")
 

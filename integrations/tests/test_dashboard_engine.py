@@ -26,7 +26,7 @@ from integrations.tests.engine_support import (
 from integrations.tests.factories import VALID_SECRETS, IntegrationFactory
 from tenants.choices import AuditAction, Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 #: a plan with one action of each kind, as the planner writes it (integrations/engine/planner.py)
 PLAN = {

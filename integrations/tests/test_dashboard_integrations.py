@@ -11,18 +11,18 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from conftest import field_errors
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.kinds import get_kind
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run
+from integrations.tests.dashboard_forms import integration_post
 from integrations.tests.factories import VALID_CONFIG, IntegrationFactory, ProviderAccountFactory
 from tenants.choices import AuditAction, Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
+from testing.html import field_errors
+from testing.world import TenantWorld
 
 NEW = reverse("integrations:integration-new")
 LIST = reverse("integrations:integration-list")
@@ -68,33 +68,6 @@ BAD_CONFIG: dict[str, dict[str, str]] = {
         "warm_transfer_uri": "pbx.example.com",
     },
 }
-
-
-def form_value(field: serializers.Field, value: Any) -> str:
-    """How a config value is typed into the dashboard form."""
-    if isinstance(field, serializers.ListField):
-        return "\n".join(value)
-    if isinstance(field, serializers.DictField):
-        return "\n".join(f"{k} = {v}" for k, v in value.items())
-    return str(value)
-
-
-def integration_post(
-    kind: str, accounts: dict[str, ProviderAccount], config: dict[str, Any], name: str = "line-1"
-) -> dict[str, str]:
-    """The POST body of the create form for `config`."""
-    fields = get_kind(kind).ConfigSerializer().fields
-    data = {"name": name, "policy": "heal"}
-    data.update({f"accounts.{k}": str(a.pk) for k, a in accounts.items()})
-    for key, value in config.items():
-        if isinstance(value, dict) and isinstance(fields[key], serializers.Serializer):
-            data.update({f"config.{key}.{sub}": str(v) for sub, v in value.items()})
-        elif isinstance(value, bool):
-            if value:
-                data[f"config.{key}"] = "on"
-        else:
-            data[f"config.{key}"] = form_value(fields[key], value)
-    return data
 
 
 def accounts_for(world: TenantWorld, kind: str) -> dict[str, ProviderAccount]:

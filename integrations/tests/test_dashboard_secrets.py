@@ -17,18 +17,11 @@ from django.urls import reverse
 from integrations.choices import AccountKind
 from integrations.models import ProviderAccount
 from integrations.tests.factories import VALID_CONFIG, VALID_SETTINGS
-from integrations.tests.test_secrets_exposure import (
-    BAD_SECRET,
-    ROTATED,
-    SECRETS,
-    _all_secret_values,
-    _objects_of,
-    all_loggers_at_debug,  # noqa: F401  (fixture)
-)
+from integrations.tests.secret_values import BAD_SECRET, ROTATED, SECRETS, all_secret_values, objects_of
 from tenants.choices import Role
 from tenants.models import AuditEvent
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.routes import NON_TENANT_ROUTES, walk_routes
+from testing.world import TenantWorld
 
 NEW_ACCOUNT = reverse("integrations:account-new")
 
@@ -49,7 +42,7 @@ def page(response: Any) -> str:
 def test_no_secret_typed_into_the_dashboard_reaches_a_page_audit_event_or_log(
     world: TenantWorld,
     dashboard_client: Callable[[Any], Client],
-    all_loggers_at_debug: pytest.LogCaptureFixture,  # noqa: F811
+    all_loggers_at_debug: pytest.LogCaptureFixture,
 ) -> None:
     client = dashboard_client(world.users[Role.OPERATOR])
     seen: list[str] = []
@@ -92,7 +85,7 @@ def test_no_secret_typed_into_the_dashboard_reaches_a_page_audit_event_or_log(
         if route.is_format_variant or route.name in NON_TENANT_ROUTES or "GET" not in route.methods():
             continue
         model = route.model()
-        for obj in _objects_of(model, world.tenant) if route.object_kwargs and model else [None]:
+        for obj in objects_of(model, world.tenant) if route.object_kwargs and model else [None]:
             seen.append(f"{route.name} " + page(owner.get(route.url(obj))))
             fetched += 1
     assert fetched >= 25
@@ -103,7 +96,7 @@ def test_no_secret_typed_into_the_dashboard_reaches_a_page_audit_event_or_log(
     logs = [record.getMessage() for record in all_loggers_at_debug.records]
     logs += [str(getattr(record, "request", "")) for record in all_loggers_at_debug.records]
     assert logs, "the capture saw nothing at all, so it proves nothing"
-    for value in _all_secret_values():
+    for value in all_secret_values():
         assert not [text[:160] for text in seen if value in text], (
             f"{value} appears in a dashboard page or event"
         )

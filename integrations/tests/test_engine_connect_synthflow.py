@@ -13,22 +13,17 @@ from integrations.engine.runs import plan_integration
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.resources.sip_credentials import open_credentials
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     Sandbox,
     events_text,
     run_to_end,
 )
 from integrations.tests.synthflow_engine_support import SynthflowSetup, duplicates_of, make_connect_synthflow
-from integrations.tests.waiting import wait_until
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
+from testing.waits import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 #: what a connect_synthflow integration owns at its vendors, by ledger type
 OWNED_OBJECT_TYPES = {"chime.VoiceConnector", "chime.PhoneNumber", "connect.ContactFlow", "synthflow.number"}

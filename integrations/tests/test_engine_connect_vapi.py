@@ -14,7 +14,6 @@ from integrations.engine.runs import plan_integration, request_run
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.tasks import queue_run
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     ConnectVapiSetup,
     Sandbox,
@@ -27,10 +26,6 @@ from tenants.audit import Actor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 #: the objects a connect_vapi integration owns at its vendors (sub-resources such as the
 #: connector's origination or a Lambda permission are not separate objects)

@@ -1,6 +1,6 @@
 """Crash safety: SIGKILL the worker right after each node's vendor create, then apply again.
 
-The worker runs with ENGINE_CRASH_AFTER_CREATE_DIR (testkit/worker.py):
+The worker runs with ENGINE_CRASH_AFTER_CREATE_DIR (testing/worker.py):
 after a node's create call returned and before its result is saved, it kills
 itself, once per node. Each new apply must find that node's object by its
 deterministic name (or recorded intent) and adopt it. At the end the sandbox's

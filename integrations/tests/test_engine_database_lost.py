@@ -18,13 +18,9 @@ from django.db import OperationalError
 from integrations.engine.executor import GraphExecutor
 from integrations.engine.runs import execute_run, request_run
 from integrations.models.engine import ResourceNode, RunKind, RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox, events_text, make_connect_vapi
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
 
 
 def test_a_lost_database_connection_after_a_create_is_waited_out_and_the_next_walk_adopts(

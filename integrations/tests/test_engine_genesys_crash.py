@@ -19,13 +19,13 @@ from integrations.tests.engine_support import (
     apply_settings,
     sandbox_settings,
 )
-from integrations.tests.test_engine_genesys_synthflow import (
+from integrations.tests.genesys_engine_support import (
     OWNED_OBJECT_TYPES,
-    _call,
-    _live,
+    call_through_genesys,
+    live_objects,
     make_genesys_synthflow,
 )
-from testkit import resets
+from testing import resets
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -48,8 +48,8 @@ def test_a_worker_killed_after_every_create_leaves_no_duplicates(
     )
     assert final.state == RunState.SUCCEEDED
     assert sorted(p.name for p in crashes.iterdir()) == sorted(creatable)
-    counts = Counter(_live(sandbox, setup))
+    counts = Counter(live_objects(sandbox, setup))
     assert {k: n for k, n in counts.items() if n > 1} == {}
     assert {t for t, _ in counts} == OWNED_OBJECT_TYPES
     assert adopted == set(creatable)
-    assert _call(sandbox, setup)["status"] == 200
+    assert call_through_genesys(sandbox, setup)["status"] == 200

@@ -2,131 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.exceptions import ValidationError
 
-from integrations.actions import create_integration, create_provider_account
-from integrations.engine.names import integration_prefix
 from integrations.engine.runs import plan_integration
 from integrations.genesys_hints import genesys_hints
-from integrations.models import Integration, ProviderAccount
+from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
 from integrations.resources.sip_credentials import open_credentials
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     Sandbox,
     events_text,
     run_to_end,
 )
+from integrations.tests.genesys_engine_support import (
+    NUMBER,
+    OWNED_OBJECT_TYPES,
+    SITES,
+    GenesysApi,
+    GenesysSetup,
+    call_through_genesys,
+    live_objects,
+    make_genesys_synthflow,
+)
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
-from tenants.actions import create_tenant
-from tenants.audit import Actor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
-
-NUMBER = "+14155550123"
-TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"
-SITES = "/api/v2/telephony/providers/edges/sites"
-OWNED_OBJECT_TYPES = {
-    "genesys.trunkbase",
-    "genesys.number_plan",
-    "genesys.outbound_route",
-    "synthflow.number",
-}
-
-
-@dataclass
-class GenesysSetup:
-    integration: Integration
-    genesys: ProviderAccount
-    synthflow: ProviderAccount
-    genesys_account: dict[str, str]
-    synthflow_account: dict[str, str]
-
-    @property
-    def prefix(self) -> str:
-        return integration_prefix(self.integration.tenant.slug, self.integration.name)
-
-    def refresh(self) -> Integration:
-        self.integration = Integration.objects.select_related("tenant").get(pk=self.integration.pk)
-        return self.integration
-
-
-def make_genesys_synthflow(
-    sandbox: Sandbox,
-    *,
-    slug: str = "acme",
-    platform: str = "classic",
-    synthflow_region: str = "global",
-    **config: Any,
-) -> GenesysSetup:
-    actor = Actor.system()
-    owner = get_user_model().objects.create_user(username=f"{slug}-owner", email=f"owner@{slug}.test")
-    tenant = create_tenant(slug, slug.title(), owner=owner, actor=actor)
-    gen = sandbox.post("accounts", {"vendor": "genesys", "platform": platform})
-    sf = sandbox.post("accounts", {"vendor": "synthflow", "region": synthflow_region})
-    genesys = create_provider_account(
-        tenant, name="genesys", kind="genesys", actor=actor,
-        settings={"region": gen["region"], "client_id": gen["client_id"]},
-        secrets={"client_secret": gen["client_secret"]},
-    )  # fmt: skip
-    synthflow = create_provider_account(
-        tenant, name="synthflow", kind="synthflow", actor=actor,
-        settings={"region": synthflow_region, "workspace_id": sf["workspace_id"]},
-        secrets={"api_key": sf["api_key"]},
-    )  # fmt: skip
-    integration = create_integration(
-        tenant,
-        name="care",
-        kind="genesys_synthflow",
-        accounts={"genesys": genesys, "synthflow": synthflow},
-        config={
-            "site_id": gen["site_id"],
-            "inbound_identifier": f"pb-{slug}",
-            "phone_number": NUMBER,
-            "caller_id_name": "Acme Care",
-            "synthflow_assistant_id": sf["assistant_id"],
-            **config,
-        },
-        actor=actor,
-    )
-    return GenesysSetup(integration, genesys, synthflow, gen, sf)
-
-
-class GenesysApi:
-    """Direct Genesys API access, as an admin editing things in the Genesys UI would."""
-
-    def __init__(self, sandbox: Sandbox, account: dict[str, str]) -> None:
-        token = httpx.post(
-            f"{sandbox.url}/genesys/oauth/token",
-            auth=(account["client_id"], account["client_secret"]),
-            data={"grant_type": "client_credentials"},
-        ).json()["access_token"]
-        self.http = httpx.Client(
-            base_url=f"{sandbox.url}/genesys", headers={"Authorization": f"Bearer {token}"}, timeout=10
-        )
-
-    def trunk(self, trunk_id: str) -> dict[str, Any]:
-        return self.http.get(f"{TRUNKS}/{trunk_id}").raise_for_status().json()
-
-    def edit_trunk(self, trunk_id: str, **instances: Any) -> None:
-        current = self.trunk(trunk_id)
-        props = {k: {"value": {"instance": v["value"]["instance"]}} for k, v in current["properties"].items()
-                 if v["value"]["instance"] is not None}  # fmt: skip
-        props.update({k: {"value": {"instance": v}} for k, v in instances.items()})
-        body = {**{k: current[k] for k in ("name", "trunkMetabase", "trunkType", "version")},
-                "inboundSite": {"id": current["inboundSite"]["id"]}, "properties": props}  # fmt: skip
-        self.http.put(f"{TRUNKS}/{trunk_id}", json=body).raise_for_status()
 
 
 @pytest.fixture
@@ -138,15 +41,6 @@ def _node(setup: GenesysSetup, name: str) -> ResourceNode:
     return ResourceNode.objects.get(integration_id=setup.integration.pk, node=name)
 
 
-def _live(sandbox: Sandbox, setup: GenesysSetup) -> list[tuple[str, str]]:
-    return [(o["type"], o["name"]) for o in sandbox.objects_named(setup.prefix)]
-
-
-def _call(sandbox: Sandbox, setup: GenesysSetup, to: str = NUMBER, **extra: Any) -> dict[str, Any]:
-    """Architect transfers a caller to `to`; Genesys picks the route and trunk by the site's number plans."""
-    return sandbox.call(via="genesys", to=to, **{"from": "+15105550101", **extra})
-
-
 def test_apply_provisions_everything_and_a_second_apply_writes_nothing(
     sandbox: Sandbox, setup: GenesysSetup
 ) -> None:
@@ -154,7 +48,7 @@ def test_apply_provisions_everything_and_a_second_apply_writes_nothing(
     assert run.state == RunState.SUCCEEDED, events_text(run)
     rows = ResourceNode.objects.filter(integration_id=setup.integration.pk)
     assert all(r.status == "ready" for r in rows), [(r.node, r.status, r.message) for r in rows]
-    live = _live(sandbox, setup)
+    live = live_objects(sandbox, setup)
     assert {t for t, _ in live} == OWNED_OBJECT_TYPES and len(live) == len(set(live))
 
     api = GenesysApi(sandbox, setup.genesys_account)
@@ -194,7 +88,7 @@ def test_the_synthflow_number_points_back_at_the_byoc_fqdn_and_a_call_reaches_th
     number = _node(setup, "synthflow_number").outputs
     assert number["termination_uri"] == "pb-acme.byoc.usw2.pure.cloud"
 
-    answered = _call(sandbox, setup, headers={"X-EI": "E.crm-42;", "X-Customer": "Ada"})
+    answered = call_through_genesys(sandbox, setup, headers={"X-EI": "E.crm-42;", "X-Customer": "Ada"})
 
     assert answered["status"] == 200, answered
     assert answered["request_uri"] == f"sip:{NUMBER}@sip.synthflow.ai:32681"
@@ -214,7 +108,7 @@ def test_drift_in_the_trunk_is_healed_and_the_call_works_again(sandbox: Sandbox,
         trunk_access_acl_allowList=["0.0.0.0/0"],
         trunk_sip_authentication_credentials_password="guessed",
     )
-    assert _call(sandbox, setup)["status"] == 408
+    assert call_through_genesys(sandbox, setup)["status"] == 408
 
     run = run_to_end(setup.integration, RunKind.RECONCILE)
 
@@ -223,7 +117,7 @@ def test_drift_in_the_trunk_is_healed_and_the_call_works_again(sandbox: Sandbox,
     values = {k: v["value"]["instance"] for k, v in api.trunk(trunk_id)["properties"].items()}
     assert values["trunk_transport_serverProxyList"] == ["sip.synthflow.ai:32681"]
     assert sorted(values["trunk_access_acl_allowList"]) == sorted(SIGNALLING_CIDRS["global"])
-    assert _call(sandbox, setup)["status"] == 200
+    assert call_through_genesys(sandbox, setup)["status"] == 200
 
 
 def test_a_trunk_taken_off_the_route_is_put_back(sandbox: Sandbox, setup: GenesysSetup) -> None:
@@ -233,10 +127,10 @@ def test_a_trunk_taken_off_the_route_is_put_back(sandbox: Sandbox, setup: Genesy
     route = api.http.get(f"{SITES}/{site}/outboundroutes/{route_id}").json()
     route["externalTrunkBases"] = []
     api.http.put(f"{SITES}/{site}/outboundroutes/{route_id}", json=route).raise_for_status()
-    assert _call(sandbox, setup)["status"] == 503  # the route is still there, with no trunk
+    assert call_through_genesys(sandbox, setup)["status"] == 503  # the route is still there, with no trunk
 
     assert run_to_end(setup.integration, RunKind.RECONCILE).state == RunState.SUCCEEDED
-    assert _call(sandbox, setup)["status"] == 200
+    assert call_through_genesys(sandbox, setup)["status"] == 200
 
 
 def test_version_conflicts_and_429s_converge(sandbox: Sandbox, setup: GenesysSetup) -> None:
@@ -267,7 +161,7 @@ def test_teardown_after_a_full_apply_leaves_nothing_and_waits_for_the_soft_delet
     run = run_to_end(setup.integration, RunKind.TEARDOWN)
 
     assert run.state == RunState.SUCCEEDED, events_text(run)
-    assert _live(sandbox, setup) == []
+    assert live_objects(sandbox, setup) == []
     after = [r for r in sandbox.ledger(since=mark)["requests"] if trunk_id in r["path"]]
     delete_at = next(i for i, r in enumerate(after) if r["operation"] == "DeleteTrunkBaseSettings")
     assert any(r["operation"] == "GetTrunkBaseSettings" for r in after[delete_at + 1 :])
@@ -284,7 +178,7 @@ def test_teardown_after_a_half_apply_leaves_nothing(sandbox: Sandbox, setup: Gen
     teardown = run_to_end(setup.integration, RunKind.TEARDOWN)
 
     assert teardown.state == RunState.SUCCEEDED, events_text(teardown)
-    assert _live(sandbox, setup) == []
+    assert live_objects(sandbox, setup) == []
 
 
 def test_an_existing_route_gets_only_our_trunk_and_keeps_the_others(
@@ -315,9 +209,9 @@ def test_ordinary_calls_keep_the_orgs_own_route_and_only_the_synthflow_number_re
     assert run.state == RunState.SUCCEEDED, events_text(run)
     route = _node(setup, "outbound_route").outputs
 
-    to_synthflow = _call(sandbox, setup)
-    ordinary = _call(sandbox, setup, to="+14155550199")
-    abroad = _call(sandbox, setup, to="+442071838750")
+    to_synthflow = call_through_genesys(sandbox, setup)
+    ordinary = call_through_genesys(sandbox, setup, to="+14155550199")
+    abroad = call_through_genesys(sandbox, setup, to="+442071838750")
 
     assert (to_synthflow["far_end"], to_synthflow["status"]) == ("synthflow", 200), to_synthflow
     assert to_synthflow["classification"] == route["classification"] == route["route_name"]
@@ -375,7 +269,7 @@ def test_a_us_workspace_trunk_answers_synthflows_challenge_in_the_seed_realm(
     setup = make_genesys_synthflow(sandbox, synthflow_region="us")
     assert run_to_end(setup.integration, RunKind.APPLY).state == RunState.SUCCEEDED
 
-    answered = _call(sandbox, setup)
+    answered = call_through_genesys(sandbox, setup)
 
     assert answered["status"] == 200, answered
     assert answered["request_uri"] == f"sip:{NUMBER}@sip.us.synthflow.ai:32681"

@@ -16,13 +16,10 @@ from django.conf import settings
 
 from integrations.engine.runs import execute_run, request_run
 from integrations.models.engine import ResourceNode, RunKind, RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox, events_text, make_connect_vapi
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
 
 READ_TIMEOUT = 1.0
 

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from integrations.models.engine import ResourceNode, RunKind, RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     ConnectVapiSetup,
     Sandbox,
@@ -20,10 +19,6 @@ from integrations.tests.engine_support import (
 from integrations.views.run_nodes import node_progress, run_nodes
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,16 +18,13 @@ import pytest
 
 from integrations.models import Integration
 from integrations.models.engine import RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.waits import wait_until
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 #: how long a run may stay unfinished before the test gives up (a bound, not a timing assertion)
@@ -75,12 +71,12 @@ def _module(name: str) -> Any:
 
 def wait_for(api: Any, client: Any, run_id: str) -> Any:
     """The run once it has finished, polled through the generated client."""
-    deadline = time.monotonic() + RUN_DEADLINE_SECONDS
-    while True:
+
+    def finished() -> Any:
         run = api.v1_runs_retrieve.sync(int(run_id), client=client)
-        if run.state.value in (RunState.SUCCEEDED, RunState.FAILED) or time.monotonic() > deadline:
-            return run
-        time.sleep(0.5)
+        return run if run.state.value in (RunState.SUCCEEDED, RunState.FAILED) else None
+
+    return wait_until(finished, timeout=RUN_DEADLINE_SECONDS, message=f"run {run_id} not finished")
 
 
 @pytest.fixture

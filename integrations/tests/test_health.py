@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from calls.choices import TargetState
 from calls.tests.factories import SipCallFactory, SipTargetFactory
@@ -24,6 +22,7 @@ from integrations.health import (
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tests.factories import IntegrationFactory
 from tenants.tests.factories import TenantFactory
+from testing.queries import assert_num_queries
 
 CALLS_GET_THROUGH = "Calls can get through."
 VAPI_401 = "the source IP is not on Vapi's allow list"
@@ -138,10 +137,9 @@ def test_health_is_read_from_conditions_targets_diagnostics_and_calls_in_a_fixed
     Run.objects.create(tenant=tenant, integration=new, integration_name=new.name, kind=RunKind.APPLY)
     extra = [IntegrationFactory(tenant=tenant, conditions=applied()) for _ in range(3)]
 
-    with CaptureQueriesContext(connection) as queries:
+    with assert_num_queries(4):
         health = health_for_many([broken, fine, new, *extra])
 
-    assert len(queries) == 4
     assert health[broken.pk].label == f"Degraded: the last call failed 401 — {VAPI_401}"
     assert health[fine.pk].label == "Healthy"
     assert health[new.pk].label == "Unknown: the first apply is under way"

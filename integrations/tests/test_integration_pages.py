@@ -32,7 +32,7 @@ from integrations.models.engine import (
 )
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 VAPI_401 = "the source IP is not on Vapi's allow list"
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def page(client: Client, integration: Any) -> str:

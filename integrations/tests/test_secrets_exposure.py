@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pytest
-from django.db import models
 
-from integrations.choices import AccountKind
 from integrations.models import ProviderAccount
 from integrations.tests.factories import VALID_CONFIG, VALID_SETTINGS
+from integrations.tests.secret_values import BAD_SECRET, ROTATED, SECRETS, all_secret_values, objects_of
 from tenants.choices import Role
-from tenants.models import AuditEvent, Tenant
-from tenants.tests.fixtures import TenantWorld
+from tenants.models import AuditEvent
 from tenants.tests.routes import NON_TENANT_ROUTES, walk_routes
-
-#: one distinctive value per secret of every kind, and the values they are rotated to
-SECRETS = {
-    AccountKind.VAPI: {"api_key": "vapi-LEAKCHECK-a1b2c3d4e5"},
-    AccountKind.SYNTHFLOW: {"api_key": "synthflow-LEAKCHECK-f6g7h8i9"},
-    AccountKind.GENESYS: {"client_secret": "genesys-LEAKCHECK-j0k1l2m3"},
-    AccountKind.TWILIO: {"auth_token": "twilio-LEAKCHECK-n4o5p6q7"},
-}
-ROTATED = {
-    kind: {name: value + "-rotated" for name, value in values.items()} for kind, values in SECRETS.items()
-}
-BAD_SECRET = "malformed-LEAKCHECK-\nsecond-line"
-
-
-def _all_secret_values() -> list[str]:
-    values = [v for secrets in (*SECRETS.values(), *ROTATED.values()) for v in secrets.values()]
-    return [*values, BAD_SECRET, BAD_SECRET.splitlines()[0]]
-
-
-def _objects_of(model: type[models.Model], tenant: Tenant) -> list[models.Model]:
-    if model is Tenant:
-        return [tenant]
-    return list(model._default_manager.for_tenant(tenant))  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def all_loggers_at_debug(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.DEBUG)
-    for name in list(logging.root.manager.loggerDict):
-        caplog.set_level(logging.DEBUG, logger=name)
-    return caplog
+from testing.world import TenantWorld
 
 
 def test_no_secret_leaves_through_api_responses_audit_or_logs(
@@ -102,7 +69,7 @@ def test_no_secret_leaves_through_api_responses_audit_or_logs(
         if route.is_format_variant or route.name in NON_TENANT_ROUTES or "GET" not in route.methods():
             continue
         model = route.model()
-        objects = _objects_of(model, world.tenant) if route.object_kwargs and model else [None]
+        objects = objects_of(model, world.tenant) if route.object_kwargs and model else [None]
         for obj in objects:
             for via, client in clients.items():
                 if via == "token" and not route.is_api:
@@ -121,7 +88,7 @@ def test_no_secret_leaves_through_api_responses_audit_or_logs(
     logs = [record.getMessage() for record in all_loggers_at_debug.records]
     logs += [str(getattr(record, "request", "")) for record in all_loggers_at_debug.records]
     assert logs, "the capture saw nothing at all, so it proves nothing"
-    for value in _all_secret_values():
+    for value in all_secret_values():
         assert not [text[:120] for text in seen if value in text], f"{value} appears in a response or event"
         assert not [line[:120] for line in logs if value in line], f"{value} appears in a log record"
     # ...while the secrets are really stored, for the vendor clients.

@@ -8,20 +8,16 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from conftest import ROOT, WorkerProcess, worker_environment
 from integrations.models import TwilioCallEvent, TwilioEventKind
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
-    PUBLIC_BASE_URL,
-    WebhookWorld,
-    webhook_world_fixture,
-)
+from integrations.tests.twilio_webhook_world import PUBLIC_BASE_URL, WebhookWorld
+from testing.processes import ROOT, WorkerProcess, worker_environment
+from testing.waits import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -57,16 +53,17 @@ def web_process(
         start_new_session=True,  # its own process group: the master and its worker die together
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + WEB_READY_DEADLINE
-    while True:
+
+    def answering() -> bool:
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
+                return True
         except httpx.TransportError:
             pass
         assert process.poll() is None, (tmp_path / "web.log").read_text()
-        assert time.monotonic() < deadline, (tmp_path / "web.log").read_text()
-        time.sleep(0.2)
+        return False
+
+    wait_until(answering, timeout=WEB_READY_DEADLINE, message=lambda: (tmp_path / "web.log").read_text())
     yield base, process
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
@@ -91,15 +88,15 @@ def test_records_of_answered_calls_survive_the_web_process_being_killed(
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
-    deadline = time.monotonic() + RECORDS_DEADLINE
-    recorded: list[str] = []
-    while time.monotonic() < deadline:
-        recorded = list(
-            TwilioCallEvent.objects.filter(
-                integration=world.integration, kind=TwilioEventKind.VOICE_WEBHOOK
-            ).values_list("call_sid", flat=True)
-        )
-        if len(recorded) >= CALLS:
-            break
-        time.sleep(0.2)
+    records = TwilioCallEvent.objects.filter(
+        integration=world.integration, kind=TwilioEventKind.VOICE_WEBHOOK
+    )
+
+    def all_recorded() -> list[str]:
+        recorded = list(records.values_list("call_sid", flat=True))
+        return recorded if len(recorded) >= CALLS else []
+
+    recorded = wait_until(
+        all_recorded, timeout=RECORDS_DEADLINE, message=lambda: f"recorded {records.count()} of {CALLS} calls"
+    )
     assert sorted(recorded) == sorted(answered)

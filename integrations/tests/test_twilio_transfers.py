@@ -14,11 +14,7 @@ from integrations.blueprints.twilio_synthflow import BLUEPRINT, TWILIO_TERMINATI
 from integrations.engine.blueprint import SpecInputs
 from integrations.hooks.transfers import target_number
 from integrations.kinds.twilio_synthflow import validate_config
-from integrations.tests.test_twilio_webhook_e2e import live_world, ring  # noqa: F401  (fixture)
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
-    WebhookWorld,
-    webhook_world_fixture,
-)
+from integrations.tests.twilio_webhook_world import WebhookWorld, ring
 from sandbox.core.server import SandboxServer
 
 AGENT = "+14155550123"
@@ -31,7 +27,7 @@ def refer(sandbox_server: SandboxServer, placed: dict[str, Any], refer_to: str) 
 
 
 def test_a_cold_transfer_to_an_allowed_number_reaches_it(
-    live_world: Callable[..., WebhookWorld],  # noqa: F811
+    live_world: Callable[..., WebhookWorld],
     sandbox_server: SandboxServer,
 ) -> None:
     world = live_world(config={"transfer_targets": [AGENT]})
@@ -50,7 +46,7 @@ def test_a_cold_transfer_to_an_allowed_number_reaches_it(
     [f"<sip:{ELSEWHERE}@sip.twilio.com>", f"<tel:{ELSEWHERE}>", "<sip:agent@pbx.example.com>", "<sip:+1@x>"],
 )
 def test_a_transfer_anywhere_else_is_refused(
-    live_world: Callable[..., WebhookWorld],  # noqa: F811
+    live_world: Callable[..., WebhookWorld],
     sandbox_server: SandboxServer,
     refer_to: str,
 ) -> None:
@@ -64,7 +60,7 @@ def test_a_transfer_anywhere_else_is_refused(
 
 
 def test_without_transfer_targets_every_transfer_is_refused_but_none_is_lost_to_13802(
-    live_world: Callable[..., WebhookWorld],  # noqa: F811
+    live_world: Callable[..., WebhookWorld],
     sandbox_server: SandboxServer,
     sandbox_url: str,
 ) -> None:

@@ -19,10 +19,7 @@ from integrations.blueprints.twilio_synthflow import BLUEPRINT, warm_transfer_do
 from integrations.engine.blueprint import SpecInputs
 from integrations.kinds.twilio_synthflow import validate_config
 from integrations.tests.resource_harness import Node
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
-    WebhookWorld,
-    webhook_world_fixture,
-)
+from integrations.tests.twilio_webhook_world import WebhookWorld
 from integrations.vendors.synthflow import SIGNALLING_CIDRS
 from integrations.vendors.twilio import TwilioClient
 from sandbox.twilio import library_reference

@@ -10,12 +10,7 @@ import pytest
 
 from controlplane.log_values import loggable
 from integrations.models import TwilioCallEvent, TwilioEventKind
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
-    WebhookWorld,
-    dialed_sip,
-    ledger_operations,
-    webhook_world_fixture,
-)
+from integrations.tests.twilio_webhook_world import WebhookWorld, dialed_sip, ledger_operations
 
 MakeWorld = Callable[..., WebhookWorld]
 FALLBACK_NUMBER = "+14155550199"

@@ -4,56 +4,18 @@ signed as Twilio signs it, and the `<Dial><Sip>` it gets back is INVITEd at the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-import httpx
 import pytest
 
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
+from integrations.tests.twilio_webhook_world import (
     CALLER,
     TWILIO_NUMBER,
-    TWILIO_SIP_SOURCE,
     WebhookWorld,
     add_fault,
-    webhook_world_fixture,
+    invite,
+    ring,
 )
-from integrations.vendors.twilio import TwilioClient
 from sandbox.core.server import SandboxServer
-
-MakeWorld = Callable[..., WebhookWorld]
-
-
-@pytest.fixture
-def live_world(
-    webhook_world: MakeWorld, live_server: Any, settings: Any, sandbox_url: str
-) -> Callable[..., WebhookWorld]:
-    """A world whose Twilio number (in the sandbox) has its VoiceUrl on Patchbay's live server."""
-    settings.PUBLIC_BASE_URL = live_server.url
-
-    def make(voice_method: str = "POST", **kwargs: Any) -> WebhookWorld:
-        body = {"vendor": "twilio", "phone_number": TWILIO_NUMBER}
-        twilio = httpx.post(f"{sandbox_url}/_sandbox/accounts", json=body, timeout=10).json()
-        world = webhook_world(account_sid=twilio["account_sid"], auth_token=twilio["auth_token"], **kwargs)
-        voice_url = f"{live_server.url}{world.path}"
-        TwilioClient(twilio["account_sid"], twilio["auth_token"]).update_voice(
-            twilio["phone_number_sid"], voice_url=voice_url, voice_method=voice_method
-        )
-        return world
-
-    return make
-
-
-def ring(sandbox_server: SandboxServer) -> dict[str, Any]:
-    """A caller dials the Twilio number; what Twilio did with Patchbay's answer."""
-    return sandbox_server.sandbox.stand_in("twilio").place_call(TWILIO_NUMBER, CALLER)  # type: ignore[attr-defined]
-
-
-def invite(sandbox_server: SandboxServer, placed: dict[str, Any]) -> dict[str, Any]:
-    """The `<Sip>` dial Twilio would make, as Synthflow's SIP edge receives it."""
-    synthflow = sandbox_server.sandbox.stand_in("synthflow")
-    status, _ = synthflow.sip_invite(placed["sip_uri"], TWILIO_SIP_SOURCE, placed["sip_headers"])  # type: ignore[attr-defined]
-    received = synthflow.received_calls[-1]  # type: ignore[attr-defined]
-    return {**received, "status": status}
 
 
 @pytest.mark.parametrize("voice_method", ["POST", "GET"])

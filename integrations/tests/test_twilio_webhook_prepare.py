@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 import socket
-import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
+from integrations.tests.twilio_webhook_world import (
     CALLER,
     TWILIO_NUMBER,
     TWILIO_SIP_SOURCE,
@@ -25,9 +24,9 @@ from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
     fallback_of,
     ledger_operations,
     set_option,
-    webhook_world_fixture,
 )
 from sandbox.core.server import SandboxServer
+from testing.waits import wait_until
 
 MakeWorld = Callable[..., WebhookWorld]
 
@@ -101,13 +100,12 @@ def test_slow_synthflow_gets_the_caller_the_fallback_number(
 def wait_for_the_delayed_request(sandbox_url: str, deadline: float = 15.0) -> None:
     """Let the sandbox finish the request Patchbay gave up on, so it lands in this test's ledger,
     not in the next test's (the sandbox server is shared by the tests of a process)."""
-    end = time.monotonic() + deadline
-    while time.monotonic() < end:
+
+    def answered() -> bool:
         ledger = httpx.get(f"{sandbox_url}/_sandbox/ledger?vendor=synthflow", timeout=5).json()
-        if any(r.get("fault") == "latency" for r in ledger["requests"]):
-            return
-        time.sleep(0.1)
-    pytest.fail(f"the delayed PrepareInbound was not answered within {deadline}s")
+        return any(r.get("fault") == "latency" for r in ledger["requests"])
+
+    wait_until(answered, timeout=deadline, message="the delayed PrepareInbound was not answered")
 
 
 @pytest.mark.parametrize(("mode", "status"), [("error", 500), ("error", 503), ("error", 400), ("drop", 500)])

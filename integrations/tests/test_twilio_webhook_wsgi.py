@@ -14,12 +14,7 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 
 from controlplane.wsgi import application, full_application, hooks_application
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
-    PUBLIC_BASE_URL,
-    WebhookWorld,
-    dialed_sip,
-    webhook_world_fixture,
-)
+from integrations.tests.twilio_webhook_world import PUBLIC_BASE_URL, WebhookWorld, dialed_sip
 
 MakeWorld = Callable[..., WebhookWorld]
 

@@ -15,13 +15,9 @@ from django.urls import reverse
 
 from integrations.models import Integration, ProviderAccount
 from integrations.models.engine import Run
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox, make_connect_vapi
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
+from testing.world import TenantWorld
 
 
 @pytest.fixture

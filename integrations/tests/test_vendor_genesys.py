@@ -10,7 +10,7 @@ import pytest
 from integrations.vendors import genesys as genesys_module
 from integrations.vendors.errors import AuthFailed, InvalidSpec
 from integrations.vendors.genesys import BYOC_CARRIER_METABASE, GenesysClient, byoc_fqdn
-from testkit import resets
+from testing import resets
 
 
 @pytest.fixture

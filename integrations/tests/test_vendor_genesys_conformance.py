@@ -27,7 +27,7 @@ from integrations.vendors.genesys import GenesysClient
 from sandbox.genesys import sdk_models
 from sandbox.genesys.sdk_models import SDK_OPERATIONS
 from sandbox.genesys.stand_in import ROUTES
-from testkit import resets
+from testing import resets
 
 NUMBER = "+14155550123"
 SITES = "/api/v2/telephony/providers/edges/sites"

@@ -25,12 +25,7 @@ import httpx
 import pytest
 
 from integrations.tests.resource_harness import Node
-from integrations.tests.twilio_webhook_world import (  # noqa: F401  (fixture)
-    TWILIO_NUMBER,
-    WebhookWorld,
-    add_fault,
-    webhook_world_fixture,
-)
+from integrations.tests.twilio_webhook_world import TWILIO_NUMBER, WebhookWorld, add_fault
 from integrations.vendors.errors import NotFound
 from integrations.vendors.twilio import TwilioClient
 from sandbox.twilio import library_reference

@@ -1,6 +1,6 @@
 """A twilio_synthflow integration wired to the sandbox's Synthflow, and Twilio-signed requests to its webhook.
 
-The `webhook_world` fixture (import `webhook_world_fixture` to use it) is a
+The `webhook_world` fixture (testing/plugins/webhooks.py, a test takes it by name) is a
 factory: `webhook_world(region=..., config={...})` builds, in a freshly reset
 sandbox, a Synthflow account whose workspace has the Twilio number imported
 and bound to the inbound assistant, and a tenant with Twilio and Synthflow
@@ -12,27 +12,24 @@ from __future__ import annotations
 
 import secrets
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-import pytest
 from django.test import Client
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from integrations import actions
 from integrations.choices import AccountKind, IntegrationKind
-from integrations.hooks import cache, record_queue
 from integrations.models import Integration, ProviderAccount
 from integrations.vendors.synthflow import SynthflowClient
+from sandbox.core.server import SandboxServer
 from sandbox.core.sip_uri import SipUri, parse_sip_uri
 from tenants.audit import Actor
 from tenants.models import Tenant
 from tenants.tests.factories import TenantFactory
-from testkit import resets
 
 PUBLIC_BASE_URL = "https://patchbay.example.com"
 TWILIO_NUMBER = "+14155550100"
@@ -222,35 +219,6 @@ def build_world(
     )
 
 
-@pytest.fixture(name="webhook_world")
-def webhook_world_fixture(db: Any, sandbox_url: str, settings: Any) -> Iterator[Callable[..., WebhookWorld]]:
-    """`webhook_world(region=..., config={...})` → a WebhookWorld; the webhook cache starts empty."""
-    settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
-    settings.SYNTHFLOW_BASE_URL = f"{sandbox_url}/synthflow"
-    settings.TWILIO_BASE_URL = f"{sandbox_url}/twilio"
-    cache.clear()
-    resets.forget_samples()
-    resets.forget_breakers()
-    forget_voice_records()
-
-    def make(**kwargs: Any) -> WebhookWorld:
-        return build_world(sandbox_url, **kwargs)
-
-    yield make
-    cache.clear()
-    resets.forget_samples()
-    resets.forget_breakers()
-    forget_voice_records()
-
-
-def forget_voice_records() -> None:
-    """Empty this session's queue of voice records in Redis, and its "drain pending" flag: a record an
-    earlier test queued (no worker drained it) must not make this test's first call wait for a drain."""
-    connection = record_queue.client()
-    if connection is not None:
-        connection.delete(*record_queue.keys().values())
-
-
 def add_fault(sandbox_url: str, **spec: Any) -> None:
     """Inject a sandbox fault (`vendor`, `operation`, `mode`, ...)."""
     response = httpx.post(f"{sandbox_url}/_sandbox/faults", json=spec, timeout=10)
@@ -267,3 +235,16 @@ def ledger_operations(sandbox_url: str, vendor: str) -> list[str]:
     """The operations the sandbox's `vendor` was asked for, oldest first."""
     ledger = httpx.get(f"{sandbox_url}/_sandbox/ledger", params={"vendor": vendor}, timeout=10).json()
     return [r["operation"] for r in ledger["requests"]]
+
+
+def ring(sandbox_server: SandboxServer) -> dict[str, Any]:
+    """A caller dials the Twilio number; what Twilio did with Patchbay's answer."""
+    return sandbox_server.sandbox.stand_in("twilio").place_call(TWILIO_NUMBER, CALLER)  # type: ignore[attr-defined]
+
+
+def invite(sandbox_server: SandboxServer, placed: dict[str, Any]) -> dict[str, Any]:
+    """The `<Sip>` dial Twilio would make, as Synthflow's SIP edge receives it."""
+    synthflow = sandbox_server.sandbox.stand_in("synthflow")
+    status, _ = synthflow.sip_invite(placed["sip_uri"], TWILIO_SIP_SOURCE, placed["sip_headers"])  # type: ignore[attr-defined]
+    received = synthflow.received_calls[-1]  # type: ignore[attr-defined]
+    return {**received, "status": status}

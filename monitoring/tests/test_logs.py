@@ -15,14 +15,10 @@ from django.test import Client
 
 from integrations.engine.runs import execute_run
 from integrations.models.engine import Run
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import make_connect_vapi
 from monitoring import log_context
 from monitoring.celery_signals import _add_context_headers, _bind_task_context
 from monitoring.log_format import MAX_MESSAGE_CHARS, ContextFilter, JsonFormatter
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
 
 
 @pytest.fixture

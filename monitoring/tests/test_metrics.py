@@ -13,13 +13,9 @@ from calls.probes import probe_integration
 from calls.tests.factories import integration_with_sip_peer
 from integrations.engine.runs import execute_run, request_run
 from integrations.models.engine import RunKind, RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import make_connect_vapi
 from monitoring.tests.scrape import METRICS_TOKEN, scrape, value
-from tenants.tests.fixtures import TenantWorld
-
-engine_env = engine_fixtures.engine_env
-sandbox = engine_fixtures.sandbox
+from testing.world import TenantWorld
 
 
 @pytest.fixture(autouse=True)

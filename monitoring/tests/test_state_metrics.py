@@ -21,13 +21,13 @@ from calls.grouping import ObservedMessage, Perspective
 from calls.sip_message import parse_sip_message
 from calls.storing import store_integration_calls
 from calls.tests.sip_samples import CONNECTOR_HOST, answered_call
-from conftest import ROOT, worker_environment
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tests.factories import IntegrationFactory
 from monitoring.heartbeats import record_beat_tick
 from monitoring.models import Component, Heartbeat
 from monitoring.tests.scrape import METRICS_TOKEN, scrape, value
-from tenants.tests.fixtures import TenantWorld
+from testing.processes import ROOT, worker_environment
+from testing.world import TenantWorld
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ reference's request rules (only requests Patchbay's own client sent count, found
 by its User-Agent: the sandbox's tests send broken requests on purpose), and the
 answer against the documented answer shape (every answer counts). Findings are
 kept across `POST /_sandbox/reset`, numbered, so a test can read the ones that
-happened while it ran (sandbox/tests/conftest.py does, for every test).
+happened while it ran (the test kit's `sandbox_url`, testing/plugins/sandbox.py, does for every test).
 """
 
 from __future__ import annotations

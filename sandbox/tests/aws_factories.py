@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-import time
+import re
 import zipfile
 from collections.abc import Callable
 from typing import Any
 
+from testing.waits import wait_until
+
+#: an id AWS forms as a UUID (phone number orders, SIP media applications, SIP rules)
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 HANDLER = b"def handler(event, context):\n    return {'SchemaVersion': '1.0', 'Actions': []}\n"
 TRUST = {
     "Version": "2012-10-17",
@@ -16,6 +20,11 @@ TRUST = {
         {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
     ],
 }
+
+
+def status(response: dict[str, Any]) -> int:
+    """The HTTP status of a boto3 response."""
+    return int(response["ResponseMetadata"]["HTTPStatusCode"])
 
 
 def lambda_zip() -> bytes:
@@ -50,11 +59,10 @@ def order_number(chime: Any, product_type: str, area_code: str, name: str = "") 
     number = chime.search_available_phone_numbers(AreaCode=area_code, MaxResults=1)["E164PhoneNumbers"][0]
     order = chime.create_phone_number_order(ProductType=product_type, E164PhoneNumbers=[number], Name=name)
     order_id = order["PhoneNumberOrder"]["PhoneNumberOrderId"]
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if (
-            chime.get_phone_number_order(PhoneNumberOrderId=order_id)["PhoneNumberOrder"]["Status"]
-            == "Successful"
-        ):
-            return number
-    raise AssertionError(f"order {order_id} never became Successful")
+
+    def successful() -> bool:
+        order = chime.get_phone_number_order(PhoneNumberOrderId=order_id)["PhoneNumberOrder"]
+        return bool(order["Status"] == "Successful")
+
+    wait_until(successful, timeout=10, message=f"order {order_id} never became Successful")
+    return number

@@ -1,77 +1,65 @@
-"""Shared fixtures for the sandbox's tests: one sandbox per test session, reset before each test.
+"""Fixtures of the sandbox's tests: a Connect instance of moto's and a Lambda associated with it; a
+chime-sdk-voice client and a voice connector (the Chime contract tests, test_chime_contract*.py).
 
-- `sandbox_server` (session): the whole sandbox served from a thread on free
-  ports; `.url`, `.dns_port`, `.sandbox` (the `Sandbox` object).
-- `sandbox_url`: resets every vendor, the ledger, faults, DNS and options, and
-  returns the base URL; after the test, fails it if the Synthflow stand-in saw a
-  request of Patchbay's, or gave an answer, that departs from Synthflow's
-  published reference (sandbox/synthflow/conformance.py), or the Vapi stand-in
-  one that departs from Vapi's SDK types (sandbox/vapi/conformance.py).
-- `aws_client`: `aws_client("chime-sdk-voice", region="us-east-1", retries=...)`
-  → a boto3 client pointed at the sandbox with dummy credentials and boto3's
-  standard retry mode.
+The sandbox itself (`sandbox_server`, `sandbox_url`, `aws_client`) is the test kit's
+(testing/plugins/sandbox.py), registered for every app's tests by the root conftest.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
-import httpx
 import pytest
-from botocore.config import Config
 
-from sandbox.core.server import SandboxServer
-
-DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+from sandbox.tests.aws_factories import create_lambda
 
 
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[SandboxServer]:
-    """The sandbox, served on free HTTP and UDP ports for the whole test session."""
-    server = SandboxServer(host="127.0.0.1", port=0, dns_port=0)
-    server.start()
-    yield server
-    server.close()
+def __getattr__(name: str) -> Any:
+    """`from sandbox.tests.conftest import sandbox_url`, as integrations/diagnostics/tests/conftest.py still
+    does: the kit's fixture. A module attribute lookup, not a name pytest collects here, so the sandbox's
+    tests keep the one session-wide sandbox."""
+    if name in {"aws_client", "sandbox_server", "sandbox_url", "synthflow_refusal_expected"}:
+        from testing.plugins import sandbox
 
-
-@pytest.fixture
-def synthflow_refusal_expected() -> None:
-    """Taken by a test that makes Patchbay's client send a request Synthflow refuses, on purpose
-    (to see the refusal mapped): its refused requests are not conformance findings."""
+        return getattr(sandbox, name)
+    raise AttributeError(name)
 
 
 @pytest.fixture
-def sandbox_url(sandbox_server: SandboxServer, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A freshly reset sandbox's base URL; Synthflow exchanges of the test must conform."""
-    response = httpx.post(f"{sandbox_server.url}/_sandbox/reset", timeout=30)
-    response.raise_for_status()
-    conformance = sandbox_server.sandbox.stand_in("synthflow").conformance
-    since = conformance.mark()
-    vapi = sandbox_server.sandbox.stand_in("vapi").conformance
-    vapi_since = vapi.mark()
-    yield sandbox_server.url
-    findings = conformance.since(since)
-    if "synthflow_refusal_expected" in request.fixturenames:
-        findings = [f for f in findings if not (f.side == "request" and 400 <= f.status < 500)]
-    assert not findings, "Synthflow exchanges that depart from reference.json:\n" + "\n".join(
-        map(str, findings)
-    )
-    vapi_findings = vapi.since(vapi_since)
-    assert not vapi_findings, "Vapi exchanges that depart from vapi_server_sdk's types:\n" + "\n".join(
-        map(str, vapi_findings)
-    )
+def connect(sandbox_url: str, aws_client: Callable[..., Any]) -> Any:
+    """A boto3 Connect client on the (freshly reset) sandbox."""
+    return aws_client("connect", region="us-east-1")
 
 
 @pytest.fixture
-def aws_client(sandbox_server: SandboxServer) -> Callable[..., Any]:
-    """Factory of boto3 clients that talk to the sandbox (standard retries unless told otherwise)."""
+def instance_id(connect: Any) -> str:
+    """A Connect instance: moto serves the instance itself; the stand-in serves what hangs off it."""
+    return connect.create_instance(
+        IdentityManagementType="CONNECT_MANAGED",
+        InstanceAlias="pb-test",
+        InboundCallsEnabled=True,
+        OutboundCallsEnabled=True,
+    )["Id"]
 
-    def make(service: str, region: str = "us-east-1", retries: dict[str, Any] | None = None) -> Any:
-        config = Config(retries=retries or {"mode": "standard"})
-        return boto3.client(
-            service, region_name=region, endpoint_url=sandbox_server.url, config=config, **DUMMY_CREDENTIALS
-        )
 
-    return make
+@pytest.fixture
+def lambda_arn(aws_client: Callable[..., Any], connect: Any, instance_id: str) -> str:
+    """A Lambda function associated with the instance."""
+    arn = create_lambda(aws_client, "pb-t1-i1-connect-handler", "us-east-1")
+    connect.associate_lambda_function(InstanceId=instance_id, FunctionArn=arn)
+    return arn
+
+
+@pytest.fixture
+def chime(sandbox_url: str, aws_client: Callable[..., Any]) -> Any:
+    """A boto3 chime-sdk-voice client (us-west-2) on the (freshly reset) sandbox."""
+    return aws_client("chime-sdk-voice", region="us-west-2")
+
+
+@pytest.fixture
+def connector(chime: Any) -> dict[str, Any]:
+    """A voice connector in us-west-2, as CreateVoiceConnector answers it."""
+    return chime.create_voice_connector(Name="pb-t1-i1-vc", RequireEncryption=False, AwsRegion="us-west-2")[
+        "VoiceConnector"
+    ]

@@ -16,7 +16,7 @@ import pytest
 
 from integrations.contact_flows import SORRY_TEXT, vapi_transfer_flow
 from integrations.lambdas.package import build_package
-from sandbox.tests.test_core_calls import CALLER, REGION, Deployment, deploy
+from sandbox.tests.call_deployment import CALLER, REGION, Deployment, deploy
 
 CONNECT_NUMBER = "+13125557001"
 

@@ -10,105 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.tests.aws_factories import create_lambda
-
-
-@pytest.fixture
-def connect(sandbox_url: str, aws_client: Callable[..., Any]) -> Any:
-    return aws_client("connect", region="us-east-1")
-
-
-@pytest.fixture
-def instance_id(connect: Any) -> str:
-    # moto serves the instance itself; the stand-in serves what hangs off it
-    return connect.create_instance(
-        IdentityManagementType="CONNECT_MANAGED",
-        InstanceAlias="pb-test",
-        InboundCallsEnabled=True,
-        OutboundCallsEnabled=True,
-    )["Id"]
-
-
-@pytest.fixture
-def lambda_arn(aws_client: Callable[..., Any], connect: Any, instance_id: str) -> str:
-    arn = create_lambda(aws_client, "pb-t1-i1-connect-handler", "us-east-1")
-    connect.associate_lambda_function(InstanceId=instance_id, FunctionArn=arn)
-    return arn
-
-
-def status(response: dict[str, Any]) -> int:
-    return response["ResponseMetadata"]["HTTPStatusCode"]
-
-
-def flow(lambda_arn: str, **transfer: Any) -> str:
-    """The connect_vapi flow: set attributes, invoke the Lambda, transfer to the Chime number."""
-    transfer_parameters = {
-        "ThirdPartyPhoneNumber": "+12065550100",
-        "ThirdPartyConnectionTimeLimitSeconds": "30",
-        "ContinueFlowExecution": "False",
-        **transfer,
-    }
-    return json.dumps(
-        {
-            "Version": "2019-10-30",
-            "StartAction": "set-attributes",
-            "Actions": [
-                {
-                    "Identifier": "set-attributes",
-                    "Type": "UpdateContactAttributes",
-                    "Parameters": {"Attributes": {"CustomerName": "John"}, "TargetContact": "Current"},
-                    "Transitions": {
-                        "NextAction": "invoke",
-                        "Errors": [{"NextAction": "goodbye", "ErrorType": "NoMatchingError"}],
-                    },
-                },
-                {
-                    "Identifier": "invoke",
-                    "Type": "InvokeLambdaFunction",
-                    "Parameters": {"LambdaFunctionARN": lambda_arn, "InvocationTimeLimitSeconds": "8"},
-                    "Transitions": {
-                        "NextAction": "transfer",
-                        "Errors": [{"NextAction": "goodbye", "ErrorType": "NoMatchingError"}],
-                    },
-                },
-                {
-                    "Identifier": "transfer",
-                    "Type": "TransferParticipantToThirdParty",
-                    "Parameters": transfer_parameters,
-                    "Transitions": {
-                        "NextAction": "goodbye",
-                        "Errors": [
-                            {"NextAction": "goodbye", "ErrorType": "CallFailed"},
-                            {"NextAction": "goodbye", "ErrorType": "ConnectionTimeLimitExceeded"},
-                            {"NextAction": "goodbye", "ErrorType": "NoMatchingError"},
-                        ],
-                    },
-                },
-                {
-                    "Identifier": "goodbye",
-                    "Type": "MessageParticipant",
-                    "Parameters": {"Text": "Goodbye"},
-                    "Transitions": {"NextAction": "end"},
-                },
-                {"Identifier": "end", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
-            ],
-        }
-    )
-
-
-def same_actions(saved: str, sent: str) -> bool:
-    """Whether a saved flow has the sent flow's start and actions (Connect adds empty lists on save)."""
-
-    def actions(text: str) -> Any:
-        flow = json.loads(text)
-        for action in flow["Actions"]:
-            transitions = action["Transitions"]
-            for key in ("Errors", "Conditions"):
-                if transitions.get(key) == []:
-                    del transitions[key]
-        return flow["StartAction"], sorted(flow["Actions"], key=lambda a: a["Identifier"])
-
-    return actions(saved) == actions(sent)
+from sandbox.tests.aws_factories import create_lambda, status
+from sandbox.tests.connect_flows import flow, invalid_flow_problems, same_actions
 
 
 def test_moto_still_serves_the_instance(connect: Any, instance_id: str) -> None:
@@ -236,12 +139,6 @@ def test_duplicate_flow_name_and_unknown_instance(connect: Any, instance_id: str
         )
     assert "Member must satisfy enum value set" in str(enum_error.value)
     assert len(connect.list_contact_flows(InstanceId=instance_id)["ContactFlowSummaryList"]) == 1
-
-
-def invalid_flow_problems(connect: Any, instance_id: str, content: str) -> list[str]:
-    with pytest.raises(connect.exceptions.InvalidContactFlowException) as error:
-        connect.create_contact_flow(InstanceId=instance_id, Name="bad", Type="CONTACT_FLOW", Content=content)
-    return [p["message"] for p in error.value.response["problems"]]
 
 
 def test_invalid_flow_content_lists_every_problem(connect: Any, instance_id: str, lambda_arn: str) -> None:

@@ -8,13 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.tests import test_connect_contract as contract
-from sandbox.tests.test_connect_contract import flow, invalid_flow_problems, same_actions
-
-# The contract tests' fixtures: an instance of moto's Connect and a Lambda associated with it.
-connect = contract.connect
-instance_id = contract.instance_id
-lambda_arn = contract.lambda_arn
+from sandbox.tests.connect_flows import flow, invalid_flow_problems, same_actions
 
 
 def test_a_flow_is_kept_as_connect_saves_it_not_as_sent(

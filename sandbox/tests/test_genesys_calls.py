@@ -9,8 +9,15 @@ import httpx
 import pytest
 
 from sandbox.core.server import SandboxServer
-from sandbox.tests.test_genesys_routes import SITES, route_body
-from sandbox.tests.test_genesys_trunks import TRUNKS, assert_error_body, create_trunk, get_token, trunk_body
+from sandbox.tests.genesys_support import (
+    SITES,
+    TRUNKS,
+    assert_error_body,
+    create_trunk,
+    get_token,
+    route_body,
+    trunk_body,
+)
 
 NUMBER = "+14155550123"
 

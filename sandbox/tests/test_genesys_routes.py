@@ -10,9 +10,14 @@ import pytest
 
 from sandbox.core.server import SandboxServer
 from sandbox.genesys import GenesysStandIn
-from sandbox.tests.test_genesys_trunks import TRUNKS, assert_error_body, create_trunk, get_token
-
-SITES = "/api/v2/telephony/providers/edges/sites"
+from sandbox.tests.genesys_support import (
+    SITES,
+    TRUNKS,
+    assert_error_body,
+    create_trunk,
+    get_token,
+    route_body,
+)
 
 
 @pytest.fixture
@@ -27,16 +32,6 @@ def genesys(sandbox_url: str, account: dict[str, Any]) -> Iterator[httpx.Client]
     headers = {"Authorization": f"Bearer {get_token(sandbox_url, account)}"}
     with httpx.Client(base_url=f"{sandbox_url}/genesys", headers=headers, timeout=10) as client:
         yield client
-
-
-def route_body(trunk_ids: list[str], name: str = "pb-acme-route", **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "classificationTypes": ["Synthflow"],
-        "enabled": True,
-        "externalTrunkBases": [{"id": trunk_id} for trunk_id in trunk_ids],
-        **extra,
-    }
 
 
 def test_the_org_has_the_managed_site_and_its_own_site_with_a_default_pstn_route(

@@ -11,21 +11,17 @@ import pytest
 from sandbox.core.server import SandboxServer
 from sandbox.core.sip_hosts import source_allowed
 from sandbox.genesys.regions import byoc_domain
+from sandbox.tests.genesys_support import (
+    TRUNKS,
+    assert_error_body,
+    create_trunk,
+    get_token,
+    trunk_body,
+)
 
-TRUNKS = "/api/v2/telephony/providers/edges/trunkbasesettings"
 #: the list filter for the trunks an admin made (every org also has Genesys's managed PSTN trunk)
 OURS = {"managed": "false"}
 MANAGED_TRUNK = "PureCloud Voice - AWS"
-ERROR_BODY_KEYS = {
-    "message",
-    "code",
-    "status",
-    "messageWithParams",
-    "messageParams",
-    "contextId",
-    "details",
-    "errors",
-}
 
 
 @pytest.fixture
@@ -36,58 +32,12 @@ def account(sandbox_url: str) -> dict[str, Any]:
     return response.json()
 
 
-def get_token(sandbox_url: str, account: dict[str, Any]) -> str:
-    response = httpx.post(
-        f"{sandbox_url}/genesys/oauth/token",
-        auth=(account["client_id"], account["client_secret"]),
-        data={"grant_type": "client_credentials"},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
-
-
 @pytest.fixture
 def genesys(sandbox_url: str, account: dict[str, Any]) -> Iterator[httpx.Client]:
     """A client of the sandbox's Genesys API with a fresh bearer token."""
     headers = {"Authorization": f"Bearer {get_token(sandbox_url, account)}"}
     with httpx.Client(base_url=f"{sandbox_url}/genesys", headers=headers, timeout=10) as client:
         yield client
-
-
-def trunk_body(site_id: str, name: str = "pb-acme-support-trunk", **properties: Any) -> dict[str, Any]:
-    instances = {
-        "trunk_sip_termination_uri": "pb-acme",
-        "trunk_transport_serverProxyList": ["sip.synthflow.ai:32681"],
-        "trunk_access_acl_allowList": ["34.138.86.8/32", "34.75.151.191/32"],
-        "trunk_sip_authentication_credentials_username": "patchbay",
-        "trunk_sip_authentication_credentials_password": "digest-secret",
-        "trunk_outboundIdentity_callingName": "Acme Support",
-        **properties,
-    }
-    return {
-        "name": name,
-        "state": "active",
-        "trunkMetabase": {"id": "external_sip_pcv_byoc_carrier.json"},
-        "trunkType": "EXTERNAL",
-        "inboundSite": {"id": site_id},
-        "properties": {key: {"value": {"instance": value}} for key, value in instances.items()},
-    }
-
-
-def create_trunk(genesys: httpx.Client, account: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    response = genesys.post(TRUNKS, json=trunk_body(account["site_id"], **kwargs))
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def assert_error_body(response: httpx.Response, status: int, code: str, fragment: str = "") -> dict[str, Any]:
-    """Genesys's ErrorBody with the given status and code."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == ERROR_BODY_KEYS
-    assert (body["status"], body["code"]) == (status, code)
-    assert fragment in body["message"]
-    return body
 
 
 def test_token_is_a_bearer_with_a_day_of_life(sandbox_url: str, account: dict[str, Any]) -> None:

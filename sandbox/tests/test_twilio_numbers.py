@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.tests.twilio_support import assert_twilio_error
+
 
 @pytest.fixture
 def account(sandbox_url: str) -> dict[str, Any]:
@@ -25,16 +27,6 @@ def twilio(sandbox_url: str, account: dict[str, Any]) -> Iterator[httpx.Client]:
         base_url=base, auth=(account["account_sid"], account["auth_token"]), timeout=10
     ) as client:
         yield client
-
-
-def assert_twilio_error(response: httpx.Response, status: int, code: int) -> str:
-    """Twilio's `{code, message, more_info, status}`; returns the message."""
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert set(body) == {"code", "message", "more_info", "status"}
-    assert (body["code"], body["status"]) == (code, status)
-    assert body["more_info"] == f"https://www.twilio.com/docs/errors/{code}"
-    return body["message"]
 
 
 def test_account_and_number_ids_have_twilio_shapes(account: dict[str, Any]) -> None:

@@ -2,52 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from sandbox.core.server import SandboxServer
+from sandbox.tests.twilio_support import WebhookServer
 from sandbox.twilio import TwilioStandIn
-
-SIP_TWIML = (
-    "<Response><Dial><Sip>sip:+14155550100@sip.synthflow.ai:32681?X-EI=S.abc123%3B&amp;X-Account=A-1"
-    "&amp;Bad-Header=1&amp;X-Twilio-Internal=no</Sip></Dial></Response>"
-)
-
-
-class WebhookServer:
-    """A stand-in for Patchbay's voice webhook: records each request, answers what `reply` says."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.reply: Callable[[Request], Response] = lambda request: Response(SIP_TWIML, mimetype="text/xml")
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        request = Request(environ)
-        self.requests.append(
-            {
-                "url": request.url,
-                "method": request.method,
-                "form": dict(request.form),
-                "args": dict(request.args),
-                "signature": request.headers.get("X-Twilio-Signature", ""),
-            }
-        )
-        return self.reply(request)(environ, start_response)
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 from werkzeug.wrappers import Response
 
-from sandbox.tests.test_twilio_numbers import assert_twilio_error
-from sandbox.tests.test_twilio_place_call import WebhookServer
+from sandbox.tests.twilio_support import WebhookServer, assert_twilio_error
 
 TARGET = "+14155550123"
 DOMAIN = "pb-test.sip.twilio.com"

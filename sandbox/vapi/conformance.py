@@ -4,7 +4,7 @@ Every request Patchbay's own client sends (found by its User-Agent: the sandbox'
 broken requests on purpose) is read against the SDK's request type of its operation, and every
 success answer the stand-in gives is parsed strictly into the SDK's answer type. Findings are
 kept across `POST /_sandbox/reset`, numbered, so a test can read the ones that happened while it
-ran (sandbox/tests/conftest.py does, for every test).
+ran (the test kit's `sandbox_url`, testing/plugins/sandbox.py, does for every test).
 """
 
 from __future__ import annotations

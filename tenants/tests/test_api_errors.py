@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from calls.api.views import SipCallViewSet
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def assert_error(response: Any, status: int, code: str | None = None) -> dict[str, Any]:

@@ -18,8 +18,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from drf_spectacular.generators import SchemaGenerator
-from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure
@@ -37,8 +35,9 @@ from integrations.models import Run
 from integrations.models.engine import RunKind
 from integrations.tests.factories import IntegrationFactory, ProviderAccountFactory
 from tenants.choices import Role
+from tenants.tests.api_schema import served_schema
 from tenants.tests.factories import AuditEventFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 #: Generated requests per API operation: enough to try each parameter with bad types, sizes and
 #: characters, few enough to keep the 45 operations around a minute.
@@ -80,14 +79,6 @@ UNEXPRESSIBLE = [
         r"the choices depend on it\.$",  # a query parameter needed by another's value
     )
 ]
-
-
-def served_schema() -> dict[str, Any]:
-    """The document /api/schema/ serves: drf-spectacular's generator, rendered as JSON (the schema is
-    built at collection, before a test database exists to hold a token; the test below checks that
-    the view serves the same document)."""
-    document = SchemaGenerator().get_schema(request=None, public=True)
-    return json.loads(OpenApiJsonRenderer().render(document))
 
 
 schema = schemathesis.openapi.from_dict(served_schema())

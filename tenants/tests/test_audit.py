@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from integrations.tests.factories import VALID_SECRETS, VALID_SETTINGS
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def test_changes_are_audited_with_actor_source_ip_and_diff(world: TenantWorld) -> None:

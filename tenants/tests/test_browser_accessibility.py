@@ -14,19 +14,19 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
 
 from calls.tests.sip_samples import answered_call
-from calls.tests.test_api_calls import store
-from conftest import ARTIFACTS
+from calls.tests.stored_calls import store
 from integrations.choices import IntegrationKind
 from integrations.engine.conditions import ConditionStatus, ConditionType, Reason, set_condition
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.routes import NON_TENANT_ROUTES, factory_for, walk_routes
+from testing.browser import log_in_by_cookie
+from testing.processes import ARTIFACTS
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,14 +71,6 @@ def dashboard_pages(world: TenantWorld, client: Client) -> dict[str, str]:
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
             pages[route.name] = url
     return pages
-
-
-def log_in_by_cookie(page: Page, base_url: str, user: Any) -> None:
-    """The browser carries the session of a test client logged in as `user`."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
 
 
 def violations(page: Page) -> list[str]:

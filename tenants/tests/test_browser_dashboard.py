@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import ARTIFACTS
 from integrations.models import Integration, ProviderAccount
 from tenants.choices import Role
 from tenants.tests.factories import PASSWORD
-from tenants.tests.fixtures import TenantWorld
+from testing.processes import ARTIFACTS
+from testing.world import TenantWorld
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from celery import Celery
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from conftest import EmbeddedBroker, StartWorker, WorkerProcess, session_suffix
-from testkit.worker import ping
+from testing.processes import EmbeddedBroker, StartWorker, WorkerProcess, session_suffix
+from testing.waits import wait_until
+from testing.worker import ping
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -20,13 +19,12 @@ TASK_DEADLINE = 30
 
 
 def _logged(worker: WorkerProcess, text: str, deadline: float = 10.0) -> bool:
-    """Whether the worker's log has `text` within `deadline` seconds."""
-    end = time.monotonic() + deadline
-    while text not in worker.log():
-        if time.monotonic() > end:
-            return False
-        time.sleep(0.1)
-    return True
+    """Whether the worker's log has `text` within `deadline` seconds (the test fails with the log if not)."""
+    return wait_until(
+        lambda: text in worker.log(),
+        timeout=deadline,
+        message=lambda: f"{text!r} not logged:\n{worker.log()}",
+    )
 
 
 def create_two_users() -> None:
@@ -43,7 +41,7 @@ def test_task_runs_in_a_worker_on_the_configured_broker(celery_worker_process: W
     assert answer["echo"] == "hello"
     assert answer["database"] == connection.settings_dict["NAME"]
     assert answer["users"] == 2
-    assert "Task testkit.ping" in celery_worker_process.log()
+    assert "Task testing.ping" in celery_worker_process.log()
     assert celery_worker_process.process.poll() is None
 
 
@@ -68,7 +66,7 @@ def test_task_runs_in_a_worker_on_the_embedded_broker(
     )
     client.conf.update(accept_content=["json"], task_serializer="json", result_serializer="json")
 
-    result = client.send_task("testkit.ping", args=["over sqlite"], queue=worker.queue)
+    result = client.send_task("testing.ping", args=["over sqlite"], queue=worker.queue)
     answer = result.get(timeout=TASK_DEADLINE)
 
     assert answer["echo"] == "over sqlite"

@@ -16,7 +16,7 @@ from tenants.choices import AuditAction, Role
 from tenants.models import ApiToken, AuditEvent, Membership
 from tenants.models.tokens import hash_key
 from tenants.tests.factories import AuditEventFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 TOKENS = reverse("tenants:token-list")
 MEMBERS = reverse("tenants:member-list")

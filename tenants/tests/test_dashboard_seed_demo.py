@@ -12,7 +12,6 @@ from django.test import Client
 
 from integrations.choices import AccountKind, IntegrationKind
 from integrations.models import Integration, ProviderAccount
-from sandbox.tests.conftest import sandbox_server, sandbox_url  # noqa: F401  (fixtures)
 from tenants.models import AuditEvent, Membership, Tenant
 
 EMAIL = "demo@patchbay.local"
@@ -61,7 +60,7 @@ def test_a_given_password_replaces_the_remembered_one(tmp_path: Path, db: Any) -
 def test_with_a_sandbox_every_vendor_gets_an_account_and_every_kind_an_integration(
     tmp_path: Path,
     db: Any,
-    sandbox_url: str,  # noqa: F811
+    sandbox_url: str,
 ) -> None:
     args = ("--password-file", str(tmp_path / "pw"), "--sandbox-url", sandbox_url)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from datetime import timedelta
 
 import pytest
@@ -12,11 +11,12 @@ from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from conftest import WorkerProcess
 from monitoring.heartbeats import record_beat_tick, record_heartbeat
 from monitoring.models import Component, Heartbeat
 from monitoring.readiness import broker_can_broadcast
 from monitoring.tasks import worker_heartbeat_task
+from testing.processes import WorkerProcess
+from testing.waits import wait_until
 
 
 def closed_port() -> int:
@@ -46,10 +46,11 @@ def test_readyz_answers_ok_when_every_part_is_up(
     # The heartbeat beat sends: through the broker to the real worker, which records itself. (On Redis
     # the worker part pings instead; the worker answers that too.)
     worker_heartbeat_task.delay()
-    deadline = time.monotonic() + HEARTBEAT_DEADLINE
-    while not Heartbeat.objects.filter(component=Component.WORKER).exists():
-        assert time.monotonic() < deadline, celery_worker_process.log()[-3000:]
-        time.sleep(0.2)
+    wait_until(
+        Heartbeat.objects.filter(component=Component.WORKER).exists,
+        timeout=HEARTBEAT_DEADLINE,
+        message=lambda: f"no worker heartbeat:\n{celery_worker_process.log()[-3000:]}",
+    )
 
     response = client.get("/readyz")
 

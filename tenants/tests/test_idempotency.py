@@ -9,7 +9,7 @@ from django.utils import timezone
 from integrations.models import ProviderAccount
 from tenants.choices import Role
 from tenants.models import IdempotencyRecord
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 BODY = {
     "name": "vapi main",

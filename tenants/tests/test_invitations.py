@@ -13,7 +13,7 @@ from django.utils import timezone
 from tenants.choices import Role
 from tenants.models import AuditEvent, Invitation, Membership
 from tenants.tests.factories import PASSWORD, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def _link() -> str:

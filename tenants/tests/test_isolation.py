@@ -9,8 +9,8 @@ from django.db import models
 from django.test import Client
 
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.routes import NON_TENANT_ROUTES, TENANT_OBJECT_FACTORIES, Route, factory_for, walk_routes
+from testing.world import TenantWorld
 
 #: text in the names of tenant A's objects; it must never reach tenant B
 MARK_A = "alphamark"

@@ -9,8 +9,8 @@ from django.test import Client
 
 from integrations.encryption import encrypt_secrets
 from tenants.tests.factories import AuditEventFactory
-from tenants.tests.fixtures import TenantWorld
 from tenants.tests.leak_guard import Sentinels, _search_rows
+from testing.world import TenantWorld
 
 SEALED = {"api_key": "guard-check-0a1b2c3d4e", "username": "visible-user-name"}
 

@@ -16,7 +16,7 @@ from tenants.context_processors import tenant as tenant_context
 from tenants.middleware import TenantMiddleware
 from tenants.models import Membership
 from tenants.tests.factories import MembershipFactory, TenantFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def _request(user: Any, session: SessionStore | None = None) -> HttpRequest:

@@ -17,7 +17,7 @@ from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from tenants.middleware import TenantMiddleware
 from tenants.mixins import TenantScopedMixin
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 class IntegrationDetail(TenantScopedMixin, DetailView):

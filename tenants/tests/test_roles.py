@@ -11,7 +11,7 @@ from integrations.tests.factories import VALID_SECRETS, VALID_SETTINGS, Integrat
 from tenants.choices import Role
 from tenants.models import ApiToken, AuditEvent, Membership
 from tenants.tests.factories import ApiTokenFactory, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 NEW_ACCOUNT = {
     "name": "new vapi",

@@ -14,16 +14,10 @@ from integrations.engine.runs import request_run
 from integrations.models import Integration
 from integrations.models.engine import RunKind, RunState
 from integrations.tasks import queue_run
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import Sandbox, events_text, wait_for_run
-from sandbox.tests.conftest import sandbox_server, sandbox_url  # noqa: F401  (fixtures)
 from tenants.models import Tenant
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
-
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 
 def test_every_demo_integration_applies_from_a_fresh_seed(

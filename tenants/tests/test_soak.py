@@ -11,7 +11,7 @@ from bench.soak.probe import Answer, Measured, this_process
 from bench.soak.report import Row, table
 from bench.soak.scenarios import Client
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def soak_client(live_server: Any) -> Client:

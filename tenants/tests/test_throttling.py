@@ -11,7 +11,7 @@ from django.urls import reverse
 from tenants import login_throttle
 from tenants.choices import Role
 from tenants.tests.factories import PASSWORD, UserFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 LOGIN = reverse("tenants:login")
 

@@ -11,7 +11,7 @@ from tenants.choices import Role
 from tenants.models import ApiToken
 from tenants.models.tokens import hash_key
 from tenants.tests.factories import ApiTokenFactory
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 
 def _client(key: str) -> APIClient:

@@ -9,7 +9,7 @@ from typing import Any
 from django.test import Client
 
 from tenants.choices import Role
-from tenants.tests.fixtures import TenantWorld
+from testing.world import TenantWorld
 
 ROOT = Path(__file__).resolve().parents[2]
 HTTPS_ONLY = {"SECURE_SSL_REDIRECT": True, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True}

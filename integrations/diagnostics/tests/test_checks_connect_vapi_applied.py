@@ -23,7 +23,7 @@ from integrations.tests.engine_support import (
     make_connect_vapi,
     run_to_end,
 )
-from integrations.tests.waiting import wait_until
+from testing.waits import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 

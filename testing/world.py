@@ -1,17 +1,15 @@
-"""Fixtures for API and dashboard tests: a tenant with one member and one token per role.
+"""The tenant world most API and dashboard tests start from: a tenant, a member and a token per role.
 
-Loaded for every test through `pytest_plugins` in the root conftest.py.
+Moved from tenants/tests/fixtures.py; the `world` and `other_world` fixtures (testing/plugins/tenants.py)
+build one each. `member(tenant, role)` is the one-user form tests wrote out again and again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-import pytest
-from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.cache import cache
+from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from tenants.choices import Role
@@ -19,25 +17,32 @@ from tenants.models import ApiToken, Tenant
 from tenants.tests.factories import ApiTokenFactory, MembershipFactory, TenantFactory, UserFactory
 
 
+def member(tenant: Tenant, role: str = Role.VIEWER, **user_fields: Any) -> User:
+    """A new user who is a member of `tenant` with `role` (`user_fields` go to UserFactory)."""
+    # factory_boy's factories are typed as returning themselves: the objects they make are these.
+    user = cast(User, UserFactory(**user_fields))
+    MembershipFactory(tenant=tenant, user=user, role=role)
+    return user
+
+
 @dataclass
 class TenantWorld:
     """A tenant with a member and an API token for every role, and API clients acting as them."""
 
     tenant: Tenant
-    users: dict[str, AbstractBaseUser] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, ApiToken] = field(default_factory=dict)
 
     @classmethod
     def build(cls, slug: str) -> TenantWorld:
         """Create the tenant, its members (`<role>@<slug>.example.com`) and tokens."""
-        tenant = TenantFactory(slug=slug, name=f"{slug.title()} Inc")
+        tenant = cast(Tenant, TenantFactory(slug=slug, name=f"{slug.title()} Inc"))
         world = cls(tenant=tenant)
         for role in Role.values:
-            user = UserFactory(username=f"{role}@{slug}.example.com")
-            MembershipFactory(tenant=tenant, user=user, role=role)
+            user = member(tenant, role, username=f"{role}@{slug}.example.com")
             world.users[role] = user
-            world.tokens[role] = ApiTokenFactory(
-                tenant=tenant, role=role, created_by=user, name=f"{role} token"
+            world.tokens[role] = cast(
+                ApiToken, ApiTokenFactory(tenant=tenant, role=role, created_by=user, name=f"{role} token")
             )
         return world
 
@@ -53,22 +58,3 @@ class TenantWorld:
         else:
             client.force_login(self.users[role])
         return client
-
-
-@pytest.fixture
-def world(db: Any) -> TenantWorld:
-    """Tenant `acme` with a member and a token per role."""
-    return TenantWorld.build("acme")
-
-
-@pytest.fixture
-def other_world(db: Any) -> TenantWorld:
-    """A second tenant, `globex`, for isolation tests."""
-    return TenantWorld.build("globex")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters() -> None:
-    """Every test starts with no login failures and a full API budget (the tests' cache is per process)."""
-    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
-        cache.clear()

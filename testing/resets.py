@@ -34,3 +34,14 @@ def forget_breakers() -> None:
 
     with breaker._lock:
         breaker._states.clear()
+
+
+def forget_voice_records() -> None:
+    """Empty this session's queue of voice webhook records in Redis and its "drain pending" flag
+    (integrations/hooks/record_queue.py): a record an earlier test queued, which no worker drained,
+    must not make this test's first call wait for a drain that will never come."""
+    from integrations.hooks import record_queue
+
+    connection = record_queue.client()
+    if connection is not None:
+        connection.delete(*record_queue.keys().values())

@@ -1,7 +1,7 @@
-"""The Celery app of the test suite's workers (`celery -A testkit.worker worker`, started by
-conftest.celery_worker_factory): Patchbay's one app, plus what only tests need.
+"""The Celery app of the test suite's workers (`celery -A testing.worker worker`, started by
+testing/plugins/workers.py's celery_worker_factory): Patchbay's one app, plus what only tests need.
 
-- `testkit.ping`: a worker answers with what it sees (broker, worker and database end to end).
+- `testing.ping`: a worker answers with what it sees (broker, worker and database end to end).
 - The engine's crash points: with `ENGINE_CRASH_AFTER_CREATE_DIR` in the worker's environment, the
   worker kills itself with SIGKILL right after a node's vendor create was answered and before the
   node is saved, once per node (a marker file per node in that directory remembers it crashed
@@ -30,7 +30,7 @@ __all__ = ["app", "ping"]
 CRASH_DIRS = {"create": "ENGINE_CRASH_AFTER_CREATE_DIR", "delete": "ENGINE_CRASH_AFTER_DELETE_DIR"}
 
 
-@app.task(name="testkit.ping")
+@app.task(name="testing.ping")
 def ping(echo: str) -> dict[str, object]:
     """Answer from a worker with what it sees: proves broker, worker and database connection end to end."""
     from django.contrib.auth import get_user_model
@@ -67,4 +67,4 @@ def _install_crash_points(**kwargs: Any) -> None:
         django.setup()
     from integrations.engine.events import vendor_write_answered
 
-    vendor_write_answered.connect(crash_once, dispatch_uid="testkit-crash-points")
+    vendor_write_answered.connect(crash_once, dispatch_uid="testing-crash-points")
