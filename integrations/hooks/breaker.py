@@ -10,6 +10,15 @@ answer a failed prepare_inbound gives) without waiting. Then one call asks
 again (the others keep getting the fallback meanwhile): a success closes the
 breaker, a failure opens it again. The state is per process, in memory:
 nothing to share, nothing to lose.
+
+A stall (a call that waited the whole timeout) weighs more than a quick error:
+it held a web thread that long, and with a process's threads all waiting, the
+calls queued behind them would each wait another timeout before the failure
+count reached SYNTHFLOW_BREAKER_FAILURES (measured: 50 connections on
+2 workers x 4 threads, the slowest fallback took two timeouts). So after one
+stall the breaker is half open at once: one call at a time asks; a success
+closes it, another failure opens it. One slow answer costs one probe, not the
+breaker's time.
 """
 
 from __future__ import annotations
@@ -46,13 +55,19 @@ def allows(public_id: str) -> bool:
         return True
 
 
-def record(public_id: str, succeeded: bool) -> None:
-    """The outcome of one prepare_inbound of this integration."""
+def record(public_id: str, succeeded: bool, *, stalled: bool = False) -> None:
+    """The outcome of one prepare_inbound of this integration (`stalled`: it failed by waiting out
+    its whole timeout)."""
     with _lock:
         if succeeded:
             _states.pop(public_id, None)
             return
         state = _states.setdefault(public_id, _State())
+        now = time.monotonic()
         state.failures += 1
         if state.failures >= settings.SYNTHFLOW_BREAKER_FAILURES:
-            state.closed_at = time.monotonic() + settings.SYNTHFLOW_BREAKER_SECONDS
+            state.closed_at = now + settings.SYNTHFLOW_BREAKER_SECONDS
+        elif stalled:
+            # Half open from now: the next call probes alone (see the module's docstring).
+            state.failures = settings.SYNTHFLOW_BREAKER_FAILURES
+            state.closed_at = now

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -97,6 +98,10 @@ def answer_call(
     return CallAnswer(twiml.dial_sip(uri, status_callback, refer_url), outcome)
 
 
+#: a failed prepare_inbound that took this share of its timeout or more counts as a stall
+STALL_FRACTION = 0.9
+
+
 @dataclass(frozen=True)
 class _Prepared:
     call_id: str
@@ -106,8 +111,14 @@ def _prepare_inbound(target: WebhookTarget, params: Mapping[str, str]) -> _Prepa
     """Synthflow's prepared call id, or why there is none (a reason for the log, never a secret)."""
     if not breaker.allows(target.public_id):
         return "prepare_inbound not asked: Synthflow failed too often of late (breaker open)"
+    started = time.monotonic()
     prepared = _ask_synthflow(target, params)
-    breaker.record(target.public_id, isinstance(prepared, _Prepared))
+    succeeded = isinstance(prepared, _Prepared)
+    # Waited (nearly) the whole timeout: a stall, not a quick error (integrations/hooks/breaker.py).
+    stalled = (
+        not succeeded and time.monotonic() - started >= STALL_FRACTION * settings.SYNTHFLOW_PREPARE_TIMEOUT
+    )
+    breaker.record(target.public_id, succeeded, stalled=stalled)
     return prepared
 
 

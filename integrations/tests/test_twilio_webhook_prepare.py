@@ -26,7 +26,7 @@ from integrations.tests.twilio_webhook_world import (
     set_option,
 )
 from sandbox.core.server import SandboxServer
-from testing.waits import wait_until
+from testing.waits import poll_until, wait_until
 
 MakeWorld = Callable[..., WebhookWorld]
 
@@ -185,3 +185,56 @@ def test_after_the_breaker_s_time_one_call_asks_again_and_a_success_closes_it(
     assert dialed_sip(probe.content).headers["X-EI"].startswith("S.")
     assert dialed_sip(after.content).headers["X-EI"].startswith("S.")
     assert ledger_operations(world.sandbox_url, "synthflow").count("PrepareInbound") == 4
+
+
+def test_a_stalled_synthflow_lets_one_call_at_a_time_ask_after_its_first_timeout(
+    webhook_world: MakeWorld, settings: Any
+) -> None:
+    """A call that waited the whole timeout held a web thread that long, and calls queue behind it:
+    after one stall a single call probes, and a second stall opens the breaker (issue 15's stalled
+    Synthflow at 50 connections: callers waited two timeouts for the fallback)."""
+    world = webhook_world(config=PREPARED)
+    settings.SYNTHFLOW_PREPARE_TIMEOUT = 0.3
+    settings.SYNTHFLOW_BREAKER_SECONDS = 3600.0
+    add_fault(
+        world.sandbox_url,
+        vendor="synthflow",
+        operation="PrepareInbound",
+        mode="latency",
+        latency_ms=1500,
+        times=0,
+    )
+
+    answers = [world.post(world.call_params()) for _ in range(4)]
+
+    assert all(fallback_of(a.content) == {"dial": "+14155550199"} for a in answers)
+    # The sandbox logs a delayed request when it answers it (1.5 s on): a third ask would show by then.
+    def asked() -> int:
+        return ledger_operations(world.sandbox_url, "synthflow").count("PrepareInbound")
+
+    third = poll_until(lambda: asked() >= 3, timeout=2.5)
+    # The first call stalled, the second probed and stalled too; the next two were not kept waiting.
+    assert third is None and asked() == 2
+
+
+def test_one_slow_answer_costs_one_probe_not_the_breakers_time(
+    webhook_world: MakeWorld, settings: Any
+) -> None:
+    world = webhook_world(config=PREPARED)
+    settings.SYNTHFLOW_PREPARE_TIMEOUT = 0.3
+    settings.SYNTHFLOW_BREAKER_SECONDS = 3600.0
+    add_fault(
+        world.sandbox_url,
+        vendor="synthflow",
+        operation="PrepareInbound",
+        mode="latency",
+        latency_ms=1500,
+        times=1,
+    )
+
+    slow, probe, after = (world.post(world.call_params()) for _ in range(3))
+
+    assert fallback_of(slow.content) == {"dial": "+14155550199"}
+    assert dialed_sip(probe.content).headers["X-EI"].startswith("S.")
+    assert dialed_sip(after.content).headers["X-EI"].startswith("S.")
+    wait_for_the_delayed_request(world.sandbox_url)
