@@ -34,6 +34,7 @@ def forget_breakers() -> None:
 
     with breaker._lock:
         breaker._states.clear()
+        breaker._in_flight.clear()
 
 
 def forget_voice_records() -> None:

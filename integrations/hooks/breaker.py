@@ -17,8 +17,11 @@ calls queued behind them would each wait another timeout before the failure
 count reached SYNTHFLOW_BREAKER_FAILURES (measured: 50 connections on
 2 workers x 4 threads, the slowest fallback took two timeouts). So after one
 stall the breaker is half open at once: one call at a time asks; a success
-closes it, another failure opens it. One slow answer costs one probe, not the
-breaker's time.
+closes it, another failure opens it. When other calls are still waiting on
+Synthflow at that moment (they started with the stalled one and are likely
+stalling too), nobody new asks until they report, at most one timeout: a
+success among them closes the breaker, their stalls open it. One slow answer
+costs one probe, not the breaker's time.
 """
 
 from __future__ import annotations
@@ -39,6 +42,13 @@ class _State:
 
 _lock = threading.Lock()
 _states: dict[str, _State] = {}
+#: calls asking Synthflow right now, per integration (kept apart: a success forgets the state)
+_in_flight: dict[str, int] = {}
+
+
+def _allow(public_id: str) -> bool:
+    _in_flight[public_id] = _in_flight.get(public_id, 0) + 1
+    return True
 
 
 def allows(public_id: str) -> bool:
@@ -47,18 +57,23 @@ def allows(public_id: str) -> bool:
     with _lock:
         state = _states.get(public_id)
         if state is None or state.failures < settings.SYNTHFLOW_BREAKER_FAILURES:
-            return True
+            return _allow(public_id)
         if now < state.closed_at:
             return False
         # Half open: this call probes; the others wait for its outcome no longer than its timeout.
         state.closed_at = now + settings.SYNTHFLOW_PREPARE_TIMEOUT + 1.0
-        return True
+        return _allow(public_id)
 
 
 def record(public_id: str, succeeded: bool, *, stalled: bool = False) -> None:
     """The outcome of one prepare_inbound of this integration (`stalled`: it failed by waiting out
     its whole timeout)."""
     with _lock:
+        others = _in_flight.get(public_id, 1) - 1
+        if others > 0:
+            _in_flight[public_id] = others
+        else:
+            _in_flight.pop(public_id, None)
         if succeeded:
             _states.pop(public_id, None)
             return
@@ -68,6 +83,7 @@ def record(public_id: str, succeeded: bool, *, stalled: bool = False) -> None:
         if state.failures >= settings.SYNTHFLOW_BREAKER_FAILURES:
             state.closed_at = now + settings.SYNTHFLOW_BREAKER_SECONDS
         elif stalled:
-            # Half open from now: the next call probes alone (see the module's docstring).
+            # Half open (see the module's docstring): the next call probes alone, once the calls
+            # still waiting on Synthflow have reported, or their timeout has passed.
             state.failures = settings.SYNTHFLOW_BREAKER_FAILURES
-            state.closed_at = now
+            state.closed_at = now + (settings.SYNTHFLOW_PREPARE_TIMEOUT + 1.0 if others > 0 else 0.0)

@@ -112,14 +112,19 @@ def _prepare_inbound(target: WebhookTarget, params: Mapping[str, str]) -> _Prepa
     if not breaker.allows(target.public_id):
         return "prepare_inbound not asked: Synthflow failed too often of late (breaker open)"
     started = time.monotonic()
-    prepared = _ask_synthflow(target, params)
+    prepared: _Prepared | str = "prepare_inbound raised"
+    try:
+        prepared = _ask_synthflow(target, params)
+    finally:  # the breaker hears of every call it let through, even one that raised
+        _tell_breaker(target, prepared, time.monotonic() - started)
+    return prepared
+
+
+def _tell_breaker(target: WebhookTarget, prepared: _Prepared | str, waited: float) -> None:
     succeeded = isinstance(prepared, _Prepared)
     # Waited (nearly) the whole timeout: a stall, not a quick error (integrations/hooks/breaker.py).
-    stalled = (
-        not succeeded and time.monotonic() - started >= STALL_FRACTION * settings.SYNTHFLOW_PREPARE_TIMEOUT
-    )
+    stalled = not succeeded and waited >= STALL_FRACTION * settings.SYNTHFLOW_PREPARE_TIMEOUT
     breaker.record(target.public_id, succeeded, stalled=stalled)
-    return prepared
 
 
 def _ask_synthflow(target: WebhookTarget, params: Mapping[str, str]) -> _Prepared | str:

@@ -208,6 +208,7 @@ def test_a_stalled_synthflow_lets_one_call_at_a_time_ask_after_its_first_timeout
     answers = [world.post(world.call_params()) for _ in range(4)]
 
     assert all(fallback_of(a.content) == {"dial": "+14155550199"} for a in answers)
+
     # The sandbox logs a delayed request when it answers it (1.5 s on): a third ask would show by then.
     def asked() -> int:
         return ledger_operations(world.sandbox_url, "synthflow").count("PrepareInbound")
