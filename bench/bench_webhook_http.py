@@ -184,6 +184,9 @@ def bench_webhook_http(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
             webhooks.append(runner.run(f"webhook, round {index + 1}", plain))
         on = runner.run("webhook, prepare_inbound on (sandbox)", prepared, calls=CALLS_SLOW, classify=True)
         assert on.dialed == on.requests, on
+        # wrk leaves requests in flight when it stops; let them finish against a healthy Synthflow, so
+        # the stall below starts with every breaker closed and its first wave pays the whole timeout.
+        time.sleep(PREPARE_TIMEOUT)
         fault = httpx.post(
             f"{stack.sandbox_url}/_sandbox/faults",
             json={
