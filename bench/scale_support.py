@@ -28,20 +28,14 @@ from integrations.models import Integration
 from integrations.models.engine import Run, RunKind, RunState
 from integrations.tasks import queue_run
 from integrations.tests.engine_support import READ_PREFIXES, Sandbox, make_connect_vapi
-from integrations.tests.genesys_engine_support import make_genesys_synthflow
-from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
+from integrations.tests.kind_makers import MAKERS as KIND_MAKERS
 from tenants.audit import Actor
 from testing.waits import wait_until
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 #: the kinds, in the order integrations are seeded (integration i is MAKERS[i % 4])
-MAKERS: list[tuple[str, Callable[..., Any]]] = [
-    ("connect_vapi", make_connect_vapi),
-    ("connect_synthflow", make_connect_synthflow),
-    ("genesys_synthflow", make_genesys_synthflow),
-    ("twilio_synthflow", make_twilio_synthflow),
-]
+MAKERS: list[tuple[str, Callable[..., Any]]] = list(KIND_MAKERS.items())
 
 FINISHED = (RunState.SUCCEEDED, RunState.FAILED)
 

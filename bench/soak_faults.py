@@ -19,7 +19,7 @@ import json
 import random
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,12 +42,10 @@ from integrations.tests.engine_support import (
     Sandbox,
     apply_settings,
     events_text,
-    make_connect_vapi,
     run_to_end,
     sandbox_settings,
 )
-from integrations.tests.genesys_engine_support import make_genesys_synthflow
-from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
+from integrations.tests.kind_makers import MAKERS
 from testing import resets
 from testing.orphans import assert_no_orphans
 
@@ -55,12 +53,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-MAKERS: dict[str, Callable[..., Any]] = {
-    "connect_vapi": make_connect_vapi,
-    "connect_synthflow": make_connect_synthflow,
-    "genesys_synthflow": make_genesys_synthflow,
-    "twilio_synthflow": make_twilio_synthflow,
-}
 SHORT = {"connect_vapi": "cv", "connect_synthflow": "cs", "genesys_synthflow": "gs", "twilio_synthflow": "ts"}
 
 

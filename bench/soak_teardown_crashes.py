@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,11 +30,9 @@ from integrations.tests.engine_support import (
     FAST_ENGINE,
     Sandbox,
     apply_settings,
-    make_connect_vapi,
     sandbox_settings,
 )
-from integrations.tests.genesys_engine_support import make_genesys_synthflow
-from integrations.tests.synthflow_engine_support import make_connect_synthflow, make_twilio_synthflow
+from integrations.tests.kind_makers import MAKERS
 from integrations.tests.teardown_crash_support import (
     TeardownCampaign,
     table,
@@ -45,13 +43,6 @@ from testing import resets
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-MAKERS: dict[str, Callable[..., Any]] = {
-    "connect_vapi": make_connect_vapi,
-    "connect_synthflow": make_connect_synthflow,
-    "genesys_synthflow": make_genesys_synthflow,
-    "twilio_synthflow": make_twilio_synthflow,
-}
 
 
 @pytest.fixture(scope="module")

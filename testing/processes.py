@@ -149,6 +149,21 @@ class WorkerProcess:
             self.stop()
             raise
 
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until the worker has done what was queued before now (a ping through its queue: the solo
+        pool takes tasks in order); False when it is gone or did not answer in time. Tests call it before
+        their database is flushed, so a task a run queued on commit (the registration refresh) does not
+        hold locks the flush needs."""
+        from testing.worker import ping
+
+        if self.process.poll() is not None:
+            return False
+        try:
+            ping.apply_async(args=["idle?"], queue=self.queue).get(timeout=timeout)
+        except Exception:  # best effort: the worker may be stopping, or killed by a crash test
+            return False
+        return True
+
     def stop(self) -> None:
         """Warm shutdown (SIGTERM), then SIGKILL if it outlives the grace period."""
         if self.on_stop is not None:

@@ -4,7 +4,6 @@ diagnostics panel shows the missing-gateway finding with its fix; reconciling tu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,14 +11,11 @@ from playwright.sync_api import Page, expect
 
 from integrations.models.engine import RunKind, RunState
 from integrations.tests.engine_support import (
-    FAST_ENGINE,
     Sandbox,
-    apply_settings,
     events_text,
     make_connect_vapi,
     narrow_vapi_gateways,
     run_to_end,
-    sandbox_settings,
 )
 from tenants.tests.factories import PASSWORD
 from testing.processes import ARTIFACTS
@@ -28,25 +24,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 
 #: milliseconds a reconcile may take in the browser (2 shared cores, a real worker)
 RUN_TIMEOUT_MS = 180_000
-
-
-@pytest.fixture(scope="module")
-def engine_env(sandbox_server: Any) -> dict[str, str]:
-    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    # The live server runs in this process: "Run diagnostics" reads the sandbox through these settings.
-    apply_settings(monkeypatch, engine_env)
-    return Sandbox(sandbox_url)
 
 
 def test_missing_gateway_is_found_explained_and_healed(

@@ -5,7 +5,6 @@ to the live server)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -48,13 +47,6 @@ def _voice_record(call_sid: str) -> TwilioCallEvent:
 @pytest.fixture(scope="module")
 def engine_env(sandbox_server: Any, live_server: Any) -> dict[str, str]:
     return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE, "PUBLIC_BASE_URL": live_server.url}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
 
 
 @pytest.fixture

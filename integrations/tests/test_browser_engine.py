@@ -5,7 +5,6 @@ contact flow, tear it down."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from integrations.actions import create_provider_account, update_provider_accoun
 from integrations.engine.names import integration_prefix
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
-from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
+from integrations.tests.engine_support import Sandbox
 from tenants.audit import Actor
 from tenants.choices import Role
 from tenants.tests.factories import PASSWORD
@@ -31,25 +30,6 @@ RUN_TIMEOUT_MS = 180_000
 
 def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"browser-engine-{name}.png"), full_page=True)
-
-
-@pytest.fixture(scope="module")
-def engine_env(sandbox_server: Any) -> dict[str, str]:
-    return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    # The live server runs in this process: its plan reads the sandbox through these settings.
-    apply_settings(monkeypatch, engine_env)
-    return Sandbox(sandbox_url)
 
 
 def sandbox_accounts(sandbox: Sandbox, world: TenantWorld) -> dict[str, str]:

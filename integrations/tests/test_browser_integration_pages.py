@@ -238,7 +238,8 @@ def test_teardown_is_confirmed_by_name_and_ends_with_a_way_back(
     live_server: Any, browser_page: Page, world: TenantWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The test plays the worker below: a real one left running by an earlier test must not take the run.
-    monkeypatch.setattr(execute_run_task, "delay", lambda run_id: None)
+    # (queue_run publishes with apply_async: patching `delay` left the run to any worker still running.)
+    monkeypatch.setattr(execute_run_task, "apply_async", lambda *args, **kwargs: None)
     page = browser_page
     integration = broken_integration(world)
     log_in(page, live_server.url, world.users[Role.OPERATOR].email)

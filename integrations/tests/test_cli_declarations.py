@@ -11,7 +11,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ import yaml
 from integrations.actions import create_integration, create_provider_account
 from integrations.models import Integration
 from integrations.models.engine import ResourceNode, Run, RunKind, RunState
-from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
+from integrations.tests.engine_support import FAST_ENGINE, Sandbox, sandbox_settings
 from patchbay_cli.install import install
 from tenants.audit import Actor
 from tenants.choices import Role
@@ -39,20 +39,6 @@ COMMAND_TIMEOUT = 300
 def engine_env(sandbox_server: Any, live_server: Any) -> dict[str, str]:
     # The worker points the Twilio number at PUBLIC_BASE_URL: the live server the CLI talks to.
     return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE, "PUBLIC_BASE_URL": live_server.url}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    # The live server runs in this process: its dry runs observe the sandbox through these settings.
-    apply_settings(monkeypatch, engine_env)
-    return Sandbox(sandbox_url)
 
 
 def _vendor_accounts(sandbox: Sandbox, world: TenantWorld) -> dict[str, Any]:

@@ -3,7 +3,6 @@ voice webhook on a live server that the sandbox's Twilio requests, signed, on a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ from integrations.models.engine import ResourceNode, RunKind, RunState
 from integrations.tests.engine_support import (
     FAST_ENGINE,
     Sandbox,
-    apply_settings,
     events_text,
     run_to_end,
     sandbox_settings,
@@ -38,19 +36,6 @@ def engine_env(sandbox_server: Any, live_server: Any) -> dict[str, str]:
     # The worker points the number at PUBLIC_BASE_URL; the live server answers there (and checks
     # signatures against it), so the sandbox's Twilio reaches Patchbay's real webhook.
     return {**sandbox_settings(sandbox_server.url), **FAST_ENGINE, "PUBLIC_BASE_URL": live_server.url}
-
-
-@pytest.fixture(scope="module")
-def engine_worker(celery_worker_factory: Any, engine_env: dict[str, str]) -> Iterator[Any]:
-    worker = celery_worker_factory(env=engine_env)
-    yield worker
-    worker.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    apply_settings(monkeypatch, engine_env)
-    return Sandbox(sandbox_url)
 
 
 @pytest.fixture

@@ -44,11 +44,22 @@ def engine_worker(celery_worker_factory: StartWorker, engine_env: dict[str, str]
 
 
 @pytest.fixture
-def sandbox(sandbox_url: str, engine_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    """This process pointed at the sandbox (no Genesys token cached from an earlier test's sandbox)."""
+def sandbox(
+    sandbox_url: str,
+    engine_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> Iterator[Sandbox]:
+    """This process pointed at the sandbox (no Genesys token cached from an earlier test's sandbox).
+
+    Afterwards, before the test's database is flushed, the module's worker finishes what the test's
+    runs queued when they committed (their registration refresh): a flush racing it deadlocks.
+    """
     apply_settings(monkeypatch, engine_env)
     resets.forget_tokens()
-    return Sandbox(sandbox_url)
+    yield Sandbox(sandbox_url)
+    if "engine_worker" in request.fixturenames:
+        request.getfixturevalue("engine_worker").wait_idle()
 
 
 @pytest.fixture
