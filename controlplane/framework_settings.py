@@ -1,6 +1,6 @@
 """The larger framework settings of controlplane/settings.py, built here from the values it reads from the
-environment: DRF's and drf-spectacular's, and the logging configuration. Nothing here reads the
-environment itself, so settings.py stays the one place that does.
+environment: DRF's and drf-spectacular's, the logging configuration and Celery beat's schedule.
+Nothing here reads the environment itself, so settings.py stays the one place that does.
 """
 
 from __future__ import annotations
@@ -90,5 +90,22 @@ def logging_config(*, log_format: str, level: str) -> dict[str, Any]:
             # incoming webhooks), and patchbay.vendor already logs each vendor request without it.
             "httpx": {"level": "WARNING"},
             "httpcore": {"level": "WARNING"},
+        },
+    }
+
+
+def beat_schedule(*, calls_fetch_tick: float, heartbeat: float, voice_records_drain: float) -> dict[str, Any]:
+    """Celery beat's periodic tasks (seconds)."""
+    return {
+        "enqueue-due-reconciles": {"task": "integrations.enqueue_due_reconciles", "schedule": 30.0},
+        # Which integrations' call logs are due, every 5 s (calls/fetch_schedule.py: ladder latency).
+        "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": calls_fetch_tick},
+        "probe-sip-targets": {"task": "calls.enqueue_due_probes", "schedule": 60.0},
+        # issue 16: /readyz's worker and beat parts
+        "worker-heartbeat": {"task": "monitoring.worker_heartbeat", "schedule": heartbeat},
+        "drain-voice-records": {"task": "integrations.drain_voice_records", "schedule": voice_records_drain},
+        "purge-idempotency-records": {
+            "task": "tenants.purge_expired_idempotency_records",
+            "schedule": 3600.0,
         },
     }

@@ -212,28 +212,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 #: the period of the beat that decides which integrations' call logs are read (calls/fetch_schedule.py)
 CALLS_FETCH_TICK_SECONDS = env.float("CALLS_FETCH_TICK_SECONDS", default=5.0)
-CELERY_BEAT_SCHEDULE: dict = {
-    "enqueue-due-reconciles": {"task": "integrations.enqueue_due_reconciles", "schedule": 30.0},
-    # Which integrations' call logs are due, every 5 s (calls/fetch_schedule.py: ladder latency).
-    "fetch-recent-calls": {"task": "calls.fetch_recent_calls", "schedule": CALLS_FETCH_TICK_SECONDS},
-    "probe-sip-targets": {"task": "calls.enqueue_due_probes", "schedule": 60.0},
-}
-CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {  # issue 16: /readyz's worker and beat parts
-    "task": "monitoring.worker_heartbeat",
-    "schedule": float(env.int("HEARTBEAT_SECONDS", default=30)),
-}
-# The voice webhook's records queued in Redis are drained when they arrive; this is the safety net
-# for a lost drain message (integrations/hooks/record_queue.py).
+# The voice webhook's records queued in Redis are drained when they arrive; the beat's drain is the
+# safety net for a lost drain message (integrations/hooks/record_queue.py).
 VOICE_RECORDS_DRAIN_SECONDS = env.float("VOICE_RECORDS_DRAIN_SECONDS", default=30.0)
 VOICE_RECORDS_REDIS_URL = env.str("VOICE_RECORDS_REDIS_URL", default=REDIS_URL)
-CELERY_BEAT_SCHEDULE["drain-voice-records"] = {
-    "task": "integrations.drain_voice_records",
-    "schedule": VOICE_RECORDS_DRAIN_SECONDS,
-}
-CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
-    "task": "tenants.purge_expired_idempotency_records",
-    "schedule": 3600.0,
-}
+CELERY_BEAT_SCHEDULE = framework_settings.beat_schedule(
+    calls_fetch_tick=CALLS_FETCH_TICK_SECONDS,
+    heartbeat=float(env.int("HEARTBEAT_SECONDS", default=30)),
+    voice_records_drain=VOICE_RECORDS_DRAIN_SECONDS,
+)
 # Tasks go here unless routed elsewhere; each test session uses its own queue so that
 # parallel runs (and a `make run` on the same broker) never take each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
