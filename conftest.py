@@ -24,6 +24,7 @@ pytest_plugins = [
     "testing.plugins.workers",
     "testing.plugins.browser",
     "testing.plugins.sandbox",
+    "testing.plugins.sip_peers",
     "testing.plugins.engine",
     "testing.plugins.tenants",
     "testing.plugins.webhooks",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -19,27 +18,8 @@ import pytest
 from integrations.aws_permissions import permission_policy
 from integrations.models import ProviderAccount
 from integrations.tests.resource_harness import BASIC_EXECUTION, Node, SandboxControl, role_spec
-from integrations.vendors.aws import AwsSession
-from integrations.vendors.clients import VendorClients, clients_for
-
-
-@dataclass(frozen=True)
-class SandboxAwsAccount:
-    """A customer's AWS account in the sandbox, as Patchbay is configured for it."""
-
-    clients: VendorClients
-    role_arn: str
-    external_id: str
-    region: str
-    account_id: str
-    connect_instance_id: str
-    connect_instance_arn: str
-    connect_phone_number: str  # claimed in the instance by the sandbox
-
-    @property
-    def session(self) -> AwsSession:
-        """The assumed-role session every resource type uses (`ctx.clients.aws`)."""
-        return self.clients.aws
+from integrations.tests.sandbox_aws import SandboxAwsAccount
+from integrations.vendors.clients import clients_for
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from __future__ import annotations
 import botocore.exceptions
 import pytest
 
-from integrations.tests.conftest import SandboxAwsAccount
+from integrations.tests.sandbox_aws import SandboxAwsAccount
 from integrations.vendors.aws import translate_client_error
 from integrations.vendors.aws.chime import ChimeVoice
 from integrations.vendors.aws.chime_numbers import ChimeNumbers, number_errors

@@ -17,8 +17,8 @@ import pytest
 from integrations.lambdas.package import build_package
 from integrations.resources.iam_role import trust_policy
 from integrations.resources.waiting import wait_for
-from integrations.tests.conftest import SandboxAwsAccount
 from integrations.tests.resource_harness import BASIC_EXECUTION, table_policy
+from integrations.tests.sandbox_aws import SandboxAwsAccount
 from integrations.vendors.aws.connect import Connect
 from integrations.vendors.aws.iam import Iam
 from integrations.vendors.aws.lambda_ import FunctionSettings, Lambda

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from integrations.lambdas.package import build_package
-from integrations.tests.conftest import SandboxAwsAccount
 from integrations.tests.resource_harness import (
     BASIC_EXECUTION,
     Node,
@@ -17,29 +16,10 @@ from integrations.tests.resource_harness import (
     function_spec,
     role_spec,
 )
+from integrations.tests.sandbox_aws import SandboxAwsAccount
 from integrations.vendors.errors import AuthFailed, InvalidSpec, ResponseLost, VendorUnavailable
 
 READ_ONLY = "arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess"
-
-
-def say_goodbye_flow(text: str) -> dict[str, Any]:
-    """A minimal valid flow: say something, then hang up."""
-    return {
-        "Version": "2019-10-30",
-        "StartAction": "say",
-        "Actions": [
-            {
-                "Identifier": "say",
-                "Type": "MessageParticipant",
-                "Parameters": {"Text": text},
-                "Transitions": {
-                    "NextAction": "bye",
-                    "Errors": [{"NextAction": "bye", "ErrorType": "NoMatchingError"}],
-                },
-            },
-            {"Identifier": "bye", "Type": "DisconnectParticipant", "Parameters": {}, "Transitions": {}},
-        ],
-    }
 
 
 pytestmark = pytest.mark.usefixtures("fast_resource_waits")

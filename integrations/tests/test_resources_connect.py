@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from integrations.tests.conftest import SandboxAwsAccount
 from integrations.tests.resource_harness import Node, SandboxControl, assert_lifecycle, function_spec
-from integrations.tests.test_resources_aws import say_goodbye_flow
+from integrations.tests.sandbox_aws import SandboxAwsAccount, say_goodbye_flow
 from integrations.vendors.errors import InvalidSpec, ResponseLost
 
 pytestmark = pytest.mark.usefixtures("fast_resource_waits")

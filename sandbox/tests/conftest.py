@@ -15,17 +15,6 @@ import pytest
 from sandbox.tests.aws_factories import create_lambda
 
 
-def __getattr__(name: str) -> Any:
-    """`from sandbox.tests.conftest import sandbox_url`, as integrations/diagnostics/tests/conftest.py still
-    does: the kit's fixture. A module attribute lookup, not a name pytest collects here, so the sandbox's
-    tests keep the one session-wide sandbox."""
-    if name in {"aws_client", "sandbox_server", "sandbox_url", "synthflow_refusal_expected"}:
-        from testing.plugins import sandbox
-
-        return getattr(sandbox, name)
-    raise AttributeError(name)
-
-
 @pytest.fixture
 def connect(sandbox_url: str, aws_client: Callable[..., Any]) -> Any:
     """A boto3 Connect client on the (freshly reset) sandbox."""

@@ -1,14 +1,12 @@
-"""Fixtures of the diagnostics tests: the sandbox, and the calls app's real SIP peers (sipp, closed ports)."""
+"""Fixtures of the diagnostics tests (the sandbox and the SIP peers are the test kit's, testing/plugins/)."""
 
 import pytest
 
-from calls.tests.conftest import closed_tcp_port, sipp_peer  # noqa: F401  (re-exported fixtures)
 from integrations.tests.engine_support import sandbox_settings
-from sandbox.tests.conftest import aws_client, sandbox_server, sandbox_url  # noqa: F401  (re-exported)
 
 
 @pytest.fixture
-def vendors_at_sandbox(sandbox_url: str, settings: object, monkeypatch: pytest.MonkeyPatch) -> str:  # noqa: F811
+def vendors_at_sandbox(sandbox_url: str, settings: object, monkeypatch: pytest.MonkeyPatch) -> str:
     """Every vendor base URL at the (freshly reset) sandbox, so no test reaches a real vendor."""
     for key, value in sandbox_settings(sandbox_url).items():
         setattr(settings, key, value)

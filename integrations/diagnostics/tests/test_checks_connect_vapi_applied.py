@@ -15,7 +15,6 @@ from integrations.diagnostics.runner import evaluate_checks, latest_report
 from integrations.lambdas.package import build_package
 from integrations.models import Integration, ResourceNode
 from integrations.models.engine import RunKind, RunState
-from integrations.tests import engine_fixtures
 from integrations.tests.engine_support import (
     ConnectVapiSetup,
     Sandbox,
@@ -27,10 +26,6 @@ from testing.waits import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
-# The shared engine fixtures: sandbox settings, this module's real worker, the sandbox.
-engine_env = engine_fixtures.engine_env
-engine_worker = engine_fixtures.engine_worker
-sandbox = engine_fixtures.sandbox
 
 CHECKS = ("x-amzn-header", "sip-rule-target", "lambda-associated", "sma-hangup")
 
