@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.dispatch import receiver
 
 from integrations.engine.events import run_applied
 
+if TYPE_CHECKING:
+    from integrations.models import Integration
+
 logger = logging.getLogger(__name__)
 
 
 @receiver(run_applied)
 def observe_applied_integration(
-    sender: Any, integration: Any, run_kind: str, changed: bool, **_: Any
+    sender: Any, integration: Integration, run_kind: str, changed: bool, **_: Any
 ) -> None:
     """Queue the Registered refresh (and diagnostics when useful) once the run's writes are committed.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -16,6 +16,9 @@ from integrations.models.engine import NodeStatus, ResourceNode
 from integrations.resources import get_resource_type
 from integrations.vendors.clients import VendorClients, clients_for
 
+if TYPE_CHECKING:
+    from integrations.models import Integration
+
 _EXISTING = (NodeStatus.READY, NodeStatus.DRIFTED)
 
 
@@ -23,7 +26,7 @@ class IntegrationGraph:
     """The blueprint of an integration with the rows recording what exists, ready to walk."""
 
     def __init__(
-        self, integration: Any, clients: VendorClients | None = None, *, create_rows: bool = True
+        self, integration: Integration, clients: VendorClients | None = None, *, create_rows: bool = True
     ) -> None:
         self.integration = integration
         self.blueprint: Blueprint = blueprint_for(integration.kind, integration.config)

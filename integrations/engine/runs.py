@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -32,6 +32,9 @@ from integrations.models.engine import ACTIVE_RUN_STATES, EventOutcome, Run, Run
 from monitoring import log_context
 from tenants.audit import Actor, record_audit
 from tenants.choices import AuditAction
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +63,7 @@ def _fail_stale(run: Run) -> None:
 
 
 def request_run(
-    integration: Any,
+    integration: Integration,
     kind: str,
     *,
     enqueue: Callable[[int], None],
@@ -216,7 +219,7 @@ def _execute_claimed(run: Run) -> None:
                 raise
 
 
-def _walk_once(run: Run, integration: Any, *, resumed: bool) -> None:
+def _walk_once(run: Run, integration: Integration, *, resumed: bool) -> None:
     """One walk of the run's graph, read afresh from the database (safe to repeat: it observes first)."""
     graph = IntegrationGraph(integration)
     recorder = RunRecorder(run, len(graph.blueprint.nodes))
@@ -321,7 +324,7 @@ def _teardown(run: Run, graph: IntegrationGraph, recorder: RunRecorder) -> None:
     announce(run_finished, run=run)
 
 
-def _save_conditions(integration: Any, conditions: list[dict[str, Any]]) -> None:
+def _save_conditions(integration: Integration, conditions: list[dict[str, Any]]) -> None:
     integration.conditions = conditions
     integration.save(update_fields=["conditions", "updated_at"])
 
@@ -350,7 +353,7 @@ def _record_finish(run: Run, state: str, message: str) -> None:
     )
 
 
-def plan_integration(integration: Any, *, requested_by: Any = None) -> tuple[Run, dict[str, Any]]:
+def plan_integration(integration: Integration, *, requested_by: Any = None) -> tuple[Run, dict[str, Any]]:
     """Compute the plan now (nothing changes) and keep it as a finished plan run."""
     graph = IntegrationGraph(integration)
     plan = plan_graph(graph)

@@ -11,12 +11,15 @@ kind is one module here, its blueprint, and the resource types it needs.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from integrations.choices import AccountKind, CallsLog, IntegrationKind
 from integrations.engine.blueprint import Blueprint
 from integrations.kinds import connect_synthflow, connect_vapi, genesys_synthflow, twilio_synthflow
 from integrations.kinds.schema import StrictSerializer
+
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
 
 class KindModule(Protocol):
@@ -34,7 +37,7 @@ class KindModule(Protocol):
 
     def validate_config(self, data: object) -> dict[str, Any]: ...
 
-    def hints(self, integration: Any) -> list[tuple[str, str]]: ...
+    def hints(self, integration: Integration) -> list[tuple[str, str]]: ...
 
 
 KINDS: dict[str, Any] = {

@@ -7,20 +7,23 @@ Genesys, a contact flow import or routing in Connect).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.urls import reverse
 
 from integrations.genesys_hints import genesys_hints as genesys_values
 
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
-def _outputs(integration: Any, node: str) -> dict[str, Any]:
+
+def _outputs(integration: Integration, node: str) -> dict[str, Any]:
     row = integration.resources.filter(node=node).first()
     return dict(row.outputs) if row is not None and row.outputs else {}
 
 
-def connect_hints(integration: Any) -> list[tuple[str, str]]:
+def connect_hints(integration: Integration) -> list[tuple[str, str]]:
     """Amazon Connect kinds: the Voice Connector and Chime number, and what to route in Connect."""
     rows: list[tuple[str, str]] = []
     connector = _outputs(integration, "voice_connector")
@@ -39,7 +42,7 @@ def connect_hints(integration: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def genesys_hints(integration: Any) -> list[tuple[str, str]]:
+def genesys_hints(integration: Integration) -> list[tuple[str, str]]:
     """Genesys Cloud: the BYOC inbound FQDN, Synthflow's SIP target and the Architect routing."""
     values = genesys_values(integration)
     return [
@@ -49,7 +52,7 @@ def genesys_hints(integration: Any) -> list[tuple[str, str]]:
     ]
 
 
-def twilio_hints(integration: Any) -> list[tuple[str, str]]:
+def twilio_hints(integration: Integration) -> list[tuple[str, str]]:
     """Twilio: the voice webhook apply sets on the number."""
     path = reverse("twilio-voice-webhook", args=[integration.public_id])
     url = f"{settings.PUBLIC_BASE_URL.rstrip('/')}{path}"

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 register = template.Library()
 
 
-def hints_for(integration: Any) -> list[tuple[str, str]]:
+def hints_for(integration: Integration) -> list[tuple[str, str]]:
     """(label, value) rows for the integration's kind; values are exact, ready to paste."""
     return get_kind(integration.kind).hints(integration)
 

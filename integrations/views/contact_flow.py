@@ -6,13 +6,16 @@ in `integrations.contact_flows`, which the blueprints build their flows with.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from integrations.engine.graph import IntegrationGraph
 from integrations.engine.types import contains_unknown
 
+if TYPE_CHECKING:
+    from integrations.models import Integration
 
-def contact_flow_for(integration: Any) -> dict[str, Any] | None:
+
+def contact_flow_for(integration: Integration) -> dict[str, Any] | None:
     """The contact flow of an applied integration, as created in Connect (None before apply)."""
     graph = IntegrationGraph(integration, create_rows=False)
     if "contact_flow" not in graph.blueprint.by_name:
