@@ -18,8 +18,11 @@ from integrations.tests.factories import IntegrationFactory
 START = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-def store(integration: Integration, texts: list[str], offset_s: int = 0) -> SipCall:
-    start = START + timedelta(seconds=offset_s)
+def store(
+    integration: Integration, texts: list[str], offset_s: int = 0, *, start: datetime | None = None
+) -> SipCall:
+    """Store `texts` as one read of the log would, 50 ms apart from `start` (START) plus `offset_s`."""
+    start = (start or START) + timedelta(seconds=offset_s)
     observed = [
         ObservedMessage(
             at=start + timedelta(milliseconds=50 * i),

@@ -4,8 +4,7 @@ quiet period after its last message brought nothing new (calls/settling.py)."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -13,35 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.choices import CallSource, Direction
-from calls.grouping import ObservedMessage, Perspective
 from calls.models import SipCall
 from calls.settling import is_complete
-from calls.sip_message import parse_sip_message
-from calls.storing import store_integration_calls
 from calls.tests.factories import SipCallFactory, SipMessageFactory
-from calls.tests.sip_samples import CONNECTOR_HOST, ack, answered_call, invite, response
-from integrations.models import Integration
+from calls.tests.sip_samples import ack, answered_call, invite, response
+from calls.tests.stored_calls import store
 from integrations.tests.factories import IntegrationFactory
 from tenants.choices import Role
 from testing.world import TenantWorld, member
 
 pytestmark = pytest.mark.django_db
-
-
-def store(integration: Integration, texts: list[str], start: datetime) -> SipCall:
-    """Store `texts` as one read of the log would, 50 ms apart from `start`."""
-    observed = [
-        ObservedMessage(
-            at=start + timedelta(milliseconds=50 * i),
-            message=parse_sip_message(t),
-            fingerprint=hashlib.sha256(f"{i}{t}".encode()).hexdigest(),
-        )
-        for i, t in enumerate(texts)
-    ]
-    (call,) = store_integration_calls(
-        integration, CallSource.CLOUDWATCH, observed, view=Perspective(name=CONNECTOR_HOST)
-    )
-    return call
 
 
 def complete_in_api(world: TenantWorld, call: SipCall) -> bool:
@@ -56,10 +36,10 @@ def test_a_call_read_while_it_goes_on_is_settling_then_complete_once_its_bye_is_
     start = timezone.now() - timedelta(seconds=1)
     messages = answered_call("live@x")
 
-    call = store(integration, messages[:5], start)  # INVITE ... ACK: the call is on
+    call = store(integration, messages[:5], start=start)  # INVITE ... ACK: the call is on
     assert complete_in_api(world, call) is False
 
-    call = store(integration, messages, start)  # the next read: BYE and its 200 OK
+    call = store(integration, messages, start=start)  # the next read: BYE and its 200 OK
     assert complete_in_api(world, call) is True
 
 
@@ -68,13 +48,15 @@ def test_a_failure_is_complete_with_its_ack_or_after_a_quiet_read(world: TenantW
     start = timezone.now() - timedelta(seconds=1)
     busy = [invite("busy@x"), response(100, "Trying", "busy@x"), response(486, "Busy Here", "busy@x")]
 
-    call = store(integration, busy, start)
+    call = store(integration, busy, start=start)
     assert complete_in_api(world, call) is False  # the ACK may still come
 
     SipCall.objects.filter(pk=call.pk).update(updated_at=call.ended_at + timedelta(seconds=5))
     assert complete_in_api(world, call) is True  # a read 5 s later found nothing new
 
-    with_ack = store(integration, [m.replace("busy@x", "acked@x") for m in busy] + [ack("acked@x")], start)
+    with_ack = store(
+        integration, [m.replace("busy@x", "acked@x") for m in busy] + [ack("acked@x")], start=start
+    )
     assert complete_in_api(world, with_ack) is True
 
 
@@ -111,9 +93,9 @@ def test_the_ladder_page_marks_a_settling_call_and_a_complete_one() -> None:
     client = Client()
     client.force_login(user)
 
-    call = store(integration, messages[:5], start)
+    call = store(integration, messages[:5], start=start)
     settling = client.get(reverse("calls:call-detail", args=[call.pk])).content.decode()
-    store(integration, messages, start)
+    store(integration, messages, start=start)
     complete = client.get(reverse("calls:call-detail", args=[call.pk])).content.decode()
 
     assert 'data-testid="ladder-state">Settling</span>' in settling

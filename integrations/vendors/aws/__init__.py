@@ -9,14 +9,5 @@ operation (integrations/tests/test_aws_permissions.py checks it).
 """
 
 from integrations.vendors.aws.session import AwsAccountRef, AwsSession, translate_client_error
-from integrations.vendors.errors import AuthFailed, Conflict, NotFound, Throttled
 
-__all__ = [
-    "AuthFailed",
-    "AwsAccountRef",
-    "AwsSession",
-    "Conflict",
-    "NotFound",
-    "Throttled",
-    "translate_client_error",
-]
+__all__ = ["AwsAccountRef", "AwsSession", "translate_client_error"]

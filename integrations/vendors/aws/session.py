@@ -238,14 +238,3 @@ class AwsSession:
 
 def _camel(snake: str) -> str:
     return "".join(part.capitalize() for part in snake.split("_"))
-
-
-__all__ = [
-    "AuthFailed",
-    "AwsAccountRef",
-    "AwsSession",
-    "Conflict",
-    "NotFound",
-    "Throttled",
-    "translate_client_error",
-]
