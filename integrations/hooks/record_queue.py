@@ -42,6 +42,18 @@ redis.call('LPUSH', KEYS[1], ARGV[1])
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', tonumber(ARGV[2])) then return 1 end
 return 0
 """
+#: The voice webhook's whole Redis work for a call in one round trip (integrations/hooks/call_log.py
+#: `answer_once`): keep the call's answer unless one is kept (replays.py's key, SET NX EX); when it
+#: is, answer it back ({0, the kept answer}); else queue the record as _PUSH does ({1, 1}: the caller
+#: schedules a drain; {1, 0}: a drain is coming).
+_ANSWER_ONCE = """
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', tonumber(ARGV[2])) then
+  return {0, redis.call('GET', KEYS[1])}
+end
+redis.call('LPUSH', KEYS[2], ARGV[3])
+if redis.call('SET', KEYS[3], '1', 'NX', 'EX', tonumber(ARGV[4])) then return {1, 1} end
+return {1, 0}
+"""
 #: the flag outlives a lost drain message by this much; the next record then schedules another
 PENDING_SECONDS = 10
 #: a drain waits this long after the first record, so it takes a batch
@@ -93,8 +105,32 @@ def push(tenant_id: int, integration_id: str, call_sid: str, params: dict[str, A
     if connection is None:
         return None
     names = keys()
-    record = json.dumps({"t": tenant_id, "i": integration_id, "c": call_sid, "p": params, "a": at})
+    record = encode(tenant_id, integration_id, call_sid, params, at)
     return bool(connection.eval(_PUSH, 2, names["records"], names["pending"], record, PENDING_SECONDS))
+
+
+def encode(tenant_id: int, integration_id: str, call_sid: str, params: dict[str, Any], at: str) -> str:
+    """One record as the list holds it (what `drain` reads back)."""
+    return json.dumps({"t": tenant_id, "i": integration_id, "c": call_sid, "p": params, "a": at})
+
+
+def answer_once(
+    connection: redis.Redis, replay_key: str, answer: str, replay_seconds: int, record: str
+) -> tuple[bool, bytes | None, bool]:
+    """Keep `answer` at `replay_key` for `replay_seconds` and queue `record`, unless an answer is kept
+    there already: (first, the answer kept before when not first, whether the caller must schedule a
+    drain). One round trip; raises the client's error when Redis refuses it."""
+    names = keys()
+    reply = connection.eval(
+        _ANSWER_ONCE,
+        3,
+        *(replay_key, names["records"], names["pending"]),
+        *(answer, replay_seconds, record, PENDING_SECONDS),
+    )
+    first, second = reply[0], reply[1]
+    if first:
+        return True, None, bool(second)
+    return False, second, False
 
 
 def drain(batch: int = DRAIN_BATCH) -> tuple[int, bool]:

@@ -87,12 +87,9 @@ def voice_webhook(request: HttpRequest, public_id: str) -> HttpResponse:
             loggable(call_sid),
         )
         answer = CallAnswer(target.fallback_twiml, CallOutcome.FALLBACK, "answering the call failed")
-    answer, first = replays.remember(target.public_id, call_sid, answer)
-    if first:
-        # Published to the broker before the answer leaves; the worker writes it (call_log.py).
-        call_log.note_voice_request(target, params, answer, received_at, timezone.now())
-    else:
-        logger.info("twilio webhook %s: call %s asked again; same answer", public_id, loggable(call_sid))
+    # Kept for Twilio's repeats, and the call's record queued before the answer leaves (one Redis round
+    # trip); a repeat that raced this one gets the first answer (call_log.py).
+    answer = call_log.answer_once(target, params, answer, received_at)
     logger.debug("twilio webhook %s: call %s %s", public_id, loggable(call_sid), answer.outcome)
     return _twiml(answer.twiml)
 

@@ -110,3 +110,23 @@ def test_without_redis_the_caller_is_told_to_publish_a_task(settings: Any) -> No
 
     assert record_queue.push(1, "x", _sid(1), {}, AT) is None
     assert record_queue.drain() == (0, False)
+
+
+def test_the_first_answer_is_kept_and_its_record_queued_in_one_script(queue: Any) -> None:
+    integration = IntegrationFactory()
+    key = f"patchbay:test-answer:{uuid.uuid4().hex}"
+    record = record_queue.encode(integration.tenant_id, str(integration.pk), _sid(1), {}, AT)
+
+    first = record_queue.answer_once(queue, key, "first answer", 60, record)
+    again = record_queue.answer_once(queue, key, "second answer", 60, record)
+    third = record_queue.answer_once(queue, key, "third answer", 60, record)
+
+    assert first == (True, None, True), "kept, queued, and the caller schedules the drain"
+    assert again == third == (False, b"first answer", False), "a repeat gets the first answer back"
+    assert queue.llen(record_queue.keys()["records"]) == 1, "a repeat queues no record"
+    assert 0 < queue.ttl(key) <= 60
+    # Another call's record while the first drain is pending: queued, no second drain.
+    other = record_queue.answer_once(queue, key + "-other", "answer", 60, record)
+    assert other == (True, None, False)
+    assert record_queue.drain() == (1, False), "two records of one call are written once"
+    queue.delete(key, key + "-other")
