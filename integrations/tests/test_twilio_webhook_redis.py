@@ -5,7 +5,6 @@ refuses it costs the record, never the call."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def redis_commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def redis_commands(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every command any Redis client of this process sends (Django's cache included)."""
     sent: list[str] = []
     execute = redis.Redis.execute_command
@@ -31,7 +30,7 @@ def redis_commands(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         return execute(self, *args, **options)
 
     monkeypatch.setattr(redis.Redis, "execute_command", counted)
-    yield sent
+    return sent
 
 
 @pytest.fixture
