@@ -7,11 +7,13 @@ then found again by that number (`get_phone_number`).
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType, spec_diff
 from integrations.resources.waiting import wait_for
-from integrations.vendors.aws.chime_numbers import ChimeNumbers
+from integrations.vendors.aws.chime_numbers import ChimeNumbers, PhoneNumberOrder
 from integrations.vendors.aws.chime_numbers import PhoneNumber as ChimeNumber
 from integrations.vendors.errors import Conflict, InvalidSpec
 
@@ -23,6 +25,8 @@ GONE = frozenset({DELETING, "ReleaseInProgress", "AcquireFailed", "Cancelled", "
 ORDER_DONE = frozenset({"Successful", "Failed", "Partial", "Exception", "Cancelled"})
 #: how many candidates to ask a search for; the first is taken
 SEARCH_RESULTS = 5
+
+logger = logging.getLogger(__name__)
 
 
 def _area_code(e164: str) -> str | None:
@@ -70,12 +74,17 @@ class PhoneNumber(ResourceType):
 
     def _wait_for_order(self, numbers: ChimeNumbers, order_id: str) -> None:
         """Poll the order until it is done (AWS's sample polls about 10 times); fail on a failed order."""
-        order = wait_for(
+        self._raise_unless_successful(order_id, self._finished_order(numbers, order_id))
+
+    def _finished_order(self, numbers: ChimeNumbers, order_id: str) -> PhoneNumberOrder:
+        return wait_for(
             lambda: numbers.order(order_id),
             lambda o: o.status in ORDER_DONE,
             what=f"phone number order {order_id}",
             attempts=settings.CHIME_ORDER_WAIT_ATTEMPTS,
         )
+
+    def _raise_unless_successful(self, order_id: str, order: PhoneNumberOrder) -> None:
         if order.status != "Successful":
             failed = order.number_statuses
             raise InvalidSpec(
@@ -84,10 +93,10 @@ class PhoneNumber(ResourceType):
                 field="area_code",
             )
 
-    def _choose(self, ctx: NodeContext) -> str:
-        """The number to order: the spec's own, or the first one a search of the area code offers."""
+    def _candidates(self, ctx: NodeContext) -> list[str]:
+        """The numbers to order, in turn: the spec's own, or what a search of the area code offers."""
         if ctx.spec.get("e164"):
-            return ctx.spec["e164"]
+            return [ctx.spec["e164"]]
         area_code = ctx.spec["area_code"]
         found = ChimeNumbers(ctx.clients.aws).search_available(
             area_code, country="US", max_results=SEARCH_RESULTS
@@ -96,19 +105,31 @@ class PhoneNumber(ResourceType):
             raise InvalidSpec(
                 f"no phone numbers are available in area code {area_code}", vendor="aws", field="area_code"
             )
-        return found[0]
+        return found
 
     def create(self, ctx: NodeContext) -> str:
-        """Search, record the chosen number, order it under our name, and wait for the order."""
+        """Search, record the chosen number, order it under our name, and wait for the order.
+
+        A searched number can be taken between the search and the order (another apply searching the
+        same area code at the same moment): its order then fails, and the next candidate is ordered.
+        """
         numbers = ChimeNumbers(ctx.clients.aws)
-        e164 = self._choose(ctx)
-        existing = numbers.phone_number(e164) if ctx.spec.get("e164") else None
+        candidates = self._candidates(ctx)
+        existing = numbers.phone_number(candidates[0]) if ctx.spec.get("e164") else None
         if existing is not None:
             return self._adopt_specific(ctx, existing)
-        ctx.record_intent(e164=e164)  # saved before the order: a lost answer is found by this number
-        order_id = numbers.create_order(ctx.spec["product_type"], [e164], ctx.external_name)
-        ctx.record_intent(e164=e164, order_id=order_id)
-        self._wait_for_order(numbers, order_id)
+        searched = not ctx.spec.get("e164")
+        for turn, e164 in enumerate(candidates, start=1):
+            ctx.record_intent(e164=e164)  # saved before the order: a lost answer is found by this number
+            order_id = numbers.create_order(ctx.spec["product_type"], [e164], ctx.external_name)
+            ctx.record_intent(e164=e164, order_id=order_id)
+            order = self._finished_order(numbers, order_id)
+            if order.status == "Failed" and searched and turn < len(candidates):
+                # (the number itself is not logged: botocore marks E.164 numbers sensitive)
+                logger.info("number order %s failed: taken since the search; ordering the next", order_id)
+                continue
+            self._raise_unless_successful(order_id, order)
+            break
         return e164
 
     def _adopt_specific(self, ctx: NodeContext, number: ChimeNumber) -> str:

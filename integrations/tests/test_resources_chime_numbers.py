@@ -95,6 +95,43 @@ def test_specific_number_is_ordered_and_not_taken_twice(make_node: Callable[...,
         other.create()
 
 
+def test_a_number_taken_between_search_and_order_is_replaced_by_the_next_candidate(
+    make_node: Callable[..., Node],
+    sandbox_control: SandboxControl,
+    chime: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two applies searching one area code at once get the same first candidate: the one whose order
+    fails on it orders the next candidate, in the same run, and keeps nothing of the failed order."""
+    from integrations.vendors.aws.chime_numbers import ChimeNumbers
+
+    search = ChimeNumbers.search_available
+    taken: list[str] = []
+
+    def raced(self: ChimeNumbers, *args: Any, **kwargs: Any) -> list[str]:
+        found = search(self, *args, **kwargs)
+        # Another apply orders the first candidate right after this search.
+        chime.create_phone_number_order(
+            ProductType="SipMediaApplicationDialIn", E164PhoneNumbers=found[:1], Name="pb-t-other-did"
+        )
+        taken.append(found[0])
+        return found
+
+    monkeypatch.setattr(ChimeNumbers, "search_available", raced)
+    node = make_node("chime.phone_number", "pb-t-i-raced-did", dict(SMA_NUMBER))
+
+    created = node.create()
+
+    assert created.up_to_date
+    assert created.outputs["e164"] != taken[0] and created.outputs["e164"].startswith("+1503")
+    assert node.intent["e164"] == created.outputs["e164"]
+    assert sandbox_control.operations().count("CreatePhoneNumberOrder") == 3  # the other's, ours twice
+    ours = chime.get_phone_number(PhoneNumberId=created.outputs["e164"])["PhoneNumber"]
+    assert ours["Name"] == "pb-t-i-raced-did"
+    theirs = chime.get_phone_number(PhoneNumberId=taken[0])["PhoneNumber"]
+    assert theirs["Name"] == "pb-t-other-did", "the other apply's number is left alone"
+
+
 # -- SIP media application and SIP rule ----------------------------------------------
 
 
