@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
+from integrations.engine.executor import GraphExecutor
 from integrations.engine.types import Diff, NodeContext, Observation, ResourceType
 from integrations.resources import get_resource_type
 
@@ -163,3 +164,10 @@ class SandboxControl:
 
     def set_options(self, options: dict[str, Any]) -> None:
         httpx.post(f"{self.url}/_sandbox/options", json=options, timeout=10).raise_for_status()
+
+
+def first_observe(node: Node, *, reconcile: bool = True) -> Observation:
+    """The engine's first look at a node (what `_converge` acts on), in a reconcile or an apply run:
+    in a reconcile, reads-by-id may come from a shared listing (integrations/vendors/shared_reads.py)."""
+    executor = GraphExecutor(cast(Any, None), cast(Any, None), shared_reads=reconcile)
+    return executor._first_observe(node.rtype, node.context())

@@ -18,10 +18,8 @@ import pytest
 from django.core.cache import cache
 
 from integrations.engine import runs
-from integrations.engine.executor import GraphExecutor
-from integrations.engine.types import Observation
 from integrations.models.engine import RunKind
-from integrations.tests.resource_harness import Node
+from integrations.tests.resource_harness import Node, first_observe
 from integrations.vendors import shared_reads
 from integrations.vendors.errors import AuthFailed
 from integrations.vendors.twilio import TwilioClient
@@ -69,12 +67,6 @@ def integration(account: dict[str, str], index: int) -> tuple[Node, Node]:
     number = Node("vapi.phone_number", f"pb-acme-i{index}-number", spec, clients)
     number.create()
     return credential, number
-
-
-def first_observe(node: Node, *, reconcile: bool = True) -> Observation:
-    """The engine's first look at a node (what `_converge` acts on), in a reconcile or an apply run."""
-    executor = GraphExecutor(cast(Any, None), cast(Any, None), shared_reads=reconcile)
-    return executor._first_observe(node.rtype, node.context())
 
 
 def narrow(sandbox_url: str, account: dict[str, str], credential: Node, ips: list[str]) -> None:

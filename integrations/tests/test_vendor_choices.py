@@ -61,6 +61,22 @@ def _choices(world: TenantWorld, account: ProviderAccount, **params: str) -> Any
     return world.api(Role.OPERATOR).get(f"/api/v1/accounts/{account.pk}/choices/", params)
 
 
+def test_an_aws_account_offers_its_chime_numbers(world: TenantWorld, sandbox: Sandbox) -> None:
+    from integrations.vendors.aws import AwsAccountRef, AwsSession
+    from integrations.vendors.aws.chime_numbers import ChimeNumbers
+
+    aws, _ = _aws(world, sandbox)
+    ref = AwsAccountRef(aws.settings["role_arn"], aws.external_id, aws.settings["region"])
+    chime = ChimeNumbers(AwsSession(ref))
+    [wanted] = chime.search_available("503", max_results=1)
+    chime.create_order("SipMediaApplicationDialIn", [wanted], "pb-acme-main-did")
+
+    numbers = _choices(world, aws, field="phone_number")
+
+    assert numbers.status_code == 200, numbers.json()
+    assert [c["value"] for c in numbers.json()["choices"]] == [wanted]
+
+
 def test_an_aws_account_offers_its_connect_instances_and_their_numbers(
     world: TenantWorld, sandbox: Sandbox
 ) -> None:

@@ -116,6 +116,9 @@ class ChimeVoice(AwsService):
     # -- Voice Connectors ---------------------------------------------------------------
 
     def voice_connector(self, connector_id: str) -> VoiceConnector | None:
+        listed = self._shared(connector_id, "VoiceConnectorId", "list_voice_connectors", "VoiceConnectors")
+        if listed is not None:
+            return _voice_connector(listed)
         try:
             data = self._call("get_voice_connector", VoiceConnectorId=connector_id)["VoiceConnector"]
         except NotFound:

@@ -31,6 +31,10 @@ _RETRYABLE = {"Throttled": Throttled, "Throttling": Throttled}
 _UNAVAILABLE = {"ServiceFailure", "ServiceUnavailable"}
 
 
+#: ListPhoneNumbers' largest page (botocore:chime-sdk-voice ResultMax, 1..100: more is a BadRequest)
+NUMBERS_PAGE = 100
+
+
 def number_errors(answer: dict[str, Any], operation: str, *, ignore: frozenset[str] = frozenset()) -> None:
     """Raise the first per-number failure Chime reported inside a 200 `PhoneNumberErrors` (AWS.md §1.3)."""
     for error in answer.get("PhoneNumberErrors") or []:
@@ -95,6 +99,11 @@ class ChimeNumbers(AwsService):
 
     def phone_number(self, e164: str) -> PhoneNumber | None:
         """The number (GetPhoneNumber accepts the E.164 form as its id); None when unknown."""
+        listed = self._shared(
+            e164, "E164PhoneNumber", "list_phone_numbers", "PhoneNumbers", MaxResults=NUMBERS_PAGE
+        )
+        if listed is not None:
+            return _phone_number(listed)
         try:
             data = self._call("get_phone_number", PhoneNumberId=e164)["PhoneNumber"]
         except NotFound:
@@ -111,7 +120,7 @@ class ChimeNumbers(AwsService):
                 FilterValue=voice_connector_id,
             )
         else:
-            items = self._pages("list_phone_numbers", "PhoneNumbers", MaxResults=500)
+            items = self._pages("list_phone_numbers", "PhoneNumbers", MaxResults=NUMBERS_PAGE)
         return [_phone_number(n) for n in items if n.get("E164PhoneNumber")]
 
     def connector_numbers(self, connector_id: str) -> list[str]:

@@ -81,6 +81,11 @@ class ChimeSip(AwsService):
     # -- SIP media applications -------------------------------------------------------------
 
     def sip_media_application(self, application_id: str) -> SipMediaApplication | None:
+        listed = self._shared(
+            application_id, "SipMediaApplicationId", "list_sip_media_applications", "SipMediaApplications"
+        )
+        if listed is not None:
+            return _sip_media_application(listed)
         try:
             data = self._call("get_sip_media_application", SipMediaApplicationId=application_id)
         except NotFound:
@@ -124,6 +129,9 @@ class ChimeSip(AwsService):
     # -- SIP rules --------------------------------------------------------------------------
 
     def sip_rule(self, rule_id: str) -> SipRule | None:
+        listed = self._shared(rule_id, "SipRuleId", "list_sip_rules", "SipRules")
+        if listed is not None:
+            return _sip_rule(listed)
         try:
             data = self._call("get_sip_rule", SipRuleId=rule_id)
         except NotFound:

@@ -9,8 +9,12 @@ resources and diagnostics never see a boto3 dict, and each request exists once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.conf import settings
+
+from integrations.vendors import shared_reads
 from integrations.vendors.aws.session import AwsSession
 
 
@@ -50,3 +54,24 @@ class AwsService:
             if not token:
                 return items
             params = {**params, self.TOKEN_IN: token}
+
+    def _shared(
+        self, item_id: str, id_field: str, operation: str, key: str, **params: Any
+    ) -> dict[str, Any] | None:
+        """In a reconcile's observe, the raw item `item_id` of the account's listing `operation`, shared
+        by every integration on this account (integrations/vendors/shared_reads.py); None otherwise, or
+        when the listing does not have it: then the caller reads it by id."""
+        if not shared_reads.is_sharing():
+            return None
+        account = self.session.account
+        identity = shared_reads.account_identity(
+            "aws", settings.AWS_ENDPOINT_URL or "", account.role_arn, account.external_id, account.region
+        )
+        found: Mapping[str, Any] | None = shared_reads.shared_item(
+            identity,
+            f"{self.SERVICE}:{operation}",
+            item_id,
+            lambda: self._pages(operation, key, **params),
+            id_field,
+        )
+        return dict(found) if found is not None else None
