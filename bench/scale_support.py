@@ -40,18 +40,22 @@ MAKERS: list[tuple[str, Callable[..., Any]]] = list(KIND_MAKERS.items())
 FINISHED = (RunState.SUCCEEDED, RunState.FAILED)
 
 #: area codes the Connect kinds order their Chime number in, in turn. All sandbox AWS accounts share
-#: one Chime number inventory, and a search returns the same first candidates until one is ordered: two
-#: applies ordering in one area code at the same moment pick the same number, and the loser's order
-#: ends Failed (so does its run). Real AWS has one global inventory too; see the README's Performance.
+#: one Chime number inventory (of 500 numbers per area code), and a search returns the same first
+#: candidates until one is ordered: two applies ordering in one area code at the same moment pick the
+#: same number, and the loser's order ends Failed; it then orders the next candidate
+#: (integrations/resources/chime_phone_number.py). Real AWS has one global inventory too.
 AREA_CODES = ("503", "415", "212", "312", "206", "617", "303", "512", "404", "305")
 
 
-def seed(sandbox: Sandbox, count: int, tag: str) -> list[Integration]:
-    """`count` integrations of mixed kinds, each in its own tenant with its own sandbox accounts."""
+def seed(
+    sandbox: Sandbox, count: int, tag: str, area_codes: tuple[str, ...] = AREA_CODES
+) -> list[Integration]:
+    """`count` integrations of mixed kinds, each in its own tenant with its own sandbox accounts; the
+    Connect kinds order their Chime number in `area_codes` in turn."""
     made = []
     for index in range(count):
         kind, make = MAKERS[index % len(MAKERS)]
-        config = {"area_code": AREA_CODES[index % len(AREA_CODES)]} if kind.startswith("connect") else {}
+        config = {"area_code": area_codes[index % len(area_codes)]} if kind.startswith("connect") else {}
         made.append(make(sandbox, slug=f"{tag}{index:04d}", **config).integration)
     return made
 
