@@ -216,6 +216,8 @@ SHARED_HEADERS = [
     "calls/integration",
     "vapi calls",
     "vapi/integration",
+    "aws calls",
+    "aws/integration",
     "writes",
     "wall s",
 ]
@@ -233,8 +235,9 @@ def bench_noop_reconcile_pass_shared_accounts(
     """The same no-op pass over N connect_vapi integrations of ONE tenant on ONE AWS and ONE Vapi
     account, with the workers' shared listings off and on (integrations/vendors/shared_reads.py).
 
-    Sharing covers the Vapi reads (credential, phone number); the AWS reads are per object as before.
-    Without REDIS_URL the cache is per worker process, so each worker lists once per tick.
+    Sharing covers the Vapi reads (credential, phone number) and the Chime ones (voice connector, SIP
+    media application, SIP rule, phone number); the other AWS reads are per object. Without REDIS_URL
+    the cache is per worker process, so each worker lists once per tick.
     """
     env = {**sandbox_settings(sandbox_server.url), **FAST_ENGINE}
     apply_settings(monkeypatch, env)
@@ -262,6 +265,7 @@ def bench_noop_reconcile_pass_shared_accounts(
     rows = []
     for (label, _, count), p in zip(SHARED_PASSES, passes.values(), strict=True):
         vapi = sum(n for op, n in p["operations"].items() if op.startswith("vapi:"))
+        aws = sum(n for op, n in p["operations"].items() if op.startswith("aws:"))
         rows.append(
             [
                 size,
@@ -272,6 +276,8 @@ def bench_noop_reconcile_pass_shared_accounts(
                 p["calls"] / size,
                 vapi,
                 vapi / size,
+                aws,
+                aws / size,
                 sum(p["writes"].values()),
                 p["wall_seconds"],
             ]
