@@ -76,7 +76,7 @@ def make_all_due(ids: list[UUID]) -> None:
     Run.objects.filter(integration_id__in=ids).update(finished_at=past)
 
 
-def reconcile_pass(ids: list[UUID], sandbox_server: Any, tick: float) -> dict[str, Any]:
+def reconcile_pass(ids: list[UUID], sandbox_server: Any, tick: float, workers: list[Any]) -> dict[str, Any]:
     """Play the beat until every integration has a reconcile queued, wait for them all, measure."""
     intended: dict[int, Any] = {}
     send = execute_run_task.apply_async
@@ -103,7 +103,7 @@ def reconcile_pass(ids: list[UUID], sandbox_server: Any, tick: float) -> dict[st
                 break
             time.sleep(max(0.0, tick - (time.monotonic() - tick_at)))
     runs = support.wait_all(list(queued.values_list("pk", flat=True)), deadline=600 + 30 * len(ids))
-    support.settle(ledger)  # the refresh each run queues on commit belongs to the pass
+    support.settle(ledger, workers)  # the refresh each run queues on commit belongs to the pass
     requests = ledger.requests(since=mark)
     by_operation = support.operations(requests)
     writes = {op: n for op, n in by_operation.items() if support.is_write(op.split(":", 1)[1])}
@@ -144,7 +144,7 @@ def bench_noop_reconcile_pass_at_scale(
 
     workers = support.start_workers(celery_worker_factory, env, 2)
     seeded = support.apply_all(integrations, deadline=600 + 30 * size)
-    support.settle(sandbox_server.sandbox.ledger)  # the applies' diagnostics are not the pass's
+    support.settle(sandbox_server.sandbox.ledger, workers)  # the applies' diagnostics are not the pass's
     support.stop_workers(workers)
     assert seeded.failed == [], seeded.failed
     nodes = ResourceNode.objects.filter(integration_id__in=ids).count()
@@ -154,7 +154,7 @@ def bench_noop_reconcile_pass_at_scale(
     for count in WORKER_COUNTS:
         workers = support.start_workers(celery_worker_factory, env, count)
         try:
-            passes[count] = reconcile_pass(ids, sandbox_server, tick)
+            passes[count] = reconcile_pass(ids, sandbox_server, tick, workers)
             passes[count]["runs_per_worker"] = support.runs_per_worker(workers)
         finally:
             support.stop_workers(workers)
@@ -246,7 +246,7 @@ def bench_noop_reconcile_pass_shared_accounts(
     ids = [i.pk for i in integrations]
     workers = support.start_workers(celery_worker_factory, env, 2)
     seeded = support.apply_all(integrations, deadline=600 + 30 * size)
-    support.settle(sandbox_server.sandbox.ledger)
+    support.settle(sandbox_server.sandbox.ledger, workers)
     support.stop_workers(workers)
     assert seeded.failed == [], seeded.failed
     nodes = ResourceNode.objects.filter(integration_id__in=ids).count()
@@ -258,7 +258,7 @@ def bench_noop_reconcile_pass_shared_accounts(
             celery_worker_factory, {**env, "RECONCILE_SHARED_LIST_SECONDS": seconds}, count
         )
         try:
-            passes[f"{label}/{count}"] = reconcile_pass(ids, sandbox_server, tick)
+            passes[f"{label}/{count}"] = reconcile_pass(ids, sandbox_server, tick, workers)
         finally:
             support.stop_workers(workers)
 

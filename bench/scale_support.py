@@ -142,10 +142,15 @@ def apply_all(integrations: list[Integration], deadline: float) -> ApplyResult:
     return ApplyResult(done, wall, run_seconds(done))
 
 
-def settle(ledger: Any, *, quiet: float = 3.0, deadline: float = 300.0) -> None:
-    """Wait until the sandbox has had no request for `quiet` seconds: the work that follows a run
-    (the registration refresh and diagnostics it queues on commit, integrations/diagnostics/
-    receivers.py) is done and counted with it, not with whatever is measured next."""
+def settle(ledger: Any, workers: Iterable[Any] = (), *, quiet: float = 3.0, deadline: float = 300.0) -> None:
+    """Wait until the workers have taken what was queued (a ping through the queue per worker: a solo
+    pool takes its tasks in order) and the sandbox has had no request for `quiet` seconds: the work
+    that follows a run (the registration refresh and diagnostics it queues on commit,
+    integrations/diagnostics/receivers.py) is done and counted with it, not with whatever is measured
+    next. (Quiet alone was not enough at N=1000: a backlog of refreshes that paused on the database
+    for 3 s ran into the next pass.)"""
+    for worker in workers:
+        worker.wait_idle(timeout=deadline)
     end = time.monotonic() + deadline
     last, since = ledger.next_index, time.monotonic()
     while time.monotonic() < end:
