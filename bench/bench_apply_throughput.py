@@ -6,7 +6,8 @@ apply is requested for all 50 at once (`request_run`, as the API does) and execu
 many real Celery worker processes (solo pool, one run at a time each, all consuming one
 queue) against the sandbox. The Connect kinds all order their Chime number in one area code, so
 applies running at once meet the same search results, as two applies of one region would (the one
-whose order fails orders the next candidate). Wall time runs from the first request to the last run's end;
+whose order fails orders the next candidate; "numbers ordered again" counts those orders). Wall
+time runs from the first request to the last run's end;
 the scaling ratio is wall(1 worker) / wall(2 workers) (2.0 would be perfect).
 
 The test fails if any run fails, an integration got more than one apply run, or the
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 
 from bench import scale_support as support
-from integrations.models.engine import Run
+from integrations.models.engine import ResourceNode, Run
 from integrations.tests.engine_support import FAST_ENGINE, Sandbox, apply_settings, sandbox_settings
 from testing import resets
 
@@ -41,6 +42,7 @@ HEADERS = [
     "run max s",
     "failed",
     "duplicates",
+    "numbers ordered again",
     "runs per worker",
 ]
 
@@ -61,6 +63,7 @@ def bench_apply_throughput_one_and_two_workers(
     for count in WORKER_COUNTS:
         integrations = support.seed(sandbox, SIZE, tag=f"at{count}w", area_codes=("503",))
         workers = support.start_workers(celery_worker_factory, env, count)
+        mark = sandbox_server.sandbox.ledger.next_index
         try:
             result = support.apply_all(integrations, deadline=300 + 30 * SIZE)
             per_worker = support.runs_per_worker(workers)
@@ -72,6 +75,16 @@ def bench_apply_throughput_one_and_two_workers(
             )
         )
         durations = sorted(result.run_seconds)
+        # Chime orders beyond one per number: a number taken by a concurrent apply between its search
+        # and its order, ordered again from the next candidate (integrations/resources/chime_phone_number.py)
+        orders = [
+            r
+            for r in sandbox_server.sandbox.ledger.requests(since=mark)
+            if r.operation == "CreatePhoneNumberOrder"
+        ]
+        numbers = ResourceNode.objects.filter(
+            integration_id__in=[i.pk for i in integrations], type="chime.phone_number"
+        ).count()
         phases[count] = {
             "integrations": SIZE,
             "wall_seconds": result.wall,
@@ -83,6 +96,8 @@ def bench_apply_throughput_one_and_two_workers(
                 str(k) for k, n in runs_per_integration.items() if n > 1
             ),
             "duplicates": support.duplicates(sandbox_server.sandbox.live_objects(), integrations),
+            "chime_numbers": numbers,
+            "chime_orders": len(orders),
             "runs_per_worker": per_worker,
         }
 
@@ -97,6 +112,7 @@ def bench_apply_throughput_one_and_two_workers(
             p["run_seconds_max"],
             len(p["failed"]),
             len(p["duplicates"]),
+            p["chime_orders"] - p["chime_numbers"],
             "/".join(map(str, p["runs_per_worker"])),
         ]
         for count, p in phases.items()
