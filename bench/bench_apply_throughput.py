@@ -83,7 +83,8 @@ def bench_apply_throughput_one_and_two_workers(
             if r.operation == "CreatePhoneNumberOrder"
         ]
         numbers = ResourceNode.objects.filter(
-            integration_id__in=[i.pk for i in integrations], type="chime.phone_number"
+            integration_id__in=[i.pk for i in integrations],
+            type__in=("chime.phone_number", "chime.connector_phone_number"),
         ).count()
         phases[count] = {
             "integrations": SIZE,
