@@ -116,7 +116,7 @@ class ChimeVoice(AwsService):
     # -- Voice Connectors ---------------------------------------------------------------
 
     def voice_connector(self, connector_id: str) -> VoiceConnector | None:
-        listed = self._shared(connector_id, "VoiceConnectorId", "list_voice_connectors", "VoiceConnectors")
+        listed = self._shared(connector_id, "VoiceConnectorId", "voice-connectors", self._connector_items)
         if listed is not None:
             return _voice_connector(listed)
         try:
@@ -131,7 +131,10 @@ class ChimeVoice(AwsService):
         if max_results is not None:
             page = self._call("list_voice_connectors", MaxResults=max_results)
             return [_voice_connector(c) for c in page.get("VoiceConnectors") or []]
-        return [_voice_connector(c) for c in self._pages("list_voice_connectors", "VoiceConnectors")]
+        return [_voice_connector(c) for c in self._connector_items()]
+
+    def _connector_items(self) -> list[dict[str, Any]]:
+        return self._pages("list_voice_connectors", "VoiceConnectors")
 
     def find_voice_connector(self, connector_id: str, name: str) -> VoiceConnector | None:
         """A connector by id, or (no id yet) the one carrying our name; None when there is none."""

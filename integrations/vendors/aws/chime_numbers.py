@@ -99,9 +99,7 @@ class ChimeNumbers(AwsService):
 
     def phone_number(self, e164: str) -> PhoneNumber | None:
         """The number (GetPhoneNumber accepts the E.164 form as its id); None when unknown."""
-        listed = self._shared(
-            e164, "E164PhoneNumber", "list_phone_numbers", "PhoneNumbers", MaxResults=NUMBERS_PAGE
-        )
+        listed = self._shared(e164, "E164PhoneNumber", "phone-numbers", self._number_items)
         if listed is not None:
             return _phone_number(listed)
         try:
@@ -120,8 +118,12 @@ class ChimeNumbers(AwsService):
                 FilterValue=voice_connector_id,
             )
         else:
-            items = self._pages("list_phone_numbers", "PhoneNumbers", MaxResults=NUMBERS_PAGE)
+            items = self._number_items()
         return [_phone_number(n) for n in items if n.get("E164PhoneNumber")]
+
+    def _number_items(self) -> list[dict[str, Any]]:
+        """Every number of the account, as ListPhoneNumbers answers them."""
+        return self._pages("list_phone_numbers", "PhoneNumbers", MaxResults=NUMBERS_PAGE)
 
     def connector_numbers(self, connector_id: str) -> list[str]:
         """The E.164 numbers associated with a connector."""

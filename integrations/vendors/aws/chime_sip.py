@@ -82,7 +82,7 @@ class ChimeSip(AwsService):
 
     def sip_media_application(self, application_id: str) -> SipMediaApplication | None:
         listed = self._shared(
-            application_id, "SipMediaApplicationId", "list_sip_media_applications", "SipMediaApplications"
+            application_id, "SipMediaApplicationId", "sip-media-applications", self._application_items
         )
         if listed is not None:
             return _sip_media_application(listed)
@@ -93,8 +93,10 @@ class ChimeSip(AwsService):
         return _sip_media_application(data["SipMediaApplication"])
 
     def sip_media_applications(self) -> list[SipMediaApplication]:
-        items = self._pages("list_sip_media_applications", "SipMediaApplications")
-        return [_sip_media_application(a) for a in items]
+        return [_sip_media_application(a) for a in self._application_items()]
+
+    def _application_items(self) -> list[dict[str, Any]]:
+        return self._pages("list_sip_media_applications", "SipMediaApplications")
 
     def find_sip_media_application(self, application_id: str, name: str) -> SipMediaApplication | None:
         return by_id_else_name(application_id, name, self.sip_media_application, self.sip_media_applications)
@@ -129,7 +131,7 @@ class ChimeSip(AwsService):
     # -- SIP rules --------------------------------------------------------------------------
 
     def sip_rule(self, rule_id: str) -> SipRule | None:
-        listed = self._shared(rule_id, "SipRuleId", "list_sip_rules", "SipRules")
+        listed = self._shared(rule_id, "SipRuleId", "sip-rules", self._rule_items)
         if listed is not None:
             return _sip_rule(listed)
         try:
@@ -139,7 +141,10 @@ class ChimeSip(AwsService):
         return _sip_rule(data["SipRule"])
 
     def sip_rules(self) -> list[SipRule]:
-        return [_sip_rule(r) for r in self._pages("list_sip_rules", "SipRules")]
+        return [_sip_rule(r) for r in self._rule_items()]
+
+    def _rule_items(self) -> list[dict[str, Any]]:
+        return self._pages("list_sip_rules", "SipRules")
 
     def find_sip_rule(self, rule_id: str, name: str) -> SipRule | None:
         return by_id_else_name(rule_id, name, self.sip_rule, self.sip_rules)

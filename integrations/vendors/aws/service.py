@@ -9,7 +9,7 @@ resources and diagnostics never see a boto3 dict, and each request exists once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -56,11 +56,12 @@ class AwsService:
             params = {**params, self.TOKEN_IN: token}
 
     def _shared(
-        self, item_id: str, id_field: str, operation: str, key: str, **params: Any
+        self, item_id: str, id_field: str, listing: str, fetch: Callable[[], list[dict[str, Any]]]
     ) -> dict[str, Any] | None:
-        """In a reconcile's observe, the raw item `item_id` of the account's listing `operation`, shared
-        by every integration on this account (integrations/vendors/shared_reads.py); None otherwise, or
-        when the listing does not have it: then the caller reads it by id."""
+        """In a reconcile's observe, the raw item `item_id` of the account's `listing` (its raw items by
+        `fetch`, the same request the client's own list method makes), shared by every integration on
+        this account (integrations/vendors/shared_reads.py); None otherwise, or when the listing does not
+        have it: then the caller reads it by id."""
         if not shared_reads.is_sharing():
             return None
         account = self.session.account
@@ -69,9 +70,9 @@ class AwsService:
         )
         found: Mapping[str, Any] | None = shared_reads.shared_item(
             identity,
-            f"{self.SERVICE}:{operation}",
+            f"{self.SERVICE}:{listing}",
             item_id,
-            lambda: self._pages(operation, key, **params),
+            fetch,
             id_field,
         )
         return dict(found) if found is not None else None
