@@ -73,11 +73,7 @@ def answer_once(
             record_queue.encode(*args),
         )
     except Exception:  # the call matters more than its record
-        _warn(
-            "twilio webhook %s: call %s not recorded: Redis refused its answer and record",
-            loggable(target.public_id),
-            loggable(call_sid),
-        )
+        _not_recorded(target, call_sid, "Redis refused its answer and record")
         return answer
     if not first:
         _asked_again(target, call_sid)
@@ -132,11 +128,7 @@ def note_voice_request(
         if queued is None:
             record_voice_webhook_task.apply_async(args=list(args), retry=False)
     except Exception:  # the call matters more than its record
-        _warn(
-            "twilio webhook %s: call %s not recorded: the broker refused the record",
-            loggable(target.public_id),
-            loggable(call_sid),
-        )
+        _not_recorded(target, call_sid, "the broker refused the record")
         return False
     if queued:  # the first record since the last drain began: one drain for the batch
         _schedule_drain(call_sid)
@@ -154,6 +146,10 @@ def _schedule_drain(call_sid: str) -> None:
             "twilio webhook: no drain queued for call %s; the beat's drain will write it",
             loggable(call_sid),
         )
+
+
+def _not_recorded(target: WebhookTarget, call_sid: str, why: str) -> None:
+    _warn("twilio webhook %s: call %s not recorded: %s", loggable(target.public_id), loggable(call_sid), why)
 
 
 def _warn(message: str, *args: object) -> None:

@@ -114,17 +114,17 @@ class PhoneNumber(ResourceType):
         same area code at the same moment): its order then fails, and the next candidate is ordered.
         """
         numbers = ChimeNumbers(ctx.clients.aws)
+        named = bool(ctx.spec.get("e164"))
         candidates = self._candidates(ctx)
-        existing = numbers.phone_number(candidates[0]) if ctx.spec.get("e164") else None
+        existing = numbers.phone_number(candidates[0]) if named else None
         if existing is not None:
             return self._adopt_specific(ctx, existing)
-        searched = not ctx.spec.get("e164")
         for turn, e164 in enumerate(candidates, start=1):
             ctx.record_intent(e164=e164)  # saved before the order: a lost answer is found by this number
             order_id = numbers.create_order(ctx.spec["product_type"], [e164], ctx.external_name)
             ctx.record_intent(e164=e164, order_id=order_id)
             order = self._finished_order(numbers, order_id)
-            if order.status == "Failed" and searched and turn < len(candidates):
+            if order.status == "Failed" and not named and turn < len(candidates):
                 # (the number itself is not logged: botocore marks E.164 numbers sensitive)
                 logger.info("number order %s failed: taken since the search; ordering the next", order_id)
                 continue
